@@ -1,0 +1,46 @@
+# xent-book: one entry point for readers, developers and CI.
+#   make book   create .venv if missing, install, build the book into _build/html
+#   make test   create .venv if missing, install, run every test (unit, nbval, browser)
+#   make lab    JupyterLab on 127.0.0.1 with token authentication, on chapter 1
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NB ?=
+
+.PHONY: venv book html test unit nbval browser execute lab bench clean browsers
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Build only (the book's main job): offline assets, then Jupyter Book with warnings as errors.
+html: $(STAMP)
+	bash scripts/build_book.sh
+
+book: html
+	@echo "Book built: open _build/html/index.html"
+
+browsers:
+	bash scripts/ensure_chromium.sh
+
+# The test command README gives and .ci/run calls.
+test: $(STAMP) browsers html
+	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks
+
+execute: $(STAMP)
+	$(BIN)/python scripts/execute_notebooks.py $(NB)
+
+lab: $(STAMP)
+	bash scripts/lab.sh
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf _build
