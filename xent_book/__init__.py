@@ -1,9 +1,35 @@
 """xent_book: reference implementations for the cross-entropy book.
 
-The top level mirrors ``torch.nn.functional``; submodules hold one concept each
-(``info``, ``calibration``, ``imbalance``, ``noise``, ...).
+The top level mirrors ``torch.nn.functional`` (softmax, the losses and their
+gradient); submodules hold one concept each and load on first use, so that
+``import xent_book`` stays fast::
+
+    import xent_book as xb
+    xb.cross_entropy(logits, target)      # as torch.nn.functional.cross_entropy
+    xb.info.entropy(p, base=2)            # information theory on distributions
+    xb.calibration.expected_calibration_error(probs, labels)
 """
 
-from .activations import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax, softplus
+from importlib import import_module
 
-__all__ = ["softmax", "log_softmax", "logsumexp", "sigmoid", "log_sigmoid", "softplus"]
+from .activations import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax, softplus
+from .plotting import COLORS, PALETTE, seed_everything, setup_notebook
+
+_SUBMODULES = (
+    "activations", "losses", "info", "plotting", "data", "train", "imbalance",
+    "noise", "calibration", "widgets", "scale", "stability",
+)
+
+__all__ = [
+    "softmax", "log_softmax", "logsumexp", "sigmoid", "log_sigmoid", "softplus",
+    "PALETTE", "COLORS", "setup_notebook", "seed_everything",
+    *_SUBMODULES,
+]
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        module = import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'xent_book' has no attribute {name!r}")
