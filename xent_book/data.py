@@ -1,0 +1,448 @@
+"""Small seeded datasets for the training chapters.
+
+Every loader returns a :class:`Split`: float32 features and int64 labels for a
+train, a validation and a test part, ready for ``torch.from_numpy``. The same
+arguments (including ``seed``) always give the same arrays, bit for bit, on
+every machine: the data are drawn from one ``numpy.random.default_rng(seed)``
+and the splits are stratified (every class is split in the same proportions).
+
+* :func:`gaussian_blobs` -- isotropic Gaussian clusters (2-D: centres on a circle).
+* :func:`spirals` -- interleaved noisy spirals, a non-linear problem.
+* :func:`long_tailed_blobs` -- blobs whose training counts follow
+  :func:`long_tailed_counts` (validation and test balanced, as in CIFAR-LT).
+* :func:`load_digits_split` -- scikit-learn's bundled 8x8 digits (no download),
+  standardised with the training mean and standard deviation.
+
+See Also: chapters 8 (class imbalance), 9 (label noise), 10 (calibration) and
+11 (label smoothing).
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+__all__ = [
+    "Split",
+    "long_tailed_counts",
+    "gaussian_blobs",
+    "spirals",
+    "long_tailed_blobs",
+    "load_digits_split",
+    "stratified_split",
+]
+
+
+@dataclass(frozen=True)
+class Split:
+    """A train / validation / test split.
+
+    Features are float32 arrays of shape ``(n, n_features)``; labels are int64
+    arrays of shape ``(n,)`` with values in ``0 .. num_classes - 1``.
+    ``split["X_train"]`` works as well as ``split.X_train``, and
+    :meth:`as_dict` returns the six arrays in a plain dict.
+    """
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    num_classes: int
+
+    @property
+    def n_features(self) -> int:
+        return int(self.X_train.shape[1])
+
+    def __getitem__(self, key: str):
+        if key not in {f.name for f in fields(self)}:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def as_dict(self) -> dict:
+        """The six arrays as ``{"X_train": ..., "y_train": ..., ..., "y_test": ...}``."""
+        return {k: getattr(self, k) for k in ("X_train", "y_train", "X_val", "y_val", "X_test", "y_test")}
+
+    def class_counts(self, part: str = "train") -> np.ndarray:
+        """Number of examples of each class in ``part`` (``"train"``, ``"val"`` or ``"test"``)."""
+        if part not in ("train", "val", "test"):
+            raise ValueError(f"part: expected 'train', 'val' or 'test', got {part!r}")
+        return np.bincount(getattr(self, f"y_{part}"), minlength=self.num_classes)
+
+    def __repr__(self) -> str:  # short: never dump arrays into a notebook
+        return (
+            f"Split(num_classes={self.num_classes}, n_features={self.n_features}, "
+            f"train={len(self.y_train)}, val={len(self.y_val)}, test={len(self.y_test)})"
+        )
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _check_int(value, name: str, minimum: int) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected an int, got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name}: expected an int >= {minimum}, got {value}")
+    return int(value)
+
+
+def _check_positive(value, name: str, allow_zero: bool = False) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
+    v = float(value)
+    if not np.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
+        raise ValueError(f"{name}: expected a finite value {'>= 0' if allow_zero else '> 0'}, got {v!r}")
+    return v
+
+
+def _check_fractions(val_fraction, test_fraction) -> tuple[float, float]:
+    v = _check_positive(val_fraction, "val_fraction", allow_zero=True)
+    t = _check_positive(test_fraction, "test_fraction", allow_zero=True)
+    if v + t >= 1:
+        raise ValueError(f"val_fraction + test_fraction: expected a sum < 1, got {v + t!r}")
+    return v, t
+
+
+# --------------------------------------------------------------------------- splitting
+
+
+def stratified_split(X, y, num_classes: int, val_fraction: float = 0.2, test_fraction: float = 0.2, seed: int = 0) -> Split:
+    """Split ``(X, y)`` into train / validation / test, class by class.
+
+    Within each class the examples are shuffled with ``default_rng(seed)`` and
+    the first ``round(n_c * test_fraction)`` go to test, the next
+    ``round(n_c * val_fraction)`` to validation and the rest to train; each part
+    is then shuffled, so batches are not sorted by class.
+
+    Parameters
+    ----------
+    X : array, shape (n, d)
+    y : int array, shape (n,)
+    num_classes : int
+    val_fraction, test_fraction : float
+        Fractions of each class; their sum must be < 1.
+    seed : int
+
+    Returns
+    -------
+    Split
+    """
+    v, t = _check_fractions(val_fraction, test_fraction)
+    X = np.asarray(X, dtype=np.float32)
+    y = np.asarray(y, dtype=np.int64)
+    if X.ndim != 2 or y.ndim != 1 or len(X) != len(y):
+        raise ValueError(f"X, y: expected shapes (n, d) and (n,), got {X.shape} and {y.shape}")
+    rng = np.random.default_rng(seed)
+    parts = {"train": [], "val": [], "test": []}
+    for c in range(num_classes):
+        idx = np.flatnonzero(y == c)
+        idx = idx[rng.permutation(len(idx))]
+        n_test = int(round(len(idx) * t))
+        n_val = int(round(len(idx) * v))
+        parts["test"].append(idx[:n_test])
+        parts["val"].append(idx[n_test : n_test + n_val])
+        parts["train"].append(idx[n_test + n_val :])
+    out = {}
+    for name, chunks in parts.items():
+        idx = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+        idx = idx[rng.permutation(len(idx))]
+        out[f"X_{name}"] = np.ascontiguousarray(X[idx])
+        out[f"y_{name}"] = np.ascontiguousarray(y[idx])
+    return Split(num_classes=num_classes, **out)
+
+
+# --------------------------------------------------------------------------- long tail
+
+
+def long_tailed_counts(num_classes: int, imbalance_ratio: float, n_max: int) -> np.ndarray:
+    """Per-class counts of an exponentially long-tailed dataset.
+
+    .. math:: n_c = \\left\\lfloor n_{\\max}\\, \\rho^{-c/(C-1)} \\right\\rfloor,
+              \\qquad c = 0, \\dots, C-1,
+
+    with :math:`\\rho` = ``imbalance_ratio`` = :math:`n_0 / n_{C-1}`, the
+    profile of CIFAR-10/100-LT (Cao et al. 2019, Cui et al. 2019; computed as
+    their code does, ``int(n_max * (1 / rho) ** (c / (C - 1)))``). Counts are at
+    least 1. This is the one definition in the package;
+    ``xent_book.imbalance`` re-exports it.
+
+    Parameters
+    ----------
+    num_classes : int
+        C >= 1 (with C = 1 the single count is ``n_max``).
+    imbalance_ratio : float
+        :math:`\\rho \\ge 1`; 1 gives a balanced dataset.
+    n_max : int
+        Size of the largest (first) class, >= 1.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (C,)
+        Non-increasing counts, ``n_0 = n_max``.
+
+    Raises
+    ------
+    ValueError
+        If ``num_classes < 1``, ``imbalance_ratio < 1`` or ``n_max < 1``.
+
+    Examples
+    --------
+    >>> long_tailed_counts(10, 100, 5000).tolist()
+    [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
+
+    See Also
+    --------
+    long_tailed_blobs; chapter 8 (class imbalance).
+    """
+    C = _check_int(num_classes, "num_classes", 1)
+    n_max = _check_int(n_max, "n_max", 1)
+    rho = _check_positive(imbalance_ratio, "imbalance_ratio")
+    if rho < 1:
+        raise ValueError(f"imbalance_ratio: expected a value >= 1 (n_max / n_min), got {rho!r}")
+    if C == 1:
+        return np.array([n_max], dtype=np.int64)
+    factor = 1.0 / rho
+    counts = [max(1, int(n_max * factor ** (c / (C - 1.0)))) for c in range(C)]
+    return np.array(counts, dtype=np.int64)
+
+
+# --------------------------------------------------------------------------- datasets
+
+
+def _blob_centres(num_classes: int, n_features: int, separation: float, rng: np.random.Generator) -> np.ndarray:
+    if n_features == 2:
+        angles = 2 * np.pi * np.arange(num_classes) / num_classes
+        return separation * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    directions = rng.normal(size=(num_classes, n_features))
+    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+    return separation * directions
+
+
+def gaussian_blobs(
+    n_samples: int = 600,
+    num_classes: int = 3,
+    n_features: int = 2,
+    cluster_std: float = 1.0,
+    separation: float = 2.0,
+    val_fraction: float = 0.2,
+    test_fraction: float = 0.2,
+    seed: int = 0,
+) -> Split:
+    """Isotropic Gaussian clusters, one per class, equally many points per class.
+
+    Class ``c`` is :math:`\\mathcal N(\\mu_c, \\sigma^2 I)` with
+    :math:`\\|\\mu_c\\| =` ``separation``; in 2-D the centres sit evenly on a
+    circle, otherwise in random directions (drawn from ``seed``). Smaller
+    ``separation / cluster_std`` means more overlap, so a higher Bayes error.
+
+    Parameters
+    ----------
+    n_samples : int
+        Total number of points before splitting (divided as evenly as possible).
+    num_classes : int
+        C >= 2.
+    n_features : int
+        Dimension d >= 1.
+    cluster_std : float
+        :math:`\\sigma > 0`.
+    separation : float
+        Distance of each centre from the origin, >= 0.
+    val_fraction, test_fraction : float
+        Stratified fractions for validation and test.
+    seed : int
+
+    Returns
+    -------
+    Split
+        float32 features of shape (n, d), int64 labels.
+
+    See Also
+    --------
+    spirals, long_tailed_blobs; chapters 8-11.
+    """
+    n = _check_int(n_samples, "n_samples", 1)
+    C = _check_int(num_classes, "num_classes", 2)
+    d = _check_int(n_features, "n_features", 1)
+    std = _check_positive(cluster_std, "cluster_std")
+    sep = _check_positive(separation, "separation", allow_zero=True)
+    _check_fractions(val_fraction, test_fraction)
+    rng = np.random.default_rng(seed)
+    centres = _blob_centres(C, d, sep, rng)
+    y = np.arange(n) % C
+    X = centres[y] + std * rng.normal(size=(n, d))
+    return stratified_split(X, y, C, val_fraction, test_fraction, seed=seed + 1)
+
+
+def spirals(
+    n_samples: int = 600,
+    num_classes: int = 3,
+    noise: float = 0.2,
+    turns: float = 1.0,
+    val_fraction: float = 0.2,
+    test_fraction: float = 0.2,
+    seed: int = 0,
+) -> Split:
+    """Interleaved 2-D spirals, one arm per class (a non-linear problem).
+
+    Point ``i`` of class ``c`` has radius :math:`r \\in [0.1, 1]` (evenly
+    spaced) and angle :math:`\\theta = 2\\pi (c / C + \\text{turns}\\, r)`,
+    plus Gaussian noise of standard deviation ``noise`` (radians) on the
+    angle, as in the CS231n spiral data.
+
+    Parameters
+    ----------
+    n_samples : int
+        Total number of points (split evenly between classes).
+    num_classes : int
+        C >= 2.
+    noise : float
+        Angular noise, >= 0.
+    turns : float
+        How many times each arm winds round, > 0.
+    val_fraction, test_fraction : float
+    seed : int
+
+    Returns
+    -------
+    Split
+        float32 features of shape (n, 2), int64 labels.
+
+    See Also
+    --------
+    gaussian_blobs; chapters 10-11.
+    """
+    n = _check_int(n_samples, "n_samples", 1)
+    C = _check_int(num_classes, "num_classes", 2)
+    sigma = _check_positive(noise, "noise", allow_zero=True)
+    k = _check_positive(turns, "turns")
+    _check_fractions(val_fraction, test_fraction)
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % C
+    # position along the arm: evenly spaced within each class
+    r = np.empty(n)
+    for c in range(C):
+        idx = np.flatnonzero(y == c)
+        r[idx] = np.linspace(0.1, 1.0, len(idx)) if len(idx) > 1 else 0.55
+    theta = 2 * np.pi * (y / C + k * r) + sigma * rng.normal(size=n)
+    X = np.stack([r * np.cos(theta), r * np.sin(theta)], axis=1)
+    return stratified_split(X, y, C, val_fraction, test_fraction, seed=seed + 1)
+
+
+def long_tailed_blobs(
+    num_classes: int = 10,
+    imbalance_ratio: float = 100.0,
+    n_max: int = 500,
+    n_features: int = 2,
+    cluster_std: float = 1.0,
+    separation: float = 3.0,
+    n_val_per_class: int = 50,
+    n_test_per_class: int = 100,
+    seed: int = 0,
+) -> Split:
+    """Gaussian blobs with a long-tailed training set and balanced val / test sets.
+
+    The training set has :func:`long_tailed_counts` ``(num_classes,
+    imbalance_ratio, n_max)`` points of each class; validation and test have
+    ``n_val_per_class`` and ``n_test_per_class`` per class, drawn from the same
+    class-conditional distributions (the CIFAR-LT protocol: a long-tailed
+    training set, a balanced test set, so plain test accuracy is the balanced
+    accuracy). Class centres as in :func:`gaussian_blobs`.
+
+    Parameters
+    ----------
+    num_classes : int
+        C >= 2.
+    imbalance_ratio : float
+        :math:`n_0 / n_{C-1} \\ge 1`.
+    n_max : int
+        Training count of class 0.
+    n_features : int
+    cluster_std : float
+    separation : float
+    n_val_per_class, n_test_per_class : int
+        Balanced validation / test sizes per class (>= 0).
+    seed : int
+
+    Returns
+    -------
+    Split
+        Shuffled float32 features, int64 labels.
+
+    See Also
+    --------
+    long_tailed_counts; chapter 8 (class imbalance).
+    """
+    C = _check_int(num_classes, "num_classes", 2)
+    d = _check_int(n_features, "n_features", 1)
+    std = _check_positive(cluster_std, "cluster_std")
+    sep = _check_positive(separation, "separation", allow_zero=True)
+    n_val = _check_int(n_val_per_class, "n_val_per_class", 0)
+    n_test = _check_int(n_test_per_class, "n_test_per_class", 0)
+    counts = long_tailed_counts(C, imbalance_ratio, n_max)
+    rng = np.random.default_rng(seed)
+    centres = _blob_centres(C, d, sep, rng)
+
+    def draw(per_class):
+        y = np.repeat(np.arange(C), per_class)
+        X = centres[y] + std * rng.normal(size=(len(y), d))
+        perm = rng.permutation(len(y))
+        return np.ascontiguousarray(X[perm], dtype=np.float32), np.ascontiguousarray(y[perm], dtype=np.int64)
+
+    X_train, y_train = draw(counts)
+    X_val, y_val = draw(np.full(C, n_val))
+    X_test, y_test = draw(np.full(C, n_test))
+    return Split(X_train, y_train, X_val, y_val, X_test, y_test, num_classes=C)
+
+
+def load_digits_split(
+    val_fraction: float = 0.2,
+    test_fraction: float = 0.2,
+    standardize: bool = True,
+    seed: int = 0,
+) -> Split:
+    """scikit-learn's bundled handwritten digits (1797 images of 8x8 pixels, 10 classes).
+
+    Nothing is downloaded: the data ship with scikit-learn. The 64 pixel
+    intensities (0-16) are split stratified and, if ``standardize``, shifted and
+    scaled by the *training* mean and standard deviation of each pixel (pixels
+    that are constant in the training set are only shifted), so no statistic
+    leaks from validation or test.
+
+    Parameters
+    ----------
+    val_fraction, test_fraction : float
+    standardize : bool
+    seed : int
+
+    Returns
+    -------
+    Split
+        float32 features of shape (n, 64), int64 labels 0-9.
+
+    See Also
+    --------
+    chapters 10 (calibration) and 11 (label smoothing).
+    """
+    from sklearn.datasets import load_digits
+
+    _check_fractions(val_fraction, test_fraction)
+    digits = load_digits()
+    split = stratified_split(digits.data, digits.target, 10, val_fraction, test_fraction, seed=seed)
+    if not standardize:
+        return split
+    X_train = split.X_train.astype(np.float64)
+    mean = X_train.mean(axis=0)
+    std = X_train.std(axis=0)
+    std[std == 0] = 1.0
+
+    def scale(X):
+        return np.ascontiguousarray((X.astype(np.float64) - mean) / std, dtype=np.float32)
+
+    return Split(
+        scale(split.X_train), split.y_train, scale(split.X_val), split.y_val,
+        scale(split.X_test), split.y_test, num_classes=10,
+    )
