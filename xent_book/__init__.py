@@ -33,3 +33,19 @@ def __getattr__(name):
         globals()[name] = module
         return module
     raise AttributeError(f"module 'xent_book' has no attribute {name!r}")
+
+from .losses import (  # noqa: E402
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    cross_entropy_grad,
+    focal_loss,
+    kl_div,
+    nll_loss,
+    sigmoid_focal_loss,
+)
+
+__all__ += [
+    "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "kl_div", "sigmoid_focal_loss", "focal_loss", "cross_entropy_grad",
+]
