@@ -1,0 +1,310 @@
+"""Tests of xent_book.widgets: the values functions against PyTorch and xent_book,
+extreme slider positions, in-place redraws that follow the controls, throttling.
+
+No browser here (tests/browser/ drives the real front end): a control's
+``.value`` is set in-process, which fires the same observers a front-end
+change fires, and the numbers are read back from the HTML readouts.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from html.parser import HTMLParser
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+import xent_book as xb
+from xent_book import widgets as xw
+from xent_book.widgets._base import Throttle
+
+# --------------------------------------------------------------------------- helpers
+
+
+class _Readouts(HTMLParser):
+    """Collect data-name -> (data-value, shown text) of every .xent-readout element."""
+
+    def __init__(self):
+        super().__init__()
+        self.found = {}
+        self._current = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "xent-readout" in (a.get("class") or "").split():
+            self._current = a["data-name"]
+            self.found[self._current] = [a["data-value"], ""]
+
+    def handle_data(self, data):
+        if self._current is not None:
+            self.found[self._current][1] += data
+
+    def handle_endtag(self, tag):
+        self._current = None
+
+
+def readouts(explorer) -> dict:
+    """name -> full-precision value parsed from the explorer's HTML."""
+    parser = _Readouts()
+    parser.feed(explorer.html.value)
+    return {k: float(v) for k, (v, _) in parser.found.items()}
+
+
+def shown(explorer) -> dict:
+    """name -> the rounded text on display."""
+    parser = _Readouts()
+    parser.feed(explorer.html.value)
+    return {k: t for k, (_, t) in parser.found.items()}
+
+
+def assert_clean_markup(explorer):
+    """No NaN anywhere in the markup, readouts parse, the chart has a text alternative."""
+    value = explorer.html.value
+    assert explorer.last_error is None, explorer.last_error
+    assert "xent-error" not in value.replace(".xent-explorer .xent-error", "")
+    assert "nan" not in value.lower().replace("nats", "").replace("nans", ""), "NaN in the markup"
+    assert re.search(r'<svg [^>]*role="img" aria-label="[^"]+"', value)
+    assert "<title>" in value
+    vals = readouts(explorer)
+    assert vals and not any(math.isnan(v) for v in vals.values())
+
+
+def torch_logits_reference(z, t, y):
+    zt = torch.tensor(z, dtype=torch.float64, requires_grad=True)
+    scaled = (zt / t).detach().requires_grad_(True)
+    loss = F.cross_entropy(scaled[None], torch.tensor([y]))
+    loss.backward()
+    loss_z = F.cross_entropy((zt / t)[None], torch.tensor([y]))
+    loss_z.backward()
+    return torch.softmax(zt.detach() / t, -1).numpy(), loss.item(), scaled.grad.numpy(), zt.grad.numpy()
+
+
+# --------------------------------------------------------------------------- throttle
+
+
+class FakeClock:
+    def __init__(self):
+        self.t = 0.0
+
+    def __call__(self):
+        return self.t
+
+
+class FakeScheduler:
+    def __init__(self):
+        self.queue = []
+
+    def __call__(self, delay, callback):
+        handle = _Handle(delay, callback)
+        self.queue.append(handle)
+        return handle
+
+    def run_all(self):
+        queue, self.queue = self.queue, []
+        for h in queue:
+            if not h.cancelled:
+                h.callback()
+
+
+class _Handle:
+    def __init__(self, delay, callback):
+        self.delay, self.callback, self.cancelled = delay, callback, False
+
+    def cancel(self):
+        self.cancelled = True
+
+
+def test_throttle_runs_first_change_at_once_and_coalesces_a_burst_into_one_trailing_call():
+    clock, sched, calls = FakeClock(), FakeScheduler(), []
+    th = Throttle(lambda: calls.append(clock.t), interval=0.04, clock=clock, scheduler=sched)
+    th()
+    assert calls == [0.0]  # leading edge: no added latency
+    clock.t = 0.01
+    for _ in range(10):  # a drag: ten values within the interval
+        th()
+    assert calls == [0.0] and th.pending and th.coalesced == 9
+    assert len(sched.queue) == 1 and sched.queue[0].delay == pytest.approx(0.03)
+    clock.t = 0.04
+    sched.run_all()
+    assert calls == [0.0, 0.04] and not th.pending  # one trailing redraw with the final state
+    clock.t = 0.2
+    th()
+    assert calls == [0.0, 0.04, 0.2]  # a later, isolated change is immediate again
+
+
+def test_throttle_without_a_scheduler_never_lags():
+    clock, calls = FakeClock(), []
+    th = Throttle(lambda: calls.append(1), interval=10.0, clock=clock, scheduler=lambda d, cb: None)
+    for _ in range(5):
+        th()
+    assert len(calls) == 5
+
+
+def test_throttle_flush_runs_pending_call_once_and_cancels_the_scheduled_one():
+    clock, sched, calls = FakeClock(), FakeScheduler(), []
+    th = Throttle(lambda: calls.append(1), interval=1.0, clock=clock, scheduler=sched)
+    th()
+    th()
+    th.flush()
+    assert len(calls) == 2 and sched.queue[0].cancelled
+    sched.run_all()
+    assert len(calls) == 2
+
+
+def test_throttle_rejects_bad_interval():
+    with pytest.raises(ValueError, match="interval"):
+        Throttle(lambda: None, interval=-1)
+
+
+def test_explorer_values_flush_a_pending_redraw():
+    clock, sched = FakeClock(), FakeScheduler()
+    ex = xw.logits_explorer(interval=1.0, clock=clock, scheduler=sched)
+    ex.sliders["z0"].value = 5.0  # leading edge: drawn at once
+    ex.sliders["z1"].value = 4.0  # within the interval: scheduled
+    assert ex.throttle.pending
+    stale = readouts(ex)["p0"]
+    v = ex.values()  # flushes
+    assert not ex.throttle.pending
+    assert v["logits"][0] == 5.0 and v["logits"][1] == 4.0
+    assert readouts(ex)["p0"] != stale
+
+
+# --------------------------------------------------------------------------- logits explorer
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_logits_values_match_torch_autograd_on_random_inputs(seed):
+    rng = np.random.default_rng(seed)
+    c = int(rng.integers(2, 7))
+    z = rng.uniform(-10, 10, c)
+    t = float(np.exp(rng.uniform(np.log(0.05), np.log(5))))
+    y = int(rng.integers(c))
+    v = xw.logits_explorer_values(z, t, y)
+    probs, loss, grad_scaled, grad_z = torch_logits_reference(z, t, y)
+    np.testing.assert_allclose(v["probs"], probs, rtol=1e-12, atol=1e-300)
+    assert v["loss"] == pytest.approx(loss, rel=1e-12, abs=1e-15)
+    np.testing.assert_allclose(v["grad"], grad_scaled, rtol=1e-10, atol=1e-15)
+    np.testing.assert_allclose(v["grad_logits"], grad_z, rtol=1e-10, atol=1e-15)
+
+
+def test_logits_values_equal_xent_book_cross_entropy_and_its_gradient():
+    z, t, y = np.array([2.0, -1.0, 0.5, 3.0]), 0.7, 2
+    v = xw.logits_explorer_values(z, t, y)
+    assert v["loss"] == pytest.approx(float(xb.cross_entropy(z / t, np.array(y))), rel=1e-14)
+    np.testing.assert_allclose(v["grad"], xb.cross_entropy_grad(z / t, np.array(y)), rtol=1e-13, atol=1e-16)
+    np.testing.assert_allclose(v["probs"], xb.softmax(z, temperature=t), rtol=1e-15)
+
+
+def test_logits_default_view_numbers():
+    v = xw.logits_explorer_values()
+    np.testing.assert_allclose(v["probs"], [0.659001, 0.242433, 0.098566], atol=1e-6)
+    assert v["loss"] == pytest.approx(0.417030, abs=1e-6)
+    assert v["grad"].sum() == pytest.approx(0.0, abs=1e-15)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(logits=[1.0, np.nan, 0.0]), "logits"),
+        (dict(logits=[1.0, np.inf, 0.0]), "logits"),
+        (dict(logits=[1.0]), "logits"),
+        (dict(logits=[[1.0, 2.0]]), "logits"),
+        (dict(temperature=0.0), "temperature"),
+        (dict(temperature=-1.0), "temperature"),
+        (dict(target=3), "target"),
+        (dict(target=-1), "target"),
+    ],
+)
+def test_logits_values_reject_bad_input_naming_the_argument(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        xw.logits_explorer_values(**{"logits": (2.0, 1.0, 0.1), **kwargs})
+
+
+def test_logits_values_reject_a_float_target():
+    with pytest.raises(TypeError, match="target"):
+        xw.logits_explorer_values((2.0, 1.0, 0.1), 1.0, 0.5)
+
+
+def test_logits_explorer_initial_view_is_in_the_widget_state():
+    ex = xw.logits_explorer()
+    state = ex.html.get_state()
+    assert 'data-name="loss"' in state["value"]
+    r = readouts(ex)
+    assert r["loss"] == pytest.approx(0.41703001627783354, rel=1e-15)
+    assert shown(ex)["loss"] == "0.4170"
+    assert_clean_markup(ex)
+
+
+def test_logits_explorer_controls_have_descriptions_and_api():
+    ex = xw.logits_explorer(logits=(1.0, 2.0, 3.0, 4.0), temperature=2.0, target=3)
+    assert list(ex.controls) == ["z0", "z1", "z2", "z3", "temperature", "target"]
+    assert list(ex.sliders) == ["z0", "z1", "z2", "z3", "temperature"]
+    assert ex.sliders[0] is ex.sliders["z0"]
+    assert all(c.description for c in ex.controls.values())
+    assert ex.sliders["temperature"].value == pytest.approx(2.0)
+    assert ex.values()["target"] == 3
+
+
+def test_logits_explorer_slider_change_updates_readouts_in_place():
+    ex = xw.logits_explorer()
+    html_widget, children, before = ex.html, ex.children, ex.html.value
+    ex.sliders["z1"].value = 4.0
+    assert ex.html is html_widget and ex.children == children  # same widgets: redrawn in place
+    assert ex.html.value != before
+    expected = xw.logits_explorer_values([2.0, 4.0, 0.1], 1.0, 0)
+    r = readouts(ex)
+    assert r["loss"] == pytest.approx(expected["loss"], rel=1e-15)
+    assert r["p1"] == pytest.approx(expected["probs"][1], rel=1e-15)
+    assert r["grad0"] == pytest.approx(expected["grad"][0], rel=1e-15)
+    ex.controls["target"].value = 1
+    assert readouts(ex)["loss"] == pytest.approx(xw.logits_explorer_values([2.0, 4.0, 0.1], 1.0, 1)["loss"], rel=1e-15)
+    ex.sliders["temperature"].value = 0.5
+    assert readouts(ex)["temperature"] == pytest.approx(0.5)
+    np.testing.assert_allclose(ex.values()["probs"], xb.softmax(np.array([2.0, 4.0, 0.1]), temperature=0.5), rtol=1e-12)
+
+
+def test_logits_explorer_creates_no_figures_and_no_outputs(monkeypatch):
+    import matplotlib.pyplot as plt
+    import IPython.display
+
+    displayed = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: displayed.append(a))
+    monkeypatch.setattr(IPython.display, "clear_output", lambda *a, **k: displayed.append("clear"))
+    figs = plt.get_fignums()
+    ex = xw.logits_explorer()
+    for x in np.linspace(-10, 10, 21):
+        ex.sliders["z2"].value = float(x)
+    assert plt.get_fignums() == figs
+    assert displayed == []
+    assert ex.throttle.calls == 21  # one redraw per change (no loop running: nothing coalesced)
+
+
+@pytest.mark.parametrize("t", [0.05, 5.0])
+@pytest.mark.parametrize("z", [(10.0, -10.0, -10.0), (-10.0, 10.0, 10.0), (10.0, 10.0, 10.0), (-10.0, -10.0, 10.0)])
+@pytest.mark.parametrize("y", [0, 2])
+def test_logits_explorer_survives_extreme_slider_positions(t, z, y):
+    ex = xw.logits_explorer()
+    ex.controls["target"].value = y
+    ex.sliders["temperature"].value = t
+    for k, v in enumerate(z):
+        ex.sliders[k].value = v
+    assert_clean_markup(ex)
+    vals = ex.values()
+    assert np.isfinite(vals["loss"]) and np.all(np.isfinite(vals["grad"]))
+    _, loss, grad, _ = torch_logits_reference(vals["logits"], vals["temperature"], y)
+    assert vals["loss"] == pytest.approx(loss, rel=1e-12, abs=1e-15)  # torch rounds -log(1 - 1e-174) to 0
+    np.testing.assert_allclose(vals["grad"], grad, rtol=1e-10, atol=1e-300)
+
+
+def test_logits_explorer_extreme_loss_is_about_400_nats_at_the_corner():
+    ex = xw.logits_explorer(logits=(-10.0, 10.0, 10.0), temperature=0.05, target=0)
+    t = ex.sliders["temperature"].value
+    assert readouts(ex)["loss"] == pytest.approx(20.0 / t + math.log(2.0), rel=1e-12)
+
+
+def test_logits_explorer_rejects_too_many_classes():
+    with pytest.raises(ValueError, match="logits"):
+        xw.logits_explorer(logits=np.zeros(7))

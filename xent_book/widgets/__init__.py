@@ -1,0 +1,21 @@
+"""Interactive explorers for the chapters (ipywidgets).
+
+Each factory returns an ``ipywidgets.VBox`` that displays itself in a
+notebook: controls on top, and one HTML element holding a small inline SVG
+chart and the numbers, redrawn in place (throttled during slider drags). Each
+has a pure ``*_values`` function computing the numbers it shows, tested
+against PyTorch and the rest of ``xent_book``.
+
+=========================  ==============================  =======
+explorer                   values function                 chapter
+=========================  ==============================  =======
+``logits_explorer``        ``logits_explorer_values``      2, 6
+=========================  ==============================  =======
+
+See ``xent_book.widgets._base`` for the markup conventions (CSS classes and
+data attributes) that the browser tests rely on.
+"""
+
+from .logits import LogitsExplorer, logits_explorer, logits_explorer_values
+
+__all__ = ["logits_explorer", "logits_explorer_values", "LogitsExplorer"]

@@ -1,0 +1,363 @@
+"""Shared machinery of the explorers: the widget shell, throttled redraws, readouts.
+
+Design
+------
+An explorer is an :class:`ipywidgets.VBox` holding its controls and one
+:class:`ipywidgets.HTML` widget whose ``value`` is a small inline SVG chart plus
+the numbers as text. A change of any control recomputes the numbers (pure
+NumPy, microseconds) and replaces that one string: the widget, and every other
+element on the page, stays where it is (an in-place redraw; no figure is
+created, no output is cleared). Because the HTML widget's value is part of the
+saved widget state, the static book shows each explorer's initial view.
+
+Continuous slider drags send a burst of values. :class:`Throttle` redraws at
+once on the first change (no added latency for a click or a key press) and
+coalesces the rest of the burst into one trailing redraw at most every
+``interval`` seconds, scheduled on the kernel's running asyncio loop. Without a
+running loop (plain Python, tests, benchmarks) every change redraws at once.
+
+Markup conventions (relied on by the browser tests and the later in-page
+JavaScript versions):
+
+* the root ``<div class="xent-explorer xent-<kind>">``;
+* each number in ``<span class="xent-readout" data-name="NAME"
+  data-value="FULL_PRECISION">ROUNDED</span>``;
+* the chart is ``<svg role="img" aria-label="...">`` starting with ``<title>``;
+  ink (text, axes) is ``currentColor`` so the chart follows the light or dark
+  theme; data series use the Okabe-Ito palette of :mod:`xent_book.plotting`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import math
+import time
+from typing import Callable
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..plotting import COLORS, PALETTE
+
+__all__ = ["Explorer", "Throttle", "Controls", "readout", "fmt", "svg_open", "svg_text", "svg_rect", "svg_line", "svg_path"]
+
+#: Seconds between two redraws during a continuous drag (25 per second).
+DEFAULT_INTERVAL = 0.04
+
+
+# --------------------------------------------------------------------------- throttling
+
+
+def _loop_scheduler(delay: float, callback: Callable[[], None]):
+    """Schedule ``callback`` after ``delay`` s on the running asyncio loop; None if there is none."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    return loop.call_later(delay, callback)
+
+
+class Throttle:
+    """Call ``fn`` at once, then at most once per ``interval`` seconds, always ending on the latest state.
+
+    ``throttle()`` means "the state changed". If the last call of ``fn`` is at
+    least ``interval`` old, ``fn`` runs now (leading edge). Otherwise one
+    trailing call is scheduled for when the interval ends, and further changes
+    before then are coalesced into it. If no scheduler is available the call
+    runs now, so that the display never lags behind the state.
+
+    Parameters
+    ----------
+    fn : callable
+        The redraw; takes no argument.
+    interval : float
+        Minimum seconds between two calls; 0 disables throttling.
+    clock : callable, optional
+        Returns seconds (``time.perf_counter`` by default); injectable for tests.
+    scheduler : callable, optional
+        ``scheduler(delay, callback)`` schedules a call and returns a handle (or
+        None when it cannot); by default the running asyncio loop's ``call_later``.
+    """
+
+    def __init__(self, fn, interval: float = DEFAULT_INTERVAL, clock=time.perf_counter, scheduler=None):
+        if not (isinstance(interval, (int, float)) and math.isfinite(interval) and interval >= 0):
+            raise ValueError(f"interval: expected a finite number of seconds >= 0, got {interval!r}")
+        self.fn = fn
+        self.interval = float(interval)
+        self.clock = clock
+        self.scheduler = scheduler or _loop_scheduler
+        self._last = -math.inf
+        self._pending = None
+        self.calls = 0  # how many times fn ran
+        self.coalesced = 0  # changes absorbed into a pending trailing call
+
+    @property
+    def pending(self) -> bool:
+        return self._pending is not None
+
+    def __call__(self) -> None:
+        if self._pending is not None:
+            self.coalesced += 1
+            return
+        wait = self._last + self.interval - self.clock()
+        if wait > 0:
+            handle = self.scheduler(wait, self._trailing)
+            if handle is not None:
+                self._pending = handle
+                return
+        self._run()
+
+    def flush(self) -> None:
+        """Run a pending trailing call now (and cancel its scheduled twin)."""
+        if self._pending is not None:
+            handle, self._pending = self._pending, None
+            cancel = getattr(handle, "cancel", None)
+            if cancel is not None:
+                cancel()
+            self._run()
+
+    def _trailing(self) -> None:
+        if self._pending is None:  # flushed in the meantime
+            return
+        self._pending = None
+        self._run()
+
+    def _run(self) -> None:
+        self._last = self.clock()
+        self.calls += 1
+        self.fn()
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def fmt(x: float, digits: int = 4) -> str:
+    """A number for display: fixed decimals, a real minus sign, ∞ for infinities."""
+    x = float(x)
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    s = f"{x:.{digits}f}"
+    if s.startswith("-"):
+        s = ("−" + s[1:]) if float(s) != 0 else s[1:]
+    return s
+
+
+def full(x: float) -> str:
+    """Full-precision text for a ``data-value`` attribute (round-trips through ``float``)."""
+    return repr(float(x))
+
+
+def readout(name: str, value: float, label: str | None = None, unit: str = "", digits: int = 4) -> str:
+    """``<span class="xent-readout" data-name=... data-value=...>`` for one number, with an optional label."""
+    span = (
+        f'<span class="xent-readout" data-name="{html.escape(name)}" data-value="{full(value)}">'
+        f"{fmt(value, digits)}</span>"
+    )
+    text = span + (f"&nbsp;{html.escape(unit)}" if unit else "")
+    if label is None:
+        return text
+    return f'<span class="xent-item">{label} = {text}</span>'
+
+
+# --------------------------------------------------------------------------- SVG primitives
+# Deliberately plain string building, so that a JavaScript port is a transliteration.
+
+
+def _n(x: float) -> str:
+    """A coordinate with 1 decimal (enough at this size); never NaN/inf in the markup."""
+    x = float(x)
+    if not math.isfinite(x):
+        x = 0.0
+    s = f"{x:.1f}"
+    return s[:-2] if s.endswith(".0") else s
+
+
+def svg_open(width: int, height: int, label: str) -> str:
+    lab = html.escape(label, quote=True)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'style="max-width:{width}px;height:auto;display:block;font:12px sans-serif" '
+        f'role="img" aria-label="{lab}"><title>{lab}</title>'
+    )
+
+
+def svg_text(x, y, text, anchor="middle", size=12, color="currentColor", cls=None, weight=None) -> str:
+    c = f' class="{cls}"' if cls else ""
+    w = f' font-weight="{weight}"' if weight else ""
+    return (
+        f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" font-size="{size}" fill="{color}"{c}{w}>'
+        f"{html.escape(str(text))}</text>"
+    )
+
+
+def svg_rect(x, y, w, h, fill, opacity=None, stroke=None, title=None, cls=None) -> str:
+    """A rectangle; negative width/height are flipped; ``title`` adds a hover/screen-reader text."""
+    if h < 0:
+        y, h = y + h, -h
+    if w < 0:
+        x, w = x + w, -w
+    o = f' fill-opacity="{opacity}"' if opacity is not None else ""
+    s = f' stroke="{stroke}" stroke-width="2"' if stroke else ""
+    c = f' class="{cls}"' if cls else ""
+    head = f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{_n(h)}" fill="{fill}"{o}{s}{c}'
+    if title:
+        return head + f"><title>{html.escape(title)}</title></rect>"
+    return head + "/>"
+
+
+def svg_line(x1, y1, x2, y2, color="currentColor", width=1, opacity=None, dash=None) -> str:
+    o = f' stroke-opacity="{opacity}"' if opacity is not None else ""
+    d = f' stroke-dasharray="{dash}"' if dash else ""
+    return (
+        f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" '
+        f'stroke="{color}" stroke-width="{width}"{o}{d}/>'
+    )
+
+
+def svg_path(xs, ys, color, width=2, dash=None, fill="none", opacity=None) -> str:
+    """A polyline through screen points ``(xs[i], ys[i])``."""
+    pts = " ".join(f"{_n(x)},{_n(y)}" for x, y in zip(xs, ys))
+    d = f' stroke-dasharray="{dash}"' if dash else ""
+    o = f' fill-opacity="{opacity}"' if opacity is not None else ""
+    tag = "polygon" if fill != "none" else "polyline"
+    stroke = f'stroke="{color}" stroke-width="{width}"' if color else 'stroke="none"'
+    return f'<{tag} points="{pts}" fill="{fill}"{o} {stroke}{d} stroke-linejoin="round"/>'
+
+
+def svg_circle(x, y, r, fill, stroke="currentColor") -> str:
+    return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}" fill="{fill}" stroke="{stroke}" stroke-width="1.5"/>'
+
+
+def nice_max(x: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 times a power of ten that is >= x (for an axis top)."""
+    x = float(x)
+    if not math.isfinite(x) or x <= 0:
+        return 1.0
+    p = 10.0 ** math.floor(math.log10(x))
+    for m in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if m * p >= x * (1 - 1e-12):
+            return m * p
+    return 10.0 * p  # pragma: no cover
+
+
+# --------------------------------------------------------------------------- the widget shell
+
+
+class Controls(dict):
+    """The explorer's controls by name (in display order); an int index gives the i-th one."""
+
+    def __getitem__(self, key):
+        if isinstance(key, int) and not isinstance(key, bool):
+            return list(self.values())[key]
+        return super().__getitem__(key)
+
+
+_CSS = (
+    "<style>.xent-explorer .xent-readouts{display:flex;flex-wrap:wrap;gap:0.25em 1.2em;"
+    "font-variant-numeric:tabular-nums;margin:0.3em 0}"
+    ".xent-explorer .xent-readout{font-weight:600}"
+    ".xent-explorer .xent-error{color:#D55E00}</style>"
+)
+
+
+class Explorer(widgets.VBox):
+    """Base class: controls on top, one HTML widget (SVG + readouts) below, throttled in-place redraws.
+
+    Subclasses implement :meth:`compute` (the numbers on display, a dict, from
+    the controls' current values) and :meth:`render` (the HTML string for those
+    numbers), and call :meth:`_setup` at the end of ``__init__``.
+
+    Attributes
+    ----------
+    sliders : Controls
+        The sliders by name (also indexable by position).
+    controls : Controls
+        Every control (sliders, selectors) by name.
+    html : ipywidgets.HTML
+        The one output element; its ``value`` is replaced on every redraw.
+    throttle : Throttle
+        Redraw scheduling (``throttle.calls`` counts redraws).
+    last_error : Exception or None
+        The last exception a redraw caught (shown in the widget instead of the chart).
+    """
+
+    kind = "explorer"
+
+    def _setup(self, controls: dict, interval: float = DEFAULT_INTERVAL, throttle_kwargs=None) -> None:
+        self.controls = Controls(controls)
+        self.sliders = Controls(
+            (k, c) for k, c in controls.items() if isinstance(c, (widgets.FloatSlider, widgets.IntSlider, widgets.FloatLogSlider))
+        )
+        self.last_error = None
+        self.html = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.throttle = Throttle(self._redraw, interval, **(throttle_kwargs or {}))
+        self._values = None
+        self._redraw()  # the initial view, present in the widget state
+        self.throttle.calls = 0
+        for c in self.controls.values():
+            c.observe(self._on_change, names="value")
+        box = widgets.GridBox(
+            list(self.controls.values()),
+            layout=widgets.Layout(grid_template_columns="repeat(auto-fill, minmax(260px, 1fr))", width="100%"),
+        )
+        self.children = (box, self.html)
+        self.add_class("xent-explorer-box")
+
+    # -- to implement
+    def compute(self) -> dict:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def render(self, values: dict) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # -- public
+    def values(self) -> dict:
+        """The numbers currently on display (a dict; arrays are copies)."""
+        self.throttle.flush()
+        return {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in self._values.items()}
+
+    # -- machinery
+    def _on_change(self, change) -> None:
+        self.throttle()
+
+    def _redraw(self) -> None:
+        try:
+            values = self.compute()
+            body = self.render(values)
+        except Exception as exc:  # never let a slider position break the page
+            self.last_error = exc
+            self.html.value = (
+                f'<div class="xent-explorer xent-{self.kind}">{_CSS}<p class="xent-error">'
+                f"Cannot draw this state: {html.escape(str(exc))}</p></div>"
+            )
+            return
+        self._values = values
+        self.last_error = None
+        self.html.value = f'<div class="xent-explorer xent-{self.kind}">{_CSS}{body}</div>'
+
+
+def float_slider(value, lo, hi, step, description, fmt_=".2f", width="auto") -> widgets.FloatSlider:
+    """A continuous-update slider on ``[lo, hi]``, widened if needed to contain ``value``."""
+    v = float(value)
+    lo, hi = min(lo, v), max(hi, v)
+    return widgets.FloatSlider(
+        value=v, min=lo, max=hi, step=step, description=description, readout_format=fmt_,
+        continuous_update=True, style={"description_width": "initial"},
+        layout=widgets.Layout(width=width),
+    )
+
+
+def log_slider(value, lo, hi, description, step=0.01) -> widgets.FloatLogSlider:
+    """A base-10 log slider on ``[lo, hi]`` (widened to contain ``value``), for temperatures and weights."""
+    v = float(value)
+    lo, hi = min(lo, v), max(hi, v)
+    return widgets.FloatLogSlider(
+        value=v, base=10, min=math.log10(lo), max=math.log10(hi), step=step, description=description,
+        readout_format=".3g", continuous_update=True, style={"description_width": "initial"},
+    )
+
+
+__all__ += ["float_slider", "log_slider", "nice_max", "svg_circle", "full", "COLORS", "PALETTE", "DEFAULT_INTERVAL"]

@@ -1,0 +1,237 @@
+"""Logits explorer: softmax with temperature, the cross-entropy loss and its gradient, live.
+
+See also: chapter 2 (logits, softmax and temperature) and chapter 6 (gradients).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import ipywidgets as widgets
+import numpy as np
+
+from .._validation import as_float_array, check_finite, check_temperature
+from ..activations import log_softmax, softmax
+from ._base import (
+    COLORS,
+    DEFAULT_INTERVAL,
+    Explorer,
+    float_slider,
+    fmt,
+    log_slider,
+    readout,
+    svg_line,
+    svg_open,
+    svg_rect,
+    svg_text,
+)
+
+__all__ = ["logits_explorer", "logits_explorer_values", "LogitsExplorer"]
+
+LOGIT_RANGE = (-10.0, 10.0)
+TEMPERATURE_RANGE = (0.05, 5.0)
+MAX_CLASSES = 6
+
+
+def _check_target(target, num_classes: int) -> int:
+    if isinstance(target, (bool, np.bool_)) or not isinstance(target, numbers.Integral):
+        raise TypeError(f"target: expected an integer class index, got {type(target).__name__}")
+    if not 0 <= int(target) < num_classes:
+        raise ValueError(f"target: expected a class index in [0, {num_classes - 1}], got {target}")
+    return int(target)
+
+
+def _check_logits_vector(logits) -> np.ndarray:
+    z = as_float_array(logits, "logits").astype(np.float64)
+    if z.ndim != 1 or z.size < 2:
+        raise ValueError(f"logits: expected a 1-D array of at least 2 logits, got shape {z.shape}")
+    check_finite(z, "logits")
+    return z
+
+
+def logits_explorer_values(logits=(2.0, 1.0, 0.1), temperature=1.0, target=0) -> dict:
+    r"""The numbers the logits explorer shows: softmax probabilities, the loss and its gradient.
+
+    .. math::
+        p = \operatorname{softmax}(z / T), \qquad
+        \ell = -\log p_y, \qquad
+        \frac{\partial \ell}{\partial (z_k / T)} = p_k - [k = y], \qquad
+        \frac{\partial \ell}{\partial z_k} = \frac{p_k - [k = y]}{T}
+
+    Parameters
+    ----------
+    logits : array_like, shape (C,)
+        Finite logits ``z``, C >= 2.
+    temperature : float, default 1.0
+        ``T > 0``.
+    target : int, default 0
+        The true class ``y`` in ``[0, C)``.
+
+    Returns
+    -------
+    dict
+        ``logits`` (C,), ``temperature``, ``target``, ``probs`` (C,),
+        ``log_probs`` (C,) in nats, ``loss`` (float, nats; equals
+        ``xb.cross_entropy(z / T, y)``), ``grad`` (C,) ``p - y``, the gradient
+        with respect to the scaled logits ``z / T`` (``xb.cross_entropy_grad``),
+        and ``grad_logits`` (C,) ``(p - y) / T``, the gradient with respect to
+        the sliders' ``z``.
+
+    Raises
+    ------
+    ValueError
+        Non-finite logits, fewer than 2, a target out of range, ``T <= 0``.
+
+    See Also
+    --------
+    logits_explorer; chapter 2 (softmax and temperature), chapter 6 (gradients).
+    """
+    z = _check_logits_vector(logits)
+    t = check_temperature(temperature)
+    y = _check_target(target, z.size)
+    probs = softmax(z, temperature=t)
+    log_probs = log_softmax(z, temperature=t)
+    onehot = np.zeros_like(probs)
+    onehot[y] = 1.0
+    grad = probs - onehot
+    return {
+        "logits": z,
+        "temperature": t,
+        "target": y,
+        "probs": probs,
+        "log_probs": log_probs,
+        "loss": float(-log_probs[y]),
+        "grad": grad,
+        "grad_logits": grad / t,
+    }
+
+
+class LogitsExplorer(Explorer):
+    """A slider per logit, a temperature slider, a target selector; bars of p and of p - y.
+
+    Build it with :func:`logits_explorer`.
+    """
+
+    kind = "logits"
+
+    def __init__(self, logits=(2.0, 1.0, 0.1), temperature=1.0, target=0, interval=DEFAULT_INTERVAL, **throttle_kwargs):
+        super().__init__()
+        init = logits_explorer_values(logits, temperature, target)  # validates
+        z = init["logits"]
+        if z.size > MAX_CLASSES:
+            raise ValueError(f"logits: the explorer shows at most {MAX_CLASSES} classes, got {z.size}")
+        controls = {f"z{k}": float_slider(v, *LOGIT_RANGE, 0.1, f"logit z{k}", ".1f") for k, v in enumerate(z)}
+        controls["temperature"] = log_slider(init["temperature"], *TEMPERATURE_RANGE, "temperature T")
+        controls["target"] = widgets.Dropdown(
+            options=[(f"class {k}", k) for k in range(z.size)], value=init["target"], description="target y",
+            style={"description_width": "initial"},
+        )
+        self._n = z.size
+        self._setup(controls, interval, throttle_kwargs)
+
+    def compute(self) -> dict:
+        c = self.controls
+        z = [c[f"z{k}"].value for k in range(self._n)]
+        return logits_explorer_values(z, c["temperature"].value, c["target"].value)
+
+    def render(self, v: dict) -> str:
+        return _render_logits(v)
+
+
+def _render_logits(v: dict) -> str:
+    """SVG: probability bars (left) and gradient bars (right), then the readouts."""
+    p, g, y, n = v["probs"], v["grad"], v["target"], v["probs"].size
+    W, H = 540, 230
+    top, bottom = 34, 186  # plot area (screen y)
+    panels = ((46, 258), (318, 530))
+    label = (
+        f"Softmax probabilities at temperature {v['temperature']:.3g}: "
+        + ", ".join(f"class {k} {p[k]:.4f}" for k in range(n))
+        + f". Target class {y}; loss {v['loss']:.4f} nats. Gradient p minus y: "
+        + ", ".join(f"class {k} {g[k]:+.4f}" for k in range(n))
+        + "."
+    )
+    out = [svg_open(W, H, label)]
+
+    # left: probabilities in [0, 1]
+    x0, x1 = panels[0]
+    sy = lambda u: bottom - u * (bottom - top)  # noqa: E731
+    out.append(svg_text((x0 + x1) / 2, 14, "probability p = softmax(z / T)", size=12, weight="600"))
+    for tick in (0.0, 0.5, 1.0):
+        out.append(svg_line(x0, sy(tick), x1, sy(tick), opacity=0.2 if tick else 0.6))
+        out.append(svg_text(x0 - 5, sy(tick) + 4, f"{tick:g}", anchor="end", size=10))
+    slot = (x1 - x0) / n
+    bw = slot * 0.62
+    for k in range(n):
+        cx = x0 + slot * (k + 0.5)
+        colour = COLORS["target"] if k == y else COLORS["model"]
+        out.append(svg_rect(cx - bw / 2, sy(p[k]), bw, sy(0) - sy(p[k]), colour, title=f"p{k} = {p[k]:.4f}"))
+        out.append(svg_text(cx, sy(p[k]) - 4, fmt(p[k], 3), size=10))
+        out.append(svg_text(cx, bottom + 15, f"{k}" + (" (y)" if k == y else ""), size=11))
+    out.append(svg_text((x0 + x1) / 2, H - 10, "class k", size=11))
+
+    # right: gradient p - y in [-1, 1]
+    x0, x1 = panels[1]
+    mid = (top + bottom) / 2
+    gy = lambda u: mid - u * (bottom - top) / 2  # noqa: E731
+    out.append(svg_text((x0 + x1) / 2, 14, "gradient p − y  (∂loss/∂(z/T))", size=12, weight="600"))
+    for tick in (-1.0, 0.0, 1.0):
+        out.append(svg_line(x0, gy(tick), x1, gy(tick), opacity=0.6 if tick == 0 else 0.2))
+        out.append(svg_text(x0 - 5, gy(tick) + 4, fmt(tick, 0), anchor="end", size=10))
+    for k in range(n):
+        cx = x0 + slot * (k + 0.5)
+        out.append(svg_rect(cx - bw / 2, gy(max(g[k], 0.0)), bw, abs(gy(g[k]) - gy(0.0)), COLORS["gradient"],
+                            title=f"grad{k} = {g[k]:+.4f}"))
+        ty = gy(g[k]) - 4 if g[k] >= 0 else gy(g[k]) + 12
+        out.append(svg_text(cx, ty, fmt(g[k], 3), size=10))
+        out.append(svg_text(cx, bottom + 15, f"{k}" + (" (y)" if k == y else ""), size=11))
+    out.append(svg_text((x0 + x1) / 2, H - 10, "class k", size=11))
+    out.append("</svg>")
+
+    items = [
+        readout("loss", v["loss"], "loss −log p<sub>y</sub>", "nats"),
+        readout("p_target", v["probs"][y], f"p<sub>{y}</sub>"),
+        readout("temperature", v["temperature"], "T", digits=3),
+    ]
+    probs = ", ".join(readout(f"p{k}", p[k]) for k in range(n))
+    grads = ", ".join(readout(f"grad{k}", g[k]) for k in range(n))
+    out.append(
+        '<div class="xent-readouts">' + "".join(items) + "</div>"
+        f'<div class="xent-readouts"><span class="xent-item">p = [{probs}]</span>'
+        f'<span class="xent-item">p − y = [{grads}]</span></div>'
+    )
+    return "".join(out)
+
+
+def logits_explorer(logits=(2.0, 1.0, 0.1), temperature=1.0, target=0, **kwargs) -> LogitsExplorer:
+    """Interactive softmax, loss and gradient for a handful of logits.
+
+    A slider per logit (range [-10, 10]), a log-scale temperature slider
+    (0.05 to 5) and a target selector drive live bars of
+    ``p = softmax(z / T)``, the loss ``-log p_y`` in nats and the gradient
+    ``p - y`` (with respect to ``z / T``). Numbers are in the elements with
+    class ``xent-readout`` (``data-name``: ``loss``, ``p_target``,
+    ``temperature``, ``p0``.., ``grad0``..).
+
+    Parameters
+    ----------
+    logits : sequence of float, default (2.0, 1.0, 0.1)
+        2 to 6 initial logits (3-5 read best).
+    temperature : float, default 1.0
+    target : int, default 0
+    **kwargs
+        ``interval`` (seconds between redraws during a drag, default 0.04).
+
+    Returns
+    -------
+    LogitsExplorer
+        An ``ipywidgets.VBox``: display it as a cell's last expression.
+        ``.sliders`` / ``.controls`` hold the controls by name (``"z0"``, ...,
+        ``"temperature"``, ``"target"``); ``.values()`` the numbers on display
+        (as :func:`logits_explorer_values`).
+
+    See Also
+    --------
+    logits_explorer_values; chapter 2 (softmax and temperature), chapter 6 (gradients).
+    """
+    return LogitsExplorer(logits, temperature, target, **kwargs)
