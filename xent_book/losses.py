@@ -492,7 +492,9 @@ def kl_div(input, target, reduction="mean", log_target=False):
     Returns
     -------
     numpy.ndarray
-        In nats, in the promoted dtype.
+        In nats, in the promoted dtype. Where the target probability is 0
+        (``log_target=True`` with ``-inf``) the term is 0, its limit; PyTorch
+        returns NaN there (0 * inf), the one place this function differs.
 
     See Also
     --------
