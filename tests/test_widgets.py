@@ -308,3 +308,123 @@ def test_logits_explorer_extreme_loss_is_about_400_nats_at_the_corner():
 def test_logits_explorer_rejects_too_many_classes():
     with pytest.raises(ValueError, match="logits"):
         xw.logits_explorer(logits=np.zeros(7))
+
+
+# --------------------------------------------------------------------------- entropy / KL explorers
+
+from scipy import stats  # noqa: E402
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("base", [2, None, math.e, 10])
+def test_entropy_kl_values_match_scipy_and_torch_on_random_weights(seed, base):
+    rng = np.random.default_rng(seed)
+    c = int(rng.integers(2, 9))
+    wp, wq = rng.uniform(0, 3, c), rng.uniform(0.01, 3, c)
+    v = xw.entropy_kl_values(wp, wq, base)
+    p, q = wp / wp.sum(), wq / wq.sum()
+    np.testing.assert_allclose(v["p"], p, rtol=1e-15)
+    np.testing.assert_allclose(v["q"], q, rtol=1e-15)
+    assert v["entropy"] == pytest.approx(stats.entropy(wp, base=base), rel=1e-12)
+    assert v["kl"] == pytest.approx(stats.entropy(wp, wq, base=base), rel=1e-10, abs=1e-15)
+    log_b = 1.0 if base is None else math.log(base)
+    ce_torch = -(torch.tensor(p) * torch.log(torch.tensor(q))).sum().item() / log_b
+    assert v["cross_entropy"] == pytest.approx(ce_torch, rel=1e-12)
+    assert v["cross_entropy"] == pytest.approx(v["entropy"] + v["kl"], rel=1e-12)
+    assert v["max_entropy"] == pytest.approx(math.log(c) / log_b, rel=1e-15)
+    e = xw.entropy_values(wp, base)
+    assert e["entropy"] == v["entropy"]
+    assert e["perplexity"] == pytest.approx(math.exp(stats.entropy(wp)), rel=1e-12)
+
+
+def test_entropy_kl_values_units_and_known_numbers():
+    v = xw.entropy_kl_values((1, 1), (1, 3), base=2)
+    assert v["unit"] == "bits" and v["entropy"] == pytest.approx(1.0, rel=1e-15)
+    assert v["cross_entropy"] == pytest.approx(-0.5 * math.log2(0.25) - 0.5 * math.log2(0.75), rel=1e-14)
+    assert xw.entropy_kl_values((1, 1), (1, 3), base=None)["unit"] == "nats"
+    assert xw.entropy_values((0, 0, 5), base=2)["entropy"] == 0.0
+    assert xw.entropy_values((2, 2, 2, 2), base=2)["entropy"] == pytest.approx(2.0, rel=1e-15)
+
+
+def test_entropy_kl_values_give_inf_kl_where_q_is_zero_and_p_is_not():
+    v = xw.entropy_kl_values((1, 1, 0), (1, 0, 1), base=2)
+    assert v["kl"] == math.inf and v["cross_entropy"] == math.inf and v["entropy"] == pytest.approx(1.0)
+    v = xw.entropy_kl_values((1, 0, 0), (1, 0, 1), base=2)  # p_i = 0 where q_i = 0: finite
+    assert v["kl"] == pytest.approx(1.0) and v["entropy"] == 0.0
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(p=(1, -1, 1)), "p"),
+        (dict(q=(1, np.nan, 1)), "q"),
+        (dict(q=(1, np.inf, 1)), "q"),
+        (dict(p=(0, 0, 0)), "p"),
+        (dict(q=(1, 1)), "q"),
+        (dict(p=(1,), q=(1,)), "p"),
+        (dict(base=1), "base"),
+        (dict(base=-2), "base"),
+    ],
+)
+def test_entropy_kl_values_reject_bad_input_naming_the_argument(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        xw.entropy_kl_values(**{"p": (0.5, 0.3, 0.2), "q": (0.2, 0.3, 0.5), **kwargs})
+
+
+def test_entropy_kl_explorer_slider_change_updates_readouts_in_place():
+    ex = xw.entropy_kl_explorer()
+    html_widget, children = ex.html, ex.children
+    assert readouts(ex)["kl"] == pytest.approx(xw.entropy_kl_values()["kl"], rel=1e-15)
+    assert_clean_markup(ex)
+    ex.sliders["q0"].value = 0.5
+    ex.sliders["p2"].value = 0.0
+    expected = xw.entropy_kl_values((0.5, 0.3, 0.0), (0.5, 0.3, 0.5), 2)
+    r = readouts(ex)
+    for name in ("entropy", "kl", "cross_entropy"):
+        assert r[name] == pytest.approx(expected[name], rel=1e-14), name
+    assert r["q0"] == pytest.approx(0.5 / 1.3, rel=1e-14)
+    ex.controls["base"].value = math.e
+    assert readouts(ex)["entropy"] == pytest.approx(expected["entropy"] * math.log(2), rel=1e-14)
+    assert "nats" in ex.html.value
+    assert ex.html is html_widget and ex.children == children
+    assert list(ex.sliders) == ["p0", "p1", "p2", "q0", "q1", "q2"]
+    assert all(c.description for c in ex.controls.values())
+
+
+def test_entropy_kl_explorer_shows_infinite_kl_and_all_zero_weights_without_error():
+    ex = xw.entropy_kl_explorer(p=(0.5, 0.5, 0.0), q=(1.0, 0.0, 0.0))
+    r, s = readouts(ex), shown(ex)
+    assert r["kl"] == math.inf and s["kl"] == "∞" and s["cross_entropy"] == "∞"
+    assert ex.last_error is None and "→" in ex.html.value
+    for k in range(3):
+        ex.sliders[f"p{k}"].value = 0.0
+    assert "All weights of p are 0" in ex.html.value
+    assert readouts(ex)["entropy"] == pytest.approx(math.log2(3), rel=1e-14)
+    for k in range(3):
+        ex.sliders[f"q{k}"].value = 0.0
+    assert readouts(ex)["kl"] == 0.0
+    assert_clean_markup(ex)
+
+
+def test_entropy_explorer_one_hot_and_uniform_extremes():
+    ex = xw.entropy_explorer(p=(1.0, 0.0, 0.0, 0.0), base=2)
+    assert readouts(ex)["entropy"] == 0.0 and readouts(ex)["perplexity"] == 1.0
+    assert_clean_markup(ex)
+    for k in range(4):
+        ex.sliders[k].value = 1.0
+    r = readouts(ex)
+    assert r["entropy"] == pytest.approx(2.0, rel=1e-15) and r["max_entropy"] == pytest.approx(2.0, rel=1e-15)
+    assert r["perplexity"] == pytest.approx(4.0, rel=1e-14)
+    for k in range(4):
+        ex.sliders[k].value = 0.0
+    assert_clean_markup(ex)
+    assert ex.values()["entropy"] == pytest.approx(2.0)
+
+
+def test_entropy_explorers_accept_unnormalised_initial_weights_and_reject_too_many():
+    ex = xw.entropy_kl_explorer(p=(2, 6, 2), q=(1, 1, 2), base=None)
+    np.testing.assert_allclose(ex.values()["p"], [0.2, 0.6, 0.2], rtol=1e-15)
+    assert ex.controls["base"].value == math.e and ex.values()["unit"] == "nats"
+    assert xw.entropy_explorer(base=10).values()["unit"] == "hartleys"
+    with pytest.raises(ValueError, match="p"):
+        xw.entropy_explorer(p=np.ones(9))

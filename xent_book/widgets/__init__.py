@@ -10,12 +10,26 @@ against PyTorch and the rest of ``xent_book``.
 explorer                   values function                 chapter
 =========================  ==============================  =======
 ``logits_explorer``        ``logits_explorer_values``      2, 6
+``entropy_explorer``       ``entropy_values``              3
+``entropy_kl_explorer``    ``entropy_kl_values``           4
 =========================  ==============================  =======
 
 See ``xent_book.widgets._base`` for the markup conventions (CSS classes and
 data attributes) that the browser tests rely on.
 """
 
+from .entropy import (
+    EntropyExplorer,
+    EntropyKLExplorer,
+    entropy_explorer,
+    entropy_kl_explorer,
+    entropy_kl_values,
+    entropy_values,
+)
 from .logits import LogitsExplorer, logits_explorer, logits_explorer_values
 
-__all__ = ["logits_explorer", "logits_explorer_values", "LogitsExplorer"]
+__all__ = [
+    "logits_explorer", "logits_explorer_values", "LogitsExplorer",
+    "entropy_explorer", "entropy_values", "EntropyExplorer",
+    "entropy_kl_explorer", "entropy_kl_values", "EntropyKLExplorer",
+]
