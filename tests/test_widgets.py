@@ -428,3 +428,147 @@ def test_entropy_explorers_accept_unnormalised_initial_weights_and_reject_too_ma
     assert xw.entropy_explorer(base=10).values()["unit"] == "hartleys"
     with pytest.raises(ValueError, match="p"):
         xw.entropy_explorer(p=np.ones(9))
+
+
+# --------------------------------------------------------------------------- binary loss explorer
+
+
+def torch_bce_reference(z, y, pw):
+    zt = torch.tensor(z, dtype=torch.float64, requires_grad=True)
+    loss = F.binary_cross_entropy_with_logits(
+        zt, torch.tensor(float(y), dtype=torch.float64), pos_weight=torch.tensor(pw, dtype=torch.float64)
+    )
+    loss.backward()
+    return loss.item(), zt.grad.item()
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_binary_loss_values_match_torch_autograd(seed):
+    rng = np.random.default_rng(seed)
+    z = float(rng.uniform(-30, 30))
+    y = float(rng.integers(2)) if seed % 2 else float(rng.uniform())  # hard and soft labels
+    pw = float(np.exp(rng.uniform(np.log(0.1), np.log(10))))
+    v = xw.binary_loss_values(z, y, pw)
+    loss, grad = torch_bce_reference(z, y, pw)
+    assert v["loss"] == pytest.approx(loss, rel=1e-12, abs=1e-14)
+    assert v["grad"] == pytest.approx(grad, rel=1e-12, abs=1e-14)
+    assert v["p"] == pytest.approx(torch.sigmoid(torch.tensor(z, dtype=torch.float64)).item(), rel=1e-14)
+    xb_loss = xb.binary_cross_entropy_with_logits(np.array([z]), np.array([y]), pos_weight=np.array([pw]))
+    assert v["loss"] == pytest.approx(float(xb_loss), rel=1e-13, abs=1e-15)
+
+
+def test_binary_loss_gradient_is_sigmoid_minus_y_scaled_by_pos_weight_for_positives():
+    for z in (-3.0, 0.0, 2.5):
+        s = 1.0 / (1.0 + math.exp(-z))
+        assert xw.binary_loss_values(z, 0, 4.0)["grad"] == pytest.approx(s, rel=1e-14)
+        assert xw.binary_loss_values(z, 1, 4.0)["grad"] == pytest.approx(4.0 * (s - 1.0), rel=1e-14)
+        assert xw.binary_loss_values(z, 1, 1.0)["grad"] == pytest.approx(s - 1.0, rel=1e-14)
+    assert xw.binary_loss_values(0.0, 1, 1.0)["loss"] == pytest.approx(math.log(2), rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [(dict(z=np.nan), "z"), (dict(z=np.inf), "z"), (dict(y=2), "y"), (dict(y=-0.5), "y"),
+     (dict(pos_weight=-1.0), "pos_weight"), (dict(pos_weight=np.inf), "pos_weight")],
+)
+def test_binary_loss_values_reject_bad_input_naming_the_argument(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        xw.binary_loss_values(**{"z": 0.0, "y": 1, "pos_weight": 1.0, **kwargs})
+
+
+def test_binary_loss_explorer_controls_update_readouts_and_curves_in_place():
+    ex = xw.binary_loss_explorer()
+    html_widget = ex.html
+    assert readouts(ex)["loss"] == pytest.approx(math.log(2), rel=1e-15)
+    ex.sliders["z"].value = -3.0
+    ex.sliders["pos_weight"].value = 2.0
+    pw = ex.sliders["pos_weight"].value
+    loss, grad = torch_bce_reference(-3.0, 1, pw)
+    r = readouts(ex)
+    assert r["loss"] == pytest.approx(loss, rel=1e-12) and r["grad"] == pytest.approx(grad, rel=1e-12)
+    ex.controls["y"].value = 0
+    loss0, grad0 = torch_bce_reference(-3.0, 0, pw)
+    r = readouts(ex)
+    assert r["loss"] == pytest.approx(loss0, rel=1e-12) and r["grad"] == pytest.approx(grad0, rel=1e-12)
+    v = ex.values()
+    torch_curve = F.binary_cross_entropy_with_logits(
+        torch.tensor(v["curve_z"]), torch.zeros(len(v["curve_z"]), dtype=torch.float64), reduction="none"
+    ).numpy()
+    np.testing.assert_allclose(v["curve_loss"], torch_curve, rtol=1e-12, atol=1e-15)
+    assert ex.html is html_widget
+    assert all(c.description for c in ex.controls.values())
+
+
+@pytest.mark.parametrize("z", [-8.0, 8.0])
+@pytest.mark.parametrize("y", [0, 1])
+@pytest.mark.parametrize("pw", [0.1, 10.0])
+def test_binary_loss_explorer_survives_slider_bounds(z, y, pw):
+    ex = xw.binary_loss_explorer(y=y)
+    ex.sliders["z"].value = z
+    ex.sliders["pos_weight"].value = pw
+    assert_clean_markup(ex)
+    loss, grad = torch_bce_reference(z, y, ex.sliders["pos_weight"].value)
+    assert readouts(ex)["loss"] == pytest.approx(loss, rel=1e-12)
+
+
+def test_binary_loss_explorer_rejects_soft_label():
+    with pytest.raises(ValueError, match="y"):
+        xw.binary_loss_explorer(y=0.5)
+
+
+# --------------------------------------------------------------------------- focal explorer
+
+
+@pytest.mark.parametrize("p_t", [0.01, 0.3, 0.6, 0.9, 0.999, 1.0])
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0, 5.0])
+def test_focal_values_match_xent_book_focal_losses_and_torch(p_t, gamma):
+    v = xw.focal_values(p_t, gamma)
+    pt = torch.tensor(p_t, dtype=torch.float64)
+    assert v["ce"] == pytest.approx(-torch.log(pt).item(), rel=1e-15, abs=0)
+    assert v["focal"] == pytest.approx((-(1 - pt) ** gamma * torch.log(pt)).item(), rel=1e-14, abs=0)
+    assert v["factor"] == pytest.approx(((1 - pt) ** gamma).item(), rel=1e-14, abs=0)
+    # multi-class focal loss on logits (log p_t, log(1 - p_t)) with target 0
+    logits = np.array([[math.log(p_t), math.log1p(-p_t) if p_t < 1 else -np.inf]])
+    if p_t < 1:
+        fl = float(xb.focal_loss(logits, np.array([0]), gamma=gamma))
+        assert v["focal"] == pytest.approx(fl, rel=1e-12, abs=1e-15)
+        z = math.log(p_t) - math.log1p(-p_t)
+        sfl = float(xb.sigmoid_focal_loss(np.array([z]), np.array([1.0]), alpha=-1, gamma=gamma)[0])
+        assert v["focal"] == pytest.approx(sfl, rel=1e-10, abs=1e-15)
+
+
+def test_focal_values_edges():
+    assert xw.focal_values(1.0, 2.0) == {"p_t": 1.0, "gamma": 2.0, "factor": 0.0, "ce": 0.0, "focal": 0.0}
+    v = xw.focal_values(1.0, 0.0)
+    assert v["factor"] == 1.0 and v["focal"] == 0.0 and math.copysign(1, v["ce"]) == 1.0
+    v = xw.focal_values(0.9, 2.0)
+    assert v["ce"] / v["focal"] == pytest.approx(100.0, rel=1e-12)  # the docstring's 100x
+    assert xw.focal_values(0.3, 0.0)["focal"] == xw.focal_values(0.3, 0.0)["ce"]
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [(dict(p_t=0.0), "p_t"), (dict(p_t=1.1), "p_t"), (dict(p_t=np.nan), "p_t"),
+     (dict(gamma=-0.1), "gamma"), (dict(gamma=np.inf), "gamma")],
+)
+def test_focal_values_reject_bad_input_naming_the_argument(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        xw.focal_values(**{"p_t": 0.5, "gamma": 2.0, **kwargs})
+
+
+def test_focal_explorer_gamma_and_p_t_update_in_place_and_survive_the_ends():
+    ex = xw.focal_explorer()
+    html_widget = ex.html
+    assert readouts(ex)["focal"] == pytest.approx(xw.focal_values(0.6, 2.0)["focal"], rel=1e-15)
+    for g in (0.0, 5.0):
+        for p in (0.01, 1.0):
+            ex.sliders["gamma"].value = g
+            ex.sliders["p_t"].value = p
+            assert_clean_markup(ex)
+            r = readouts(ex)
+            exp = xw.focal_values(ex.sliders["p_t"].value, g)
+            assert r["focal"] == pytest.approx(exp["focal"], rel=1e-15, abs=0)
+            assert r["factor"] == pytest.approx(exp["factor"], rel=1e-15, abs=0)
+    v = ex.values()
+    np.testing.assert_allclose(v["curve_focal"], v["curve_factor"] * v["curve_ce"], rtol=1e-15)
+    assert ex.html is html_widget

@@ -12,12 +12,15 @@ explorer                   values function                 chapter
 ``logits_explorer``        ``logits_explorer_values``      2, 6
 ``entropy_explorer``       ``entropy_values``              3
 ``entropy_kl_explorer``    ``entropy_kl_values``           4
+``binary_loss_explorer``   ``binary_loss_values``          5, 8
+``focal_explorer``         ``focal_values``                8, 12
 =========================  ==============================  =======
 
 See ``xent_book.widgets._base`` for the markup conventions (CSS classes and
 data attributes) that the browser tests rely on.
 """
 
+from .binary import BinaryLossExplorer, binary_loss_explorer, binary_loss_values
 from .entropy import (
     EntropyExplorer,
     EntropyKLExplorer,
@@ -26,10 +29,13 @@ from .entropy import (
     entropy_kl_values,
     entropy_values,
 )
+from .focal import FocalExplorer, focal_explorer, focal_values
 from .logits import LogitsExplorer, logits_explorer, logits_explorer_values
 
 __all__ = [
     "logits_explorer", "logits_explorer_values", "LogitsExplorer",
     "entropy_explorer", "entropy_values", "EntropyExplorer",
     "entropy_kl_explorer", "entropy_kl_values", "EntropyKLExplorer",
+    "binary_loss_explorer", "binary_loss_values", "BinaryLossExplorer",
+    "focal_explorer", "focal_values", "FocalExplorer",
 ]

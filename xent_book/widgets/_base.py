@@ -361,3 +361,58 @@ def log_slider(value, lo, hi, description, step=0.01) -> widgets.FloatLogSlider:
 
 
 __all__ += ["float_slider", "log_slider", "nice_max", "svg_circle", "full", "COLORS", "PALETTE", "DEFAULT_INTERVAL"]
+
+
+def line_panel(box, xlim, ylim, series, xticks, yticks, xlabel, ylabel, markers=(), title=None, yfmt="{:g}"):
+    """A line chart as SVG strings.
+
+    Parameters
+    ----------
+    box : (x0, x1, top, bottom)
+        The plot area in screen coordinates.
+    xlim, ylim : (lo, hi)
+        Data ranges; values outside ``ylim`` are clipped to it.
+    series : list of (xs, ys, colour, dash, width, opacity)
+        Curves in data coordinates (``dash`` None for solid).
+    xticks, yticks : sequences of float
+        Tick positions (labelled with ``{:g}`` / ``yfmt``).
+    markers : list of (x, y, colour)
+        Filled circles in data coordinates.
+
+    Returns
+    -------
+    list of str
+    """
+    x0, x1, top, bottom = box
+    (xa, xb_), (ya, yb) = xlim, ylim
+    sx = lambda u: x0 + (u - xa) / (xb_ - xa) * (x1 - x0)  # noqa: E731
+    sy = lambda u: bottom - (min(max(u, ya), yb) - ya) / (yb - ya) * (bottom - top)  # noqa: E731
+    out = []
+    if title:
+        out.append(svg_text((x0 + x1) / 2, top - 12, title, weight="600"))
+    for t in yticks:
+        out.append(svg_line(x0, sy(t), x1, sy(t), opacity=0.6 if t == 0 else 0.2))
+        out.append(svg_text(x0 - 5, sy(t) + 4, yfmt.format(t).replace("-", "−"), anchor="end", size=10))
+    for t in xticks:
+        out.append(svg_line(sx(t), bottom, sx(t), bottom + 4, opacity=0.6))
+        out.append(svg_text(sx(t), bottom + 15, f"{t:g}".replace("-", "−"), size=10))
+    out.append(svg_line(x0, top, x0, bottom, opacity=0.6))
+    for xs, ys, colour, dash, width, opacity in series:
+        pts_x = [sx(u) for u in xs]
+        pts_y = [sy(u) for u in ys]
+        line = svg_path(pts_x, pts_y, colour, width=width, dash=dash)
+        if opacity is not None:
+            line = line.replace("/>", f' stroke-opacity="{opacity}"/>')
+        out.append(line)
+    for x, y, colour in markers:
+        out.append(svg_circle(sx(x), sy(y), 5, colour))
+    out.append(svg_text((x0 + x1) / 2, bottom + 31, xlabel, size=11))
+    mid = (top + bottom) / 2
+    out.append(
+        f'<text x="{_n(x0 - 34)}" y="{_n(mid)}" text-anchor="middle" font-size="11" fill="currentColor" '
+        f'transform="rotate(-90 {_n(x0 - 34)} {_n(mid)})">{html.escape(ylabel)}</text>'
+    )
+    return out
+
+
+__all__ += ["line_panel"]

@@ -1,0 +1,178 @@
+"""Focal loss explorer: the focal factor (1 - p_t)^gamma and the focal loss against cross-entropy.
+
+See also: chapter 8 (class imbalance) and chapter 12 (alternatives to cross-entropy); Lin et al. (2017).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .._validation import check_probability_scalar
+from ._base import (
+    COLORS,
+    DEFAULT_INTERVAL,
+    Explorer,
+    float_slider,
+    line_panel,
+    readout,
+    svg_open,
+)
+
+__all__ = ["focal_explorer", "focal_values", "FocalExplorer"]
+
+GAMMA_RANGE = (0.0, 5.0)
+P_RANGE = (0.01, 1.0)
+Y_MAX = 5.0  # the loss panel's top (nats); CE at p_t = 0.01 is 4.6
+_GRID = np.linspace(P_RANGE[0], 1.0, 199)
+
+
+def _check_gamma(gamma) -> float:
+    if isinstance(gamma, (bool, np.bool_)) or not isinstance(gamma, numbers.Real):
+        raise TypeError(f"gamma: expected a real number, got {type(gamma).__name__}")
+    g = float(gamma)
+    if not np.isfinite(g) or g < 0:
+        raise ValueError(f"gamma: expected a finite value >= 0, got {g!r}")
+    return g
+
+
+def _curves(p, gamma):
+    """(1 - p)^gamma, -log p and their product; p may be an array in (0, 1]."""
+    p = np.asarray(p, dtype=np.float64)
+    factor = (1.0 - p) ** gamma  # 0 ** 0 = 1: gamma = 0 is plain cross-entropy
+    ce = -np.log(p) + 0.0  # + 0.0 turns -0.0 (at p = 1) into 0.0
+    return factor, ce, factor * ce
+
+
+def focal_values(p_t=0.6, gamma=2.0) -> dict:
+    r"""The numbers the focal explorer shows at probability ``p_t`` of the true class.
+
+    .. math::
+        \mathrm{CE} = -\log p_t, \qquad
+        \mathrm{FL} = -(1 - p_t)^{\gamma} \log p_t = (1 - p_t)^{\gamma}\,\mathrm{CE}
+
+    (Lin et al. 2017, without the class weight alpha). ``gamma = 0`` gives
+    cross-entropy; the factor down-weights well-classified examples (large
+    ``p_t``), e.g. at ``p_t = 0.9``, ``gamma = 2`` by 100x.
+
+    Parameters
+    ----------
+    p_t : float, default 0.6
+        Probability of the true class, in (0, 1].
+    gamma : float, default 2.0
+        Focusing parameter >= 0.
+
+    Returns
+    -------
+    dict
+        ``p_t``, ``gamma``, ``factor`` (1 - p_t)^gamma, ``ce`` and ``focal``
+        in nats (equal to ``xb.focal_loss`` on the logits ``log p`` with
+        ``alpha=None``, and to ``xb.sigmoid_focal_loss(logit(p_t), 1, alpha=-1)``).
+
+    Raises
+    ------
+    ValueError
+        ``p_t`` outside (0, 1]; negative or non-finite ``gamma``.
+
+    See Also
+    --------
+    focal_explorer, xent_book.focal_loss, xent_book.sigmoid_focal_loss; chapter 8.
+    """
+    p = check_probability_scalar(p_t, "p_t", low_open=True)
+    g = _check_gamma(gamma)
+    factor, ce, focal = _curves(p, g)
+    return {"p_t": p, "gamma": g, "factor": float(factor), "ce": float(ce), "focal": float(focal)}
+
+
+class FocalExplorer(Explorer):
+    """Curves of CE and focal loss over p_t, and of the factor; gamma and p_t sliders.
+
+    Build it with :func:`focal_explorer`.
+    """
+
+    kind = "focal"
+
+    def __init__(self, gamma=2.0, p_t=0.6, interval=DEFAULT_INTERVAL, **throttle_kwargs):
+        super().__init__()
+        init = focal_values(p_t, gamma)
+        controls = {
+            "gamma": float_slider(init["gamma"], *GAMMA_RANGE, 0.1, "focusing γ", ".1f"),
+            "p_t": float_slider(max(init["p_t"], P_RANGE[0]), *P_RANGE, 0.01, "p_t (true class)", ".2f"),
+        }
+        self._setup(controls, interval, throttle_kwargs)
+
+    def compute(self) -> dict:
+        c = self.controls
+        v = focal_values(c["p_t"].value, c["gamma"].value)
+        v["curve_p"] = _GRID
+        v["curve_factor"], v["curve_ce"], v["curve_focal"] = _curves(_GRID, v["gamma"])
+        return v
+
+    def render(self, v: dict) -> str:
+        return _render_focal(v)
+
+
+def _render_focal(v: dict) -> str:
+    p, g = v["p_t"], v["gamma"]
+    W, H = 540, 236
+    label = (
+        f"Cross-entropy −log p_t and focal loss with γ = {g:.2g} as functions of the true-class probability p_t, "
+        f"and the focal factor (1 − p_t)^γ. At p_t = {p:.2f}: CE {v['ce']:.4f} nats, focal {v['focal']:.4f} nats, "
+        f"factor {v['factor']:.4f}."
+    )
+    out = [svg_open(W, H, label)]
+    xt = (0.0, 0.25, 0.5, 0.75, 1.0)
+    out += line_panel(
+        (54, 260, 30, 182), (0.0, 1.0), (0.0, Y_MAX),
+        [(v["curve_p"], v["curve_ce"], COLORS["neutral"], "5,3", 2, None),
+         (v["curve_p"], v["curve_focal"], COLORS["alt"], None, 2.5, None)],
+        xt, (0, 1, 2, 3, 4, 5), "p_t", "loss (nats)",
+        markers=[(p, v["ce"], COLORS["neutral"]), (p, v["focal"], COLORS["alt"])],
+        title=f"focal (γ = {g:.1f}) vs CE (dashed)",
+    )
+    out += line_panel(
+        (326, 532, 30, 182), (0.0, 1.0), (0.0, 1.0),
+        [(v["curve_p"], v["curve_factor"], COLORS["model"], None, 2.5, None)],
+        xt, (0.0, 0.5, 1.0), "p_t", "factor",
+        markers=[(p, v["factor"], COLORS["model"])], title="focal factor (1 − p_t)^γ",
+    )
+    out.append("</svg>")
+    out.append(
+        '<div class="xent-readouts">'
+        + readout("focal", v["focal"], "focal", "nats")
+        + readout("ce", v["ce"], "CE", "nats")
+        + readout("factor", v["factor"], "(1 − p<sub>t</sub>)<sup>γ</sup>")
+        + readout("p_t", p, "p<sub>t</sub>", digits=2)
+        + readout("gamma", g, "γ", digits=1)
+        + "</div>"
+    )
+    return "".join(out)
+
+
+def focal_explorer(gamma=2.0, p_t=0.6, **kwargs) -> FocalExplorer:
+    """Interactive focal loss: how (1 - p_t)^gamma discounts well-classified examples.
+
+    A gamma slider (0 to 5) redraws the focal loss and the factor as curves
+    of p_t in (0, 1] (cross-entropy dashed for comparison; the loss axis is
+    clipped at 5 nats); a p_t slider (0.01 to 1) moves the markers. Readouts
+    (``data-name``): ``focal``, ``ce``, ``factor``, ``p_t``, ``gamma``.
+
+    Parameters
+    ----------
+    gamma : float, default 2.0
+    p_t : float, default 0.6
+    **kwargs
+        ``interval`` (seconds between redraws during a drag).
+
+    Returns
+    -------
+    FocalExplorer
+        An ``ipywidgets.VBox`` with ``.sliders`` (``"gamma"``, ``"p_t"``) and
+        ``.values()`` (as :func:`focal_values`, plus the curves).
+
+    See Also
+    --------
+    focal_values; chapter 8 (class imbalance), chapter 12 (alternatives).
+    """
+    return FocalExplorer(gamma, p_t, **kwargs)
