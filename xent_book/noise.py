@@ -1,0 +1,657 @@
+"""Label noise: corrupting labels, the noise transition matrix, and noise-robust losses.
+
+Noise model
+-----------
+Class-conditional noise is described by a row-stochastic transition matrix
+
+.. math:: T_{ij} = P(\\tilde y = j \\mid y = i),
+
+the probability that an example of clean class ``i`` carries the noisy label
+``j``. Two standard kinds, both parameterised by a **flip probability**
+``rate`` in [0, 1) (the probability that the observed label differs from the
+clean one, whatever the clean class):
+
+* ``"symmetric"``: with probability ``rate`` the label is replaced by one of
+  the *other* ``C - 1`` classes, chosen uniformly:
+  ``T = (1 - rate) I + rate / (C - 1) (1 - I)``. (Some papers instead draw the
+  new label uniformly from *all* ``C`` classes, so that only
+  ``rate (C - 1) / C`` of the labels actually change; that is this module's
+  ``rate (C - 1) / C``.)
+* ``"pair"`` (asymmetric): with probability ``rate`` class ``i`` becomes
+  ``(i + 1) mod C``: ``T = (1 - rate) I + rate P`` with ``P`` the cyclic shift.
+
+:func:`symmetric_noise` and :func:`pair_noise` draw each noisy label
+independently from row ``T[y]`` of :func:`transition_matrix`, so the
+corruption and the matrix agree by construction (and the tests check the
+empirical frequencies against ``T``).
+
+Robust losses
+-------------
+Each loss is written once as a function of the log-probability of the
+labelled class (or of all log-probabilities), shared by the NumPy reference
+(float64) and the PyTorch training callable (``*_loss`` factories, for
+:func:`xent_book.train.fit`). With ``p = softmax(logits)`` and label ``y``:
+
+=====================================  ===========================================
+cross-entropy                          ``-log p_y``
+:func:`generalized_cross_entropy`      ``(1 - p_y^q) / q`` (Zhang & Sabuncu 2018)
+:func:`mean_absolute_error_loss`       ``sum_k |p_k - e_{y,k}| = 2 (1 - p_y)``
+:func:`symmetric_cross_entropy`        ``alpha (-log p_y) - beta A (1 - p_y)`` (Wang et al. 2019)
+:func:`forward_corrected_cross_entropy` ``-log sum_i p_i T_{i y}`` (Patrini et al. 2017)
+=====================================  ===========================================
+
+See also: chapter 9 (label noise).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ._validation import (
+    as_float_array,
+    as_index_array,
+    check_finite,
+    check_logits,
+    check_nonempty,
+    check_probability_scalar,
+    check_reduction,
+)
+
+__all__ = [
+    "NOISE_KINDS",
+    "transition_matrix",
+    "corrupt_labels",
+    "symmetric_noise",
+    "pair_noise",
+    "estimate_transition_matrix",
+    "generalized_cross_entropy",
+    "mean_absolute_error_loss",
+    "symmetric_cross_entropy",
+    "forward_corrected_cross_entropy",
+    "gce_loss",
+    "mae_loss",
+    "sce_loss",
+    "forward_corrected_loss",
+]
+
+NOISE_KINDS = ("symmetric", "pair")
+
+#: Tolerance on ``|sum_j T_ij - 1|`` for a transition matrix.
+ROW_SUM_TOLERANCE = 1e-6
+
+
+# ----------------------------------------------------------------------------
+# checks
+# ----------------------------------------------------------------------------
+
+
+def _check_num_classes(num_classes, minimum=2) -> int:
+    if isinstance(num_classes, (bool, np.bool_)) or not isinstance(num_classes, numbers.Integral):
+        raise TypeError(f"num_classes: expected an int, got {type(num_classes).__name__}")
+    if num_classes < minimum:
+        raise ValueError(f"num_classes: expected an int >= {minimum}, got {num_classes}")
+    return int(num_classes)
+
+
+def _check_rate(rate) -> float:
+    return check_probability_scalar(rate, "rate", high_open=True)
+
+
+def _check_labels(labels, num_classes, name="labels") -> np.ndarray:
+    y = as_index_array(labels, name)
+    if y.size and (y.min() < 0 or y.max() >= num_classes):
+        raise ValueError(f"{name}: class indices must lie in [0, {num_classes - 1}], got values in [{y.min()}, {y.max()}]")
+    return y
+
+
+def _check_transition(T, num_classes=None, name="T") -> np.ndarray:
+    arr = as_float_array(T, name).astype(np.float64)
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
+        raise ValueError(f"{name}: expected a square (C, C) matrix, got shape {arr.shape}")
+    if num_classes is not None and arr.shape[0] != num_classes:
+        raise ValueError(f"{name}: expected shape ({num_classes}, {num_classes}) to match {num_classes} classes, got {arr.shape}")
+    check_nonempty(arr, name)
+    check_finite(arr, name)
+    if (arr < 0).any() or (arr > 1).any():
+        raise ValueError(f"{name}: expected entries in [0, 1], got values in [{arr.min():.6g}, {arr.max():.6g}]")
+    worst = float(np.max(np.abs(arr.sum(axis=1) - 1.0)))
+    if worst > ROW_SUM_TOLERANCE:
+        raise ValueError(
+            f"{name}: expected a row-stochastic matrix (each row T[i] = P(noisy | clean = i) sums to 1), "
+            f"found a row sum off by {worst:.3g}"
+        )
+    return arr
+
+
+def _check_logits_target(logits, target):
+    """(N, C) logits and (N,) indices -> (float array in its dtype, int64 indices)."""
+    x = as_float_array(logits, "logits")
+    if x.ndim != 2:
+        raise ValueError(f"logits: expected shape (N, C), got {x.shape}")
+    check_nonempty(x, "logits")
+    check_logits(x, "logits")
+    y = as_index_array(target, "target")
+    if y.shape != (x.shape[0],):
+        raise ValueError(f"target: expected shape ({x.shape[0]},) (one class index per row of logits), got {y.shape}")
+    _check_labels(y, x.shape[1], "target")
+    return x, y
+
+
+def _check_q(q) -> float:
+    return check_probability_scalar(q, "q", low_open=True)
+
+
+def _check_real(value, name) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
+    v = float(value)
+    if not np.isfinite(v):
+        raise ValueError(f"{name}: expected a finite value, got {v!r}")
+    return v
+
+
+# ----------------------------------------------------------------------------
+# noise model
+# ----------------------------------------------------------------------------
+
+
+def transition_matrix(kind, rate, num_classes) -> np.ndarray:
+    r"""The noise transition matrix ``T_ij = P(noisy = j | clean = i)`` of a noise kind.
+
+    .. math::
+        T^{\text{sym}} = (1 - r) I + \frac{r}{C - 1} (\mathbf 1 \mathbf 1^\top - I), \qquad
+        T^{\text{pair}}_{ij} = (1 - r) [j = i] + r [j = (i + 1) \bmod C]
+
+    ``r`` = ``rate`` is the flip probability: ``1 - T_ii = r`` for every class.
+
+    Parameters
+    ----------
+    kind : {'symmetric', 'pair'}
+    rate : float
+        In [0, 1).
+    num_classes : int
+        C >= 2.
+
+    Returns
+    -------
+    numpy.ndarray, shape (C, C), float64
+        Row-stochastic.
+
+    Raises
+    ------
+    ValueError
+        Unknown ``kind``, ``rate`` outside [0, 1), ``num_classes < 2``.
+
+    See Also
+    --------
+    symmetric_noise, pair_noise, corrupt_labels; chapter 9 (label noise).
+    """
+    if kind not in NOISE_KINDS:
+        raise ValueError(f"kind: expected one of {', '.join(map(repr, NOISE_KINDS))}, got {kind!r}")
+    r = _check_rate(rate)
+    c = _check_num_classes(num_classes)
+    eye = np.eye(c)
+    if kind == "symmetric":
+        return (1.0 - r) * eye + (r / (c - 1)) * (1.0 - eye)
+    return (1.0 - r) * eye + r * np.roll(eye, 1, axis=1)
+
+
+def corrupt_labels(labels, T, seed=0) -> np.ndarray:
+    """Draw a noisy label for each clean label ``y`` from row ``T[y]``, independently.
+
+    Uses one uniform number per label (``numpy.random.default_rng(seed)``) and
+    the inverse of the row's cumulative distribution, so the same ``labels``,
+    ``T`` and ``seed`` always give the same result.
+
+    Parameters
+    ----------
+    labels : array_like of int, any shape
+        Clean class indices in ``[0, C)``.
+    T : array_like, shape (C, C)
+        Row-stochastic transition matrix.
+    seed : int, default 0
+
+    Returns
+    -------
+    numpy.ndarray of int64, ``labels``' shape
+        Noisy labels.
+
+    Raises
+    ------
+    ValueError
+        ``T`` not square, not row-stochastic or with entries outside [0, 1];
+        labels out of range.
+
+    See Also
+    --------
+    transition_matrix; chapter 9 (label noise).
+    """
+    t = _check_transition(T)
+    y = _check_labels(labels, t.shape[0])
+    rng = np.random.default_rng(seed)
+    u = rng.random(y.shape)
+    cdf = np.cumsum(t, axis=1)
+    cdf[:, -1] = np.inf  # guard against a last cumulative sum of 1 - 1e-16
+    # first j with u < cdf[y, j]; a zero-probability class has cdf equal to its predecessor, never chosen
+    noisy = (u[..., None] >= cdf[y]).sum(axis=-1)
+    return noisy.astype(np.int64)
+
+
+def symmetric_noise(labels, rate, num_classes, seed=0) -> np.ndarray:
+    """Symmetric label noise: with probability ``rate`` a label becomes one of the other classes, uniformly.
+
+    Each label is corrupted independently, so the realised fraction of changed
+    labels is ``rate`` up to sampling error (about ``sqrt(rate (1 - rate) / N)``).
+    Equivalent to ``corrupt_labels(labels, transition_matrix("symmetric", rate, num_classes), seed)``.
+
+    Parameters
+    ----------
+    labels : array_like of int
+        Clean labels in ``[0, num_classes)``.
+    rate : float
+        Flip probability in [0, 1).
+    num_classes : int
+        C >= 2.
+    seed : int, default 0
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Noisy labels, ``labels``' shape.
+
+    See Also
+    --------
+    transition_matrix, pair_noise; chapter 9 (label noise).
+    """
+    return corrupt_labels(labels, transition_matrix("symmetric", rate, num_classes), seed)
+
+
+def pair_noise(labels, rate, num_classes, seed=0) -> np.ndarray:
+    """Pair (asymmetric) label noise: with probability ``rate`` class ``i`` becomes ``(i + 1) mod C``.
+
+    Equivalent to ``corrupt_labels(labels, transition_matrix("pair", rate, num_classes), seed)``.
+    Unlike symmetric noise, ``rate >= 0.5`` makes the wrong class the majority
+    label of every class, which no loss can undo without knowing ``T``.
+
+    Parameters
+    ----------
+    labels : array_like of int
+    rate : float
+        Flip probability in [0, 1).
+    num_classes : int
+        C >= 2.
+    seed : int, default 0
+
+    Returns
+    -------
+    numpy.ndarray of int64
+
+    See Also
+    --------
+    transition_matrix, symmetric_noise; chapter 9 (label noise).
+    """
+    return corrupt_labels(labels, transition_matrix("pair", rate, num_classes), seed)
+
+
+def estimate_transition_matrix(probs, quantile=None) -> np.ndarray:
+    r"""Anchor-point estimate of ``T`` from a model's noisy-class probabilities (Patrini et al. 2017).
+
+    A model trained on noisy labels estimates ``p(noisy | x) = T^T p(clean | x)``.
+    For an *anchor point* of class ``i`` (an ``x`` with ``p(clean = i | x) = 1``)
+    this is row ``T[i]``. The anchor of class ``i`` is taken to be the example
+    with the largest ``p(noisy = i | x)``:
+
+    .. math:: \bar x_i = \arg\max_x \hat p(\tilde y = i \mid x), \qquad \hat T_{ij} = \hat p(\tilde y = j \mid \bar x_i)
+
+    With ``quantile`` set (Patrini et al. use 0.97), the examples at or above
+    that quantile of ``p(noisy = i | x)`` are discarded first (``numpy.percentile``
+    with ``method='higher'``, as in their code), which guards against
+    over-confident outliers.
+
+    Parameters
+    ----------
+    probs : array_like, shape (N, C)
+        Rows are probability vectors ``p(noisy | x_n)`` (e.g. softmax outputs on
+        held-out data), summing to 1.
+    quantile : float, optional
+        In (0, 1]; None takes the plain arg max.
+
+    Returns
+    -------
+    numpy.ndarray, shape (C, C), float64
+        Row-stochastic estimate of ``T``.
+
+    Raises
+    ------
+    ValueError
+        ``probs`` not 2-D, empty, not rows of probabilities; ``quantile`` outside (0, 1].
+
+    See Also
+    --------
+    forward_corrected_cross_entropy; chapter 9 (label noise).
+    """
+    from ._validation import check_distribution
+
+    p = as_float_array(probs, "probs")
+    if p.ndim != 2:
+        raise ValueError(f"probs: expected shape (N, C), got {p.shape}")
+    check_nonempty(p, "probs")
+    check_distribution(p, "probs", axis=1)
+    p = p.astype(np.float64)
+    est = np.empty((p.shape[1], p.shape[1]))
+    for i in range(p.shape[1]):
+        col = p[:, i]
+        if quantile is not None:
+            qv = check_probability_scalar(quantile, "quantile", low_open=True)
+            thresh = np.percentile(col, 100.0 * qv, method="higher")
+            kept = np.where(col >= thresh, -np.inf, col)
+            if np.isneginf(kept).all():  # every value ties with the threshold
+                kept = col
+            col = kept
+        est[i] = p[int(np.argmax(col))]
+    return est / est.sum(axis=1, keepdims=True)
+
+
+# ----------------------------------------------------------------------------
+# the loss formulas, written once for NumPy and PyTorch
+# ----------------------------------------------------------------------------
+
+
+def _gce_formula(logp_y, q, xp):
+    # (1 - p_y^q) / q = -expm1(q log p_y) / q: exact as q -> 0 (no 1 - 1 cancellation)
+    return -xp.expm1(q * logp_y) / q
+
+
+def _mae_formula(logp_y, xp):
+    # sum_k |p_k - e_yk| = (1 - p_y) + sum_{k != y} p_k = 2 (1 - p_y)
+    return -2.0 * xp.expm1(logp_y)
+
+
+def _sce_formula(logp_y, alpha, beta, A, xp):
+    # alpha CE + beta RCE with RCE = -sum_k p_k log e_yk, log 0 := A  ->  -A (1 - p_y)
+    return alpha * (-logp_y) + beta * A * xp.expm1(logp_y)
+
+
+def _forward_log_noisy(logp, logT, lse):
+    # log (p^T T)_j = log sum_i p_i T_ij = LSE_i (log p_i + log T_ij); shape (N, C)
+    return lse(logp[:, :, None] + logT[None, :, :])
+
+
+def _reduce(values, reduction):
+    if reduction == "mean":
+        return values.mean()
+    if reduction == "sum":
+        return values.sum()
+    return values
+
+
+def _numpy_logp_y(logits, target):
+    from .activations import log_softmax
+
+    x, y = _check_logits_target(logits, target)
+    logp = log_softmax(x.astype(np.float64), axis=1)
+    return x.dtype, logp, np.take_along_axis(logp, y[:, None], axis=1)[:, 0], y
+
+
+def _as_out(value, dtype):
+    return np.asarray(value, dtype=np.float64).astype(dtype)
+
+
+def _torch_logp_y(logits, target):
+    import torch.nn.functional as F
+
+    logp = F.log_softmax(logits, dim=1)
+    return logp, logp.gather(1, target.unsqueeze(1)).squeeze(1)
+
+
+# ----------------------------------------------------------------------------
+# NumPy references
+# ----------------------------------------------------------------------------
+
+
+def generalized_cross_entropy(logits, target, q=0.7, reduction="mean"):
+    r"""Generalized cross-entropy ``(1 - p_y^q) / q`` (Zhang & Sabuncu 2018).
+
+    .. math:: L_q(f, y) = \frac{1 - p_y^{\,q}}{q}, \qquad p = \operatorname{softmax}(f)
+
+    A Box-Cox transform of ``p_y``: as ``q -> 0`` it tends to cross-entropy
+    ``-log p_y``; at ``q = 1`` it is ``1 - p_y`` (half of
+    :func:`mean_absolute_error_loss`). Bounded by ``1 / q``, so a mislabeled
+    example cannot dominate the loss. Its gradient is ``p_y^q`` times that of
+    cross-entropy. Computed as ``-expm1(q log p_y) / q``.
+
+    Parameters
+    ----------
+    logits : array_like, shape (N, C)
+    target : array_like of int, shape (N,)
+        Class indices in ``[0, C)``.
+    q : float, default 0.7
+        In (0, 1].
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+
+    Returns
+    -------
+    numpy.ndarray
+        Loss (dimensionless; nats only in the limit ``q -> 0``), in ``logits``' dtype.
+
+    Raises
+    ------
+    ValueError
+        ``q`` outside (0, 1], labels out of range, wrong shapes, NaN or ``+inf`` logits.
+
+    See Also
+    --------
+    gce_loss (PyTorch); chapter 9 (label noise).
+    """
+    check_reduction(reduction)
+    qq = _check_q(q)
+    dtype, _, logp_y, _ = _numpy_logp_y(logits, target)
+    return _as_out(_reduce(_gce_formula(logp_y, qq, np), reduction), dtype)
+
+
+def mean_absolute_error_loss(logits, target, reduction="mean"):
+    r"""Mean absolute error between ``softmax(logits)`` and the one-hot label: ``sum_k |p_k - e_{y,k}| = 2 (1 - p_y)``.
+
+    The convention of Ghosh et al. 2017 (the L1 distance of the probability
+    vector to the one-hot vector, which is twice ``1 - p_y``); some code
+    bases drop the factor 2 -- that is ``generalized_cross_entropy(q=1)``.
+    MAE is symmetric (``sum_j L(f, j)`` is the constant ``2 (C - 1)``), hence
+    robust to symmetric noise, but its gradient ``2 p_y (p - e_y)`` vanishes
+    on examples the model gets badly wrong, so it trains slowly.
+
+    Parameters
+    ----------
+    logits : array_like, shape (N, C)
+    target : array_like of int, shape (N,)
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+
+    Returns
+    -------
+    numpy.ndarray
+        In [0, 2], ``logits``' dtype.
+
+    See Also
+    --------
+    mae_loss (PyTorch); chapter 9 (label noise).
+    """
+    check_reduction(reduction)
+    dtype, _, logp_y, _ = _numpy_logp_y(logits, target)
+    return _as_out(_reduce(_mae_formula(logp_y, np), reduction), dtype)
+
+
+def symmetric_cross_entropy(logits, target, alpha=0.1, beta=1.0, A=-4.0, reduction="mean"):
+    r"""Symmetric cross-entropy ``alpha CE + beta RCE`` (Wang et al. 2019).
+
+    .. math:: \ell = \alpha\,(-\log p_y) + \beta\,\underbrace{(-A)(1 - p_y)}_{\text{RCE}}
+
+    The reverse cross-entropy ``RCE = -sum_k p_k log q_k`` swaps the roles of
+    the prediction ``p`` and the one-hot label ``q``; its ``log 0`` is
+    replaced by the constant ``A`` (default -4), which for a one-hot label
+    gives ``-A (1 - p_y)``. Defaults are the paper's CIFAR-10 setting.
+
+    Parameters
+    ----------
+    logits : array_like, shape (N, C)
+    target : array_like of int, shape (N,)
+    alpha : float, default 0.1
+        Weight of cross-entropy, >= 0.
+    beta : float, default 1.0
+        Weight of the reverse cross-entropy, >= 0.
+    A : float, default -4.0
+        Stand-in for ``log 0``, < 0.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+
+    Returns
+    -------
+    numpy.ndarray
+        ``logits``' dtype.
+
+    Raises
+    ------
+    ValueError
+        Negative or non-finite ``alpha``/``beta``, ``A >= 0``, bad logits or labels.
+
+    See Also
+    --------
+    sce_loss (PyTorch); chapter 9 (label noise).
+    """
+    check_reduction(reduction)
+    a, b, aa = _check_sce(alpha, beta, A)
+    dtype, _, logp_y, _ = _numpy_logp_y(logits, target)
+    return _as_out(_reduce(_sce_formula(logp_y, a, b, aa, np), reduction), dtype)
+
+
+def _check_sce(alpha, beta, A):
+    a = _check_real(alpha, "alpha")
+    b = _check_real(beta, "beta")
+    aa = _check_real(A, "A")
+    if a < 0:
+        raise ValueError(f"alpha: expected a value >= 0, got {a!r}")
+    if b < 0:
+        raise ValueError(f"beta: expected a value >= 0, got {b!r}")
+    if aa >= 0:
+        raise ValueError(f"A: expected a negative stand-in for log 0, got {aa!r}")
+    return a, b, aa
+
+
+def _numpy_lse_last(x):
+    from .activations import logsumexp
+
+    return logsumexp(x, axis=1)
+
+
+def forward_corrected_cross_entropy(logits, target, T, reduction="mean"):
+    r"""Forward loss correction (Patrini et al. 2017): cross-entropy of the noisy label under ``T^T p``.
+
+    .. math:: \ell(f, \tilde y) = -\log \sum_i p_i\, T_{i \tilde y}, \qquad p = \operatorname{softmax}(f)
+
+    The model's ``p`` estimates the *clean* class; multiplying by ``T`` turns
+    it into a distribution over *noisy* labels, which is what the training
+    labels are. Minimising this on noisy data recovers the clean
+    ``p(y | x)`` when ``T`` is right and invertible. ``T = I`` is plain
+    cross-entropy. Computed as ``-LSE_i(log p_i + log T_{i y})``; a noisy
+    label that ``T`` makes impossible gives ``+inf``.
+
+    Parameters
+    ----------
+    logits : array_like, shape (N, C)
+    target : array_like of int, shape (N,)
+        Noisy labels.
+    T : array_like, shape (C, C)
+        Row-stochastic, ``T_ij = P(noisy = j | clean = i)``.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+
+    Returns
+    -------
+    numpy.ndarray
+        Loss in nats, ``logits``' dtype.
+
+    Raises
+    ------
+    ValueError
+        ``T`` not (C, C) or not row-stochastic; bad logits or labels.
+
+    See Also
+    --------
+    forward_corrected_loss (PyTorch), estimate_transition_matrix; chapter 9 (label noise).
+    """
+    check_reduction(reduction)
+    dtype, logp, _, y = _numpy_logp_y(logits, target)
+    t = _check_transition(T, logp.shape[1])
+    with np.errstate(divide="ignore"):
+        logT = np.log(t)
+    log_noisy = _forward_log_noisy(logp, logT, _numpy_lse_last)
+    values = -np.take_along_axis(log_noisy, y[:, None], axis=1)[:, 0]
+    return _as_out(_reduce(values, reduction), dtype)
+
+
+# ----------------------------------------------------------------------------
+# PyTorch training losses (same formulas)
+# ----------------------------------------------------------------------------
+
+
+def gce_loss(q=0.7, reduction="mean"):
+    """Return the PyTorch loss ``loss(logits (N, C), target (N,))`` of :func:`generalized_cross_entropy`."""
+    import torch
+
+    check_reduction(reduction)
+    qq = _check_q(q)
+
+    def loss(logits, target):
+        _, logp_y = _torch_logp_y(logits, target)
+        return _reduce(_gce_formula(logp_y, qq, torch), reduction)
+
+    return loss
+
+
+def mae_loss(reduction="mean"):
+    """Return the PyTorch loss ``loss(logits (N, C), target (N,))`` of :func:`mean_absolute_error_loss` (``2 (1 - p_y)``)."""
+    import torch
+
+    check_reduction(reduction)
+
+    def loss(logits, target):
+        _, logp_y = _torch_logp_y(logits, target)
+        return _reduce(_mae_formula(logp_y, torch), reduction)
+
+    return loss
+
+
+def sce_loss(alpha=0.1, beta=1.0, A=-4.0, reduction="mean"):
+    """Return the PyTorch loss ``loss(logits (N, C), target (N,))`` of :func:`symmetric_cross_entropy`."""
+    import torch
+
+    check_reduction(reduction)
+    a, b, aa = _check_sce(alpha, beta, A)
+
+    def loss(logits, target):
+        _, logp_y = _torch_logp_y(logits, target)
+        return _reduce(_sce_formula(logp_y, a, b, aa, torch), reduction)
+
+    return loss
+
+
+def forward_corrected_loss(T, reduction="mean"):
+    """Return the PyTorch loss ``loss(logits (N, C), noisy_target (N,))`` of :func:`forward_corrected_cross_entropy`.
+
+    ``T`` is checked once here (square, row-stochastic) and its logarithm kept
+    in float64; it is cast to the logits' dtype at each call.
+    """
+    import torch
+
+    check_reduction(reduction)
+    t = _check_transition(T)
+    with np.errstate(divide="ignore"):
+        logT64 = torch.from_numpy(np.log(t))
+    c = t.shape[0]
+
+    def loss(logits, target):
+        if logits.dim() != 2 or logits.shape[1] != c:
+            raise ValueError(f"logits: expected shape (N, {c}) to match T, got {tuple(logits.shape)}")
+        logp, _ = _torch_logp_y(logits, target)
+        log_noisy = _forward_log_noisy(logp, logT64.to(logits.dtype), lambda z: torch.logsumexp(z, dim=1))
+        return _reduce(-log_noisy.gather(1, target.unsqueeze(1)).squeeze(1), reduction)
+
+    return loss
