@@ -572,3 +572,96 @@ def test_focal_explorer_gamma_and_p_t_update_in_place_and_survive_the_ends():
     v = ex.values()
     np.testing.assert_allclose(v["curve_focal"], v["curve_factor"] * v["curve_ce"], rtol=1e-15)
     assert ex.html is html_widget
+
+
+# --------------------------------------------------------------------------- reliability explorer
+
+
+def _overconfident_logits(seed=0, n=600, c=5):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(c, size=n)
+    z = rng.normal(size=(n, c)) * 1.5
+    z[np.arange(n), y] += rng.normal(2.0, 1.5, size=n)
+    return z * 2.5, y
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("t", [0.5, 1.0, 3.0])
+@pytest.mark.parametrize("n_bins", [5, 15])
+def test_reliability_values_match_torchmetrics_and_torch(seed, t, n_bins):
+    from torchmetrics.functional.classification import multiclass_calibration_error
+
+    z, y = _overconfident_logits(seed)
+    v = xw.reliability_values(z, y, t, n_bins)
+    probs = torch.softmax(torch.tensor(z) / t, dim=1)
+    ece_tm = multiclass_calibration_error(probs, torch.tensor(y), num_classes=z.shape[1], n_bins=n_bins, norm="l1")
+    assert v["ece"] == pytest.approx(ece_tm.item(), abs=1e-6)  # torchmetrics: float32 confidences
+    nll = F.cross_entropy(torch.tensor(z) / t, torch.tensor(y)).item()
+    assert v["nll"] == pytest.approx(nll, rel=1e-12)
+    assert v["nll"] == pytest.approx(float(xb.cross_entropy(z / t, y)), rel=1e-13)
+    assert v["ece"] == xb.calibration.expected_calibration_error(xb.softmax(z, temperature=t), y, n_bins=n_bins)
+    assert v["accuracy"] == pytest.approx((probs.argmax(1).numpy() == y).mean(), abs=0)
+    assert v["bin_counts"].sum() == len(y) and v["bin_edges"].size == n_bins + 1
+
+
+def test_reliability_bins_match_scikit_learn_calibration_curve():
+    from sklearn.calibration import calibration_curve
+
+    z, y = _overconfident_logits(1)
+    v = xw.reliability_values(z, y, 1.7, 10)
+    p = xb.softmax(z, temperature=1.7)
+    correct = (p.argmax(1) == y).astype(int)
+    prob_true, prob_pred = calibration_curve(correct, p.max(1), n_bins=10)
+    nonempty = v["bin_counts"] > 0
+    np.testing.assert_allclose(v["bin_accuracy"][nonempty], prob_true, rtol=1e-12)
+    np.testing.assert_allclose(v["bin_confidence"][nonempty], prob_pred, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        ((np.zeros((4, 1)), [0, 0, 0, 0]), "logits"),
+        ((np.zeros(4), [0, 0, 0, 0]), "logits"),
+        ((np.full((2, 3), np.nan), [0, 1]), "logits"),
+        ((np.zeros((2, 3)), [0, 3]), "labels"),
+        ((np.zeros((2, 3)), [0, 1, 2]), "labels"),
+    ],
+)
+def test_reliability_values_reject_bad_input_naming_the_argument(args, match):
+    with pytest.raises(ValueError, match=match):
+        xw.reliability_values(*args)
+    with pytest.raises(ValueError, match="temperature"):
+        xw.reliability_values(np.zeros((2, 3)), [0, 1], temperature=0.0)
+    with pytest.raises(ValueError, match="n_bins"):
+        xw.reliability_values(np.zeros((2, 3)), [0, 1], n_bins=0)
+    with pytest.raises(TypeError, match="labels"):
+        xw.reliability_values(np.zeros((2, 3)), [0.0, 1.0])
+
+
+def test_reliability_explorer_temperature_updates_ece_and_nll_in_place():
+    z, y = _overconfident_logits(0)
+    ex = xw.reliability_explorer(z, y)
+    html_widget = ex.html
+    r0 = readouts(ex)
+    assert r0["ece"] == pytest.approx(xw.reliability_values(z, y)["ece"], rel=1e-15)
+    assert_clean_markup(ex)
+    ex.sliders["temperature"].value = ex.best_temperature
+    t = ex.sliders["temperature"].value
+    r1 = readouts(ex)
+    expected = xw.reliability_values(z, y, t)
+    assert r1["ece"] == pytest.approx(expected["ece"], rel=1e-15)
+    assert r1["nll"] == pytest.approx(expected["nll"], rel=1e-15)
+    assert r1["nll"] < r0["nll"] and r1["ece"] < r0["ece"]  # temperature scaling helps these overconfident logits
+    assert r1["accuracy"] == r0["accuracy"]  # and never changes the argmax
+    assert r1["best_temperature"] == pytest.approx(xb.calibration.fit_temperature(z, y), rel=1e-12)
+    assert ex.html is html_widget
+
+
+@pytest.mark.parametrize("t", [0.1, 10.0])
+def test_reliability_explorer_survives_temperature_bounds_and_saturated_confidences(t):
+    z, y = _overconfident_logits(2)
+    z[:5] *= 40  # confidences that round to exactly 1.0
+    ex = xw.reliability_explorer(z, y, temperature=t)
+    assert_clean_markup(ex)
+    v = ex.values()
+    assert 0 <= v["ece"] <= 1 and np.isfinite(v["nll"])

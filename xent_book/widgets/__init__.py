@@ -14,6 +14,7 @@ explorer                   values function                 chapter
 ``entropy_kl_explorer``    ``entropy_kl_values``           4
 ``binary_loss_explorer``   ``binary_loss_values``          5, 8
 ``focal_explorer``         ``focal_values``                8, 12
+``reliability_explorer``   ``reliability_values``          10
 =========================  ==============================  =======
 
 See ``xent_book.widgets._base`` for the markup conventions (CSS classes and
@@ -38,4 +39,16 @@ __all__ = [
     "entropy_kl_explorer", "entropy_kl_values", "EntropyKLExplorer",
     "binary_loss_explorer", "binary_loss_values", "BinaryLossExplorer",
     "focal_explorer", "focal_values", "FocalExplorer",
+    "reliability_explorer", "reliability_values", "ReliabilityExplorer",
 ]
+
+_LAZY = {"reliability_explorer", "reliability_values", "ReliabilityExplorer"}
+
+
+def __getattr__(name):
+    # the reliability explorer needs xent_book.calibration: import it on first use only
+    if name in _LAZY:
+        from . import reliability
+
+        return getattr(reliability, name)
+    raise AttributeError(f"module 'xent_book.widgets' has no attribute {name!r}")

@@ -1,0 +1,244 @@
+"""Reliability explorer: temperature scaling moves a reliability diagram, the ECE and the NLL.
+
+The binning and the ECE are :func:`xent_book.calibration.calibration_bins` and
+its ``error("l1")`` (top-label confidence, 15 equal-width bins by default), so
+the bars drawn are exactly the bins the printed ECE sums over.
+
+See also: chapter 10 (calibration).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import as_float_array, check_finite, check_temperature
+from ..activations import log_softmax, softmax
+from ..calibration import calibration_bins, fit_temperature
+from ._base import (
+    COLORS,
+    DEFAULT_INTERVAL,
+    Explorer,
+    fmt,
+    log_slider,
+    readout,
+    svg_line,
+    svg_open,
+    svg_rect,
+    svg_text,
+)
+
+__all__ = ["reliability_explorer", "reliability_values", "ReliabilityExplorer"]
+
+TEMPERATURE_RANGE = (0.1, 10.0)
+
+
+def _check_inputs(logits, labels):
+    z = as_float_array(logits, "logits").astype(np.float64)
+    if z.ndim != 2 or z.shape[0] == 0 or z.shape[1] < 2:
+        raise ValueError(f"logits: expected shape (N, C) with N >= 1 and C >= 2, got {z.shape}")
+    check_finite(z, "logits")
+    y = np.asarray(labels)
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"labels: expected integer class labels, got dtype {y.dtype}")
+    if y.shape != (z.shape[0],):
+        raise ValueError(f"labels: expected shape ({z.shape[0]},) to match logits, got {y.shape}")
+    if y.min() < 0 or y.max() >= z.shape[1]:
+        raise ValueError(f"labels: expected values in 0..{z.shape[1] - 1}, got [{int(y.min())}, {int(y.max())}]")
+    return z, y.astype(np.int64)
+
+
+def _values(z, y, t, n_bins):
+    probs = softmax(z, temperature=t)
+    bins = calibration_bins(probs, y, n_bins)
+    logp = log_softmax(z, temperature=t)
+    conf = probs.max(axis=1)
+    return {
+        "temperature": t,
+        "n_bins": bins.n_bins,
+        "ece": bins.error("l1"),
+        "nll": float(-logp[np.arange(y.size), y].mean()),
+        "accuracy": float((probs.argmax(axis=1) == y).mean()),
+        "mean_confidence": float(conf.mean()),
+        "bin_edges": bins.edges,
+        "bin_confidence": bins.confidence,
+        "bin_accuracy": bins.accuracy,
+        "bin_counts": bins.counts,
+    }
+
+
+def reliability_values(logits, labels, temperature=1.0, n_bins=15) -> dict:
+    r"""The numbers the reliability explorer shows for ``softmax(logits / T)``.
+
+    .. math::
+        \mathrm{ECE} = \sum_m \frac{|B_m|}{N}\,\bigl|\mathrm{acc}(B_m) - \mathrm{conf}(B_m)\bigr|,
+        \qquad \mathrm{NLL} = -\frac1N \sum_i \log \operatorname{softmax}(z_i / T)_{y_i}
+
+    with top-label confidences :math:`\max_k p_{ik}` in ``n_bins`` equal-width
+    bins, as :func:`xent_book.calibration.expected_calibration_error`.
+
+    Parameters
+    ----------
+    logits : array_like, shape (N, C)
+        Finite logits, C >= 2.
+    labels : array_like of int, shape (N,)
+        Classes in ``0 .. C-1``.
+    temperature : float, default 1.0
+        ``T > 0``.
+    n_bins : int, default 15
+
+    Returns
+    -------
+    dict
+        ``temperature``, ``n_bins``, ``ece`` (a probability gap in [0, 1]),
+        ``nll`` (mean, nats), ``accuracy``, ``mean_confidence``, and per bin
+        ``bin_edges`` (M + 1,), ``bin_confidence``, ``bin_accuracy`` (0 where
+        empty), ``bin_counts`` (M,).
+
+    Raises
+    ------
+    ValueError
+        Bad shapes, non-finite logits, labels out of range, ``T <= 0``, ``n_bins < 1``.
+
+    See Also
+    --------
+    reliability_explorer, xent_book.calibration; chapter 10 (calibration).
+    """
+    z, y = _check_inputs(logits, labels)
+    return _values(z, y, check_temperature(temperature), n_bins)
+
+
+class ReliabilityExplorer(Explorer):
+    """A temperature slider; the reliability diagram, confidence histogram, ECE and NLL follow.
+
+    Build it with :func:`reliability_explorer`.
+    """
+
+    kind = "reliability"
+
+    def __init__(self, logits, labels, temperature=1.0, n_bins=15, interval=DEFAULT_INTERVAL, **throttle_kwargs):
+        super().__init__()
+        self._z, self._y = _check_inputs(logits, labels)
+        init = _values(self._z, self._y, check_temperature(temperature), n_bins)  # validates n_bins
+        self._n_bins = init["n_bins"]
+        #: the NLL-minimising temperature (Guo et al.'s temperature scaling), marked on the display
+        self.best_temperature = fit_temperature(self._z, self._y)
+        controls = {"temperature": log_slider(init["temperature"], *TEMPERATURE_RANGE, "temperature T")}
+        self._setup(controls, interval, throttle_kwargs)
+
+    def compute(self) -> dict:
+        v = _values(self._z, self._y, self.controls["temperature"].value, self._n_bins)
+        v["best_temperature"] = self.best_temperature
+        return v
+
+    def render(self, v: dict) -> str:
+        return _render_reliability(v)
+
+
+def _render_reliability(v: dict) -> str:
+    edges, acc, conf, counts = v["bin_edges"], v["bin_accuracy"], v["bin_confidence"], v["bin_counts"]
+    M = counts.size
+    W, H = 540, 250
+    label = (
+        f"Reliability diagram at temperature {v['temperature']:.3g} with {M} confidence bins: "
+        f"expected calibration error {v['ece']:.4f}, negative log-likelihood {v['nll']:.4f} nats, "
+        f"accuracy {v['accuracy']:.4f}, mean confidence {v['mean_confidence']:.4f}. Per non-empty bin, accuracy / mean confidence: "
+        + "; ".join(f"{acc[m]:.2f} / {conf[m]:.2f}" for m in range(M) if counts[m] > 0)
+        + "."
+    )
+    out = [svg_open(W, H, label)]
+
+    # left: reliability diagram
+    x0, x1, top, bottom = 54, 264, 30, 200
+    sx = lambda u: x0 + u * (x1 - x0)  # noqa: E731
+    sy = lambda u: bottom - u * (bottom - top)  # noqa: E731
+    out.append(svg_text((x0 + x1) / 2, 16, "reliability: accuracy per confidence bin", weight="600"))
+    for t in (0.0, 0.5, 1.0):
+        out.append(svg_line(x0, sy(t), x1, sy(t), opacity=0.6 if t == 0 else 0.2))
+        out.append(svg_text(x0 - 5, sy(t) + 4, f"{t:g}", anchor="end", size=10))
+        out.append(svg_text(sx(t), bottom + 15, f"{t:g}", size=10))
+    for m in range(M):
+        if counts[m] == 0:
+            continue
+        a, b = sx(edges[m]), sx(edges[m + 1])
+        out.append(svg_rect(a, sy(acc[m]), b - a, sy(0) - sy(acc[m]), COLORS["model"], stroke=None,
+                            title=f"bin {m}: accuracy {acc[m]:.4f}, confidence {conf[m]:.4f}, n = {counts[m]}"))
+        lo, hi = sorted((acc[m], conf[m]))
+        out.append(svg_rect(a, sy(hi), b - a, sy(lo) - sy(hi), COLORS["error"], opacity=0.45))
+    out.append(svg_line(sx(0), sy(0), sx(1), sy(1), dash="4,3", width=1.5))
+    out.append(svg_text((x0 + x1) / 2, bottom + 31, "confidence (top-label probability)", size=11))
+    out.append(
+        f'<text x="{x0 - 34}" y="{(top + bottom) / 2}" text-anchor="middle" font-size="11" fill="currentColor" '
+        f'transform="rotate(-90 {x0 - 34} {(top + bottom) / 2})">accuracy</text>'
+    )
+    out.append(svg_rect(x0 + 8, top + 4, 10, 10, COLORS["model"]))
+    out.append(svg_text(x0 + 22, top + 13, "accuracy", anchor="start", size=10))
+    out.append(svg_rect(x0 + 8, top + 18, 10, 10, COLORS["error"], opacity=0.45))
+    out.append(svg_text(x0 + 22, top + 27, "gap to confidence", anchor="start", size=10))
+
+    # right: share of examples per bin
+    x0, x1 = 322, 532
+    sx = lambda u: x0 + u * (x1 - x0)  # noqa: E731
+    share = counts / counts.sum()
+    smax = max(0.25, float(np.ceil(share.max() * 4) / 4))
+    sy2 = lambda u: bottom - u / smax * (bottom - top)  # noqa: E731
+    out.append(svg_text((x0 + x1) / 2, 16, "share of examples per bin", weight="600"))
+    for t in (0.0, smax / 2, smax):
+        out.append(svg_line(x0, sy2(t), x1, sy2(t), opacity=0.6 if t == 0 else 0.2))
+        out.append(svg_text(x0 - 5, sy2(t) + 4, f"{t:g}", anchor="end", size=10))
+    for t in (0.0, 0.5, 1.0):
+        out.append(svg_text(sx(t), bottom + 15, f"{t:g}", size=10))
+    for m in range(M):
+        if counts[m]:
+            a, b = sx(edges[m]), sx(edges[m + 1])
+            out.append(svg_rect(a + 0.5, sy2(share[m]), b - a - 1, sy2(0) - sy2(share[m]), COLORS["neutral"],
+                                title=f"bin {m}: {counts[m]} examples"))
+    for value, colour, name in ((v["accuracy"], COLORS["model"], "accuracy"), (v["mean_confidence"], COLORS["error"], "mean conf.")):
+        out.append(svg_line(sx(value), top, sx(value), bottom, color=colour, width=2))
+    out.append(svg_text(sx(v["accuracy"]), top - 2, "acc", size=9, color=COLORS["model"]))
+    out.append(svg_text(sx(v["mean_confidence"]), top + 9, "conf", size=9, color=COLORS["error"]))
+    out.append(svg_text((x0 + x1) / 2, bottom + 31, "confidence", size=11))
+    out.append("</svg>")
+    out.append(
+        '<div class="xent-readouts">'
+        + readout("ece", v["ece"], "ECE")
+        + readout("nll", v["nll"], "NLL", "nats")
+        + readout("accuracy", v["accuracy"], "accuracy")
+        + readout("mean_confidence", v["mean_confidence"], "mean confidence")
+        + readout("temperature", v["temperature"], "T", digits=3)
+        + (readout("best_temperature", v["best_temperature"], "T* (min NLL)", digits=3) if "best_temperature" in v else "")
+        + "</div>"
+    )
+    return "".join(out)
+
+
+def reliability_explorer(logits, labels, temperature=1.0, n_bins=15, **kwargs) -> ReliabilityExplorer:
+    """Interactive temperature scaling: the reliability diagram, ECE and NLL as T moves.
+
+    A log-scale temperature slider (0.1 to 10) redraws the reliability
+    diagram of ``softmax(logits / T)`` (accuracy per confidence bin, its gap
+    to the bin's mean confidence, the diagonal of perfect calibration) and the
+    share of examples per bin, and prints the ECE and the NLL.
+    The NLL-minimising temperature (:func:`xent_book.calibration.fit_temperature`)
+    is shown for reference. Readouts (``data-name``): ``ece``, ``nll``,
+    ``accuracy``, ``mean_confidence``, ``temperature``, ``best_temperature``.
+
+    Parameters
+    ----------
+    logits : array_like, shape (N, C)
+    labels : array_like of int, shape (N,)
+    temperature : float, default 1.0
+    n_bins : int, default 15
+    **kwargs
+        ``interval`` (seconds between redraws during a drag).
+
+    Returns
+    -------
+    ReliabilityExplorer
+        An ``ipywidgets.VBox`` with ``.sliders`` (``"temperature"``),
+        ``.best_temperature`` and ``.values()`` (as :func:`reliability_values`).
+
+    See Also
+    --------
+    reliability_values, xent_book.calibration; chapter 10 (calibration).
+    """
+    return ReliabilityExplorer(logits, labels, temperature, n_bins, **kwargs)
