@@ -1,0 +1,671 @@
+"""Calibration: measuring it (ECE, MCE, classwise ECE, Brier) and fixing it (temperature, isotonic, histogram binning).
+
+A classifier is *calibrated* when, among the inputs to which it gives
+confidence :math:`p`, a fraction :math:`p` is classified correctly. The
+metrics here bin predictions by confidence and compare each bin's mean
+confidence with its accuracy.
+
+Two kinds of input
+------------------
+* ``probs`` of shape ``(N, C)`` (rows are distributions, ``C >= 2``) with
+  class labels ``(N,)`` in ``0 .. C-1``: **top-label** semantics, as in
+  Guo et al. (2017) and torchmetrics' ``MulticlassCalibrationError``. The
+  confidence of example ``i`` is :math:`\\max_k p_{ik}` and its "accuracy" is
+  1 if :math:`\\arg\\max_k p_{ik} = y_i` (first maximum on ties), else 0.
+* ``probs`` of shape ``(N,)`` with labels in ``{0, 1}``: **binary** semantics,
+  as in torchmetrics' ``BinaryCalibrationError`` and scikit-learn's
+  ``calibration_curve``. The confidence is :math:`p_i = P(y_i = 1)` and the
+  "accuracy" is the label itself, so a bin compares the mean predicted
+  probability with the fraction of positives.
+
+Bin convention
+--------------
+With ``strategy="uniform"`` the ``M`` bins are right-closed,
+:math:`B_1 = [0, 1/M]`, :math:`B_m = ((m-1)/M, m/M]` for ``m >= 2``
+(Guo et al. 2017; scikit-learn's ``calibration_curve``, whose
+``np.searchsorted(edges[1:-1], conf)`` is used here, so a confidence exactly
+on an edge such as 0.5 goes to the lower bin, and 1.0 to the last bin).
+With ``strategy="quantile"`` the edges are the percentiles
+``np.percentile(conf, linspace(0, 1, M + 1) * 100)`` of the confidences
+(equal-mass bins, "adaptive ECE"), binned the same way.
+
+*torchmetrics differs on ties only*: it uses
+``bucketize(conf, linspace(0, 1, M + 1), right=True) - 1``, which makes bins
+*left*-closed, :math:`[(m-1)/M, m/M)`, and puts a confidence of exactly 1.0
+in an extra bin of its own. Away from the edges the two agree to rounding
+(torchmetrics computes multiclass confidences in float32).
+
+Unlike torchmetrics, inputs outside [0, 1] are an error here, not logits:
+pass ``xb.softmax(logits)``.
+
+See Also: chapter 10 (calibration) and chapter 11 (label smoothing).
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import (
+    as_float_array,
+    check_distribution,
+    check_finite,
+    check_in_unit_interval,
+    check_temperature,
+)
+from .activations import softmax
+
+__all__ = [
+    "CalibrationBins",
+    "calibration_bins",
+    "expected_calibration_error",
+    "classwise_calibration_error",
+    "brier_score",
+    "reliability_diagram",
+    "fit_temperature",
+    "temperature_scale",
+    "IsotonicCalibrator",
+    "HistogramBinningCalibrator",
+]
+
+NORMS = ("l1", "l2", "max")
+STRATEGIES = ("uniform", "quantile")
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _check_n_bins(n_bins) -> int:
+    if isinstance(n_bins, (bool, np.bool_)) or not isinstance(n_bins, numbers.Integral):
+        raise TypeError(f"n_bins: expected an int >= 1, got {type(n_bins).__name__}")
+    if n_bins < 1:
+        raise ValueError(f"n_bins: expected an int >= 1, got {n_bins}")
+    return int(n_bins)
+
+
+def _check_choice(value, name: str, allowed) -> str:
+    if value not in allowed:
+        raise ValueError(f"{name}: expected one of {', '.join(map(repr, allowed))}, got {value!r}")
+    return value
+
+
+def _check_labels(labels, n: int, num_classes: int) -> np.ndarray:
+    y = np.asarray(labels)
+    if y.dtype.kind == "b":
+        y = y.astype(np.int64)
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"labels: expected integer class labels, got dtype {y.dtype}")
+    if y.shape != (n,):
+        raise ValueError(f"labels: expected shape ({n},) to match probs, got {y.shape}")
+    if n and (y.min() < 0 or y.max() >= num_classes):
+        raise ValueError(
+            f"labels: expected values in 0..{num_classes - 1}, got values in [{int(y.min())}, {int(y.max())}]"
+        )
+    return y.astype(np.int64)
+
+
+def _check_probs(probs, name: str = "probs") -> np.ndarray:
+    """(N,) probabilities of class 1 or (N, C) distributions, non-empty, as float64."""
+    p = as_float_array(probs, name)
+    if p.ndim not in (1, 2):
+        raise ValueError(f"{name}: expected shape (N,) (binary) or (N, C) (multiclass), got {p.shape}")
+    if p.shape[0] == 0:
+        raise ValueError(f"{name}: expected at least one example, got shape {p.shape}")
+    if p.ndim == 2:
+        if p.shape[1] < 2:
+            raise ValueError(f"{name}: expected C >= 2 columns, got shape {p.shape} (use shape (N,) for binary)")
+        check_distribution(p, name, axis=1)
+    else:
+        check_in_unit_interval(p, name)
+    return np.clip(p.astype(np.float64), 0.0, 1.0)
+
+
+def _prepare(probs, labels):
+    """Return (probs64, labels, num_classes): validated inputs."""
+    p = _check_probs(probs)
+    C = 2 if p.ndim == 1 else p.shape[1]
+    y = _check_labels(labels, p.shape[0], C)
+    return p, y, C
+
+
+def _confidence_and_accuracy(p: np.ndarray, y: np.ndarray):
+    if p.ndim == 1:
+        return p, y.astype(np.float64)
+    return p.max(axis=1), (p.argmax(axis=1) == y).astype(np.float64)
+
+
+# --------------------------------------------------------------------------- binning
+
+
+@dataclass(frozen=True)
+class CalibrationBins:
+    """Per-bin statistics of a calibration measurement (length ``n_bins``, edges ``n_bins + 1``).
+
+    Attributes
+    ----------
+    edges : ndarray (M + 1,)
+        Bin edges; bin ``m`` is ``(edges[m], edges[m + 1]]`` (the first also contains ``edges[0]``).
+    confidence : ndarray (M,)
+        Mean confidence in each bin (0 where the bin is empty).
+    accuracy : ndarray (M,)
+        Accuracy (top-label) or fraction of positives (binary) in each bin (0 where empty).
+    counts : ndarray of int64 (M,)
+        Number of examples in each bin.
+    """
+
+    edges: np.ndarray
+    confidence: np.ndarray
+    accuracy: np.ndarray
+    counts: np.ndarray
+
+    @property
+    def n_bins(self) -> int:
+        return len(self.counts)
+
+    @property
+    def proportions(self) -> np.ndarray:
+        """:math:`|B_m| / N`."""
+        return self.counts / self.counts.sum()
+
+    @property
+    def gaps(self) -> np.ndarray:
+        """:math:`|\\mathrm{acc}(B_m) - \\mathrm{conf}(B_m)|` (0 for empty bins)."""
+        return np.abs(self.accuracy - self.confidence)
+
+    @property
+    def nonempty(self) -> np.ndarray:
+        return self.counts > 0
+
+    def error(self, norm: str = "l1") -> float:
+        """The calibration error of these bins: weighted mean gap (l1), root weighted mean squared gap (l2) or max gap."""
+        _check_choice(norm, "norm", NORMS)
+        w, g = self.proportions, self.gaps
+        if norm == "l1":
+            return float(np.sum(w * g))
+        if norm == "l2":
+            return float(np.sqrt(np.sum(w * g**2)))
+        return float(np.max(g[self.nonempty]))
+
+
+def _bin_edges(conf: np.ndarray, n_bins: int, strategy: str) -> np.ndarray:
+    if strategy == "uniform":
+        return np.linspace(0.0, 1.0, n_bins + 1)
+    return np.percentile(conf, np.linspace(0.0, 1.0, n_bins + 1) * 100)  # exactly as scikit-learn
+
+
+def _bin_statistics(conf: np.ndarray, acc: np.ndarray, edges: np.ndarray) -> CalibrationBins:
+    n_bins = len(edges) - 1
+    ids = np.searchsorted(edges[1:-1], conf, side="left")
+    counts = np.bincount(ids, minlength=n_bins)
+    sum_conf = np.bincount(ids, weights=conf, minlength=n_bins)
+    sum_acc = np.bincount(ids, weights=acc, minlength=n_bins)
+    safe = np.maximum(counts, 1)
+    return CalibrationBins(
+        edges=edges,
+        confidence=np.where(counts > 0, sum_conf / safe, 0.0),
+        accuracy=np.where(counts > 0, sum_acc / safe, 0.0),
+        counts=counts.astype(np.int64),
+    )
+
+
+def calibration_bins(probs, labels, n_bins: int = 15, strategy: str = "uniform") -> CalibrationBins:
+    """Bin predictions by confidence; return each bin's mean confidence, accuracy and count.
+
+    Parameters
+    ----------
+    probs : array (N, C) of distributions, or (N,) of P(y = 1)
+        Top-label semantics for (N, C), binary for (N,) (see the module docstring).
+    labels : int array (N,)
+        Class indices in ``0 .. C-1`` (``{0, 1}`` for binary).
+    n_bins : int
+        M >= 1.
+    strategy : {"uniform", "quantile"}
+        Equal-width bins ``((m-1)/M, m/M]`` or equal-mass bins at the
+        percentiles of the confidences.
+
+    Returns
+    -------
+    CalibrationBins
+        ``edges`` (M + 1,), ``confidence``, ``accuracy``, ``counts`` (M,).
+        For binary input ``accuracy`` is scikit-learn's ``prob_true`` and
+        ``confidence`` its ``prob_pred`` (on the non-empty bins).
+
+    Raises
+    ------
+    ValueError
+        Empty input, shape mismatch, rows that are not distributions, labels
+        out of range, ``n_bins < 1``, unknown ``strategy``.
+
+    See Also
+    --------
+    expected_calibration_error, reliability_diagram; chapter 10.
+    """
+    M = _check_n_bins(n_bins)
+    _check_choice(strategy, "strategy", STRATEGIES)
+    p, y, _ = _prepare(probs, labels)
+    conf, acc = _confidence_and_accuracy(p, y)
+    return _bin_statistics(conf, acc, _bin_edges(conf, M, strategy))
+
+
+def expected_calibration_error(
+    probs, labels, n_bins: int = 15, norm: str = "l1", strategy: str = "uniform"
+) -> float:
+    """Expected calibration error (ECE), its l2 version, or the maximum calibration error (MCE).
+
+    .. math::
+        \\mathrm{ECE} = \\sum_{m=1}^{M} \\frac{|B_m|}{N}
+            \\left|\\mathrm{acc}(B_m) - \\mathrm{conf}(B_m)\\right|, \\quad
+        \\mathrm{ECE}_2 = \\Big(\\sum_m \\frac{|B_m|}{N}
+            (\\mathrm{acc}(B_m) - \\mathrm{conf}(B_m))^2\\Big)^{1/2}, \\quad
+        \\mathrm{MCE} = \\max_{m:\\,|B_m|>0} |\\mathrm{acc}(B_m) - \\mathrm{conf}(B_m)|.
+
+    With ``strategy="quantile"`` this is the adaptive (equal-mass) ECE.
+    Matches torchmetrics' ``CalibrationError`` (``norm`` "l1", "l2", "max")
+    except for confidences exactly on a bin edge (see the module docstring).
+
+    Parameters
+    ----------
+    probs : array (N, C) or (N,)
+        Probabilities (rows summing to 1), or P(y = 1) for binary.
+    labels : int array (N,)
+    n_bins : int, default 15
+        Guo et al.'s M = 15 is the default, as in torchmetrics.
+    norm : {"l1", "l2", "max"}
+    strategy : {"uniform", "quantile"}
+
+    Returns
+    -------
+    float
+        A probability gap in [0, 1] (not a percentage).
+
+    Raises
+    ------
+    ValueError
+        As :func:`calibration_bins`, and an unknown ``norm``.
+
+    Examples
+    --------
+    >>> round(expected_calibration_error([0.25, 0.25, 0.55, 0.75, 0.75], [0, 0, 1, 1, 1], n_bins=2), 4)
+    0.29
+
+    See Also
+    --------
+    classwise_calibration_error, brier_score; chapter 10.
+    """
+    _check_choice(norm, "norm", NORMS)
+    return calibration_bins(probs, labels, n_bins, strategy).error(norm)
+
+
+def classwise_calibration_error(
+    probs, labels, n_bins: int = 15, norm: str = "l1", strategy: str = "uniform"
+) -> float:
+    """Classwise ECE (Kull et al. 2019): the binary calibration error of each class, averaged.
+
+    .. math::
+        \\text{classwise-ECE} = \\frac{1}{C} \\sum_{k=1}^{C} \\sum_{m=1}^{M}
+            \\frac{|B_{m,k}|}{N} \\left| \\bar y_k(B_{m,k}) - \\bar p_k(B_{m,k}) \\right|,
+
+    where :math:`B_{m,k}` bins the examples by :math:`p_{ik}` and
+    :math:`\\bar y_k` is the fraction of them whose label is ``k``: one-vs-rest
+    binary ECE per class, with ``norm`` and ``strategy`` as in
+    :func:`expected_calibration_error`. Unlike the top-label ECE it looks at
+    every class's probability, not only the largest. A (N,) binary input is
+    treated as the two columns ``[1 - p, p]``.
+
+    Returns
+    -------
+    float
+
+    See Also
+    --------
+    expected_calibration_error; chapter 10.
+    """
+    M = _check_n_bins(n_bins)
+    _check_choice(norm, "norm", NORMS)
+    _check_choice(strategy, "strategy", STRATEGIES)
+    p, y, C = _prepare(probs, labels)
+    if p.ndim == 1:
+        p = np.stack([1.0 - p, p], axis=1)
+    errors = []
+    for k in range(C):
+        conf = p[:, k]
+        acc = (y == k).astype(np.float64)
+        errors.append(_bin_statistics(conf, acc, _bin_edges(conf, M, strategy)).error(norm))
+    return float(np.mean(errors))
+
+
+def brier_score(probs, labels) -> float:
+    """Brier score: mean squared distance between the predicted distribution and the one-hot label.
+
+    .. math:: \\mathrm{BS} = \\frac{1}{N} \\sum_{i=1}^{N} \\sum_{k=1}^{C} (p_{ik} - [y_i = k])^2
+              \\in [0, 2],
+
+    and for binary (N,) input :math:`\\frac1N \\sum_i (p_i - y_i)^2 \\in [0, 1]`,
+    scikit-learn's ``brier_score_loss``. (For C = 2 columns the multiclass
+    score is twice the binary one.) A proper scoring rule: minimised in
+    expectation by the true conditional distribution.
+
+    Returns
+    -------
+    float
+
+    See Also
+    --------
+    expected_calibration_error; chapter 10.
+    """
+    p, y, C = _prepare(probs, labels)
+    if p.ndim == 1:
+        return float(np.mean((p - y) ** 2))
+    onehot = np.eye(C)[y]
+    return float(np.mean(np.sum((p - onehot) ** 2, axis=1)))
+
+
+# --------------------------------------------------------------------------- figure
+
+
+def reliability_diagram(
+    probs, labels, n_bins: int = 15, ax=None, strategy: str = "uniform", show_counts: bool = True, label: str | None = None
+):
+    """Draw a reliability diagram: accuracy per confidence bin against the diagonal.
+
+    Bars show each non-empty bin's accuracy (fraction of positives for binary
+    input); hatched bars show the gap to the bin's mean confidence (red above
+    the bars: overconfident); the dashed diagonal is perfect calibration; the
+    legend gives the ECE. With ``show_counts`` a small histogram of the number
+    of examples per bin is drawn underneath (in a second axes when ``ax`` is
+    None, else on an inset at the bottom of ``ax``).
+
+    Parameters
+    ----------
+    probs, labels, n_bins, strategy
+        As :func:`calibration_bins`.
+    ax : matplotlib Axes, optional
+        Drawn into; a new figure otherwise.
+    show_counts : bool
+    label : str, optional
+        Prefix for the legend entry of the bars (e.g. a model's name).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The reliability axes (its figure is ``ax.figure``).
+
+    See Also
+    --------
+    calibration_bins; chapter 10.
+    """
+    import matplotlib.pyplot as plt
+
+    from .plotting import COLORS
+
+    bins = calibration_bins(probs, labels, n_bins, strategy)
+    ece = bins.error("l1")
+    count_ax = None
+    if ax is None:
+        if show_counts:
+            fig, (ax, count_ax) = plt.subplots(
+                2, 1, figsize=(4.2, 4.8), sharex=True, height_ratios=(3, 1), layout="constrained"
+            )
+        else:
+            fig, ax = plt.subplots(figsize=(4.2, 3.8), layout="constrained")
+    elif show_counts:
+        count_ax = ax.inset_axes((0.0, -0.45, 1.0, 0.22), sharex=ax)
+    left, widths = bins.edges[:-1], np.diff(bins.edges)
+    keep = bins.nonempty
+    name = f"{label}: accuracy" if label else "accuracy"
+    ax.bar(left[keep], bins.accuracy[keep], width=widths[keep], align="edge", color=COLORS["model"],
+           edgecolor="white", linewidth=0.5, label=name)
+    gap_bottom = np.minimum(bins.accuracy, bins.confidence)[keep]
+    ax.bar(left[keep], bins.gaps[keep], bottom=gap_bottom, width=widths[keep], align="edge",
+           color=COLORS["error"], alpha=0.35, hatch="//", edgecolor=COLORS["error"], linewidth=0.5,
+           label=f"gap (ECE = {ece:.4f})")
+    ax.plot([0, 1], [0, 1], linestyle="--", color=COLORS["neutral"], linewidth=1, label="perfect calibration")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    binary = np.ndim(probs) == 1
+    ax.set_ylabel("fraction of positives" if binary else "accuracy")
+    ax.legend(loc="upper left", fontsize=8)
+    xlabel = "predicted probability of class 1" if binary else "confidence (top-label probability)"
+    if count_ax is not None:
+        count_ax.bar(left, bins.counts, width=widths, align="edge", color=COLORS["neutral"], edgecolor="white",
+                     linewidth=0.5)
+        count_ax.set_ylabel("count")
+        count_ax.set_xlabel(xlabel)
+        if ax.get_subplotspec() is not None and count_ax.get_subplotspec() is not None:
+            ax.tick_params(labelbottom=False)
+        else:
+            ax.set_xlabel("")
+    else:
+        ax.set_xlabel(xlabel)
+    return ax
+
+
+# --------------------------------------------------------------------------- temperature
+
+
+def _check_logits_labels(logits, labels):
+    z = as_float_array(logits, "logits")
+    if z.ndim != 2 or z.shape[1] < 2:
+        raise ValueError(f"logits: expected shape (N, C) with C >= 2, got {z.shape}")
+    if z.shape[0] == 0:
+        raise ValueError(f"logits: expected at least one example, got shape {z.shape}")
+    check_finite(z, "logits")
+    y = _check_labels(labels, z.shape[0], z.shape[1])
+    return z.astype(np.float64), y
+
+
+def _nll_and_derivatives(z: np.ndarray, y: np.ndarray, beta: float):
+    """Mean NLL of softmax(beta * z) and its first two derivatives in beta."""
+    s = beta * z
+    m = s.max(axis=1, keepdims=True)
+    e = np.exp(s - m)
+    total = e.sum(axis=1, keepdims=True)
+    p = e / total
+    zy = z[np.arange(len(y)), y]
+    lse = (m + np.log(total))[:, 0]
+    f = np.mean(lse - beta * zy)
+    mean_z = np.sum(p * z, axis=1)
+    d1 = np.mean(mean_z - zy)
+    d2 = np.mean(np.sum(p * (z - mean_z[:, None]) ** 2, axis=1))
+    return f, d1, d2
+
+
+def fit_temperature(logits, labels, tol: float = 1e-10, max_iter: int = 200) -> float:
+    """The temperature T > 0 that minimises the mean NLL of ``softmax(logits / T)``.
+
+    .. math:: T^\\star = \\arg\\min_{T>0} \\frac1N \\sum_i
+              \\Big[\\log \\sum_k e^{z_{ik}/T} - z_{i y_i}/T\\Big].
+
+    In :math:`\\beta = 1/T` the objective is convex (a log-sum-exp of
+    functions linear in :math:`\\beta` minus a linear term), with derivative
+    :math:`\\frac1N\\sum_i (\\mathbb E_{p_i}[z_i] - z_{iy_i})` and second
+    derivative the mean variance of the logits under :math:`p_i`. The root of
+    the derivative is bracketed (doubling) and found by Newton's method
+    safeguarded by bisection, to a relative tolerance ``tol`` in
+    :math:`\\beta` (far below the 0.1 % that matters). This is Guo et al.'s
+    (2017) temperature scaling, fitted on held-out (validation) logits; it
+    never changes the argmax, so accuracy is unchanged.
+
+    Parameters
+    ----------
+    logits : array (N, C)
+        Finite logits (any float dtype; computed in float64).
+    labels : int array (N,)
+    tol : float
+        Relative tolerance on :math:`1/T`.
+    max_iter : int
+
+    Returns
+    -------
+    float
+        :math:`T^\\star`.
+
+    Raises
+    ------
+    ValueError
+        Bad shapes or labels; or no finite minimiser: if the labels' logits are
+        the largest of every row the NLL keeps falling as T -> 0, and if the
+        logits are no better than uniform on average (derivative >= 0 at
+        :math:`\\beta = 0`) it keeps falling as T -> infinity.
+
+    See Also
+    --------
+    temperature_scale; chapters 10 and 11.
+    """
+    z, y = _check_logits_labels(logits, labels)
+    _, d0, _ = _nll_and_derivatives(z, y, 0.0)
+    if d0 >= 0:
+        raise ValueError(
+            "logits: the NLL decreases all the way to T -> infinity (on average the labels' logits are "
+            "no larger than the mean logit), so there is no finite temperature to fit"
+        )
+    if np.all(z[np.arange(len(y)), y] >= z.max(axis=1)):
+        raise ValueError(
+            "logits: the NLL keeps decreasing as T -> 0 (the labels' logits are the largest in every row), "
+            "so there is no finite temperature to fit"
+        )
+    lo, hi = 0.0, 1.0
+    while _nll_and_derivatives(z, y, hi)[1] < 0:  # terminates: some row's label logit is below its max
+        lo, hi = hi, 2 * hi
+    beta = 0.5 * (lo + hi) if not (lo < 1.0 < hi) else 1.0
+    for _ in range(max_iter):
+        _, d1, d2 = _nll_and_derivatives(z, y, beta)
+        if d1 < 0:
+            lo = beta
+        elif d1 > 0:
+            hi = beta
+        else:
+            break
+        step = d1 / d2 if d2 > 0 else np.inf
+        candidate = beta - step
+        if not (lo < candidate < hi):
+            candidate = 0.5 * (lo + hi)
+        converged = abs(candidate - beta) <= tol * candidate or (hi - lo) <= tol * lo
+        beta = candidate
+        if converged:
+            break
+    return float(1.0 / beta)
+
+
+def temperature_scale(logits, temperature):
+    """Probabilities ``softmax(logits / T)`` along the last axis (the input's float dtype).
+
+    Parameters
+    ----------
+    logits : array (..., C)
+    temperature : float
+        T > 0, e.g. from :func:`fit_temperature`.
+
+    Returns
+    -------
+    ndarray (..., C)
+
+    See Also
+    --------
+    fit_temperature; chapters 2 and 10.
+    """
+    T = check_temperature(temperature)
+    return softmax(logits, axis=-1, temperature=T)
+
+
+# --------------------------------------------------------------------------- isotonic / histogram binning
+
+
+def _renormalise(q: np.ndarray) -> np.ndarray:
+    """Rows divided by their sum; rows summing to 0 become uniform (as scikit-learn's CalibratedClassifierCV)."""
+    total = q.sum(axis=1, keepdims=True)
+    uniform = np.full_like(q, 1.0 / q.shape[1])
+    return np.divide(q, total, out=uniform, where=total != 0)
+
+
+class _OneVsRestCalibrator:
+    """Shared fit/transform: one binary map per class (one for (N,) input), then renormalise."""
+
+    def fit(self, probs, labels):
+        p, y, C = _prepare(probs, labels)
+        self.binary_ = p.ndim == 1
+        self.num_classes_ = C
+        if self.binary_:
+            self.maps_ = [self._fit_binary(p, y.astype(np.float64))]
+        else:
+            self.maps_ = [self._fit_binary(p[:, k], (y == k).astype(np.float64)) for k in range(C)]
+        return self
+
+    def transform(self, probs):
+        if not hasattr(self, "maps_"):
+            raise RuntimeError(f"{type(self).__name__}: call fit before transform")
+        p = _check_probs(probs)
+        if (p.ndim == 1) != self.binary_ or (p.ndim == 2 and p.shape[1] != self.num_classes_):
+            expected = "(N,)" if self.binary_ else f"(N, {self.num_classes_})"
+            raise ValueError(f"probs: expected shape {expected} as in fit, got {p.shape}")
+        if self.binary_:
+            return np.clip(self._apply_binary(self.maps_[0], p), 0.0, 1.0)
+        q = np.stack([self._apply_binary(m, p[:, k]) for k, m in enumerate(self.maps_)], axis=1)
+        return _renormalise(np.clip(q, 0.0, None))
+
+    def fit_transform(self, probs, labels):
+        return self.fit(probs, labels).transform(probs)
+
+
+class IsotonicCalibrator(_OneVsRestCalibrator):
+    """Isotonic-regression recalibration (Zadrozny & Elkan 2002), one-vs-rest for multiclass.
+
+    ``fit(probs, labels)`` fits, for each class k, a non-decreasing step
+    function :math:`g_k` from :math:`p_{ik}` to :math:`[y_i = k]` with
+    scikit-learn's ``IsotonicRegression(out_of_bounds="clip")``;
+    ``transform(probs)`` returns :math:`g_k(p_{ik})` renormalised to sum to 1
+    per row (a row of zeros becomes uniform), exactly as scikit-learn's
+    ``CalibratedClassifierCV(method="isotonic")`` does for C >= 3. For (N,)
+    binary input a single map is fitted and returned without renormalising.
+    Fit on held-out data: on training data it overfits.
+
+    See Also
+    --------
+    HistogramBinningCalibrator, fit_temperature; chapter 10.
+    """
+
+    def _fit_binary(self, p, target):
+        from sklearn.isotonic import IsotonicRegression
+
+        return IsotonicRegression(out_of_bounds="clip").fit(p, target)
+
+    def _apply_binary(self, model, p):
+        return model.predict(p)
+
+
+class HistogramBinningCalibrator(_OneVsRestCalibrator):
+    """Histogram-binning recalibration (Zadrozny & Elkan 2001), one-vs-rest for multiclass.
+
+    ``fit`` bins each class's probabilities :math:`p_{ik}` (the bins of
+    :func:`calibration_bins`: right-closed equal-width bins, or equal-mass with
+    ``strategy="quantile"``) and stores the fraction of examples of class k in
+    each bin; ``transform`` replaces every probability by its bin's fraction
+    (an empty bin keeps its midpoint), then renormalises rows to sum to 1 (a
+    row of zeros becomes uniform). For (N,) binary input one map, no
+    renormalisation.
+
+    Parameters
+    ----------
+    n_bins : int, default 15
+    strategy : {"uniform", "quantile"}
+
+    See Also
+    --------
+    IsotonicCalibrator; chapter 10.
+    """
+
+    def __init__(self, n_bins: int = 15, strategy: str = "uniform"):
+        self.n_bins = _check_n_bins(n_bins)
+        self.strategy = _check_choice(strategy, "strategy", STRATEGIES)
+
+    def _fit_binary(self, p, target):
+        bins = _bin_statistics(p, target, _bin_edges(p, self.n_bins, self.strategy))
+        midpoints = 0.5 * (bins.edges[:-1] + bins.edges[1:])
+        values = np.where(bins.nonempty, bins.accuracy, midpoints)
+        return bins.edges, values
+
+    def _apply_binary(self, model, p):
+        edges, values = model
+        return values[np.searchsorted(edges[1:-1], p, side="left")]
