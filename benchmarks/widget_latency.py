@@ -169,6 +169,9 @@ def _naive_views(in_kernel: bool):
 
 # --------------------------------------------------------------------------- measurement
 
+#: name -> (explorer, control name, values): kept alive for the front-end round trip.
+LIVE: dict = {}
+
 
 def _time_changes(control, values, repeats: int, pause: float, check=None) -> list[float]:
     """Milliseconds per ``control.value = v`` (cycling through ``values``), ``pause`` s apart."""
@@ -209,6 +212,7 @@ def measure(repeats: int = 30, in_kernel: bool = False) -> list[dict]:
     from IPython.display import display
 
     xb.setup_notebook(seed=0)
+    LIVE.clear()
     rows = []
     for name, (make, view, kwargs, control, values) in _naive_views(in_kernel).items():
         ex = make()
@@ -221,6 +225,7 @@ def measure(repeats: int = 30, in_kernel: bool = False) -> list[dict]:
             calls[0] = ex.throttle.calls
 
         fast = _time_changes(ex.controls[control], values, repeats, DEFAULT_INTERVAL + 0.01, check)
+        LIVE[name] = (ex, control, values)
 
         figs_before = len(plt.get_fignums())
         drawn = [0]
@@ -262,23 +267,35 @@ def format_table(rows: list[dict], where: str) -> str:
     return "\n".join(lines)
 
 
-def _run_in_kernel(repeats: int) -> str:
-    """Run :func:`measure` inside a fresh IPython kernel; return its table."""
-    from jupyter_client.manager import start_new_kernel
+def live_info() -> str:
+    """JSON: for each live explorer, the model ids of its control and its HTML widget, and values to send."""
+    import json
 
-    import subprocess
+    return json.dumps({
+        name: {"control": ex.controls[c].model_id, "html": ex.html.model_id, "values": values, "name": c}
+        for name, (ex, c, values) in LIVE.items()
+    })
 
-    km, kc = start_new_kernel(kernel_name="python3", cwd=str(ROOT), stderr=subprocess.DEVNULL)
-    try:
-        code = (
-            f"import sys; sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
-            "import widget_latency as _wl\n"
-            f"print(_wl.format_table(_wl.measure({repeats}, in_kernel=True), 'in an IPython kernel'))\n"
-        )
-        msg_id = kc.execute(code)
+
+def fresh_digest(name: str) -> str:
+    """md5 of the markup a fresh render of the explorer's current state gives, and whether a redraw is pending."""
+    import hashlib
+
+    ex = LIVE[name][0]
+    return hashlib.md5(ex.fresh_markup().encode()).hexdigest() + (" pending" if ex.throttle.pending else "")
+
+
+class _Client:
+    """A minimal stand-in for the browser: sends widget updates over the comm channel, reads the replies."""
+
+    def __init__(self, kc):
+        self.kc = kc
+
+    def run(self, code: str) -> str:
+        msg_id = self.kc.execute(code)
         chunks = []
         while True:
-            msg = kc.get_iopub_msg(timeout=600)
+            msg = self.kc.get_iopub_msg(timeout=600)
             if msg["parent_header"].get("msg_id") != msg_id:
                 continue
             kind, content = msg["msg_type"], msg["content"]
@@ -287,8 +304,81 @@ def _run_in_kernel(repeats: int) -> str:
             elif kind == "error":
                 raise RuntimeError("\n".join(content["traceback"]))
             elif kind == "status" and content["execution_state"] == "idle":
-                break
-        return "".join(chunks).rstrip()
+                return "".join(chunks).rstrip()
+
+    def drain(self):
+        while self.kc.iopub_channel.msg_ready():
+            self.kc.get_iopub_msg(timeout=1)
+
+    def send_value(self, comm_id: str, value):
+        data = {"method": "update", "state": {"value": value}, "buffer_paths": []}
+        self.kc.shell_channel.send(self.kc.session.msg("comm_msg", {"comm_id": comm_id, "data": data}))
+
+    def html_updates(self, html_id: str, timeout: float, first_only: bool):
+        """(seconds from now, new value) of each update of the HTML widget's value, until ``timeout`` passes quietly."""
+        import queue
+
+        out, t0 = [], time.perf_counter()
+        while True:
+            try:
+                msg = self.kc.get_iopub_msg(timeout=timeout)
+            except queue.Empty:
+                return out
+            c = msg["content"]
+            if msg["msg_type"] == "comm_msg" and c.get("comm_id") == html_id and "value" in c["data"].get("state", {}):
+                out.append((time.perf_counter() - t0, c["data"]["state"]["value"]))
+                if first_only:
+                    return out
+
+
+def _round_trips(client: _Client, repeats: int) -> list[str]:
+    """Front-end view: comm message in -> HTML update out, per explorer; and a 20-change drag burst."""
+    import hashlib
+    import json
+
+    info = json.loads(client.run("print(_wl.live_info())"))
+    lines = ["", "front-end round trip (a client sends the widget update over the comm channel, as the browser does):",
+             f"{'explorer':28s} {'median ms':>9s} {'p90 ms':>7s}   drag burst of 20 changes"]
+    for name, d in info.items():
+        times, values = [], d["values"]
+        for i in range(repeats):
+            time.sleep(0.06)
+            client.drain()
+            t0 = time.perf_counter()
+            client.send_value(d["control"], values[(i + 1) % len(values)])
+            got = client.html_updates(d["html"], 5.0, first_only=True)
+            if not got:
+                raise RuntimeError(f"{name}: no redraw arrived")
+            times.append((time.perf_counter() - t0) * 1e3)
+        time.sleep(0.1)
+        client.drain()
+        burst = values[: 20] if len(values) >= 20 else (values * 2)[:20]
+        for v in burst:
+            client.send_value(d["control"], v)
+        updates = client.html_updates(d["html"], 0.5, first_only=False)
+        final = client.run(f"print(_wl.fresh_digest({name!r}))")
+        shown_final = bool(updates) and hashlib.md5(updates[-1][1].encode()).hexdigest() == final
+        med, p90 = _stats(times)
+        lines.append(f"{name:28s} {med:9.2f} {p90:7.2f}   {len(updates)} redraws, last one shows the final value: "
+                     f"{'yes' if shown_final else 'NO'}")
+    return lines
+
+
+def _run_in_kernel(repeats: int) -> str:
+    """Run :func:`measure` inside a fresh IPython kernel, then the round trips; return the tables."""
+    import subprocess
+
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3", cwd=str(ROOT), stderr=subprocess.DEVNULL)
+    try:
+        client = _Client(kc)
+        table = client.run(
+            f"import sys; sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
+            "import widget_latency as _wl\n"
+            f"print(_wl.format_table(_wl.measure({repeats}, in_kernel=True), 'in an IPython kernel'))\n"
+        )
+        return "\n".join([table, *_round_trips(client, repeats)])
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)

@@ -336,7 +336,14 @@ class Explorer(widgets.VBox):
             return
         self._values = values
         self.last_error = None
-        self.html.value = f'<div class="xent-explorer xent-{self.kind}">{_CSS}{body}</div>'
+        self.html.value = self._wrap(body)
+
+    def _wrap(self, body: str) -> str:
+        return f'<div class="xent-explorer xent-{self.kind}">{_CSS}{body}</div>'
+
+    def fresh_markup(self) -> str:
+        """The markup for the controls' current values, computed now (for checks: equals ``html.value`` when idle)."""
+        return self._wrap(self.render(self.compute()))
 
 
 def float_slider(value, lo, hi, step, description, fmt_=".2f", width="auto") -> widgets.FloatSlider:
