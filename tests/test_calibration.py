@@ -431,4 +431,12 @@ def test_reliability_diagram_draws_labelled_axes():
     fig, axes = plt.subplots(1, 2)
     out = cal.reliability_diagram(np.linspace(0, 1, 50), np.arange(50) % 2, ax=axes[1], show_counts=False, label="m")
     assert out is axes[1] and out.get_ylabel() == "fraction of positives" and out.get_xlabel()
+    assert len(fig.axes) == 2
+    out = cal.reliability_diagram(p, y, ax=axes[0])  # counts on a twin axis
+    assert len(fig.axes) == 3 and fig.axes[2].get_ylabel() == "count"
+    plt.close("all")
+    fig, axes = plt.subplots(2, 2)
+    out = cal.reliability_diagram(p, y, ax=(axes[0, 0], axes[1, 0]))
+    assert out is axes[0, 0] and axes[1, 0].get_ylabel() == "count" and axes[1, 0].get_xlabel().startswith("conf")
+    assert sum(r.get_height() for r in axes[1, 0].containers[0]) == len(y)
     plt.close("all")

@@ -371,18 +371,20 @@ def reliability_diagram(
     """Draw a reliability diagram: accuracy per confidence bin against the diagonal.
 
     Bars show each non-empty bin's accuracy (fraction of positives for binary
-    input); hatched bars show the gap to the bin's mean confidence (red above
-    the bars: overconfident); the dashed diagonal is perfect calibration; the
-    legend gives the ECE. With ``show_counts`` a small histogram of the number
-    of examples per bin is drawn underneath (in a second axes when ``ax`` is
-    None, else on an inset at the bottom of ``ax``).
+    input); hatched vermillion bars show the gap to the bin's mean confidence
+    (above a bar: overconfident; inside it: underconfident); the dashed
+    diagonal is perfect calibration; the legend gives the ECE (l1, same bins).
+    With ``show_counts`` the number of examples per bin is drawn as well: as a
+    histogram in a second axes underneath when ``ax`` is None or a pair
+    ``(ax, count_ax)``, or as a grey outline (bottom quarter) on a twin y-axis when ``ax`` is a
+    single Axes.
 
     Parameters
     ----------
     probs, labels, n_bins, strategy
         As :func:`calibration_bins`.
-    ax : matplotlib Axes, optional
-        Drawn into; a new figure otherwise.
+    ax : matplotlib Axes or (Axes, Axes), optional
+        Where to draw (the second of a pair receives the counts); a new figure otherwise.
     show_counts : bool
     label : str, optional
         Prefix for the legend entry of the bars (e.g. a model's name).
@@ -403,40 +405,50 @@ def reliability_diagram(
     bins = calibration_bins(probs, labels, n_bins, strategy)
     ece = bins.error("l1")
     count_ax = None
+    twin = False
     if ax is None:
         if show_counts:
-            fig, (ax, count_ax) = plt.subplots(
+            _, (ax, count_ax) = plt.subplots(
                 2, 1, figsize=(4.2, 4.8), sharex=True, height_ratios=(3, 1), layout="constrained"
             )
         else:
-            fig, ax = plt.subplots(figsize=(4.2, 3.8), layout="constrained")
+            _, ax = plt.subplots(figsize=(4.2, 3.8), layout="constrained")
+    elif isinstance(ax, (tuple, list, np.ndarray)):
+        ax, count_ax = ax
+        if not show_counts:
+            count_ax.set_visible(False)
+            count_ax = None
     elif show_counts:
-        count_ax = ax.inset_axes((0.0, -0.45, 1.0, 0.22), sharex=ax)
+        count_ax, twin = ax.twinx(), True
     left, widths = bins.edges[:-1], np.diff(bins.edges)
     keep = bins.nonempty
-    name = f"{label}: accuracy" if label else "accuracy"
+    binary = np.ndim(probs) == 1
+    xlabel = "predicted probability of class 1" if binary else "confidence (top-label probability)"
+    name = f"{label}: accuracy" if label else ("fraction of positives" if binary else "accuracy")
+    if twin:  # counts first, behind the bars
+        count_ax.step(bins.edges, np.append(bins.counts, bins.counts[-1]), where="post",
+                      color=COLORS["neutral"], linewidth=1)
+        count_ax.set_ylabel("count")
+        count_ax.set_ylim(0, 4 * max(bins.counts.max(), 1))  # keep the outline in the bottom quarter
+        count_ax.grid(False)
     ax.bar(left[keep], bins.accuracy[keep], width=widths[keep], align="edge", color=COLORS["model"],
            edgecolor="white", linewidth=0.5, label=name)
     gap_bottom = np.minimum(bins.accuracy, bins.confidence)[keep]
     ax.bar(left[keep], bins.gaps[keep], bottom=gap_bottom, width=widths[keep], align="edge",
-           color=COLORS["error"], alpha=0.35, hatch="//", edgecolor=COLORS["error"], linewidth=0.5,
+           color=COLORS["error"], alpha=0.3, hatch="//", edgecolor=COLORS["error"], linewidth=0.5,
            label=f"gap (ECE = {ece:.4f})")
     ax.plot([0, 1], [0, 1], linestyle="--", color=COLORS["neutral"], linewidth=1, label="perfect calibration")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    binary = np.ndim(probs) == 1
     ax.set_ylabel("fraction of positives" if binary else "accuracy")
-    ax.legend(loc="upper left", fontsize=8)
-    xlabel = "predicted probability of class 1" if binary else "confidence (top-label probability)"
-    if count_ax is not None:
+    ax.legend(loc="upper left", fontsize=8, frameon=True, facecolor="white", edgecolor="none", framealpha=0.8)
+    if count_ax is not None and not twin:
         count_ax.bar(left, bins.counts, width=widths, align="edge", color=COLORS["neutral"], edgecolor="white",
                      linewidth=0.5)
+        count_ax.set_xlim(0, 1)
         count_ax.set_ylabel("count")
         count_ax.set_xlabel(xlabel)
-        if ax.get_subplotspec() is not None and count_ax.get_subplotspec() is not None:
-            ax.tick_params(labelbottom=False)
-        else:
-            ax.set_xlabel("")
+        ax.set_xlabel("")
     else:
         ax.set_xlabel(xlabel)
     return ax
