@@ -665,3 +665,66 @@ def test_reliability_explorer_survives_temperature_bounds_and_saturated_confiden
     assert_clean_markup(ex)
     v = ex.values()
     assert 0 <= v["ece"] <= 1 and np.isfinite(v["nll"])
+
+
+# --------------------------------------------------------------------------- shared behaviour
+
+
+def test_a_drag_burst_on_a_running_asyncio_loop_redraws_twice_and_ends_on_the_final_state():
+    import asyncio
+
+    ex = xw.logits_explorer(interval=0.3)  # long enough that 10 in-process changes fall inside it
+
+    async def drag():
+        for x in np.linspace(-5, 5, 10):
+            ex.sliders["z0"].value = float(x)  # as comm messages handled on the kernel's loop
+        assert ex.throttle.calls == 1 and ex.throttle.pending
+        await asyncio.sleep(0.5)
+
+    asyncio.run(drag())
+    assert ex.throttle.calls == 2 and not ex.throttle.pending and ex.throttle.coalesced == 8
+    assert ex.html.value == ex.fresh_markup()
+    assert readouts(ex)["p0"] == pytest.approx(xw.logits_explorer_values([5.0, 1.0, 0.1])["probs"][0], rel=1e-15)
+
+
+ALL_EXPLORERS = {
+    "logits": lambda: xw.logits_explorer(),
+    "entropy": lambda: xw.entropy_explorer(),
+    "entropy_kl": lambda: xw.entropy_kl_explorer(),
+    "binary": lambda: xw.binary_loss_explorer(),
+    "focal": lambda: xw.focal_explorer(),
+    "reliability": lambda: xw.reliability_explorer(*_overconfident_logits(0, n=200)),
+}
+
+
+@pytest.mark.parametrize("name", list(ALL_EXPLORERS))
+def test_every_explorer_follows_the_markup_conventions(name):
+    ex = ALL_EXPLORERS[name]()
+    value = ex.html.value
+    assert value.startswith('<div class="xent-explorer xent-')
+    assert value.count("<svg") == 1 and value.count("</svg>") == 1
+    assert "currentColor" in value  # ink follows the theme
+    assert "#fff" not in value.lower() and "#000000" not in value  # no hard-coded ink
+    assert re.search(r'class="xent-readout" data-name="[a-z_0-9]+" data-value="[-+0-9.einf]+"', value)
+    assert_clean_markup(ex)
+    assert ex.html.value == ex.fresh_markup()
+    assert all(isinstance(c.description, str) and c.description for c in ex.controls.values())
+    assert all(s.continuous_update for s in ex.sliders.values())
+    assert ex.throttle.calls == 0  # built once: the initial view is not a redraw
+    from ipywidgets.embed import embed_data
+
+    state = embed_data(views=[ex])["manager_state"]["state"]
+    html_states = [m["state"]["value"] for m in state.values() if m["model_name"] == "HTMLModel"]
+    assert value in html_states  # the static book shows the initial view
+
+
+def test_a_failing_redraw_is_shown_in_the_widget_not_raised(monkeypatch):
+    ex = xw.focal_explorer()
+
+    def boom(values):
+        raise RuntimeError("broken renderer")
+
+    monkeypatch.setattr(ex, "render", boom)
+    ex.sliders["gamma"].value = 1.0
+    assert isinstance(ex.last_error, RuntimeError)
+    assert 'class="xent-error"' in ex.html.value and "broken renderer" in ex.html.value
