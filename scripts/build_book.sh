@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Build the book into _build/html, fully offline. Called by `make html` / `make book`.
+#
+#   1. npm ci (only when node_modules is missing or older than package-lock.json):
+#      MathJax 3, the ipywidgets HTML manager and RequireJS, versions pinned in
+#      package.json / package-lock.json. This is the only step that may use the
+#      network (the npm registry), like `pip install` for the venv.
+#   2. Copy just the files the pages load into _offline_static/offline/ (git-ignored);
+#      _config.yml points mathjax_path and nb_ipywidgets_js at them.
+#   3. Check the stored notebook outputs: the book renders them as they are
+#      (execute_notebooks: off, see _config.yml), so an error output or a code
+#      cell that was never run fails the build here.
+#   4. jupyter-book build with warnings as errors (-W -n --keep-going).
+#
+# Quiet when all is well (one line per step); on failure it prints the log and exits non-zero.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+BIN="$ROOT/.venv/bin"
+STATIC="$ROOT/_offline_static"
+VENDOR="$STATIC/offline"
+LOG_DIR="$ROOT/_build/logs"
+mkdir -p "$LOG_DIR"
+
+fail() {
+    echo "build_book: FAILED: $*" >&2
+    exit 1
+}
+
+start=$(date +%s)
+
+# Guard against the pitfall described in _config.yml: with a source `_static/`
+# folder Jupyter Book would inject every .js under the static paths into every page.
+if [ -d "$ROOT/_static" ]; then
+    fail "a _static/ folder exists; Jupyter Book would then add every .js file of _offline_static/ (all of MathJax) to every page. Put custom CSS/JS elsewhere or adapt scripts/build_book.sh."
+fi
+
+# 1. npm packages ------------------------------------------------------------
+command -v npm >/dev/null 2>&1 || fail "npm is not installed (Node.js 18+ is needed to fetch MathJax and the widget manager)"
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+stamp="node_modules/.xent-book-lock.sha256"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
+    echo "build_book: npm ci (offline assets, pinned in package-lock.json) ..."
+    if ! npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >"$LOG_DIR/npm.log" 2>&1; then
+        cat "$LOG_DIR/npm.log" >&2
+        fail "npm ci"
+    fi
+    echo "$lock_sum" >"$stamp"
+fi
+
+# 2. copy the needed files --------------------------------------------------------
+echo "build_book: copying offline assets into _offline_static/offline ..."
+MJ=node_modules/mathjax/es5
+HM=node_modules/@jupyter-widgets/html-manager/dist
+RJ=node_modules/requirejs
+for f in "$MJ/tex-chtml.js" "$HM/embed-amd.js" "$RJ/require.js"; do
+    [ -f "$f" ] || fail "$f is missing after npm ci"
+done
+rm -rf "$STATIC" "$ROOT/_build/html"   # no stale pages or assets from an earlier build
+mkdir -p "$VENDOR/mathjax/output" "$VENDOR/html-manager" "$VENDOR/requirejs"
+# MathJax: the TeX-to-CommonHTML component, plus what it loads on demand
+# relative to its own URL: TeX extensions (autoload), the CHTML fonts, the
+# context menu's accessibility and speech components.
+cp "$MJ/tex-chtml.js" "$VENDOR/mathjax/"
+cp -r "$MJ/input" "$MJ/a11y" "$MJ/ui" "$MJ/sre" "$VENDOR/mathjax/"
+cp -r "$MJ/output/chtml" "$MJ/output/chtml.js" "$VENDOR/mathjax/output/"
+cp node_modules/mathjax/LICENSE "$VENDOR/mathjax/"
+# ipywidgets embed manager (AMD build) and the webpack assets it references
+# (Font Awesome for widget icons), copied next to it so they resolve locally.
+cp "$HM/embed-amd.js" "$HM"/*.woff "$HM"/*.woff2 "$HM"/*.ttf "$HM"/*.eot "$HM"/*.svg "$VENDOR/html-manager/"
+[ -f node_modules/@jupyter-widgets/html-manager/LICENSE ] && cp node_modules/@jupyter-widgets/html-manager/LICENSE "$VENDOR/html-manager/"
+cp "$RJ/require.js" "$VENDOR/requirejs/"
+[ -f "$RJ/LICENSE" ] && cp "$RJ/LICENSE" "$VENDOR/requirejs/"
+
+# 3. stored notebook outputs -------------------------------------------------------
+echo "build_book: checking stored notebook outputs ..."
+"$BIN/python" - <<'PY' || fail "a chapter's stored outputs are not a clean run (re-execute it: make execute NB=...)"
+import sys
+from pathlib import Path
+
+import nbformat
+import yaml
+
+
+def toc_files(entries):
+    for entry in entries or []:
+        if "file" in entry:
+            yield entry["file"]
+        yield from toc_files(entry.get("chapters"))
+        yield from toc_files(entry.get("sections"))
+        for part in entry.get("parts", []) or []:
+            yield from toc_files(part.get("chapters"))
+
+
+toc = yaml.safe_load(Path("_toc.yml").read_text())
+files = list(toc_files(toc.get("parts", []))) + list(toc_files(toc.get("chapters", [])))
+problems = []
+for name in files:
+    path = Path(name + ".ipynb")
+    if not path.exists():
+        continue
+    nb = nbformat.read(path, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        tags = cell.metadata.get("tags", [])
+        if cell.get("execution_count") is None and "skip-execution" not in tags:
+            problems.append(f"{path}: code cell {i} was never executed")
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error" and "raises-exception" not in tags:
+                problems.append(f"{path}: code cell {i} has an error output: {out.get('ename')}: {out.get('evalue')}")
+for p in problems:
+    print("  " + p, file=sys.stderr)
+sys.exit(1 if problems else 0)
+PY
+
+# 4. jupyter-book -------------------------------------------------------------------
+echo "build_book: jupyter-book build (warnings are errors) ..."
+if ! "$BIN/jupyter-book" build "$ROOT" --builder html -W -n --keep-going >"$LOG_DIR/jupyter-book.log" 2>&1; then
+    # Show the warnings and errors first, then the tail of the log.
+    # (ANSI colours stripped: Jupyter Book forces them even into a file.)
+    sed -e 's/\x1b\[[0-9;]*m//g' "$LOG_DIR/jupyter-book.log" >"$LOG_DIR/jupyter-book.txt"
+    echo "---- warnings and errors ----" >&2
+    grep -E "WARNING|ERROR|Error|error:|Traceback" "$LOG_DIR/jupyter-book.txt" >&2 || true
+    echo "---- last lines of _build/logs/jupyter-book.txt ----" >&2
+    tail -n 15 "$LOG_DIR/jupyter-book.txt" >&2
+    fail "jupyter-book build (full log: _build/logs/jupyter-book.txt)"
+fi
+[ -f "$ROOT/_build/html/index.html" ] || fail "_build/html/index.html was not written"
+
+echo "build_book: done in $(( $(date +%s) - start )) s: _build/html/index.html"
