@@ -45,20 +45,33 @@ def _prepare(x, axis, temperature=1.0, name="x"):
 
 
 def _stable_parts(x64: np.ndarray, axis: int, allow_all_masked: bool = False):
-    """Return (a, z, e, s_rest): max, shifted logits, exp(z) and the sum of exp(z) without one argmax."""
+    """Return (a, (z, z_err), e, s_rest).
+
+    ``a`` is the max, ``z + z_err`` the shifted logits ``x - a`` held exactly as
+    a rounded value plus its rounding error, ``e = exp(x - a)`` and ``s_rest``
+    the sum of ``e`` without one argmax.
+    """
     k = np.argmax(x64, axis=axis)
     k = np.expand_dims(k, axis)
     a = np.take_along_axis(x64, k, axis=axis)
     all_masked = np.isneginf(a)
     if all_masked.any() and not allow_all_masked:
         raise ValueError("x: every logit of a slice is -inf, so its softmax is undefined (0/0)")
+    shift = np.where(all_masked, 0.0, a)
     with np.errstate(invalid="ignore"):
-        z = x64 - np.where(all_masked, 0.0, a)
+        z = x64 - shift
+        # TwoSum: z + z_err == x - a exactly. The rounding of the shift would
+        # otherwise be amplified by exp (an absolute error in z is a relative
+        # error in exp(z)): up to 2**9 ULPs for logits of different magnitudes.
+        back = z - x64
+        z_err = (x64 - (z - back)) + (-shift - back)
+    z_err = np.where(np.isfinite(z), z_err, 0.0)
     e = np.exp(z)
+    e = e + e * z_err  # exp(z + z_err) to first order; |z_err| <= 2**-43
     np.put_along_axis(e, k, 0.0, axis=axis)
     s_rest = e.sum(axis=axis, keepdims=True)
     np.put_along_axis(e, k, np.where(all_masked, 0.0, 1.0), axis=axis)
-    return a, z, e, s_rest
+    return a, (z, z_err), e, s_rest
 
 
 def logsumexp(x, axis=-1, keepdims=False):
@@ -137,8 +150,8 @@ def log_softmax(x, axis=-1, temperature=1.0):
     softmax, torch.nn.functional.log_softmax; chapter 7.
     """
     arr, x64, ax, scalar = _prepare(x, axis, temperature)
-    _, z, _, s_rest = _stable_parts(x64, ax)
-    out = z - np.log1p(s_rest)
+    _, (z, z_err), _, s_rest = _stable_parts(x64, ax)
+    out = z + (z_err - np.log1p(s_rest))
     return out.reshape(arr.shape).astype(arr.dtype)
 
 
