@@ -19,6 +19,8 @@ import torch.nn.functional as F
 
 import xent_book as xb
 from xent_book import widgets as xw
+from ipywidgets import FloatLogSlider
+
 from xent_book.widgets._base import Throttle
 
 # --------------------------------------------------------------------------- helpers
@@ -710,6 +712,9 @@ def test_every_explorer_follows_the_markup_conventions(name):
     assert ex.html.value == ex.fresh_markup()
     assert all(isinstance(c.description, str) and c.description for c in ex.controls.values())
     assert all(s.continuous_update for s in ex.sliders.values())
+    for s in ex.sliders.values():
+        if isinstance(s, FloatLogSlider):  # exponents on the step grid: 1 (10**0) is a reachable position
+            assert (0 - s.min) / s.step == pytest.approx(round((0 - s.min) / s.step), abs=1e-9)
     assert ex.throttle.calls == 0  # built once: the initial view is not a redraw
     from ipywidgets.embed import embed_data
 

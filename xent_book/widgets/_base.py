@@ -358,11 +358,18 @@ def float_slider(value, lo, hi, step, description, fmt_=".2f", width="auto") -> 
 
 
 def log_slider(value, lo, hi, description, step=0.01) -> widgets.FloatLogSlider:
-    """A base-10 log slider on ``[lo, hi]`` (widened to contain ``value``), for temperatures and weights."""
+    """A base-10 log slider on about ``[lo, hi]`` (widened to contain ``value``), for temperatures and weights.
+
+    The exponent range is rounded out to multiples of ``step``, so that the
+    positions the front end snaps to include 1, 10 and 0.1 exactly (otherwise
+    an initial T = 1 shows as 0.998 and cannot be returned to).
+    """
     v = float(value)
     lo, hi = min(lo, v), max(hi, v)
+    e_lo = math.floor(math.log10(lo) / step + 1e-6) * step
+    e_hi = math.ceil(math.log10(hi) / step - 1e-6) * step
     return widgets.FloatLogSlider(
-        value=v, base=10, min=math.log10(lo), max=math.log10(hi), step=step, description=description,
+        value=v, base=10, min=round(e_lo, 10), max=round(e_hi, 10), step=step, description=description,
         readout_format=".3g", continuous_update=True, style={"description_width": "initial"},
     )
 
