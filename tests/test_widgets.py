@@ -601,7 +601,9 @@ def test_reliability_values_match_torchmetrics_and_torch(seed, t, n_bins):
     nll = F.cross_entropy(torch.tensor(z) / t, torch.tensor(y)).item()
     assert v["nll"] == pytest.approx(nll, rel=1e-12)
     assert v["nll"] == pytest.approx(float(xb.cross_entropy(z / t, y)), rel=1e-13)
-    assert v["ece"] == xb.calibration.expected_calibration_error(xb.softmax(z, temperature=t), y, n_bins=n_bins)
+    assert v["ece"] == pytest.approx(
+        xb.calibration.expected_calibration_error(xb.softmax(z, temperature=t), y, n_bins=n_bins), rel=1e-12, abs=1e-15
+    )
     assert v["accuracy"] == pytest.approx((probs.argmax(1).numpy() == y).mean(), abs=0)
     assert v["bin_counts"].sum() == len(y) and v["bin_edges"].size == n_bins + 1
 
@@ -733,3 +735,16 @@ def test_a_failing_redraw_is_shown_in_the_widget_not_raised(monkeypatch):
     ex.sliders["gamma"].value = 1.0
     assert isinstance(ex.last_error, RuntimeError)
     assert 'class="xent-error"' in ex.html.value and "broken renderer" in ex.html.value
+
+
+def test_reliability_explorer_without_a_finite_best_temperature_still_draws():
+    rng = np.random.default_rng(0)
+    z, y = rng.normal(size=(300, 4)), rng.integers(4, size=300)
+    z[np.arange(300), y] -= 1.0  # worse than uniform: the NLL falls as T -> infinity
+    ex = xw.reliability_explorer(z, y)
+    assert ex.best_temperature == math.inf and "T → ∞" in ex.html.value
+    assert_clean_markup(ex)
+    z[np.arange(300), y] += 20.0  # separable: the NLL falls as T -> 0
+    ex = xw.reliability_explorer(z, y)
+    assert ex.best_temperature == 0.0 and "T → 0" in ex.html.value
+    assert_clean_markup(ex)

@@ -4,6 +4,10 @@ The binning and the ECE are :func:`xent_book.calibration.calibration_bins` and
 its ``error("l1")`` (top-label confidence, 15 equal-width bins by default), so
 the bars drawn are exactly the bins the printed ECE sums over.
 
+A redraw costs one ``exp`` per logit (what does not depend on T is computed
+once): about 1 ms for 10,000 x 10 logits and 7 ms for 10,000 x 100 here.
+Building the explorer also fits the NLL-optimal temperature once.
+
 See also: chapter 10 (calibration).
 """
 
@@ -12,7 +16,6 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import as_float_array, check_finite, check_temperature
-from ..activations import log_softmax, softmax
 from ..calibration import calibration_bins, fit_temperature
 from ._base import (
     COLORS,
@@ -47,17 +50,34 @@ def _check_inputs(logits, labels):
     return z, y.astype(np.int64)
 
 
-def _values(z, y, t, n_bins):
-    probs = softmax(z, temperature=t)
-    bins = calibration_bins(probs, y, n_bins)
-    logp = log_softmax(z, temperature=t)
-    conf = probs.max(axis=1)
+def _prepare(z, y) -> dict:
+    """What does not depend on T: shifted logits with the argmax masked, the label's shifted logit, correctness.
+
+    With ``d = z - max_k z`` and ``s(T) = sum_{k != argmax} exp(d_k / T)`` (the argmax masked to -inf),
+    the top-label confidence is ``1 / (1 + s)`` and ``-log p_y = log1p(s) - d_y / T``: the same
+    formulas as ``xb.softmax`` / ``xb.log_softmax`` (Blanchard et al.), one exp per logit per redraw.
+    The argmax, hence the accuracy, does not depend on T.
+    """
+    rows = np.arange(y.size)
+    k = z.argmax(axis=1)
+    d = z - z[rows, k][:, None]
+    d_y = d[rows, y].copy()
+    d[rows, k] = -np.inf
+    return {"d": d, "d_y": d_y, "correct": (k == y).astype(np.int64)}
+
+
+def _values(prep, t, n_bins):
+    s_rest = np.exp(prep["d"] / t).sum(axis=1)
+    conf = 1.0 / (1.0 + s_rest)
+    nll = np.log1p(s_rest) - prep["d_y"] / t
+    # binary mode of calibration_bins on (confidence, correct): exactly the top-label bins
+    bins = calibration_bins(conf, prep["correct"], n_bins)
     return {
         "temperature": t,
         "n_bins": bins.n_bins,
         "ece": bins.error("l1"),
-        "nll": float(-logp[np.arange(y.size), y].mean()),
-        "accuracy": float((probs.argmax(axis=1) == y).mean()),
+        "nll": float(nll.mean()),
+        "accuracy": float(prep["correct"].mean()),
         "mean_confidence": float(conf.mean()),
         "bin_edges": bins.edges,
         "bin_confidence": bins.confidence,
@@ -104,7 +124,16 @@ def reliability_values(logits, labels, temperature=1.0, n_bins=15) -> dict:
     reliability_explorer, xent_book.calibration; chapter 10 (calibration).
     """
     z, y = _check_inputs(logits, labels)
-    return _values(z, y, check_temperature(temperature), n_bins)
+    return _values(_prepare(z, y), check_temperature(temperature), n_bins)
+
+
+def _best_temperature(z, y) -> float:
+    """``fit_temperature``, or the limit (0.0 or inf) where the NLL has no finite minimiser."""
+    try:
+        return fit_temperature(z, y)
+    except ValueError:
+        separable = bool(np.all(z[np.arange(y.size), y] >= z.max(axis=1)))
+        return 0.0 if separable else float("inf")
 
 
 class ReliabilityExplorer(Explorer):
@@ -118,15 +147,17 @@ class ReliabilityExplorer(Explorer):
     def __init__(self, logits, labels, temperature=1.0, n_bins=15, interval=DEFAULT_INTERVAL, **throttle_kwargs):
         super().__init__()
         self._z, self._y = _check_inputs(logits, labels)
-        init = _values(self._z, self._y, check_temperature(temperature), n_bins)  # validates n_bins
+        self._prep = _prepare(self._z, self._y)
+        init = _values(self._prep, check_temperature(temperature), n_bins)  # validates n_bins
         self._n_bins = init["n_bins"]
-        #: the NLL-minimising temperature (Guo et al.'s temperature scaling), marked on the display
-        self.best_temperature = fit_temperature(self._z, self._y)
+        #: the NLL-minimising temperature (Guo et al.'s temperature scaling), shown for reference;
+        #: 0.0 or inf where the NLL keeps falling as T -> 0 (separable logits) or T -> infinity
+        self.best_temperature = _best_temperature(self._z, self._y)
         controls = {"temperature": log_slider(init["temperature"], *TEMPERATURE_RANGE, "temperature T")}
         self._setup(controls, interval, throttle_kwargs)
 
     def compute(self) -> dict:
-        v = _values(self._z, self._y, self.controls["temperature"].value, self._n_bins)
+        v = _values(self._prep, self.controls["temperature"].value, self._n_bins)
         v["best_temperature"] = self.best_temperature
         return v
 
@@ -208,6 +239,10 @@ def _render_reliability(v: dict) -> str:
         + (readout("best_temperature", v["best_temperature"], "T* (min NLL)", digits=3) if "best_temperature" in v else "")
         + "</div>"
     )
+    best = v.get("best_temperature")
+    if best is not None and not 0 < best < float("inf"):
+        limit = "0" if best == 0 else "∞"
+        out.append(f'<div class="xent-note">No finite T minimises the NLL of these logits: it keeps falling as T → {limit}.</div>')
     return "".join(out)
 
 
