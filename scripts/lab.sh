@@ -48,6 +48,9 @@ args=(
     --IdentityProvider.token="$TOKEN"
     --ServerApp.root_dir="$ROOT"
     --LabApp.news_url=
+    # Workspaces (the open tabs) are kept per project, inside the venv, so Lab
+    # opens on chapter 1 rather than on the layout of another Jupyter session.
+    --LabApp.workspaces_dir="$ROOT/.venv/share/jupyter/lab/workspaces"
 )
 if [ "$(id -u)" -eq 0 ]; then
     args+=(--allow-root)

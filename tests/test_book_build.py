@@ -218,6 +218,20 @@ def test_internal_links_resolve(html):
     assert not problems, "\n".join(problems)
 
 
+def test_local_scripts_stylesheets_and_images_exist(html):
+    """Every relative src/href of a <script>, <link> or <img> points at a file of the build."""
+    problems = []
+    for page in all_pages(html):
+        refs = parse(page)
+        for url in refs.scripts + refs.links + refs.imgs:
+            parts = urlsplit(url)
+            if parts.scheme or url.startswith("//") or not parts.path:
+                continue
+            if not (page.parent / unquote(parts.path)).resolve().is_file():
+                problems.append(f"{page.relative_to(html)}: {url}")
+    assert not problems, "missing files:\n" + "\n".join(problems)
+
+
 def test_index_opens_the_intro(html):
     text = (html / "index.html").read_text(encoding="utf8")
     assert "intro.html" in text

@@ -269,7 +269,8 @@ def lab_server(lab_settings, tmp_path_factory):
     """
     port = _free_port()
     token = secrets.token_hex(16)
-    log = tmp_path_factory.mktemp("lab") / "lab.log"
+    tmp = tmp_path_factory.mktemp("lab")
+    log = tmp / "lab.log"
     cmd = [
         sys.executable, "-m", "jupyterlab",
         "--no-browser", "--ip=127.0.0.1", f"--port={port}",
@@ -277,10 +278,14 @@ def lab_server(lab_settings, tmp_path_factory):
         f"--ServerApp.root_dir={ROOT}",
         "--ServerApp.port_retries=0",
         "--LabApp.news_url=",
+        # Hermetic: no workspace (open tabs) or user settings from other sessions
+        # in ~/.jupyter; only the overrides installed by `lab_settings` apply.
+        f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
+        f"--LabApp.user_settings_dir={tmp / 'user-settings'}",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
-    env = dict(os.environ, JUPYTER_PLATFORM_DIRS="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
+    env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1")
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}/"
