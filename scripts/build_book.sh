@@ -38,11 +38,11 @@ if [ -d "$ROOT/_static" ]; then
 fi
 
 # 1. npm packages ------------------------------------------------------------
-command -v npm >/dev/null 2>&1 || fail "npm is not installed (Node.js 18+ is needed to fetch MathJax and the widget manager)"
-lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+lock_sum=$( (sha256sum package-lock.json 2>/dev/null || shasum -a 256 package-lock.json) | cut -d' ' -f1)
 stamp="node_modules/.xent-book-lock.sha256"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
     echo "build_book: npm ci (offline assets, pinned in package-lock.json) ..."
+    command -v npm >/dev/null 2>&1 || fail "npm is not installed (Node.js 18+ with npm fetches MathJax and the widget manager once)"
     if ! npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >"$LOG_DIR/npm.log" 2>&1; then
         cat "$LOG_DIR/npm.log" >&2
         fail "npm ci"
