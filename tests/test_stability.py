@@ -334,3 +334,15 @@ def test_error_measures_reject_bad_input():
         st.ulp_error([1.0, 2.0], [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="dtype"):
         st.ulp_error([1.0], [1.0], dtype=np.int64)
+
+
+def test_relative_error_floor_measures_subnormal_results_by_their_absolute_error():
+    tiny = float(np.finfo(np.float32).tiny)
+    exact, approx = 7e-46, np.float32(0.0)  # correctly rounded to float32: 0.5 ULP, but 100 % relative error
+    assert st.relative_error(approx, exact) == 1.0
+    assert st.relative_error(approx, exact, floor=tiny) == pytest.approx(7e-46 / tiny)
+    # above the floor nothing changes
+    assert st.relative_error(1.1, 1.0, floor=tiny) == st.relative_error(1.1, 1.0)
+    for bad in (-1.0, np.nan, "1"):
+        with pytest.raises(ValueError, match="floor"):
+            st.relative_error(1.0, 1.0, floor=bad)

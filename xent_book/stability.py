@@ -341,13 +341,13 @@ def _error_inputs(approx, exact):
     return a, a64, e64
 
 
-def relative_error(approx, exact):
-    r"""Relative error ``|approx - exact| / |exact|``, elementwise, in float64.
+def relative_error(approx, exact, floor=0.0):
+    r"""Relative error ``|approx - exact| / max(|exact|, floor)``, elementwise, in float64.
 
     Conventions for the special values: equal values (including equal
     infinities and ``0 == 0``) have error 0; a nonzero ``approx`` for
-    ``exact == 0``, any mismatch involving an infinity, and a NaN ``approx``
-    have error ``+inf`` (a NaN is never "close").
+    ``exact == 0`` (with ``floor == 0``), any mismatch involving an infinity,
+    and a NaN ``approx`` have error ``+inf`` (a NaN is never "close").
 
     Parameters
     ----------
@@ -355,6 +355,12 @@ def relative_error(approx, exact):
         Computed values (any float dtype; NaN allowed).
     exact : array_like
         Reference values, broadcastable against ``approx`` (no NaN).
+    floor : float, default 0.0
+        Denominators below it are replaced by it. Passing the smallest normal
+        number of ``approx``'s dtype (``np.finfo(dtype).tiny``) measures results
+        in the subnormal range, where a format has fewer significant bits, by
+        their absolute error, instead of calling a correctly rounded
+        subnormal 100 % wrong.
 
     Returns
     -------
@@ -365,12 +371,19 @@ def relative_error(approx, exact):
     --------
     ulp_error; chapter 7 (numerical stability).
     """
+    import numbers
+
+    if isinstance(floor, (bool, np.bool_)) or not isinstance(floor, numbers.Real) or not (
+        np.isfinite(floor) and floor >= 0
+    ):
+        raise ValueError(f"floor: expected a finite number >= 0, got {floor!r}")
     _, a64, e64 = _error_inputs(approx, exact)
     out = np.full(a64.shape, np.inf)
     same = a64 == e64
-    ok = ~same & np.isfinite(a64) & np.isfinite(e64) & (e64 != 0)
+    denom = np.maximum(np.abs(e64), float(floor))
+    ok = ~same & np.isfinite(a64) & np.isfinite(e64) & (denom > 0)
     out[same] = 0.0
-    out[ok] = np.abs(a64[ok] - e64[ok]) / np.abs(e64[ok])
+    out[ok] = np.abs(a64[ok] - e64[ok]) / denom[ok]
     return out
 
 
