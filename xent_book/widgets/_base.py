@@ -40,7 +40,11 @@ import numpy as np
 
 from ..plotting import COLORS, PALETTE
 
-__all__ = ["Explorer", "Throttle", "Controls", "readout", "fmt", "svg_open", "svg_text", "svg_rect", "svg_line", "svg_path"]
+__all__ = [
+    "Explorer", "Throttle", "Controls", "DEFAULT_INTERVAL", "COLORS", "PALETTE",
+    "float_slider", "log_slider", "readout", "fmt", "full", "nice_max",
+    "svg_open", "svg_text", "svg_rect", "svg_line", "svg_path", "svg_circle", "line_panel",
+]
 
 #: Seconds between two redraws during a continuous drag (25 per second).
 DEFAULT_INTERVAL = 0.04
@@ -374,8 +378,6 @@ def log_slider(value, lo, hi, description, step=0.01) -> widgets.FloatLogSlider:
     )
 
 
-__all__ += ["float_slider", "log_slider", "nice_max", "svg_circle", "full", "COLORS", "PALETTE", "DEFAULT_INTERVAL"]
-
 
 def line_panel(box, xlim, ylim, series, xticks, yticks, xlabel, ylabel, markers=(), title=None, yfmt="{:g}"):
     """A line chart as SVG strings.
@@ -428,5 +430,3 @@ def line_panel(box, xlim, ylim, series, xticks, yticks, xlabel, ylabel, markers=
     )
     return out
 
-
-__all__ += ["line_panel"]

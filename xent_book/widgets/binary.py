@@ -17,7 +17,6 @@ from ._base import (
     DEFAULT_INTERVAL,
     Explorer,
     float_slider,
-    fmt,
     line_panel,
     log_slider,
     nice_max,

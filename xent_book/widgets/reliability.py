@@ -21,7 +21,6 @@ from ._base import (
     COLORS,
     DEFAULT_INTERVAL,
     Explorer,
-    fmt,
     log_slider,
     readout,
     svg_line,
