@@ -275,13 +275,18 @@ def test_logits_explorer_creates_no_figures_and_no_outputs(monkeypatch):
     displayed = []
     monkeypatch.setattr(IPython.display, "display", lambda *a, **k: displayed.append(a))
     monkeypatch.setattr(IPython.display, "clear_output", lambda *a, **k: displayed.append("clear"))
+    from ipywidgets.widgets.widget import _instances  # every live widget model
+
     figs = plt.get_fignums()
     ex = xw.logits_explorer()
+    n_widgets = len(_instances)
     for x in np.linspace(-10, 10, 21):
         ex.sliders["z2"].value = float(x)
+    ex.controls["target"].value = 2
+    assert len(_instances) == n_widgets  # no widget (Output, HTML, Image...) created by an update
     assert plt.get_fignums() == figs
     assert displayed == []
-    assert ex.throttle.calls == 21  # one redraw per change (no loop running: nothing coalesced)
+    assert ex.throttle.calls == 22  # one redraw per change (no loop running: nothing coalesced)
 
 
 @pytest.mark.parametrize("t", [0.05, 5.0])
@@ -748,3 +753,27 @@ def test_reliability_explorer_without_a_finite_best_temperature_still_draws():
     ex = xw.reliability_explorer(z, y)
     assert ex.best_temperature == 0.0 and "T → 0" in ex.html.value
     assert_clean_markup(ex)
+
+
+@pytest.mark.parametrize("name", list(ALL_EXPLORERS))
+def test_every_control_at_every_end_redraws_in_place_without_error(name):
+    from ipywidgets.widgets.widget import _instances
+
+    ex = ALL_EXPLORERS[name]()
+    html_widget, children, n_widgets = ex.html, ex.children, len(_instances)
+    redraws = 0
+    for cname, control in ex.controls.items():
+        if cname in ex.sliders:
+            ends = [control.min, control.max] if not isinstance(control, FloatLogSlider) else [
+                control.base**control.min, control.base**control.max]
+        else:
+            ends = [value for _, value in control.options]
+        for v in ends:
+            if control.value == v:
+                continue
+            control.value = v
+            redraws += 1
+            assert_clean_markup(ex)
+            assert ex.html.value == ex.fresh_markup()
+    assert redraws >= len(ex.controls) and ex.throttle.calls == redraws
+    assert ex.html is html_widget and ex.children == children and len(_instances) == n_widgets
