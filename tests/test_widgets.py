@@ -777,3 +777,56 @@ def test_every_control_at_every_end_redraws_in_place_without_error(name):
             assert ex.html.value == ex.fresh_markup()
     assert redraws >= len(ex.controls) and ex.throttle.calls == redraws
     assert ex.html is html_widget and ex.children == children and len(_instances) == n_widgets
+
+
+# --------------------------------------------------------------------------- properties over the sliders' whole domains
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_logit = st.floats(-10, 10, allow_nan=False)
+_temperature = st.floats(0.049, 5.02)
+
+
+@settings(max_examples=200, deadline=None)
+@given(z=st.lists(_logit, min_size=2, max_size=6), t=_temperature, data=st.data())
+def test_logits_values_are_finite_and_consistent_over_the_slider_domain(z, t, data):
+    y = data.draw(st.integers(0, len(z) - 1))
+    v = xw.logits_explorer_values(z, t, y)
+    assert np.all(np.isfinite(v["probs"])) and np.isfinite(v["loss"]) and np.all(np.isfinite(v["grad"]))
+    assert v["probs"].sum() == pytest.approx(1.0, abs=1e-12)
+    assert abs(v["grad"].sum()) < 1e-12 and v["grad"][y] <= 0
+    assert v["loss"] >= 0 and v["loss"] == pytest.approx(-v["log_probs"][y], rel=1e-15)
+    assert v["loss"] <= (max(z) - z[y]) / t + math.log(len(z)) + 1e-9  # -log p_y <= (max - z_y)/T + log C
+
+
+_weight = st.floats(0, 1, allow_nan=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(w=st.lists(st.tuples(_weight, _weight), min_size=2, max_size=8).filter(
+    lambda w: sum(a for a, _ in w) > 0 and sum(b for _, b in w) > 0), base=st.sampled_from([2, math.e]))
+def test_entropy_kl_values_obey_gibbs_and_the_decomposition(w, base):
+    p, q = [a for a, _ in w], [b for _, b in w]
+    v = xw.entropy_kl_values(p, q, base)
+    assert 0 <= v["entropy"] <= v["max_entropy"] + 1e-12
+    assert v["kl"] >= 0 and not math.isnan(v["kl"]) and not math.isnan(v["cross_entropy"])
+    if math.isfinite(v["kl"]):
+        assert v["cross_entropy"] == pytest.approx(v["entropy"] + v["kl"], rel=1e-9, abs=1e-12)
+    else:
+        assert v["cross_entropy"] == math.inf
+
+
+@settings(max_examples=200, deadline=None)
+@given(z=st.floats(-8, 8), y=st.sampled_from([0, 1]), pw=st.floats(0.09, 11))
+def test_binary_loss_values_are_finite_with_the_right_gradient_sign(z, y, pw):
+    v = xw.binary_loss_values(z, y, pw)
+    assert np.isfinite(v["loss"]) and v["loss"] >= 0
+    assert (v["grad"] < 0) if y == 1 else (v["grad"] > 0)  # pushes z towards the label
+
+
+@settings(max_examples=200, deadline=None)
+@given(p=st.floats(0.01, 1.0), g=st.floats(0, 5))
+def test_focal_never_exceeds_cross_entropy(p, g):
+    v = xw.focal_values(p, g)
+    assert 0 <= v["focal"] <= v["ce"] + 1e-15 and 0 <= v["factor"] <= 1
