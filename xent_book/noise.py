@@ -32,13 +32,13 @@ labelled class (or of all log-probabilities), shared by the NumPy reference
 (float64) and the PyTorch training callable (``*_loss`` factories, for
 :func:`xent_book.train.fit`). With ``p = softmax(logits)`` and label ``y``:
 
-=====================================  ===========================================
-cross-entropy                          ``-log p_y``
-:func:`generalized_cross_entropy`      ``(1 - p_y^q) / q`` (Zhang & Sabuncu 2018)
-:func:`mean_absolute_error_loss`       ``sum_k |p_k - e_{y,k}| = 2 (1 - p_y)``
-:func:`symmetric_cross_entropy`        ``alpha (-log p_y) - beta A (1 - p_y)`` (Wang et al. 2019)
-:func:`forward_corrected_cross_entropy` ``-log sum_i p_i T_{i y}`` (Patrini et al. 2017)
-=====================================  ===========================================
+=========================================  ====================================================
+cross-entropy                              ``-log p_y``
+:func:`generalized_cross_entropy`          ``(1 - p_y^q) / q`` (Zhang & Sabuncu 2018)
+:func:`mean_absolute_error_loss`           ``sum_k |p_k - e_{y,k}| = 2 (1 - p_y)``
+:func:`symmetric_cross_entropy`            ``alpha (-log p_y) - beta A (1 - p_y)`` (Wang et al. 2019)
+:func:`forward_corrected_cross_entropy`    ``-log sum_i p_i T_{i y}`` (Patrini et al. 2017)
+=========================================  ====================================================
 
 See also: chapter 9 (label noise).
 """
