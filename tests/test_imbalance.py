@@ -243,11 +243,16 @@ def test_focal_ce_loss_gradient_matches_the_analytic_formula():
     np.testing.assert_allclose(x.grad.numpy(), expected.numpy(), rtol=1e-10, atol=1e-14)
 
 
-def test_focal_ce_loss_is_finite_for_confident_predictions():
-    x = torch.tensor([[60.0, 0.0, 0.0], [0.0, 60.0, 0.0]], dtype=torch.float64, requires_grad=True)
-    loss = im.focal_ce_loss(gamma=2.0)(x, torch.tensor([0, 0]))
-    loss.backward()
-    assert torch.isfinite(loss) and torch.isfinite(x.grad).all()
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 1.0, 2.0])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_focal_ce_loss_is_finite_for_confident_predictions(gamma, dtype):
+    # row 0: p_y rounds to exactly 1 (loss 0, gradient 0); row 1: confidently wrong
+    x = torch.tensor([[800.0, 0.0, 0.0], [0.0, 60.0, 0.0]], dtype=dtype, requires_grad=True)
+    loss = im.focal_ce_loss(gamma=gamma, reduction="none")(x, torch.tensor([0, 0]))
+    loss.sum().backward()
+    assert torch.isfinite(loss).all() and torch.isfinite(x.grad).all()
+    assert loss[0].item() == 0.0 and torch.all(x.grad[0] == 0)
+    np.testing.assert_allclose(loss[1].item(), xb.focal_loss(x.detach().double().numpy()[1:], [0], gamma=gamma), rtol=1e-6)
 
 
 @pytest.mark.parametrize("kwargs, match", [

@@ -404,8 +404,11 @@ def focal_ce_loss(gamma=2.0, alpha=None, reduction="mean"):
 
     def loss(logits, target):
         logp_y = F.log_softmax(logits, dim=1).gather(1, target.unsqueeze(1)).squeeze(1)
-        # (1 - p)^0 is 1 even at p = 1 (torch: 0 ** 0 = 1), so gamma = 0 is exactly CE.
-        values = -((-torch.expm1(logp_y)) ** g) * logp_y
+        # 1 - p_y, floored at the smallest normal number: where p_y rounds to 1 the loss is 0 either
+        # way (log p_y = 0), and the floor keeps the gradient at its limit 0 instead of 0 * inf = NaN
+        # for 0 < gamma < 1. (1 - p)^0 = 1, so gamma = 0 is exactly cross-entropy.
+        one_minus_p = (-torch.expm1(logp_y)).clamp_min(torch.finfo(logp_y.dtype).tiny)
+        values = -(one_minus_p ** g) * logp_y
         if alpha_t is not None:
             values = values * alpha_t.to(logits.dtype)[target]
         if reduction == "mean":
