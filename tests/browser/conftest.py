@@ -10,10 +10,10 @@ Fixtures
 ``browser``          one headless Chromium for the session
 ``book_html``        ``_build/html`` (skips when the book is not built)
 ``book_server``      base URL of ``_build/html`` served over HTTP on 127.0.0.1
-``offline_page_factory``  makes such pages on demand (see below)
 ``book_page``        a fresh page whose context blocks every request not to
                      127.0.0.1 and records console errors, page errors,
                      failed requests and blocked requests (``.records``)
+``offline_page_factory``  makes such (context, page, records) on demand
 ``lab_settings``     installs the JupyterLab overrides (``install_lab_settings``)
 ``lab_server``       JupyterLab on 127.0.0.1 with a random token, for tests that
                      drive the notebooks live
@@ -60,7 +60,7 @@ LAB_OVERRIDES = ROOT / "jupyterlab" / "overrides.json"
 def pytest_collection_modifyitems(config, items):
     here = Path(__file__).resolve().parent
     for item in items:
-        if here in Path(str(item.fspath)).resolve().parents:
+        if here in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.browser)
 
 
