@@ -102,15 +102,18 @@ for name in files:
     if not path.exists():
         continue
     nb = nbformat.read(path, as_version=4)
+    unexecuted = []
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code" or not cell.source.strip():
             continue
         tags = cell.metadata.get("tags", [])
         if cell.get("execution_count") is None and "skip-execution" not in tags:
-            problems.append(f"{path}: code cell {i} was never executed")
+            unexecuted.append(str(i))
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error" and "raises-exception" not in tags:
-                problems.append(f"{path}: code cell {i} has an error output: {out.get('ename')}: {out.get('evalue')}")
+                problems.append(f"{path}: cell {i} has an error output: {out.get('ename')}: {out.get('evalue')}")
+    if unexecuted:
+        problems.append(f"{path}: code cells never executed (cell numbers): {', '.join(unexecuted)}")
 for p in problems:
     print("  " + p, file=sys.stderr)
 sys.exit(1 if problems else 0)
