@@ -340,11 +340,11 @@ def estimate_transition_matrix(probs, quantile=None) -> np.ndarray:
     check_nonempty(p, "probs")
     check_distribution(p, "probs", axis=1)
     p = p.astype(np.float64)
+    qv = None if quantile is None else check_probability_scalar(quantile, "quantile", low_open=True)
     est = np.empty((p.shape[1], p.shape[1]))
     for i in range(p.shape[1]):
         col = p[:, i]
-        if quantile is not None:
-            qv = check_probability_scalar(quantile, "quantile", low_open=True)
+        if qv is not None:
             thresh = np.percentile(col, 100.0 * qv, method="higher")
             kept = np.where(col >= thresh, -np.inf, col)
             if np.isneginf(kept).all():  # every value ties with the threshold
