@@ -404,7 +404,11 @@ def ulp_error(approx, exact, dtype=None):
         Computed values.
     exact : array_like
         Reference values, ideally more accurate than ``dtype`` (e.g. float64
-        from :func:`mp_softmax` for a float32 ``approx``); broadcastable.
+        from :func:`mp_softmax` for a float32 ``approx``); broadcastable. When
+        ``exact`` is itself rounded to ``dtype`` (a float64 reference for a
+        float64 ``approx``), the error is a whole number of ULPs and may differ
+        by up to 0.5 from the error against the unrounded value (a correctly
+        rounded result then scores 0).
     dtype : numpy dtype, optional
         The format whose ULP is the unit; default ``approx``'s dtype.
 
