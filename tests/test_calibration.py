@@ -440,3 +440,57 @@ def test_reliability_diagram_draws_labelled_axes():
     assert out is axes[0, 0] and axes[1, 0].get_ylabel() == "count" and axes[1, 0].get_xlabel().startswith("conf")
     assert sum(r.get_height() for r in axes[1, 0].containers[0]) == len(y)
     plt.close("all")
+
+
+# --------------------------------------------------------------------------- properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def _predictions(draw):
+    n = draw(st.integers(1, 60))
+    C = draw(st.integers(2, 6))
+    seed = draw(st.integers(0, 2**32 - 1))
+    scale = draw(st.sampled_from([0.1, 1.0, 5.0, 30.0]))
+    r = np.random.default_rng(seed)
+    p = _softmax(scale * r.normal(size=(n, C)))
+    y = r.integers(0, C, n)
+    return p, y
+
+
+@settings(max_examples=60, deadline=None)
+@given(_predictions(), st.integers(1, 40), st.sampled_from(["uniform", "quantile"]))
+def test_property_bins_partition_the_data_and_norms_are_ordered(pred, n_bins, strategy):
+    p, y = pred
+    bins = cal.calibration_bins(p, y, n_bins=n_bins, strategy=strategy)
+    assert bins.counts.sum() == len(y) and len(bins.edges) == n_bins + 1
+    assert np.all(np.diff(bins.edges) >= 0)
+    l1, l2, mx = (cal.expected_calibration_error(p, y, n_bins, norm, strategy) for norm in ("l1", "l2", "max"))
+    assert 0 <= l1 <= l2 + 1e-12 and l2 <= mx + 1e-12 and mx <= 1
+    # ECE of one bin <= ECE of any binning (triangle inequality on the weighted gaps), for uniform bins
+    if strategy == "uniform":
+        assert cal.expected_calibration_error(p, y, n_bins=1) <= l1 + 1e-12
+    # the order of the examples does not matter
+    perm = np.random.default_rng(0).permutation(len(y))
+    assert cal.expected_calibration_error(p[perm], y[perm], n_bins, "l1", strategy) == pytest.approx(l1, abs=1e-12)
+    assert 0 <= cal.classwise_calibration_error(p, y, n_bins, "l1", strategy) <= 1
+    assert 0 <= cal.brier_score(p, y) <= 2
+
+
+@settings(max_examples=40, deadline=None)
+@given(_predictions())
+def test_property_fitted_temperature_is_a_minimum(pred):
+    p, y = pred
+    z = np.log(p)
+    z_y = z[np.arange(len(y)), y]
+    if np.all(z_y >= z.max(axis=1)) or np.mean(z.mean(axis=1) - z_y) >= 0:
+        with pytest.raises(ValueError, match="T ->"):
+            cal.fit_temperature(z, y)
+        return
+    T = cal.fit_temperature(z, y)
+    assert T > 0
+    best = _nll(z, y, T)
+    for factor in (0.99, 1.01):
+        assert best <= _nll(z, y, T * factor) + 1e-12
