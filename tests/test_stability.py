@@ -32,6 +32,8 @@ import mpmath
 import numpy as np
 import pytest
 import scipy.special
+from hypothesis import given, settings
+from hypothesis import strategies as hst
 
 import xent_book as xb
 from xent_book import stability as st
@@ -157,6 +159,41 @@ def test_float64_softmax_and_log_softmax_within_a_few_ulps_everywhere():
         x, sm, lsm, _ = _reference(case, np.float64)
         worst = max(worst, _worst(xb.softmax, x, sm), _worst(xb.log_softmax, x, lsm))
     assert worst <= MAX_ULPS_FLOAT64, f"worst {worst:.2f} ULPs"
+
+
+def _logit_vectors(width):
+    """Vectors of 1-6 logits in [-1e4, 1e4]: arbitrary floats, -inf, and (the hard case for
+    the shift x - max) a large logit with others of smaller magnitude within 750 below it."""
+    finite = hst.floats(-1e4, 1e4, width=width, allow_subnormal=False)
+    arbitrary = hst.lists(hst.one_of(finite, finite, finite, hst.just(-np.inf)), min_size=1, max_size=6)
+    small = hst.floats(-1.0, 1.0, width=width, allow_subnormal=False)
+    near_top = hst.builds(
+        lambda top, smalls, gaps: [top] + [s_ * (top / 2) for s_ in smalls] + [top - g for g in gaps],
+        hst.floats(1.0, 750.0, width=width), hst.lists(small, min_size=1, max_size=3),
+        hst.lists(hst.floats(0.0, 750.0, width=width), max_size=2),
+    )
+    return hst.one_of(arbitrary, near_top).filter(lambda v: any(np.isfinite(v)))
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(_logit_vectors(64))
+def test_float64_accuracy_holds_on_hypothesis_generated_logits(values):
+    x = np.array(values, dtype=np.float64)
+    assert st.ulp_error(xb.softmax(x), st.mp_softmax(x)).max() <= MAX_ULPS_FLOAT64
+    assert st.ulp_error(xb.log_softmax(x), st.mp_log_softmax(x)).max() <= MAX_ULPS_FLOAT64
+    exact, got = st.mp_logsumexp(x), xb.logsumexp(x)
+    # a few ULPs of the result or, where it cancels towards 0, of the largest |x| (see ILL_CONDITIONED_LSE)
+    input_ulp = np.spacing(np.abs(x[np.isfinite(x)]).max())
+    assert st.ulp_error(got, exact) <= MAX_ULPS_FLOAT64 or abs(got - exact) <= MAX_ULPS_FLOAT64 * input_ulp
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(_logit_vectors(32))
+def test_float32_accuracy_holds_on_hypothesis_generated_logits(values):
+    x = np.array(values, dtype=np.float32)
+    for fn, ref in [(xb.softmax, st.mp_softmax), (xb.log_softmax, st.mp_log_softmax),
+                    (xb.logsumexp, st.mp_logsumexp)]:
+        assert st.ulp_error(fn(x), ref(x)).max() <= MAX_ULPS_FLOAT32
 
 
 def test_softmax_of_a_dominant_logit_keeps_the_tiny_probabilities_accurate():
