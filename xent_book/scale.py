@@ -438,7 +438,14 @@ class TensorMemoryTracker:
     on every run (they count what the program asks for, not what the allocator
     and the operating system do with it), so a notebook can print them.
     Storage still alive when the block ends (for example ``.grad``) stays in
-    ``current``.
+    ``current``. With ``log_min_bytes`` set, every allocation of at least that
+    size is appended to ``log`` as ``(operation name, bytes, current bytes after
+    it)``, which shows where the memory goes.
+
+    Parameters
+    ----------
+    log_min_bytes : int, optional
+        Record allocations of at least this many bytes in ``log``.
 
     Examples
     --------
@@ -456,17 +463,19 @@ class TensorMemoryTracker:
     Chapter 13, "Cross-entropy at scale".
     """
 
-    def __init__(self):
+    def __init__(self, log_min_bytes=None):
         self.current = 0
         self.peak = 0
         self.largest = 0
+        self.log = []
+        self.log_min_bytes = log_min_bytes
         self._live = {}
         self._mode = None
 
     def _free(self, key):
         self.current -= self._live.pop(key, 0)
 
-    def _record(self, inputs, out):
+    def _record(self, func, inputs, out):
         from torch.utils._pytree import tree_flatten
 
         seen = {t.untyped_storage().data_ptr() for t in tree_flatten(inputs)[0] if isinstance(t, torch.Tensor)}
@@ -482,6 +491,8 @@ class TensorMemoryTracker:
             self.current += size
             self.peak = max(self.peak, self.current)
             self.largest = max(self.largest, size)
+            if self.log_min_bytes is not None and size >= self.log_min_bytes:
+                self.log.append((func.overloadpacket.__name__, size, self.current))
             weakref.finalize(storage, self._free, key)
 
     def __enter__(self):
@@ -493,7 +504,7 @@ class TensorMemoryTracker:
             def __torch_dispatch__(self, func, types, args=(), kwargs=None):
                 kwargs = kwargs or {}
                 out = func(*args, **kwargs)
-                tracker._record((args, kwargs), out)
+                tracker._record(func, (args, kwargs), out)
                 return out
 
         self._mode = _Mode()
