@@ -50,6 +50,11 @@ def test_zero_probability_conventions():
     assert info.cross_entropy([1.0, 0.0], [1.0, 0.0]) == 0.0
 
 
+def test_certain_outcomes_give_plus_zero_not_minus_zero():
+    for value in (info.entropy([1.0, 0.0]), info.surprisal(1.0), info.binary_entropy(0.0)):
+        assert value == 0.0 and not np.signbit(value)
+
+
 def test_uniform_distribution_has_entropy_log_c():
     for c in (2, 3, 10, 256):
         assert info.entropy(np.full(c, 1 / c), base=2) == pytest.approx(np.log2(c))

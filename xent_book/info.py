@@ -87,7 +87,7 @@ def surprisal(p, base=None):
     arr = as_float_array(p, "p")
     check_in_unit_interval(arr, "p")
     with np.errstate(divide="ignore"):
-        return -np.log(np.clip(arr.astype(np.float64), 0.0, 1.0)) / _log_base(base)
+        return -np.log(np.clip(arr.astype(np.float64), 0.0, 1.0)) / _log_base(base) + 0.0  # + 0.0: no -0.0
 
 
 def entropy(p, base=None):
@@ -118,7 +118,7 @@ def entropy(p, base=None):
     scipy.stats.entropy, scipy.special.entr; chapter 3 (entropy).
     """
     arr = _distribution(p, "p").astype(np.float64)
-    return -_xlogy(arr, arr).sum(axis=-1) / _log_base(base)
+    return -_xlogy(arr, arr).sum(axis=-1) / _log_base(base) + 0.0  # + 0.0: no -0.0
 
 
 def binary_entropy(p, base=None):
@@ -138,7 +138,7 @@ def binary_entropy(p, base=None):
     arr = as_float_array(p, "p")
     check_in_unit_interval(arr, "p")
     a = np.clip(arr.astype(np.float64), 0.0, 1.0)
-    return -(_xlogy(a, a) + _xlogy(1.0 - a, 1.0 - a)) / _log_base(base)
+    return -(_xlogy(a, a) + _xlogy(1.0 - a, 1.0 - a)) / _log_base(base) + 0.0  # + 0.0: no -0.0
 
 
 def cross_entropy(p, q, base=None):
