@@ -250,6 +250,8 @@ def check_entropy_kl(s: dict) -> dict:
     # the kernel-side explorer's numbers (xent_book.widgets.entropy_kl_values) agree
     ref = xb.widgets.entropy_kl_values(p, q, base=base)
     assert_close(r, "kl", ref["kl"])
+    # Gibbs' inequality holds on the page too (rounding must not show a negative KL)
+    assert float(r["kl"]) >= 0 and float(r["kl_reverse"]) >= 0, (r["kl"], r["kl_reverse"])
     # H(p, q) = H(p) + KL(p || q)
     if math.isfinite(hpq):
         assert math.isclose(hpq, h + kl, rel_tol=1e-12, abs_tol=1e-12)
@@ -285,6 +287,10 @@ def test_entropy_kl_explorer_runs_in_the_page(book_page, book_server, screenshot
     page.evaluate(SET_JS, [root, {"p0": 0.5, "p1": 0.3, "p2": 0.2, "q0": 0.5, "q1": 0.3, "q2": 0.2}])
     v = check_entropy_kl(state(page, root))
     assert v["kl"] == 0.0 and v["kl_rev"] == 0.0
+    # proportional weights: the same distribution up to rounding, where the unclipped sum is -8.9e-17
+    page.evaluate(SET_JS, [root, {"p0": 0.01, "p1": 0.01, "p2": 0.03, "q0": 0.03, "q1": 0.03, "q2": 0.09}])
+    v = check_entropy_kl(state(page, root))
+    assert v["kl"] == 0.0
     # p with a zero (0 log 0 = 0), q without: finite; the reverse KL is inf
     page.evaluate(SET_JS, [root, {"p0": 1, "p1": 0, "p2": 0, "q0": 0.4, "q1": 0.3, "q2": 0.3}])
     v = check_entropy_kl(state(page, root))
@@ -344,4 +350,18 @@ def test_a_bad_configuration_shows_a_message_not_an_error(book_page, book_server
         }"""
     )
     assert "data-logits" in msg and "cannot start" in msg, msg
+    no_errors(page)
+
+
+def test_the_in_page_formulas_are_the_stable_ones(book_page, book_server):
+    """Beyond the sliders' range: logits of +-1000 (a naive exp overflows) give xent_book's numbers."""
+    page = book_page
+    page.goto(urljoin(book_server, "intro.html"), wait_until="load", timeout=30_000)
+    page.wait_for_function("typeof window.xentExplorers === 'object'")
+    for z, t, y in [([1000.0, 0.0, -1000.0], 1.0, 1), ([1000.0, 1000.0, 999.0], 0.05, 2), ([-1e4, 3.0, 1e4], 7.0, 0)]:
+        got = page.evaluate("([z, t, y]) => window.xentExplorers.logitsValues(z, t, y)", [z, t, y])
+        za = np.array(z)
+        assert close(got["loss"], float(xb.cross_entropy(za[None, :] / t, np.array([y])))), (z, t, y, got["loss"])
+        for k, p in enumerate(xb.softmax(za, temperature=t)):
+            assert close(got["probs"][k], p), (z, t, k, got["probs"][k], p)
     no_errors(page)
