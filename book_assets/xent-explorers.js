@@ -358,14 +358,17 @@
   function shell(root, title) {
     root.textContent = "";
     root.classList.add("xent-live-ready");
-    var fig = el("figure", { "class": "xent-live-figure", role: "group", "aria-label": title });
+    var fig = el("figure", { "class": "xent-live-figure" });  // labelled by its figcaption
     fig.appendChild(el("figcaption", { "class": "xent-live-title" }, title));
     var controls = el("div", { "class": "xent-live-controls" });
-    var view = el("div", { "class": "xent-explorer", "aria-live": "polite" });
+    var view = el("div", { "class": "xent-explorer" });
+    // one short sentence for screen readers after each change (not the whole chart)
+    var status = el("p", { "class": "xent-live-status", "aria-live": "polite" });
     fig.appendChild(controls);
     fig.appendChild(view);
+    fig.appendChild(status);
     root.appendChild(fig);
-    return { controls: controls, view: view };
+    return { controls: controls, view: view, status: status };
   }
 
   function resetButton(parent, inputs, redraw) {
@@ -408,7 +411,10 @@
     function redraw() {
       var z = zs.map(function (i) { return Number(i.value); });
       var T = Math.pow(10, Number(tIn.value));
-      ui.view.innerHTML = renderLogits(logitsValues(z, T, Number(sel.value)));
+      var v = logitsValues(z, T, Number(sel.value));
+      ui.view.innerHTML = renderLogits(v);
+      ui.status.textContent = "Loss " + fmt(v.loss) + " nats, p" + v.target + " = " + fmt(v.probs[v.target]) +
+        " at T = " + sig3(T) + ".";
     }
     resetButton(ui.controls, zs.concat([tIn, sel]), redraw);
     ui.controls.addEventListener("input", function (ev) {
@@ -453,7 +459,10 @@
     function redraw() {
       var val = function (i) { return Number(i.value); };
       var base = sel.value === "e" ? "e" : 2;
-      ui.view.innerHTML = renderEntropyKL(entropyKLValues(ps.map(val), qs.map(val), base));
+      var v = entropyKLValues(ps.map(val), qs.map(val), base);
+      ui.view.innerHTML = renderEntropyKL(v);
+      ui.status.textContent = "H(p) " + fmt(v.entropy) + ", KL(p || q) " + fmt(v.kl) + ", H(p, q) " +
+        fmt(v.crossEntropy) + " " + v.unit + ".";
     }
     resetButton(ui.controls, ps.concat(qs, [sel]), redraw);
     ui.controls.addEventListener("input", function (ev) {

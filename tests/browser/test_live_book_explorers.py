@@ -56,6 +56,7 @@ STATE_JS = r"""
   out.barTitles = svg ? Array.from(svg.querySelectorAll('rect > title')).map((t) => t.textContent) : [];
   out.note = (root.querySelector('.xent-note') || {}).textContent || '';
   out.error = (root.querySelector('.xent-error') || {}).textContent || '';
+  out.status = (root.querySelector('[aria-live]') || {}).textContent || '';
   return out;
 }
 """
@@ -150,6 +151,7 @@ def check_logits(s: dict) -> dict:
     assert_close(r, "loss", ref["loss"])
     # what the reader sees: rounded text, chart text alternative, bar titles, slider outputs
     assert s["text"]["loss"] == fmt(loss), (s["text"]["loss"], loss)
+    assert s["status"].startswith(f"Loss {fmt(loss)} nats"), s["status"]  # announced to screen readers
     assert s["svgTitle"] == s["svgLabel"] and f"loss {fmt(loss)} nats" in s["svgLabel"], s["svgLabel"]
     assert [b for b in s["barTitles"] if b.startswith("p")] == [f"p{k} = {probs[k]:.4f}" for k in range(n)]
     for k in range(n):
@@ -257,6 +259,7 @@ def check_entropy_kl(s: dict) -> dict:
         assert math.isclose(hpq, h + kl, rel_tol=1e-12, abs_tol=1e-12)
     unit = "bits" if base else "nats"
     assert s["text"]["kl"] == fmt(kl) and s["text"]["cross_entropy"] == fmt(hpq)
+    assert f"KL(p || q) {fmt(kl)}" in s["status"], s["status"]  # announced to screen readers
     assert s["svgTitle"] == s["svgLabel"] and f"H(p) {fmt(h)} {unit}" in s["svgLabel"], s["svgLabel"]
     for k in range(n):
         assert s["output"][f"p{k}"] == fmt(wp[k], 2)
