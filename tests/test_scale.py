@@ -196,7 +196,8 @@ def test_chunked_never_allocates_the_full_logit_matrix():
     assert naive.largest == block and naive.peak >= 3 * block
     assert chunked.largest == logits_bytes(32, 512)
     grads = (256 + 512) * 8 * 4
-    assert chunked.peak <= 2 * logits_bytes(32, 512) + grads + 4096
+    # one reusable chunk block, the two gradients and a few per-token vectors
+    assert chunked.peak <= logits_bytes(32, 512) + grads + 4096
 
 
 @settings(max_examples=40, deadline=None)
@@ -249,11 +250,11 @@ def test_chunked_errors_name_the_argument(change, error, match):
 def test_default_chunk_size_and_logits_bytes():
     assert logits_bytes(8192, 256000, torch.float32) == 8192 * 256000 * 4
     assert logits_bytes(8192, 128256, torch.bfloat16) == 8192 * 128256 * 2
-    assert default_chunk_size(4096, 131072) == 64
-    assert default_chunk_size(4096, 32768) == 256
+    assert default_chunk_size(4096, 131072) == 128
+    assert default_chunk_size(4096, 32768) == 512
     assert default_chunk_size(10, 50) == 10
     c = default_chunk_size(100000, 256000)
-    assert c == 32 and c * 256000 <= 2**23
+    assert c == 64 and c * 256000 <= 2**24
 
 
 # --------------------------------------------------------------------------- #

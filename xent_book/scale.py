@@ -116,13 +116,14 @@ def logits_bytes(n_tokens: int, vocab_size: int, dtype=torch.float32) -> int:
     return int(n_tokens) * int(vocab_size) * itemsize
 
 
-def default_chunk_size(n_tokens: int, vocab_size: int, budget_elements: int = 2**23) -> int:
+def default_chunk_size(n_tokens: int, vocab_size: int, budget_elements: int = 2**24) -> int:
     """Chunk length used when ``chunk_size=None``.
 
     The largest power of two ``c`` with ``c * vocab_size <= budget_elements``
-    (32 MiB of float32 logits by default), at least 16 and at most
+    (a block of 64 MiB of float32 logits by default), at least 16 and at most
     ``n_tokens``. Smaller chunks save memory; much smaller ones are slower, since
-    each chunk updates the whole ``V x H`` weight gradient once.
+    each chunk reads the whole ``V x H`` weight twice and updates the whole
+    weight gradient once.
     """
     c = 16
     while 2 * c * vocab_size <= budget_elements:
@@ -133,31 +134,44 @@ def default_chunk_size(n_tokens: int, vocab_size: int, budget_elements: int = 2*
 # --------------------------------------------------------------------------- #
 # chunked linear + cross-entropy
 # --------------------------------------------------------------------------- #
-def _chunk_log_probs(h, w, t, ignore_index, eps, vocab_size):
-    """Log-probabilities of one chunk (accumulation dtype) and its per-token losses.
+def _chunk_softmax_(h, w, t, ignore_index, eps, vocab_size, buf):
+    r"""One chunk's softmax, written in place into ``buf``, and its per-token losses.
 
-    ``log_softmax`` is one fused kernel (max, exp-sum, subtract), faster and
-    lighter than ``logsumexp`` followed by a subtraction; its output is reused in
-    place for the gradient.
+    The logits ``h @ w.T`` go into the reusable block ``buf`` (c x V, the
+    accumulation dtype), which is then shifted by the row maximum, exponentiated
+    and normalised in place, so a chunk costs one block of memory. With the
+    shifted logits :math:`s = z - \max z` and :math:`S = \sum_c e^{s_c}`, the
+    loss is :math:`\log S - (1-\varepsilon) s_y - \frac{\varepsilon}{V}\sum_c s_c`
+    (the maximum cancels). Returns ``(softmax, valid, safe_t, loss)``.
     """
-    logp = torch.log_softmax(h @ w.T, dim=1)  # (c, V); the logits themselves are freed here
+    z = torch.matmul(h, w.T, out=buf)
+    z.sub_(z.amax(dim=1, keepdim=True))
     valid = t != ignore_index
     safe_t = torch.where(valid, t, torch.zeros_like(t)).unsqueeze(1)
-    loss = -(1.0 - eps) * logp.gather(1, safe_t).squeeze(1)
+    loss = -(1.0 - eps) * z.gather(1, safe_t).squeeze(1)
     if eps > 0.0:
-        loss = loss - (eps / vocab_size) * logp.sum(dim=1)
+        loss = loss - (eps / vocab_size) * z.sum(dim=1)
+    z.exp_()
+    total = z.sum(dim=1, keepdim=True)
+    loss = loss + torch.log(total.squeeze(1))
+    z.div_(total)
     loss = torch.where(valid, loss, torch.zeros_like(loss))
-    return logp, valid, safe_t, loss
+    return z, valid, safe_t, loss
 
 
-def _softmax_minus_target_(logp, valid, safe_t, eps, vocab_size, row_scale):
-    """Turn ``logp`` in place into ``row_scale * (softmax - q)``, q the smoothed one-hot target (zero rows where ignored)."""
-    logp.exp_()
-    logp.scatter_add_(1, safe_t, torch.full(safe_t.shape, -(1.0 - eps), dtype=logp.dtype, device=logp.device))
+def _softmax_minus_target_(p, valid, safe_t, eps, vocab_size, row_scale):
+    """Turn the softmax ``p`` in place into ``row_scale * (p - q)``, q the smoothed one-hot target (zero rows where ignored)."""
+    r = torch.where(valid, row_scale, torch.zeros_like(row_scale))
+    p.mul_(r.unsqueeze(1))
+    p.scatter_add_(1, safe_t, (-(1.0 - eps) * r).unsqueeze(1))
     if eps > 0.0:
-        logp.sub_(eps / vocab_size)
-    logp.mul_(torch.where(valid, row_scale, torch.zeros_like(row_scale)).unsqueeze(1))
-    return logp
+        p.sub_(((eps / vocab_size) * r).unsqueeze(1))
+    return p
+
+
+def _chunks(n, chunk_size):
+    for s in range(0, n, chunk_size):
+        yield s, min(s + chunk_size, n)
 
 
 def _acc_dtype(dtype):
@@ -177,10 +191,12 @@ class _ChunkedLinearCrossEntropy(torch.autograd.Function):
         count = int(valid_all.sum())
         losses = torch.zeros(n, dtype=acc, device=hidden.device) if reduction == "none" else None
         total = torch.zeros((), dtype=torch.float64, device=hidden.device)
+        buf = torch.empty((min(chunk_size, n), vocab), dtype=acc, device=hidden.device)
         if reduction == "none":
-            for s in range(0, n, chunk_size):
-                e = min(s + chunk_size, n)
-                _, _, _, losses[s:e] = _chunk_log_probs(hidden[s:e].to(acc), w, target[s:e], ignore_index, eps, vocab)
+            for s, e in _chunks(n, chunk_size):
+                _, _, _, losses[s:e] = _chunk_softmax_(
+                    hidden[s:e].to(acc), w, target[s:e], ignore_index, eps, vocab, buf[: e - s]
+                )
             ctx.save_for_backward(hidden, weight, target)
             ctx.args = (chunk_size, ignore_index, eps, need_h, need_w)
             ctx.reduction = reduction
@@ -191,22 +207,18 @@ class _ChunkedLinearCrossEntropy(torch.autograd.Function):
         scale = 1.0 / count if (reduction == "mean" and count > 0) else 1.0
         grad_h = torch.empty(hidden.shape, dtype=acc, device=hidden.device) if need_h else None
         grad_w = torch.zeros((vocab, hidden.shape[1]), dtype=acc, device=hidden.device) if need_w else None
-        row_scale = None
-        for s in range(0, n, chunk_size):
-            e = min(s + chunk_size, n)
+        row_scale = torch.full((min(chunk_size, n),), scale, dtype=acc, device=hidden.device)
+        for s, e in _chunks(n, chunk_size):
             h = hidden[s:e].to(acc)
-            z, valid, safe_t, loss = _chunk_log_probs(h, w, target[s:e], ignore_index, eps, vocab)
+            p, valid, safe_t, loss = _chunk_softmax_(h, w, target[s:e], ignore_index, eps, vocab, buf[: e - s])
             total += loss.sum(dtype=torch.float64)
             if need_h or need_w:
-                if row_scale is None or row_scale.shape[0] != e - s:
-                    row_scale = torch.full((e - s,), scale, dtype=acc, device=hidden.device)
-                g = _softmax_minus_target_(z, valid, safe_t, eps, vocab, row_scale)
+                g = _softmax_minus_target_(p, valid, safe_t, eps, vocab, row_scale[: e - s])
                 if need_h:
                     torch.matmul(g, w, out=grad_h[s:e])
                 if need_w:
                     grad_w.addmm_(g.T, h)
-                del g
-            del z
+        del buf
         if reduction == "mean":
             total = total / count if count > 0 else torch.full_like(total, float("nan"))
         ctx.reduction = reduction
@@ -249,19 +261,16 @@ class _ChunkedLinearCrossEntropy(torch.autograd.Function):
         go = grad_output.to(acc)
         grad_h = torch.empty(hidden.shape, dtype=acc, device=hidden.device) if need_h else None
         grad_w = torch.zeros(w.shape, dtype=acc, device=hidden.device) if need_w else None
-        for s in range(0, n, chunk_size):
-            e = min(s + chunk_size, n)
+        buf = torch.empty((min(chunk_size, n), vocab), dtype=acc, device=hidden.device)
+        for s, e in _chunks(n, chunk_size):
             h = hidden[s:e].to(acc)
-            t = target[s:e]
-            valid = t != ignore_index
-            safe_t = torch.where(valid, t, torch.zeros_like(t)).unsqueeze(1)
-            z = torch.log_softmax(h @ w.T, dim=1)
-            g = _softmax_minus_target_(z, valid, safe_t, eps, vocab, go[s:e])
+            p, valid, safe_t, _ = _chunk_softmax_(h, w, target[s:e], ignore_index, eps, vocab, buf[: e - s])
+            g = _softmax_minus_target_(p, valid, safe_t, eps, vocab, go[s:e])
             if need_h:
                 torch.matmul(g, w, out=grad_h[s:e])
             if need_w:
                 grad_w.addmm_(g.T, h)
-            del z, g
+        del buf
         return (
             None if grad_h is None else grad_h.to(hidden.dtype),
             None if grad_w is None else grad_w.to(weight.dtype),
@@ -325,7 +334,7 @@ def chunked_linear_cross_entropy(
         Integer class indices in ``[0, V)`` or equal to ``ignore_index``.
     chunk_size : int or None, default None
         Tokens per chunk (``>= 1``; values ``>= N`` mean one chunk). ``None`` picks
-        :func:`default_chunk_size` (at most about 8M logits per chunk).
+        :func:`default_chunk_size` (at most about 16M logits per chunk).
     ignore_index : int, default -100
         Target value that contributes neither loss nor gradient.
     reduction : {'mean', 'sum', 'none'}, default 'mean'
