@@ -23,8 +23,8 @@ is told to serve every allocation of 64 KiB or more with ``mmap``
 (``MALLOC_MMAP_THRESHOLD_``) so that freed blocks leave the resident set at once.
 The "model" column is the arithmetic: the naive pass peaks with 3 N x V float32
 matrices alive (the log-softmax saved for the backward pass, the gradient of the
-nll loss, the gradient of the logits); the chunked pass holds 2 chunk x V blocks
-plus the gradients ``(V + N) x H``.
+nll loss, the gradient of the logits); the chunked pass holds one chunk x V
+block (reused for every chunk) plus the gradients ``(V + N) x H``.
 
 Time
 ----
@@ -119,7 +119,7 @@ def _run(args) -> dict:
 def model_mib(method, n, h, v, chunk) -> float:
     if method == "naive":
         return 3 * n * v * 4 / 2**20
-    return (2 * chunk * v * 4 + (v + n) * h * 4) / 2**20
+    return (chunk * v * 4 + (v + n) * h * 4) / 2**20
 
 
 def main(argv=None) -> int:
