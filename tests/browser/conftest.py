@@ -64,6 +64,14 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Show the JupyterLab latency table (test_lab_explorers.py sets ``config.xent_lab_latency``)."""
+    text = getattr(config, "xent_lab_latency", None)
+    if text:
+        terminalreporter.write_sep("-", "explorers in JupyterLab: latency (artifacts/lab_latency.txt)")
+        terminalreporter.write(text)
+
+
 # --------------------------------------------------------------------------- browser
 
 
