@@ -306,6 +306,9 @@ def wait_for_kernel(page, lab, notebook: str, timeout: float) -> None:
         found = sessions_for(lab, notebook)
         if found and found[0]["kernel"]["execution_state"] == "idle":
             return
+        dialog = page.locator(".jp-Dialog")
+        if dialog.count():
+            pytest.fail(f"a dialog blocks {notebook} (is autoStartDefaultKernel installed?): {dialog.first.inner_text()!r}")
         assert time.monotonic() < deadline, f"no idle kernel for {notebook} after {timeout:.0f} s: {found}"
         page.wait_for_timeout(250)
 
@@ -318,19 +321,22 @@ def shutdown_sessions(lab, notebooks) -> None:
             _api(lab, "DELETE", f"api/sessions/{s['id']}")
 
 
-def _runtime_dir() -> Path:
-    """The Jupyter runtime dir as the lab_server fixture's environment (JUPYTER_PLATFORM_DIRS=1) sees it."""
+def _runtime_dirs() -> list[Path]:
+    """Where the server's kernels keep their connection files: the runtime dir for this
+    environment (the lab_server fixture passes it on), then with JUPYTER_PLATFORM_DIRS flipped."""
     from jupyter_core import paths
 
+    dirs = [Path(paths.jupyter_runtime_dir())]
     old = os.environ.get("JUPYTER_PLATFORM_DIRS")
-    os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
+    os.environ["JUPYTER_PLATFORM_DIRS"] = "" if old else "1"
     try:
-        return Path(paths.jupyter_runtime_dir())
+        dirs.append(Path(paths.jupyter_runtime_dir()))
     finally:
         if old is None:
             del os.environ["JUPYTER_PLATFORM_DIRS"]
         else:
             os.environ["JUPYTER_PLATFORM_DIRS"] = old
+    return dirs
 
 
 def kernel_json(lab, notebook: str, expression: str):
@@ -342,13 +348,7 @@ def kernel_json(lab, notebook: str, expression: str):
 
     (session,) = sessions_for(lab, notebook)
     kid = session["kernel"]["id"]
-    candidates = [_runtime_dir() / f"kernel-{kid}.json"]
-    try:
-        from jupyter_core.paths import jupyter_runtime_dir
-
-        candidates.append(Path(jupyter_runtime_dir()) / f"kernel-{kid}.json")
-    except Exception:  # pragma: no cover
-        pass
+    candidates = [d / f"kernel-{kid}.json" for d in _runtime_dirs()]
     conn = next((c for c in candidates if c.exists()), None)
     assert conn is not None, f"no connection file for kernel {kid} in {candidates}"
     kc = BlockingKernelClient()
@@ -674,8 +674,8 @@ def state_readout(state: dict, label: str) -> str:
     return next(s["readout"] for s in state["sliders"] if s["label"] == label)
 
 
-def test_latency_report():
-    """Write (and print) the latency table; runs after the chapters."""
+def test_latency_report(request):
+    """Write the latency table (shown in the terminal summary too); runs after the chapters."""
     if not LATENCIES:
         pytest.skip("no chapter was driven")
     lines = [
@@ -692,7 +692,7 @@ def test_latency_report():
     text = "\n".join(lines) + "\n"
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "lab_latency.txt").write_text(text)
-    print("\n" + text)
+    request.config.xent_lab_latency = text  # printed by tests/browser/conftest.py's terminal summary
 
 
 def test_notebooks_not_written(notebook_fingerprints):
