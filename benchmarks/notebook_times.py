@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import glob
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -29,7 +30,9 @@ def run(path: Path, timeout: int = 300) -> tuple[float, str]:
                             resources={"metadata": {"path": str(path.parent)}})
     t0 = time.perf_counter()
     try:
-        client.execute()
+        # the kernel's own stderr (a start-up notice about TCP transport) would
+        # interleave with the table
+        client.execute(stderr=subprocess.DEVNULL)
         status = "ok"
     except Exception as exc:  # report and go on with the next chapter
         status = f"error: {type(exc).__name__}"
