@@ -830,3 +830,84 @@ def test_binary_loss_values_are_finite_with_the_right_gradient_sign(z, y, pw):
 def test_focal_never_exceeds_cross_entropy(p, g):
     v = xw.focal_values(p, g)
     assert 0 <= v["focal"] <= v["ce"] + 1e-15 and 0 <= v["factor"] <= 1
+
+
+# --------------------------------------------------------------------------- chart layout (no overlaps)
+
+
+def _svg_texts(value: str) -> list[tuple[float, float, str, str]]:
+    """(x, y, text-anchor, text) of every <text> element of the chart."""
+    return [
+        (float(x), float(y), anchor, text)
+        for x, y, anchor, text in re.findall(r'<text x="([-0-9.]+)" y="([-0-9.]+)" text-anchor="(\w+)"[^>]*>([^<]*)</text>', value)
+    ]
+
+
+@pytest.mark.parametrize("target", [0, 1])
+def test_logits_explorer_negative_gradient_labels_sit_above_the_zero_line(target):
+    # the target's gradient is about -1: below its bar, the number would meet the class label "k (y)"
+    ex = xw.logits_explorer(logits=(-4.0, 4.0, 0.5) if target == 0 else (8.0, -8.0, 0.0), temperature=1.0, target=target)
+    g = ex.values()["grad"][target]
+    assert g < -0.99
+    texts = _svg_texts(ex.html.value)
+    zero_y = next(y for x, y, a, t in texts if a == "end" and t == "0" and x > 300) - 4  # the "0" tick of the right panel
+    class_label_y = next(y for x, y, a, t in texts if t == f"{target} (y)" and x > 300)
+    (label_y,) = [y for x, y, a, t in texts if t == xw._base.fmt(g, 3) and x > 300]
+    assert label_y < zero_y < class_label_y
+
+
+def _mixed_calibration_logits():
+    """Over-confident bins at high confidence, under-confident ones at low confidence."""
+    rng = np.random.default_rng(3)
+    n, c = 2000, 10
+    y = rng.integers(c, size=n)
+    z = rng.normal(size=(n, c))
+    z[np.arange(n), y] += rng.normal(1.5, 1.5, size=n)
+    return z, y
+
+
+def test_reliability_gap_is_drawn_alike_above_and_over_the_accuracy_bars():
+    z, y = _mixed_calibration_logits()
+    v = xw.reliability_values(z, y, 1.0)
+    nonempty = v["bin_counts"] > 0
+    gaps = v["bin_accuracy"][nonempty] - v["bin_confidence"][nonempty]
+    assert (gaps > 0).any() and (gaps < 0).any()  # both kinds of bins are on display
+    value = xw.reliability_explorer(z, y).html.value
+    error = xb.COLORS["error"]
+    # every gap (one per non-empty bin, plus the legend's swatch) is an outlined, hatched box with no fill:
+    # never a translucent layer that mixes with the blue bar into a colour the legend does not show
+    assert value.count('<g class="xent-gap">') == int(nonempty.sum()) + 1
+    assert not re.search(f'<(rect|path|polygon)[^>]*fill="{error}"', value)
+    assert "fill-opacity" not in value
+    assert "gap to confidence" in value
+    # the gaps come after every bar, so no bar covers one
+    assert value.rindex(f'fill="{xb.COLORS["model"]}"><title>bin') < value.index('<g class="xent-gap">')
+
+
+@pytest.mark.parametrize("t", [0.3, 1.0, 1.1, 3.0, 10.0])
+def test_reliability_acc_and_conf_marker_labels_never_overlap(t):
+    z, y = _mixed_calibration_logits()
+    ex = xw.reliability_explorer(z, y, temperature=t)
+    v = ex.values()
+    texts = {text: (x, yy, anchor) for x, yy, anchor, text in _svg_texts(ex.html.value) if text in ("acc", "conf")}
+    left, right = ("acc", "conf") if v["accuracy"] <= v["mean_confidence"] else ("conf", "acc")
+    (xl, yl, al), (xr, yr, ar) = texts[left], texts[right]
+    assert al == "end" and ar == "start" and yl == yr and xl < xr  # on the outer sides of the two lines
+    assert xr + 4 * 6 <= 540  # the right label (at most 4 characters of 9 px text) stays inside the chart
+
+
+@pytest.mark.parametrize("box", [(10.0, 20.0, 14.0, 3.0), (54.0, 30.0, 14.0, 170.0), (0.5, 0.5, 40.0, 40.0), (3.0, 7.0, 14.0, -9.0)])
+def test_reliability_gap_hatching_stays_inside_its_box(box):
+    from xent_book.widgets.reliability import _hatch
+
+    x, y, w, h = box
+    if h < 0:
+        y, h = y + h, -h
+    d = _hatch(*box)
+    pts = np.array(re.findall(r"[ML]([-0-9.]+) ([-0-9.]+)", d), dtype=float)
+    assert len(pts) >= 2 and len(pts) % 2 == 0
+    assert np.all(pts[:, 0] >= x - 0.05) and np.all(pts[:, 0] <= x + w + 0.05)
+    assert np.all(pts[:, 1] >= y - 0.05) and np.all(pts[:, 1] <= y + h + 0.05)
+    starts, ends = pts[0::2], pts[1::2]
+    np.testing.assert_allclose(ends - starts, np.abs(ends[:, :1] - starts[:, :1]) * np.array([1.0, -1.0]), atol=0.11)  # 45 degrees
+    assert _hatch(x, y, 0.0, h) == "" and _hatch(x, y, w, 0.0) == ""

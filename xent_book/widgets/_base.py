@@ -305,7 +305,11 @@ class Explorer(widgets.VBox):
             c.observe(self._on_change, names="value")
         box = widgets.GridBox(
             list(self.controls.values()),
-            layout=widgets.Layout(grid_template_columns="repeat(auto-fill, minmax(260px, 1fr))", width="100%"),
+            # each control fills its column (width auto), and a column gap keeps a slider's readout
+            # clear of the next control's label
+            layout=widgets.Layout(
+                grid_template_columns="repeat(auto-fill, minmax(300px, 1fr))", grid_gap="2px 18px", width="100%"
+            ),
         )
         self.children = (box, self.html)
         self.add_class("xent-explorer-box")
@@ -375,6 +379,7 @@ def log_slider(value, lo, hi, description, step=0.01) -> widgets.FloatLogSlider:
     return widgets.FloatLogSlider(
         value=v, base=10, min=round(e_lo, 10), max=round(e_hi, 10), step=step, description=description,
         readout_format=".3g", continuous_update=True, style={"description_width": "initial"},
+        layout=widgets.Layout(width="auto"),
     )
 
 

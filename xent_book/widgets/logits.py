@@ -182,8 +182,9 @@ def _render_logits(v: dict) -> str:
         cx = x0 + slot * (k + 0.5)
         out.append(svg_rect(cx - bw / 2, gy(max(g[k], 0.0)), bw, abs(gy(g[k]) - gy(0.0)), COLORS["gradient"],
                             title=f"grad{k} = {g[k]:+.4f}"))
-        ty = gy(g[k]) - 4 if g[k] >= 0 else gy(g[k]) + 12
-        out.append(svg_text(cx, ty, fmt(g[k], 3), size=10))
+        # the number sits above the bar's top or, for a negative bar, above the zero line: below a bar
+        # near -1 it would run into the class labels (as in book_assets/xent-explorers.js)
+        out.append(svg_text(cx, gy(max(g[k], 0.0)) - 4, fmt(g[k], 3), size=10))
         out.append(svg_text(cx, bottom + 15, f"{k}" + (" (y)" if k == y else ""), size=11))
     out.append(svg_text((x0 + x1) / 2, H - 10, "class k", size=11))
     out.append("</svg>")

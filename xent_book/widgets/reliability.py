@@ -18,6 +18,7 @@ import numpy as np
 from .._validation import as_float_array, check_finite, check_temperature
 from ..calibration import calibration_bins, fit_temperature
 from ._base import (
+    _n,
     COLORS,
     DEFAULT_INTERVAL,
     Explorer,
@@ -164,10 +165,48 @@ class ReliabilityExplorer(Explorer):
         return _render_reliability(v)
 
 
+def _hatch(x, y, w, h, spacing=5.0) -> str:
+    """Path data of 45-degree hatching inside the rectangle ``(x, y, w, h)`` (screen units).
+
+    The lines are ``x + y = c`` for ``c`` on a fixed grid of ``spacing``, so the hatching of
+    neighbouring rectangles lines up.
+    """
+    if h < 0:
+        y, h = y + h, -h
+    if w <= 0 or h <= 0:
+        return ""
+    xa, xb, ya, yb = x, x + w, y, y + h
+    segs = []
+    c = np.ceil((xa + ya) / spacing) * spacing
+    while c < xb + yb:
+        lo, hi = max(xa, c - yb), min(xb, c - ya)
+        if hi > lo:
+            segs.append(f"M{_n(lo)} {_n(c - lo)}L{_n(hi)} {_n(c - hi)}")
+        c += spacing
+    return "".join(segs)
+
+
+def _gap(x, y, w, h, colour) -> str:
+    """The gap between a bin's accuracy and its mean confidence: an outlined, hatched box.
+
+    Drawn the same way whether it lies above the accuracy bar (over-confident bin) or over it
+    (under-confident bin): thin lines, no fill, so it never blends with the bar into a new colour.
+    """
+    if h < 0:
+        y, h = y + h, -h
+    d = _hatch(x, y, w, h)
+    hatch = f'<path d="{d}" stroke="{colour}" stroke-width="1.6" fill="none"/>' if d else ""
+    box = (
+        f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{_n(h)}" fill="none" '
+        f'stroke="{colour}" stroke-width="1.5" class="xent-gap"/>'
+    )
+    return f'<g class="xent-gap">{hatch}{box}</g>'
+
+
 def _render_reliability(v: dict) -> str:
     edges, acc, conf, counts = v["bin_edges"], v["bin_accuracy"], v["bin_confidence"], v["bin_counts"]
     M = counts.size
-    W, H = 540, 250
+    W, H = 540, 268
     label = (
         f"Reliability diagram at temperature {v['temperature']:.3g} with {M} confidence bins: "
         f"expected calibration error {v['ece']:.4f}, negative log-likelihood {v['nll']:.4f} nats, "
@@ -186,6 +225,7 @@ def _render_reliability(v: dict) -> str:
         out.append(svg_line(x0, sy(t), x1, sy(t), opacity=0.6 if t == 0 else 0.2))
         out.append(svg_text(x0 - 5, sy(t) + 4, f"{t:g}", anchor="end", size=10))
         out.append(svg_text(sx(t), bottom + 15, f"{t:g}", size=10))
+    gaps = []
     for m in range(M):
         if counts[m] == 0:
             continue
@@ -193,20 +233,25 @@ def _render_reliability(v: dict) -> str:
         out.append(svg_rect(a, sy(acc[m]), b - a, sy(0) - sy(acc[m]), COLORS["model"], stroke=None,
                             title=f"bin {m}: accuracy {acc[m]:.4f}, confidence {conf[m]:.4f}, n = {counts[m]}"))
         lo, hi = sorted((acc[m], conf[m]))
-        out.append(svg_rect(a, sy(hi), b - a, sy(lo) - sy(hi), COLORS["error"], opacity=0.45))
+        gaps.append(_gap(a, sy(hi), b - a, sy(lo) - sy(hi), COLORS["error"]))
+    out.extend(gaps)  # after all bars: a gap is never covered by the next bin's bar
     out.append(svg_line(sx(0), sy(0), sx(1), sy(1), dash="4,3", width=1.5))
     out.append(svg_text((x0 + x1) / 2, bottom + 31, "confidence (top-label probability)", size=11))
     out.append(
         f'<text x="{x0 - 34}" y="{(top + bottom) / 2}" text-anchor="middle" font-size="11" fill="currentColor" '
         f'transform="rotate(-90 {x0 - 34} {(top + bottom) / 2})">accuracy</text>'
     )
-    out.append(svg_rect(x0 + 8, top + 4, 10, 10, COLORS["model"]))
-    out.append(svg_text(x0 + 22, top + 13, "accuracy", anchor="start", size=10))
-    out.append(svg_rect(x0 + 8, top + 18, 10, 10, COLORS["error"], opacity=0.45))
-    out.append(svg_text(x0 + 22, top + 27, "gap to confidence", anchor="start", size=10))
+    # legend below the axis label, outside the data
+    ly = H - 14
+    out.append(svg_rect(x0 - 30, ly, 10, 10, COLORS["model"]))
+    out.append(svg_text(x0 - 16, ly + 9, "accuracy", anchor="start", size=10))
+    out.append(_gap(x0 + 40, ly, 10, 10, COLORS["error"]))
+    out.append(svg_text(x0 + 54, ly + 9, "gap to confidence", anchor="start", size=10))
+    out.append(svg_line(x0 + 148, ly + 5, x0 + 166, ly + 5, dash="4,3", width=1.5))
+    out.append(svg_text(x0 + 170, ly + 9, "perfect calibration", anchor="start", size=10))
 
     # right: share of examples per bin
-    x0, x1 = 322, 532
+    x0, x1 = 322, 510  # room on the right for a marker label at confidence 1
     sx = lambda u: x0 + u * (x1 - x0)  # noqa: E731
     share = counts / counts.sum()
     smax = max(0.25, float(np.ceil(share.max() * 4) / 4))
@@ -222,10 +267,14 @@ def _render_reliability(v: dict) -> str:
             a, b = sx(edges[m]), sx(edges[m + 1])
             out.append(svg_rect(a + 0.5, sy2(share[m]), b - a - 1, sy2(0) - sy2(share[m]), COLORS["neutral"],
                                 title=f"bin {m}: {counts[m]} examples"))
-    for value, colour, name in ((v["accuracy"], COLORS["model"], "accuracy"), (v["mean_confidence"], COLORS["error"], "mean conf.")):
+    markers = [(v["accuracy"], COLORS["model"], "acc"), (v["mean_confidence"], COLORS["error"], "conf")]
+    for value, colour, _ in markers:
         out.append(svg_line(sx(value), top, sx(value), bottom, color=colour, width=2))
-    out.append(svg_text(sx(v["accuracy"]), top - 2, "acc", size=9, color=COLORS["model"]))
-    out.append(svg_text(sx(v["mean_confidence"]), top + 9, "conf", size=9, color=COLORS["error"]))
+    # labels on the outer sides of the two lines (the left one ends left of its line, the right one
+    # starts right of its line), so they never overlap, however close accuracy and confidence are
+    (lv, lc, ln), (rv, rc, rn) = sorted(markers, key=lambda mk: mk[0])
+    out.append(svg_text(sx(lv) - 3, top - 3, ln, anchor="end", size=9, color=lc))
+    out.append(svg_text(sx(rv) + 3, top - 3, rn, anchor="start", size=9, color=rc))
     out.append(svg_text((x0 + x1) / 2, bottom + 31, "confidence", size=11))
     out.append("</svg>")
     out.append(
