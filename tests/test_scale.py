@@ -286,6 +286,7 @@ def test_vocab_parallel_reduction_simulated_in_process(ranks):
     starts = [int(s[0]) for s in slices]
     m = torch.stack([vocab_parallel_local_max(x[:, s]) for s in slices]).amax(0)  # all-reduce MAX
     sums = torch.stack([vocab_parallel_local_sums(x[:, s], y, st, m)[0] for s, st in zip(slices, starts)]).sum(0)
+    assert torch.equal(sums[:, 3], (y != -100).double())  # each counted target has exactly one owner
     loss = vocab_parallel_combine(sums, 11, y, label_smoothing=0.1)  # after all-reduce SUM
     ref = F.cross_entropy(x, y, reduction="none", label_smoothing=0.1)
     torch.testing.assert_close(loss, ref, rtol=0, atol=1e-12)

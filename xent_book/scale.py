@@ -538,12 +538,14 @@ def vocab_parallel_local_sums(local_logits, target, vocab_start, global_max, ign
     r"""Step 2 on one rank: the per-token partial sums that are all-reduced with SUM.
 
     With :math:`s_{n,c} = z_{n,c} - m_n` (``m`` the global row maximum), returns
-    a tensor of shape (N, 3) whose columns are
+    a tensor of shape (N, 4) whose columns are
 
     * :math:`s_{n,y_n}` if this rank owns class :math:`y_n`
       (``vocab_start <= y_n < vocab_start + V_local``), else 0;
     * :math:`\sum_{c \in \text{slice}} e^{s_{n,c}}`;
-    * :math:`\sum_{c \in \text{slice}} s_{n,c}` (needed only for label smoothing).
+    * :math:`\sum_{c \in \text{slice}} s_{n,c}` (needed only for label smoothing);
+    * 1 if this rank owns :math:`y_n`, else 0 (after the SUM every non-ignored
+      token must count exactly 1: a check that the target is in the vocabulary).
 
     The second return value is the shifted slice :math:`s` itself (reused for the
     softmax in the backward pass).
@@ -555,7 +557,7 @@ def vocab_parallel_local_sums(local_logits, target, vocab_start, global_max, ign
     safe = torch.where(owned, local_t, torch.zeros_like(local_t)).unsqueeze(1)
     picked = shifted.gather(1, safe).squeeze(1)
     picked = torch.where(owned, picked, torch.zeros_like(picked))
-    sums = torch.stack([picked, shifted.exp().sum(dim=1), shifted.sum(dim=1)], dim=1)
+    sums = torch.stack([picked, shifted.exp().sum(dim=1), shifted.sum(dim=1), owned.to(shifted.dtype)], dim=1)
     return sums, shifted
 
 
@@ -585,11 +587,16 @@ class _VocabParallelCrossEntropy(torch.autograd.Function):
             dist.all_reduce(m, op=dist.ReduceOp.MAX, group=group)
         # 2. target logit (from its owner only), sum of exp and sum of logits: one SUM all-reduce
         sums, shifted = vocab_parallel_local_sums(x, target, vocab_start, m, ignore_index)
-        vocab = torch.tensor([float(x.shape[1])], dtype=torch.float64)
+        vocab = torch.tensor([float(x.shape[1])], dtype=torch.float64, device=x.device)
         if distributed:
             dist.all_reduce(sums, op=dist.ReduceOp.SUM, group=group)
             if eps > 0.0:
                 dist.all_reduce(vocab, op=dist.ReduceOp.SUM, group=group)
+        # identical on every rank after the all-reduce, so all ranks raise together
+        unowned = (target != ignore_index) & (sums[:, 3] != 1)
+        if unowned.any():
+            value = int(target[unowned][0])
+            raise ValueError(f"target: class index {value} is not in any rank's vocabulary slice")
         vocab_size = float(vocab.item())
         loss = vocab_parallel_combine(sums, vocab_size, target, ignore_index, eps)
         # softmax of the local slice, kept for the backward pass (no communication there)
@@ -638,9 +645,10 @@ def vocab_parallel_cross_entropy(
         \ell_n = \log \sum_{r} \sum_{c \in r} e^{z_{n,c} - m_n} - (z_{n,y_n} - m_n),
 
     so the ranks need (1) an all-reduce MAX of their local maxima and (2) one
-    all-reduce SUM of three (N,)-vectors: the shifted target logit (contributed
-    only by the rank that owns :math:`y_n`), the local sum of exponentials and,
-    for label smoothing, the local sum of logits. The backward pass,
+    all-reduce SUM of four (N,)-vectors: the shifted target logit (contributed
+    only by the rank that owns :math:`y_n`), the local sum of exponentials, the
+    local sum of logits (for label smoothing) and an ownership count (which
+    checks that every target lies in some rank's slice). The backward pass,
     ``(softmax - q) * grad_output`` on the local slice, needs no communication.
     This is the scheme of Megatron-LM's ``vocab_parallel_cross_entropy``.
     Outside an initialised process group the function runs as a single rank
@@ -676,8 +684,8 @@ def vocab_parallel_cross_entropy(
     ------
     TypeError, ValueError
         Bad types or shapes, unknown ``reduction``, ``label_smoothing`` outside
-        [0, 1], a negative ``vocab_start``, targets that are negative and not
-        ``ignore_index``.
+        [0, 1], a negative ``vocab_start``, a target that is not ``ignore_index``
+        and lies in no rank's slice (raised on every rank).
 
     See Also
     --------
@@ -835,4 +843,7 @@ def run_vocab_parallel(world_size, logits, target, grad_output=None, timeout_s: 
             grad = torch.cat([torch.from_numpy(results[r][1]) for r in range(world_size)], dim=1)
             return losses[0], grad
         last_error = errors or [f"only {len(results)} of {world_size} processes reported within {timeout_s} s"]
+        # retry only what a lost race for the port looks like, not errors of the computation
+        if errors and not any(k in e.lower() for e in errors for k in ("address", "network", "connect", "store")):
+            break
     raise RuntimeError(f"run_vocab_parallel failed: {'; '.join(last_error)}")
