@@ -371,6 +371,13 @@ def log_slider(value, lo, hi, description, step=0.01) -> widgets.FloatLogSlider:
     The exponent range is rounded out to multiples of ``step``, so that the
     positions the front end snaps to include 1, 10 and 0.1 exactly (otherwise
     an initial T = 1 shows as 0.998 and cannot be returned to).
+
+    A number typed into the readout lands on that grid too (3 -> 10**0.48 =
+    3.0199...): ipywidgets moves the slider handle to the typed exponent, the
+    handle snaps to ``step`` and its update event sets the value. No exponent
+    grid holds 2 and 3 exactly (log10(3) / log10(2) is irrational), and a much
+    finer step would make the arrow keys useless (0.23 % per press at 0.001),
+    so typed values stay within half a step (±1.2 %) of what was typed.
     """
     v = float(value)
     lo, hi = min(lo, v), max(hi, v)
