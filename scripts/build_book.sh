@@ -81,21 +81,11 @@ import sys
 from pathlib import Path
 
 import nbformat
-import yaml
 
+sys.path.insert(0, '.')
+from scripts.book_toc import toc_docs
 
-def toc_files(entries):
-    for entry in entries or []:
-        if "file" in entry:
-            yield entry["file"]
-        yield from toc_files(entry.get("chapters"))
-        yield from toc_files(entry.get("sections"))
-        for part in entry.get("parts", []) or []:
-            yield from toc_files(part.get("chapters"))
-
-
-toc = yaml.safe_load(Path("_toc.yml").read_text())
-files = list(toc_files(toc.get("parts", []))) + list(toc_files(toc.get("chapters", [])))
+files = toc_docs()
 problems = []
 for name in files:
     path = Path(name + ".ipynb")

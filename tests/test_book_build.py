@@ -13,7 +13,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-import yaml
+
+from scripts.book_toc import toc_docs
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
@@ -38,23 +39,6 @@ OFFLINE = "_static/offline"
 MATHJAX = f"{OFFLINE}/mathjax/tex-chtml.js"
 EMBED_AMD = f"{OFFLINE}/html-manager/embed-amd.js"
 REQUIRE = f"{OFFLINE}/requirejs/require.js"
-
-
-def toc_docs() -> list[str]:
-    """Document names in _toc.yml order (root first)."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    docs = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                docs.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return docs
 
 
 DOCS = toc_docs()

@@ -20,7 +20,8 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-import yaml
+
+from scripts.book_toc import toc_docs
 
 pytestmark = pytest.mark.browser
 
@@ -38,22 +39,6 @@ CONSOLE_ALLOW: dict[str, str] = {
     #   library calls MathJax 2's Hub.Queue; _config.yml installs a shim;
     # - "Got invalid theme mode": html_context.default_mode is set to auto.
 }
-
-
-def toc_docs() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    docs = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                docs.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return docs
 
 
 DOCS = toc_docs()
