@@ -128,6 +128,19 @@ def _weighted_nll(logp_last: np.ndarray, target: np.ndarray, weight, ignore_inde
     return nll, w_t, mask
 
 
+def _logits_and_weight(input, weight, weight_name="weight"):
+    """Validate logits of shape (C,), (N, C) or (N, C, d...) and per-class weights.
+
+    Returns (input array, batched input, unbatched flag, C, float64 weights or None).
+    """
+    inp = as_float_array(input, "input")
+    check_nonempty(inp, "input")
+    check_logits(inp, "input")
+    batched, unbatched = _batched(inp)
+    num_classes = batched.shape[1]
+    return inp, batched, unbatched, num_classes, _check_weight(weight, num_classes, weight_name)
+
+
 def _finish(out, reduction: str, unbatched: bool, dtype):
     out = np.asarray(out)
     if reduction == "none" and unbatched:
@@ -175,11 +188,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     cross_entropy; chapter 1 (from likelihood to loss).
     """
     check_reduction(reduction)
-    inp = as_float_array(input, "input")
-    check_nonempty(inp, "input")
-    check_logits(inp, "input")
-    xb_, unbatched = _batched(inp)
-    weight = _check_weight(weight, xb_.shape[1])
+    inp, xb_, unbatched, _, weight = _logits_and_weight(input, weight)
     t = _check_index_target(target, xb_, unbatched, ignore_index)
     nll, w_t, _ = _weighted_nll(_class_last(xb_.astype(np.float64)), t, weight, ignore_index)
     return _finish(_reduce(nll, reduction, w_t.sum()), reduction, unbatched, inp.dtype)
@@ -244,12 +253,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     """
     check_reduction(reduction)
     eps = check_probability_scalar(label_smoothing, "label_smoothing")
-    inp = as_float_array(input, "input")
-    check_nonempty(inp, "input")
-    check_logits(inp, "input")
-    xb_, unbatched = _batched(inp)
-    num_classes = xb_.shape[1]
-    weight = _check_weight(weight, num_classes)
+    inp, xb_, unbatched, num_classes, weight = _logits_and_weight(input, weight)
     logp = _class_last(log_softmax(xb_.astype(np.float64), axis=1))
 
     if _is_probability_target(inp, target):
@@ -313,12 +317,7 @@ def cross_entropy_grad(input, target, weight=None, ignore_index=-100, reduction=
     """
     check_reduction(reduction)
     eps = check_probability_scalar(label_smoothing, "label_smoothing")
-    inp = as_float_array(input, "input")
-    check_nonempty(inp, "input")
-    check_logits(inp, "input")
-    xb_, unbatched = _batched(inp)
-    num_classes = xb_.shape[1]
-    weight = _check_weight(weight, num_classes)
+    inp, xb_, unbatched, num_classes, weight = _logits_and_weight(input, weight)
     x_last = _class_last(xb_.astype(np.float64))
     p = np.exp(log_softmax(x_last, axis=-1))
     w = np.ones(num_classes) if weight is None else weight
@@ -621,11 +620,7 @@ def focal_loss(input, target, gamma=2.0, alpha=None, reduction="mean", ignore_in
     """
     check_reduction(reduction)
     gamma = _check_gamma(gamma)
-    inp = as_float_array(input, "input")
-    check_nonempty(inp, "input")
-    check_logits(inp, "input")
-    xb_, unbatched = _batched(inp)
-    alpha = _check_weight(alpha, xb_.shape[1], name="alpha")
+    inp, xb_, unbatched, _, alpha = _logits_and_weight(input, alpha, weight_name="alpha")
     t = _check_index_target(target, xb_, unbatched, ignore_index)
     logp = _class_last(log_softmax(xb_.astype(np.float64), axis=1))
     nll, w_t, mask = _weighted_nll(logp, t, alpha, ignore_index)  # -alpha_y log p_y
