@@ -151,3 +151,32 @@ def check_axis(axis, ndim: int, name: str = "axis") -> int:
 def result_dtype(*arrays: np.ndarray) -> np.dtype:
     """The floating dtype PyTorch would return for these inputs (type promotion)."""
     return np.result_type(*[a.dtype for a in arrays])
+
+
+def check_real(value, name: str) -> float:
+    """A finite real scalar (not a bool), returned as a Python float."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
+    v = float(value)
+    if not np.isfinite(v):
+        raise ValueError(f"{name}: expected a finite value, got {v!r}")
+    return v
+
+
+def check_positive(value, name: str, allow_zero: bool = False) -> float:
+    """A finite real scalar > 0 (>= 0 with ``allow_zero``)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
+    v = float(value)
+    if not np.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
+        raise ValueError(f"{name}: expected a finite value {'>= 0' if allow_zero else '> 0'}, got {v!r}")
+    return v
+
+
+def check_int(value, name: str, minimum: int) -> int:
+    """An integer (not a bool) >= ``minimum``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected an int, got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name}: expected an int >= {minimum}, got {value}")
+    return int(value)

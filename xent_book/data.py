@@ -19,10 +19,12 @@ See Also: chapters 8 (class imbalance), 9 (label noise), 10 (calibration) and
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass, fields
 
 import numpy as np
+
+from ._validation import check_int as _check_int
+from ._validation import check_positive as _check_positive
 
 __all__ = [
     "Split",
@@ -80,23 +82,6 @@ class Split:
 
 
 # --------------------------------------------------------------------------- checks
-
-
-def _check_int(value, name: str, minimum: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name}: expected an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name}: expected an int >= {minimum}, got {value}")
-    return int(value)
-
-
-def _check_positive(value, name: str, allow_zero: bool = False) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
-    v = float(value)
-    if not np.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
-        raise ValueError(f"{name}: expected a finite value {'>= 0' if allow_zero else '> 0'}, got {v!r}")
-    return v
 
 
 def _check_fractions(val_fraction, test_fraction) -> tuple[float, float]:

@@ -28,6 +28,7 @@ from ._validation import (
     check_probability_scalar,
     check_reduction,
 )
+from ._validation import check_real as _check_real_scalar
 from .data import long_tailed_counts  # the one definition lives in data; re-exported here
 
 __all__ = [
@@ -80,15 +81,6 @@ def _check_priors(class_priors) -> np.ndarray:
     return arr
 
 
-def _check_tau(tau) -> float:
-    if isinstance(tau, (bool, np.bool_)) or not isinstance(tau, numbers.Real):
-        raise TypeError(f"tau: expected a real number, got {type(tau).__name__}")
-    t = float(tau)
-    if not np.isfinite(t):
-        raise ValueError(f"tau: expected a finite value, got {t!r}")
-    return t
-
-
 def _class_axis(ndim: int) -> int:
     # torch's convention: input (C,), (N, C) or (N, C, d1, ...): classes on axis 1 unless 1-D.
     return 0 if ndim == 1 else 1
@@ -96,7 +88,7 @@ def _class_axis(ndim: int) -> int:
 
 def _log_prior_offset(class_priors, tau) -> np.ndarray:
     """``tau * log(pi)``: the one formula behind every logit adjustment here."""
-    return _check_tau(tau) * np.log(_check_priors(class_priors))
+    return _check_real_scalar(tau, "tau") * np.log(_check_priors(class_priors))
 
 
 def _broadcast_offset(offset: np.ndarray, logits: np.ndarray, name: str = "logits") -> np.ndarray:

@@ -31,10 +31,10 @@ See Also: chapter 12 (alternatives and relatives); :func:`xent_book.focal_loss`.
 
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
 
+from ._validation import check_real
 from ._validation import (
     as_float_array,
     as_index_array,
@@ -60,19 +60,14 @@ __all__ = [
 # --------------------------------------------------------------------------- helpers
 
 
+def _check_margin_parameter(value, name: str = "margin_width") -> float:
+    return check_real(value, name)
+
+
 def _margin_array(margin) -> np.ndarray:
     m = as_float_array(margin, "margin")
     check_finite(m, "margin")
     return m
-
-
-def _check_margin_parameter(value, name: str = "margin_width") -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
-    v = float(value)
-    if not np.isfinite(v):
-        raise ValueError(f"{name}: expected a finite number, got {v!r}")
-    return v
 
 
 def _batched_logits(input):

@@ -58,6 +58,7 @@ from ._validation import (
     check_probability_scalar,
     check_reduction,
 )
+from ._validation import check_real as _check_real
 
 __all__ = [
     "NOISE_KINDS",
@@ -142,14 +143,6 @@ def _check_logits_target(logits, target):
 def _check_q(q) -> float:
     return check_probability_scalar(q, "q", low_open=True)
 
-
-def _check_real(value, name) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
-    v = float(value)
-    if not np.isfinite(v):
-        raise ValueError(f"{name}: expected a finite value, got {v!r}")
-    return v
 
 
 # ----------------------------------------------------------------------------

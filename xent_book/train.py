@@ -32,6 +32,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ._validation import check_int as _check_int
+
 __all__ = ["History", "make_model", "fit", "predict_logits", "evaluate"]
 
 
@@ -89,13 +91,6 @@ def _deterministic(seed: int):
             torch.set_num_threads(threads)
             torch.use_deterministic_algorithms(deterministic)
 
-
-def _check_int(value, name: str, minimum: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name}: expected an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name}: expected an int >= {minimum}, got {value}")
-    return int(value)
 
 
 def _check_real(value, name: str, minimum: float, strict: bool) -> float:
