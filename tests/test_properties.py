@@ -8,15 +8,13 @@ differences and autograd).
 import numpy as np
 import torch
 import torch.nn.functional as F
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import xent_book as xb
 from xent_book import info
 
-settings.register_profile("xent", max_examples=60, deadline=None)
-settings.load_profile("xent")
 
 finite = st.floats(min_value=-50, max_value=50, allow_nan=False, allow_infinity=False)
 
