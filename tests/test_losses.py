@@ -380,3 +380,13 @@ def test_bad_input_raises_a_clear_value_error(call, match):
 def test_float_class_indices_are_a_type_error():
     with pytest.raises(TypeError, match="target: class indices must have an integer dtype"):
         xb.cross_entropy([[1.0, 2.0], [0.0, 1.0]], [0.0, 1.0])
+
+
+def test_soft_target_zero_probability_on_a_masked_class_contributes_zero():
+    # PyTorch computes 0 * -inf = NaN here; the limit 0 log 0 = 0 is the right value
+    x = np.array([[0.0, 1.0, -np.inf]])
+    p = np.array([[0.5, 0.5, 0.0]])
+    expected = -(0.5 * xb.log_softmax(x)[0, :2]).sum()
+    assert xb.cross_entropy(x, p) == pytest.approx(expected)
+    with torch.no_grad():
+        assert np.isnan(F.cross_entropy(T(x), T(p)).item())
