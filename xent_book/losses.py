@@ -141,6 +141,17 @@ def _logits_and_weight(input, weight, weight_name="weight"):
     return inp, batched, unbatched, num_classes, _check_weight(weight, num_classes, weight_name)
 
 
+def _elementwise_pair(input, target, input_name="input", target_name="target"):
+    """Validate an elementwise (binary) loss's input and target: same shape, non-empty, target in [0, 1]."""
+    x = as_float_array(input, input_name)
+    y = as_float_array(target, target_name)
+    check_nonempty(x, input_name)
+    if x.shape != y.shape:
+        raise ValueError(f"{target_name}: expected the same shape as {input_name} {x.shape}, got {y.shape}")
+    check_in_unit_interval(y, target_name)
+    return x, y
+
+
 def _finish(out, reduction: str, unbatched: bool, dtype):
     out = np.asarray(out)
     if reduction == "none" and unbatched:
@@ -376,13 +387,8 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     binary_cross_entropy_with_logits; chapter 5 and chapter 7.
     """
     check_reduction(reduction)
-    x = as_float_array(input, "input")
-    y = as_float_array(target, "target")
-    check_nonempty(x, "input")
-    if x.shape != y.shape:
-        raise ValueError(f"target: expected the same shape as input {x.shape}, got {y.shape}")
+    x, y = _elementwise_pair(input, target)
     check_in_unit_interval(x, "input")
-    check_in_unit_interval(y, "target")
     x64 = np.clip(x.astype(np.float64), 0.0, 1.0)
     y64 = y.astype(np.float64)
     with np.errstate(divide="ignore"):
@@ -440,13 +446,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     binary_cross_entropy, sigmoid_focal_loss; chapter 5 (binary vs categorical).
     """
     check_reduction(reduction)
-    x = as_float_array(input, "input")
-    y = as_float_array(target, "target")
-    check_nonempty(x, "input")
-    if x.shape != y.shape:
-        raise ValueError(f"target: expected the same shape as input {x.shape}, got {y.shape}")
+    x, y = _elementwise_pair(input, target)
     check_finite(x, "input")
-    check_in_unit_interval(y, "target")
     x64, y64 = x.astype(np.float64), y.astype(np.float64)
     log_sig = log_sigmoid(x64)
     if pos_weight is not None:
@@ -560,13 +561,8 @@ def sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2.0, reduction="none")
     gamma = _check_gamma(gamma)
     if not np.isfinite(alpha) or alpha > 1:
         raise ValueError(f"alpha: expected a value in [0, 1] (or negative to disable), got {alpha!r}")
-    x = as_float_array(inputs, "inputs")
-    y = as_float_array(targets, "targets")
-    check_nonempty(x, "inputs")
-    if x.shape != y.shape:
-        raise ValueError(f"targets: expected the same shape as inputs {x.shape}, got {y.shape}")
+    x, y = _elementwise_pair(inputs, targets, "inputs", "targets")
     check_finite(x, "inputs")
-    check_in_unit_interval(y, "targets")
     x64, y64 = x.astype(np.float64), y.astype(np.float64)
     bce = (1.0 - y64) * x64 - log_sigmoid(x64)
     p = np.exp(log_sigmoid(x64))
