@@ -18,6 +18,7 @@ from .plotting import COLORS, PALETTE, seed_everything, setup_notebook
 _SUBMODULES = (
     "activations", "losses", "info", "plotting", "data", "train", "imbalance",
     "noise", "calibration", "widgets", "scale", "stability", "margins",
+    "published", "exercises",
 )
 
 __all__ = [

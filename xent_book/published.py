@@ -1,0 +1,73 @@
+"""Published numbers the book quotes, each with its paper and exact place.
+
+One home for every figure taken from the literature, so that a reviewer can
+check them all at once against the papers. A chapter reads a number from here
+and glues it into its prose next to the ``{cite}`` of the same key::
+
+    from xent_book.published import PUBLISHED
+    r = PUBLISHED["menon2021.cifar10lt.erm"]
+    glue("menon_erm", r.value, display=False)
+    # prose: ... {glue:text}`menon_erm:.2f` ... {cite}`menon2021logitadjust` ({glue:text}... )
+
+Each entry is a :class:`Result`: the value exactly as printed in the paper
+(same units: a percentage stays a percentage), the BibTeX key of the paper in
+``references.bib``, and where in the paper it stands (table or figure, row,
+column). Add an entry only after reading the number in the paper itself.
+
+See Also
+--------
+references.bib : the bibliography the keys refer to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Result:
+    """One published number.
+
+    Attributes
+    ----------
+    value : float
+        The number as the paper prints it (its units, its rounding).
+    cite : str
+        BibTeX key in ``references.bib``.
+    where : str
+        Its exact place: table or figure, row and column.
+    units : str
+        What the number measures and in which units (for example "ECE, %").
+    """
+
+    value: float
+    cite: str
+    where: str
+    units: str = ""
+
+
+#: Every published number the chapters quote, by a dotted key
+#: ``<citekey>.<setting>.<quantity>``. Keep the keys sorted by paper.
+PUBLISHED: dict[str, Result] = {
+    # -- Guo et al. 2017, On calibration of modern neural networks ----------
+    # -- Lin et al. 2017, Focal loss -----------------------------------------
+    # -- Menon et al. 2021, Long-tail learning via logit adjustment ---------
+    # -- Müller et al. 2019, When does label smoothing help? -----------------
+    # -- Wijmans et al. 2024, Cut your losses (Cut Cross-Entropy) -----------
+    # -- Zhang & Sabuncu 2018 (GCE), Wang et al. 2019 (SCE) -----------------
+}
+
+
+def get(key: str) -> Result:
+    """Return the published result stored under ``key``.
+
+    Raises
+    ------
+    KeyError
+        If no result is stored under ``key``; the message lists close keys.
+    """
+    try:
+        return PUBLISHED[key]
+    except KeyError:
+        close = [k for k in PUBLISHED if k.split(".")[0] == key.split(".")[0]]
+        raise KeyError(f"key: no published result {key!r}; stored for this paper: {close}") from None
