@@ -2,6 +2,7 @@
 #   make book   create .venv if missing, install, build the book into _build/html
 #   make test   create .venv if missing, install, run every test (unit, nbval, browser)
 #   make lab    JupyterLab on 127.0.0.1 with token authentication, on chapter 1
+#   make check  the fast loop (< 60 s): lint, then the unit tests not marked slow or browser
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -9,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NB ?=
 
-.PHONY: venv book html test unit nbval browser execute lab bench clean browsers
+.PHONY: venv book html test check lint format unit nbval browser execute lab bench clean browsers
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,9 +30,35 @@ book: html
 browsers:
 	bash scripts/ensure_chromium.sh
 
+NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+# Lint and format (ruff, configured in pyproject.toml): the package, tests,
+# scripts, benchmarks and the notebooks' code cells.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# The fast loop while editing the package.
+check: lint
+	$(BIN)/python -m pytest -q -m "not slow and not browser" tests --ignore=tests/browser
+
+# The parts of `make test`, one at a time.
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests --ignore=tests/browser
+
+nbval: $(STAMP)
+	$(BIN)/python -m pytest $(NBVAL) notebooks
+
+browser: $(STAMP) browsers html
+	$(BIN)/python -m pytest tests/browser
+
 # The test command README gives and .ci/run calls.
-test: $(STAMP) browsers html
-	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks
+test: lint browsers html
+	$(BIN)/python -m pytest $(NBVAL) tests notebooks
 
 execute: $(STAMP)
 	$(BIN)/python scripts/execute_notebooks.py $(NB)

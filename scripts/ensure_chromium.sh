@@ -5,8 +5,9 @@
 # Playwright's own browser download (`playwright install`) does not work here,
 # so the tests drive /usr/bin/chromium from the distribution instead.
 # If Chromium is missing and cannot be installed (not root, no apt-get, no
-# network), print why and exit 0: the browser tests then skip with a message
-# that names this script, and the rest of the test run goes on.
+# network), print why. Under CI (the CI variable set) that is a failure
+# (exit 1): the browser tests must never skip there. Elsewhere exit 0: the
+# browser tests then skip with a message that names this script.
 set -uo pipefail
 
 CHROMIUM=/usr/bin/chromium
@@ -25,6 +26,10 @@ fi
 if [ -n "$why" ]; then
     echo "ensure_chromium: $CHROMIUM is missing and cannot be installed ($why)." >&2
     echo "ensure_chromium: install it with 'sudo apt-get install -y chromium chromium-driver';" >&2
+    if [ -n "${CI:-}" ]; then
+        echo "ensure_chromium: CI is set, so this is an error: the browser tests must run in CI." >&2
+        exit 1
+    fi
     echo "ensure_chromium: until then the browser tests (tests/browser/) are skipped." >&2
     exit 0
 fi
@@ -40,6 +45,10 @@ else
     echo "ensure_chromium: could not install chromium; last lines of the apt-get log:" >&2
     tail -n 15 "$log" >&2
     rm -f "$log"
+    if [ -n "${CI:-}" ]; then
+        echo "ensure_chromium: CI is set, so this is an error: the browser tests must run in CI." >&2
+        exit 1
+    fi
     echo "ensure_chromium: the browser tests (tests/browser/) will be skipped." >&2
 fi
 exit 0

@@ -1,72 +1,74 @@
-"""environment.yml (conda) and pyproject.toml (pip) must name the same packages and versions."""
+"""The environment the book is checked in is the one pyproject.toml pins.
+
+The pins live in pyproject.toml alone; environment.yml (conda) installs this
+project with them. These tests compare the configuration with what is actually
+installed and with the files that must agree with it, so each can fail.
+"""
 
 import re
 import tomllib
+from importlib import metadata
 from pathlib import Path
 
+import pytest
+
+import xent_book
+
 ROOT = Path(__file__).resolve().parents[1]
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 
-def _pyproject_requirements():
-    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    project = data["project"]
+def _requirements():
+    project = PYPROJECT["project"]
     reqs = list(project["dependencies"])
     for extra in project.get("optional-dependencies", {}).values():
         reqs += extra
     return reqs
 
 
-def _environment_requirements():
-    """The pip section of environment.yml (a tiny parser: no YAML dependency needed)."""
-    lines = (ROOT / "environment.yml").read_text().splitlines()
-    reqs, in_pip = [], False
-    for line in lines:
-        stripped = line.split("#", 1)[0].rstrip()
-        if re.match(r"^\s+- pip:\s*$", stripped):
-            in_pip = True
-            continue
-        if in_pip:
-            m = re.match(r"^\s{4,}- (.+)$", stripped)
-            if m:
-                if not m.group(1).startswith("-"):
-                    reqs.append(m.group(1).strip())
-            elif stripped.strip():
-                in_pip = False
-    return reqs
-
-
 def _parse(req):
     m = re.fullmatch(r"([A-Za-z0-9_.\-]+)\s*==\s*([A-Za-z0-9_.+\-]+)", req.strip())
-    assert m, f"{req!r} is not an exact pin (name==version)"
-    return m.group(1).lower().replace("_", "-"), m.group(2)
+    assert m, f"{req!r} is not an exact pin (name==version): the stored notebook outputs need exact versions"
+    return m.group(1), m.group(2)
 
 
-def test_every_requirement_is_an_exact_pin():
-    for req in _pyproject_requirements() + _environment_requirements():
-        _parse(req)
+@pytest.mark.parametrize("req", _requirements())
+def test_every_requirement_is_an_exact_pin_and_is_what_is_installed(req):
+    name, version = _parse(req)
+    installed = metadata.version(name)
+    # A local build tag (torch's "+cpu") is the same release.
+    assert installed.split("+")[0] == version, f"{name}: pyproject pins {version}, installed {installed}"
 
 
-def test_environment_yml_and_pyproject_name_the_same_packages_and_versions():
-    pip = dict(map(_parse, _pyproject_requirements()))
-    conda = dict(map(_parse, _environment_requirements()))
-    assert conda == pip, (
-        f"only in pyproject: {sorted(set(pip.items()) - set(conda.items()))}; "
-        f"only in environment.yml: {sorted(set(conda.items()) - set(pip.items()))}"
-    )
+def test_environment_yml_installs_this_project_and_pins_nothing_itself():
+    text = (ROOT / "environment.yml").read_text()
+    body = [line.split("#", 1)[0].strip() for line in text.splitlines()]
+    assert "- --editable .[dev]" in body, "environment.yml must install the project with its [dev] pins"
+    assert not [line for line in body if "==" in line], "pins belong in pyproject.toml alone"
 
 
-def test_torch_is_pinned_exactly_to_the_local_cpu_wheel():
-    pins = dict(map(_parse, _pyproject_requirements()))
-    assert pins["torch"] == "2.13.0"
+def test_version_is_one_number_in_package_book_and_changelog():
+    version = PYPROJECT["project"]["version"]
+    assert xent_book.__version__ == version
+    config = (ROOT / "_config.yml").read_text()
+    m = re.search(r'^\s+version:\s*"([^"]+)"', config, re.M)
+    assert m and m.group(1) == version, "_config.yml myst_substitutions.version must equal pyproject's"
+    assert "{{ version }}" in (ROOT / "intro.md").read_text(), "the front page shows the version"
+    assert re.search(rf"^## {re.escape(version)}\b", (ROOT / "CHANGELOG.md").read_text(), re.M)
 
 
-def test_environment_yml_uses_python_311():
-    assert re.search(r"^\s+- python=3\.11\s*$", (ROOT / "environment.yml").read_text(), re.M)
+def test_license_file_is_the_license_pyproject_declares():
+    assert PYPROJECT["project"]["license"] == "MIT"
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
 
 
 def test_ci_runs_exactly_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
     commands = re.findall(r"^\s*(make \w+)\s*$", readme, re.M)
     assert "make test" in commands, "README must give `make test` as the test command"
-    ci_lines = [l.strip() for l in (ROOT / ".ci/run").read_text().splitlines() if l.strip() and not l.startswith("#")]
+    ci_lines = [
+        line.strip()
+        for line in (ROOT / ".ci/run").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert ci_lines[-1] == "make test"

@@ -11,6 +11,9 @@ gradient); submodules hold one concept each and load on first use, so that
 """
 
 from importlib import import_module
+from importlib.metadata import version as _version
+
+__version__ = _version("xent-book")
 
 from .activations import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax, softplus
 from .plotting import COLORS, PALETTE, seed_everything, setup_notebook
