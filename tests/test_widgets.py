@@ -577,7 +577,8 @@ def test_focal_explorer_gamma_and_p_t_update_in_place_and_survive_the_ends():
             assert r["focal"] == pytest.approx(exp["focal"], rel=1e-15, abs=0)
             assert r["factor"] == pytest.approx(exp["factor"], rel=1e-15, abs=0)
     v = ex.values()
-    np.testing.assert_allclose(v["curve_focal"], v["curve_factor"] * v["curve_ce"], rtol=1e-15)
+    # xb.focal_loss computes 1 - p_t as -expm1(log p_t): the same factor to a few ULPs
+    np.testing.assert_allclose(v["curve_focal"], v["curve_factor"] * v["curve_ce"], rtol=1e-14)
     assert ex.html is html_widget
 
 
@@ -679,9 +680,12 @@ def test_reliability_explorer_survives_temperature_bounds_and_saturated_confiden
 # --------------------------------------------------------------------------- shared behaviour
 
 
-def test_a_drag_burst_on_a_running_asyncio_loop_redraws_twice_and_ends_on_the_final_state():
+def test_a_drag_burst_on_a_kernels_running_loop_redraws_twice_and_ends_on_the_final_state(monkeypatch):
     import asyncio
 
+    import xent_book.widgets._base as base
+
+    monkeypatch.setattr(base, "_in_kernel", lambda: True)  # as in JupyterLab's kernel
     ex = xw.logits_explorer(interval=0.3)  # long enough that 10 in-process changes fall inside it
 
     async def drag():
@@ -694,6 +698,22 @@ def test_a_drag_burst_on_a_running_asyncio_loop_redraws_twice_and_ends_on_the_fi
     assert ex.throttle.calls == 2 and not ex.throttle.pending and ex.throttle.coalesced == 8
     assert ex.html.value == ex.fresh_markup()
     assert readouts(ex)["p0"] == pytest.approx(xw.logits_explorer_values([5.0, 1.0, 0.1])["probs"][0], rel=1e-15)
+
+
+def test_a_running_loop_outside_a_kernel_redraws_every_change_at_once():
+    """Playwright's sync API keeps an asyncio loop running in pytest's main thread: outside a kernel
+    the throttle must not schedule on it (it would never turn, and the display would lag the state)."""
+    import asyncio
+
+    ex = xw.logits_explorer(interval=0.3)
+
+    async def drag():
+        for x in np.linspace(-5, 5, 10):
+            ex.sliders["z0"].value = float(x)
+        assert not ex.throttle.pending and ex.throttle.calls == 10
+        assert ex.html.value == ex.fresh_markup()
+
+    asyncio.run(drag())
 
 
 ALL_EXPLORERS = {

@@ -180,3 +180,151 @@ def check_int(value, name: str, minimum: int) -> int:
     if value < minimum:
         raise ValueError(f"{name}: expected an int >= {minimum}, got {value}")
     return int(value)
+
+
+# --- widgets ---
+
+
+def check_class_index(value, name: str, num_classes: int) -> int:
+    """An integer class index (not a bool) in ``[0, num_classes)``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected an integer class index, got {type(value).__name__}")
+    if not 0 <= value < num_classes:
+        raise ValueError(f"{name}: expected a class index in [0, {num_classes - 1}], got {value}")
+    return int(value)
+
+
+# --- scale ---
+# Checks of torch tensors and sizes for xent_book.scale (torch is imported
+# lazily, so that the NumPy modules do not load it).
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def check_int64(value, name: str, minimum: int = _INT64_MIN) -> int:
+    """An integer (not a bool) in ``[minimum, 2**63 - 1]``: one that a torch int64 tensor can hold."""
+    v = check_int(value, name, minimum)
+    if v > _INT64_MAX:
+        raise ValueError(f"{name}: expected an int <= 2**63 - 1 (torch int64), got {v}")
+    return v
+
+
+def check_torch_dtype(dtype, name: str = "dtype"):
+    """A ``torch.dtype``."""
+    import torch
+
+    if not isinstance(dtype, torch.dtype):
+        raise TypeError(f"{name}: expected a torch.dtype such as torch.float32, got {type(dtype).__name__}")
+    return dtype
+
+
+def check_float_tensor(x, name: str, ndim: int | None = None, what: str = "") -> None:
+    """A floating torch tensor (float16, bfloat16, float32, float64) without NaN or inf, of ``ndim`` dimensions."""
+    import torch
+
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name}: expected a torch.Tensor, got {type(x).__name__}")
+    if x.dtype not in (torch.float16, torch.bfloat16, torch.float32, torch.float64):
+        raise TypeError(f"{name}: expected a floating tensor (float16, bfloat16, float32, float64), got {x.dtype}")
+    if ndim is not None and x.dim() != ndim:
+        raise ValueError(f"{name}: expected a {ndim}-D tensor {what}, got shape {tuple(x.shape)}".replace("  ", " "))
+    # One fast reduction; a non-finite sum (NaN/inf present, or a rare overflow
+    # of finite values) triggers the exact element-wise check.
+    if x.numel() and not torch.isfinite(x.sum()) and not torch.isfinite(x).all():
+        raise ValueError(f"{name}: contains NaN or inf")
+
+
+def check_index_tensor(target, name: str, n: int, num_classes: int | None, ignore_index: int):
+    """A 1-D integer torch tensor of ``n`` class indices in ``[0, num_classes)`` or ``ignore_index``.
+
+    ``num_classes=None`` checks only that no index is negative (a vocabulary
+    slice does not know the global size). Returns the indices as int64;
+    unsigned dtypes wider than uint8, which torch cannot compare, are refused.
+    """
+    import torch
+
+    if not isinstance(target, torch.Tensor):
+        raise TypeError(f"{name}: expected a torch.Tensor of class indices, got {type(target).__name__}")
+    if target.dtype not in (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64):
+        raise TypeError(
+            f"{name}: expected integer class indices (int8 to int64, or uint8), got dtype {target.dtype}"
+        )
+    if target.dim() != 1 or target.shape[0] != n:
+        raise ValueError(f"{name}: expected shape ({n},), one class index per token, got {tuple(target.shape)}")
+    t = target.long()
+    low_bad = t < 0
+    bad = low_bad if num_classes is None else low_bad | (t >= num_classes)
+    bad &= t != ignore_index
+    if bad.any():
+        value = int(t[bad][0])
+        expected = "a class index >= 0" if num_classes is None else f"a class index in [0, {num_classes})"
+        raise ValueError(
+            f"{name}: class index {value} is out of range (expected {expected} or ignore_index={ignore_index})"
+        )
+    return t
+
+
+# --- applied modules ---
+
+
+#: Seeds are accepted in [0, SEED_MAX]: the range of NumPy's legacy RandomState (scikit-learn's
+#: ``random_state``), which ``numpy.random.default_rng`` and ``torch.manual_seed`` also accept.
+SEED_MAX = 2**32 - 1
+
+
+def check_seed(seed, name: str = "seed") -> int:
+    """An integer seed (not a bool) in ``[0, SEED_MAX]``."""
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"{name}: expected an int seed, got {type(seed).__name__}")
+    if not 0 <= seed <= SEED_MAX:
+        raise ValueError(f"{name}: expected a seed in [0, 2**32 - 1], got {seed}")
+    return int(seed)
+
+
+def check_choice(value, name: str, allowed) -> str:
+    """One of the strings ``allowed``."""
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(f"{name}: expected one of {', '.join(map(repr, allowed))}, got {value!r}")
+    return value
+
+
+def check_labels(labels, name: str, num_classes: int | None = None, *, ndim: int | None = 1,
+                 allow_bool: bool = False, nonempty: bool = True) -> np.ndarray:
+    """Integer class labels in ``[0, num_classes)`` as int64 (``num_classes=None``: only >= 0).
+
+    The range is checked in the labels' own dtype, before the cast to int64, so
+    an unsigned label such as ``2**64 - 100`` is refused instead of wrapping to -100.
+    """
+    try:
+        y = np.asarray(labels)
+    except (ValueError, TypeError) as exc:  # ragged lists
+        raise TypeError(f"{name}: expected an array of integer class labels ({exc})") from None
+    if y.dtype.kind == "b" and allow_bool:
+        y = y.astype(np.int64)
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"{name}: expected integer class labels, got dtype {y.dtype}")
+    if ndim is not None and y.ndim != ndim:
+        raise ValueError(f"{name}: expected a {ndim}-D array of class labels, got shape {y.shape}")
+    if nonempty and y.size == 0:
+        raise ValueError(f"{name}: expected at least one label, got shape {y.shape}")
+    if y.size:
+        lo, hi = int(y.min()), int(y.max())
+        top = np.iinfo(np.int64).max if num_classes is None else num_classes - 1
+        if lo < 0 or hi > top:
+            expected = "values >= 0" if num_classes is None else f"values in [0, {top}]"
+            raise ValueError(f"{name}: expected class labels with {expected}, got values in [{lo}, {hi}]")
+    return y.astype(np.int64)
+
+
+def check_bool(value, name: str) -> bool:
+    """A Python or NumPy bool."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected True or False, got {type(value).__name__}")
+    return bool(value)
+
+
+def check_int_range(value, name: str, minimum: int, maximum: int) -> int:
+    """An integer (not a bool) in ``[minimum, maximum]``: :func:`check_int` with an upper limit."""
+    v = check_int(value, name, minimum)
+    if v > maximum:
+        raise ValueError(f"{name}: expected an int <= {maximum}, got {v}")
+    return v

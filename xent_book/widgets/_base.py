@@ -13,8 +13,9 @@ saved widget state, the static book shows each explorer's initial view.
 Continuous slider drags send a burst of values. :class:`Throttle` redraws at
 once on the first change (no added latency for a click or a key press) and
 coalesces the rest of the burst into one trailing redraw at most every
-``interval`` seconds, scheduled on the kernel's running asyncio loop. Without a
-running loop (plain Python, tests, benchmarks) every change redraws at once.
+``interval`` seconds, scheduled on the kernel's running asyncio loop. Outside an
+IPython kernel (plain Python, tests, benchmarks, even with some other asyncio
+loop running in the thread) every change redraws at once.
 
 Markup conventions (relied on by the browser tests and the later in-page
 JavaScript versions):
@@ -33,7 +34,7 @@ import asyncio
 import html
 import math
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import ipywidgets as widgets
 import numpy as np
@@ -53,8 +54,26 @@ DEFAULT_INTERVAL = 0.04
 # --------------------------------------------------------------------------- throttling
 
 
+def _in_kernel() -> bool:
+    """True inside an IPython kernel (JupyterLab, nbval), whose event loop delivers the widget messages."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
 def _loop_scheduler(delay: float, callback: Callable[[], None]):
-    """Schedule ``callback`` after ``delay`` s on the running asyncio loop; None if there is none."""
+    """Schedule ``callback`` after ``delay`` s on the kernel's running asyncio loop; None outside a kernel.
+
+    Only a kernel's loop is used: an asyncio loop that merely runs in this thread (Playwright's
+    sync API keeps one running in the main thread of a pytest session, for example) would receive
+    the trailing redraw but never turn while the caller waits, so the display would lag behind
+    the state. Outside a kernel every change redraws at once.
+    """
+    if not _in_kernel():
+        return None
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
@@ -413,8 +432,8 @@ def line_panel(box, xlim, ylim, series, xticks, yticks, xlabel, ylabel, markers=
     """
     x0, x1, top, bottom = box
     (xa, xb_), (ya, yb) = xlim, ylim
-    sx = lambda u: x0 + (u - xa) / (xb_ - xa) * (x1 - x0)  # noqa: E731
-    sy = lambda u: bottom - (min(max(u, ya), yb) - ya) / (yb - ya) * (bottom - top)  # noqa: E731
+    sx = lambda u: x0 + (u - xa) / (xb_ - xa) * (x1 - x0)
+    sy = lambda u: bottom - (min(max(u, ya), yb) - ya) / (yb - ya) * (bottom - top)
     out = []
     if title:
         out.append(svg_text((x0 + x1) / 2, top - 12, title, weight="600"))

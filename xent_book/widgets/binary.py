@@ -5,13 +5,12 @@ See also: chapter 5 (binary vs categorical cross-entropy) and chapter 8 (class i
 
 from __future__ import annotations
 
-import numbers
-
 import ipywidgets as widgets
 import numpy as np
 
-from .._validation import check_probability_scalar
-from ..activations import log_sigmoid, sigmoid
+from .._validation import check_positive, check_probability_scalar, check_real
+from ..activations import sigmoid
+from ..losses import binary_cross_entropy_with_logits
 from ._base import (
     COLORS,
     DEFAULT_INTERVAL,
@@ -31,21 +30,14 @@ POS_WEIGHT_RANGE = (0.1, 10.0)
 _GRID = np.linspace(*Z_RANGE, 161)
 
 
-def _check_real(x, name, positive=False) -> float:
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{name}: expected a real number, got {type(x).__name__}")
-    v = float(x)
-    if not np.isfinite(v) or (positive and v < 0):
-        raise ValueError(f"{name}: expected a finite {'value >= 0' if positive else 'value'}, got {v!r}")
-    return v
-
-
 def _loss_and_grad(z, y, pw):
-    """Elementwise BCE-with-logits (PyTorch's pos_weight form) and d loss / d z; z may be an array."""
+    """BCE with logits (``xb.binary_cross_entropy_with_logits``, elementwise) and d loss / d z; z may be an array.
+
+    The gradient of PyTorch's ``pos_weight`` form is ``(1 + (pw - 1) y) sigmoid(z) - pw y``.
+    """
     z = np.asarray(z, dtype=np.float64)
-    scale = 1.0 + (pw - 1.0) * y
-    loss = (1.0 - y) * z - scale * log_sigmoid(z)
-    grad = scale * sigmoid(z) - pw * y
+    loss = binary_cross_entropy_with_logits(z, np.full(z.shape, y), reduction="none", pos_weight=np.float64(pw))
+    grad = (1.0 + (pw - 1.0) * y) * sigmoid(z) - pw * y
     return loss, grad
 
 
@@ -85,9 +77,9 @@ def binary_loss_values(z=0.0, y=1, pos_weight=1.0) -> dict:
     --------
     binary_loss_explorer, xent_book.binary_cross_entropy_with_logits; chapter 5, chapter 8.
     """
-    z = _check_real(z, "z")
+    z = check_real(z, "z")
     y = check_probability_scalar(y, "y")
-    pw = _check_real(pos_weight, "pos_weight", positive=True)
+    pw = check_positive(pos_weight, "pos_weight", allow_zero=True)
     loss, grad = _loss_and_grad(z, y, pw)
     return {"z": z, "y": y, "pos_weight": pw, "p": float(sigmoid(z)), "loss": float(loss), "grad": float(grad)}
 

@@ -235,7 +235,7 @@ def _zero_note(*named) -> str:
 def _distribution_bars(out, series, top, bottom, x0, x1, vmax):
     """Grouped bars: series = [(name, values, colour), ...] over the same outcomes."""
     n = series[0][1].size
-    sy = lambda u: bottom - u / vmax * (bottom - top)  # noqa: E731
+    sy = lambda u: bottom - u / vmax * (bottom - top)
     for tick in (0.0, vmax / 2, vmax):
         out.append(svg_line(x0, sy(tick), x1, sy(tick), opacity=0.6 if tick == 0 else 0.2))
         out.append(svg_text(x0 - 5, sy(tick) + 4, f"{tick:g}", anchor="end", size=10))
@@ -279,7 +279,7 @@ def _render_entropy_kl(v: dict) -> str:
     x0, x1, yb, hb = 46, W - 30, 216, 22
     cap = 4 * hmax
     axis_max = nice_max(min(max(hpq, hmax), cap))
-    sx = lambda u: x0 + min(u, axis_max) / axis_max * (x1 - x0)  # noqa: E731
+    sx = lambda u: x0 + min(u, axis_max) / axis_max * (x1 - x0)
     out.append(svg_text(W / 2, 196, f"H(p, q) = H(p) + KL(p ‖ q)   ({unit})", weight="600"))
     out.append(svg_rect(x0, yb, sx(h) - x0, hb, COLORS["target"], title=f"H(p) = {fmt(h)} {unit}"))
     out.append(svg_rect(sx(h), yb, sx(h + kl) - sx(h), hb, COLORS["error"], title=f"KL(p || q) = {fmt(kl)} {unit}"))
@@ -324,7 +324,7 @@ def _render_entropy(v: dict) -> str:
     out.append(svg_text(W / 2, 158, "outcome i", size=11))
     x0, x1, yb, hb = 46, W - 30, 192, 22
     axis_max = nice_max(hmax)
-    sx = lambda u: x0 + u / axis_max * (x1 - x0)  # noqa: E731
+    sx = lambda u: x0 + u / axis_max * (x1 - x0)
     out.append(svg_text(W / 2, 180, f"entropy H(p) against its maximum log C   ({unit})", weight="600"))
     out.append(svg_rect(x0, yb, sx(hmax) - x0, hb, "none", stroke="currentColor"))
     out.append(svg_rect(x0, yb, sx(h) - x0, hb, COLORS["model"], title=f"H(p) = {fmt(h)} {unit}"))

@@ -5,11 +5,10 @@ See also: chapter 8 (class imbalance) and chapter 12 (alternatives to cross-entr
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from .._validation import check_probability_scalar
+from .._validation import check_positive, check_probability_scalar
+from ..losses import focal_loss
 from ._base import (
     COLORS,
     DEFAULT_INTERVAL,
@@ -28,21 +27,22 @@ Y_MAX = 5.0  # the loss panel's top (nats); CE at p_t = 0.01 is 4.6
 _GRID = np.linspace(P_RANGE[0], 1.0, 199)
 
 
-def _check_gamma(gamma) -> float:
-    if isinstance(gamma, (bool, np.bool_)) or not isinstance(gamma, numbers.Real):
-        raise TypeError(f"gamma: expected a real number, got {type(gamma).__name__}")
-    g = float(gamma)
-    if not np.isfinite(g) or g < 0:
-        raise ValueError(f"gamma: expected a finite value >= 0, got {g!r}")
-    return g
-
-
 def _curves(p, gamma):
-    """(1 - p)^gamma, -log p and their product; p may be an array in (0, 1]."""
+    """(1 - p)^gamma, -log p and the focal loss (``xb.focal_loss``); p may be an array in (0, 1].
+
+    The focal loss is ``xb.focal_loss`` on the two-class logits ``(log p, log(1 - p))`` with
+    target 0, whose softmax is ``(p, 1 - p)``: the book's one implementation of the formula.
+    """
     p = np.asarray(p, dtype=np.float64)
+    shape = p.shape
+    p = p.reshape(-1)
+    with np.errstate(divide="ignore"):  # p = 1: log(1 - p) = -inf, an impossible second class
+        logits = np.stack([np.log(p), np.log1p(-p)], axis=1)
+    target = np.zeros(p.size, dtype=np.int64)
+    focal = focal_loss(logits, target, gamma=gamma, reduction="none") + 0.0
+    ce = focal_loss(logits, target, gamma=0.0, reduction="none") + 0.0  # + 0.0: -0.0 (p = 1) -> 0.0
     factor = (1.0 - p) ** gamma  # 0 ** 0 = 1: gamma = 0 is plain cross-entropy
-    ce = -np.log(p) + 0.0  # + 0.0 turns -0.0 (at p = 1) into 0.0
-    return factor, ce, factor * ce
+    return factor.reshape(shape), ce.reshape(shape), focal.reshape(shape)
 
 
 def focal_values(p_t=0.6, gamma=2.0) -> dict:
@@ -80,7 +80,7 @@ def focal_values(p_t=0.6, gamma=2.0) -> dict:
     focal_explorer, xent_book.focal_loss, xent_book.sigmoid_focal_loss; chapter 8.
     """
     p = check_probability_scalar(p_t, "p_t", low_open=True)
-    g = _check_gamma(gamma)
+    g = check_positive(gamma, "gamma", allow_zero=True)
     factor, ce, focal = _curves(p, g)
     return {"p_t": p, "gamma": g, "factor": float(factor), "ce": float(ce), "focal": float(focal)}
 

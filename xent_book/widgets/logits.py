@@ -5,12 +5,10 @@ See also: chapter 2 (logits, softmax and temperature) and chapter 6 (gradients).
 
 from __future__ import annotations
 
-import numbers
-
 import ipywidgets as widgets
 import numpy as np
 
-from .._validation import as_float_array, check_finite, check_temperature
+from .._validation import as_float_array, check_class_index, check_finite, check_temperature
 from ..activations import log_softmax, softmax
 from ._base import (
     COLORS,
@@ -31,14 +29,6 @@ __all__ = ["logits_explorer", "logits_explorer_values", "LogitsExplorer"]
 LOGIT_RANGE = (-10.0, 10.0)
 TEMPERATURE_RANGE = (0.05, 5.0)
 MAX_CLASSES = 6
-
-
-def _check_target(target, num_classes: int) -> int:
-    if isinstance(target, (bool, np.bool_)) or not isinstance(target, numbers.Integral):
-        raise TypeError(f"target: expected an integer class index, got {type(target).__name__}")
-    if not 0 <= int(target) < num_classes:
-        raise ValueError(f"target: expected a class index in [0, {num_classes - 1}], got {target}")
-    return int(target)
 
 
 def _check_logits_vector(logits) -> np.ndarray:
@@ -88,7 +78,7 @@ def logits_explorer_values(logits=(2.0, 1.0, 0.1), temperature=1.0, target=0) ->
     """
     z = _check_logits_vector(logits)
     t = check_temperature(temperature)
-    y = _check_target(target, z.size)
+    y = check_class_index(target, "target", z.size)
     probs = softmax(z, temperature=t)
     log_probs = log_softmax(z, temperature=t)
     onehot = np.zeros_like(probs)
@@ -155,7 +145,7 @@ def _render_logits(v: dict) -> str:
 
     # left: probabilities in [0, 1]
     x0, x1 = panels[0]
-    sy = lambda u: bottom - u * (bottom - top)  # noqa: E731
+    sy = lambda u: bottom - u * (bottom - top)
     out.append(svg_text((x0 + x1) / 2, 14, "probability p = softmax(z / T)", size=12, weight="600"))
     for tick in (0.0, 0.5, 1.0):
         out.append(svg_line(x0, sy(tick), x1, sy(tick), opacity=0.2 if tick else 0.6))
@@ -173,7 +163,7 @@ def _render_logits(v: dict) -> str:
     # right: gradient p - y in [-1, 1]
     x0, x1 = panels[1]
     mid = (top + bottom) / 2
-    gy = lambda u: mid - u * (bottom - top) / 2  # noqa: E731
+    gy = lambda u: mid - u * (bottom - top) / 2
     out.append(svg_text((x0 + x1) / 2, 14, "gradient p − y  (∂loss/∂(z/T))", size=12, weight="600"))
     for tick in (-1.0, 0.0, 1.0):
         out.append(svg_line(x0, gy(tick), x1, gy(tick), opacity=0.6 if tick == 0 else 0.2))
