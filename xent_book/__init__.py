@@ -21,7 +21,7 @@ from .plotting import COLORS, PALETTE, seed_everything, setup_notebook
 _SUBMODULES = (
     "activations", "losses", "info", "plotting", "data", "train", "imbalance",
     "noise", "calibration", "widgets", "scale", "stability", "margins",
-    "published", "exercises",
+    "published", "exercises", "ensemble",
 )
 
 __all__ = [

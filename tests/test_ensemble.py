@@ -1,0 +1,99 @@
+"""xent_book.ensemble: S seeds trained at once equal S models trained alone."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from xent_book import ensemble
+from xent_book.train import make_model
+
+SEEDS = (0, 1, 2)
+
+
+def _data(rng, n=40, d=3, c=4, per_seed=False):
+    shape = (len(SEEDS), n, d) if per_seed else (n, d)
+    X = rng.normal(size=shape).astype(np.float32)
+    y = rng.integers(0, c, size=shape[:-1])
+    return X, y
+
+
+def _train_alone(model, X, y, epochs, lr, weight_decay=0.0, l1=0.0):
+    """Reference: one model, plain Adam, full batch, the same objective."""
+    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    for _ in range(epochs):
+        loss = F.cross_entropy(model(Xt), yt)
+        if l1 > 0:
+            loss = loss + l1 * sum(m.weight.abs().sum() for m in model if isinstance(m, torch.nn.Linear))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    with torch.no_grad():
+        return model(Xt).double().numpy()
+
+
+@pytest.mark.parametrize("per_seed", [False, True])
+@pytest.mark.parametrize(("weight_decay", "l1"), [(0.0, 0.0), (1e-2, 0.0), (0.0, 1e-3)])
+def test_each_stacked_seed_follows_its_own_model_trained_alone(per_seed, weight_decay, l1):
+    rng = np.random.default_rng(0)
+    X, y = _data(rng, per_seed=per_seed)
+    stacked = ensemble.stack_models([make_model(3, 4, hidden=(8,), seed=s) for s in SEEDS])
+    hist = ensemble.fit_stacked(stacked, X, y, epochs=30, lr=0.05, weight_decay=weight_decay, l1=l1)
+    z = ensemble.predict_logits_stacked(stacked, X)
+    for i, s in enumerate(SEEDS):
+        Xi, yi = (X[i], y[i]) if per_seed else (X, y)
+        alone = _train_alone(make_model(3, 4, hidden=(8,), seed=s), Xi, yi, 30, 0.05, weight_decay, l1)
+        np.testing.assert_allclose(z[i], alone, rtol=1e-4, atol=1e-5)
+    assert hist["train_loss"].shape == (30, len(SEEDS))
+    assert np.all(hist["train_loss"][-1] < hist["train_loss"][0])
+
+
+def test_validation_metrics_are_each_seeds_mean_cross_entropy_and_accuracy():
+    rng = np.random.default_rng(1)
+    X, y = _data(rng)
+    Xv, yv = _data(rng, n=25)
+    stacked = ensemble.stack_models([make_model(3, 4, hidden=(), seed=s) for s in SEEDS])
+    hist = ensemble.fit_stacked(stacked, X, y, epochs=5, lr=0.1, batch_size=16, X_val=Xv, y_val=yv)
+    z = ensemble.predict_logits_stacked(stacked, Xv)
+    nll = [F.cross_entropy(torch.from_numpy(z[i]), torch.from_numpy(yv)).item() for i in range(len(SEEDS))]
+    np.testing.assert_allclose(hist["val_nll"][-1], nll, rtol=1e-5)
+    np.testing.assert_allclose(hist["val_acc"][-1], (z.argmax(-1) == yv).mean(axis=1))
+
+
+def test_dropout_and_augmentation_are_seeded_so_a_rerun_is_identical():
+    rng = np.random.default_rng(2)
+    X, y = _data(rng)
+
+    def jitter(x, gen):
+        return x + 0.1 * torch.randn(x.shape, generator=gen)
+
+    runs = []
+    for _ in range(2):
+        stacked = ensemble.stack_models([make_model(3, 4, hidden=(8,), seed=s) for s in SEEDS], dropout=0.3)
+        ensemble.fit_stacked(stacked, X, y, epochs=5, batch_size=10, augment=jitter, seed=7)
+        runs.append(ensemble.predict_logits_stacked(stacked, X))
+    np.testing.assert_array_equal(runs[0], runs[1])
+
+
+def test_bad_arguments_are_refused_with_their_names():
+    stacked = ensemble.stack_models([make_model(3, 4, hidden=(8,), seed=s) for s in SEEDS])
+    X, y = _data(np.random.default_rng(3))
+    with pytest.raises(ValueError, match="models"):
+        ensemble.stack_models([])
+    with pytest.raises(ValueError, match="models"):
+        ensemble.stack_models([make_model(3, 4, hidden=(8,)), make_model(3, 4, hidden=(9,))])
+    with pytest.raises(ValueError, match="dropout"):
+        ensemble.stack_models([make_model(3, 4)], dropout=1.0)
+    with pytest.raises(ValueError, match="X"):
+        ensemble.fit_stacked(stacked, X[None], y)
+    with pytest.raises(ValueError, match="y"):
+        ensemble.fit_stacked(stacked, X, y.astype(float))
+    with pytest.raises(ValueError, match="epochs"):
+        ensemble.fit_stacked(stacked, X, y, epochs=0)
+    with pytest.raises(ValueError, match="lr"):
+        ensemble.fit_stacked(stacked, X, y, lr=0.0)
+    with pytest.raises(ValueError, match="l1"):
+        ensemble.fit_stacked(stacked, X, y, l1=-1.0)
+    with pytest.raises(ValueError, match="X"):
+        ensemble.predict_logits_stacked(stacked, X[:2, :, None])
