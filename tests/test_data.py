@@ -141,3 +141,43 @@ def test_loaders_reject_bad_arguments(call, match):
 def test_integer_arguments_must_be_ints():
     with pytest.raises(TypeError, match="n_samples"):
         data.gaussian_blobs(n_samples=10.5)
+
+
+def test_stratified_split_partitions_and_keeps_class_proportions():
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1, 2], [50, 30, 20])
+    X = rng.normal(size=(100, 3))
+    s = data.stratified_split(X, y, 3, val_fraction=0.2, test_fraction=0.3, seed=4)
+    np.testing.assert_array_equal(s.class_counts("test"), [15, 9, 6])
+    np.testing.assert_array_equal(s.class_counts("val"), [10, 6, 4])
+    np.testing.assert_array_equal(s.class_counts("train"), [25, 15, 10])
+    rows = np.concatenate([s.X_train, s.X_val, s.X_test])
+    np.testing.assert_array_equal(np.sort(rows, axis=0), np.sort(X.astype(np.float32), axis=0))
+    # every row keeps its own label
+    lookup = {tuple(x): c for x, c in zip(X.astype(np.float32), y)}
+    for part in ("train", "val", "test"):
+        assert all(lookup[tuple(x)] == c for x, c in zip(s[f"X_{part}"], s[f"y_{part}"]))
+
+
+@pytest.mark.parametrize(
+    "y, exc",
+    [
+        (np.array([0, 1, 3, 1]), ValueError),  # >= num_classes: refused, not dropped
+        (np.array([0, 1, -1, 1]), ValueError),  # negative
+        (np.array([0.0, 1.0, 1.5, 1.0]), TypeError),  # float labels: refused, not truncated
+        (np.array([0, 1, 2**64 - 100, 1], dtype=np.uint64), ValueError),  # would wrap to -100
+        (np.array([0, 1]), ValueError),  # wrong length
+    ],
+)
+def test_stratified_split_refuses_bad_labels(y, exc):
+    with pytest.raises(exc, match=r"\by\b"):
+        data.stratified_split(np.zeros((4, 2)), y, 3)
+
+
+def test_stratified_split_too_few_examples_names_the_arguments():
+    with pytest.raises(ValueError, match="test_fraction"):
+        data.gaussian_blobs(n_samples=4, num_classes=4)
+    with pytest.raises(ValueError, match="seed"):
+        data.gaussian_blobs(seed=-1)
+    with pytest.raises(TypeError, match="standardize"):
+        data.load_digits_split(standardize="yes")

@@ -23,8 +23,24 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from ._validation import check_int as _check_int
-from ._validation import check_positive as _check_positive
+from ._validation import (
+    SEED_MAX,
+    as_float_array,
+    check_bool,
+    check_finite,
+    check_int_range,
+    check_labels,
+    check_positive,
+    check_seed,
+)
+
+#: Upper limits that keep these teaching datasets in memory (and every loop short).
+MAX_SAMPLES = 10**7
+MAX_FEATURES = 10**4
+MAX_ELEMENTS = 10**8  # n_samples * n_features
+MAX_CLASSES = 10**6
+MAX_COUNT = 2**53  # counts stay exact in float64
+MAX_SCALE = 1e6  # cluster_std, separation: features stay far inside float32's range
 
 __all__ = [
     "Split",
@@ -85,59 +101,112 @@ class Split:
 
 
 def _check_fractions(val_fraction, test_fraction) -> tuple[float, float]:
-    v = _check_positive(val_fraction, "val_fraction", allow_zero=True)
-    t = _check_positive(test_fraction, "test_fraction", allow_zero=True)
+    v = check_positive(val_fraction, "val_fraction", allow_zero=True)
+    t = check_positive(test_fraction, "test_fraction", allow_zero=True)
     if v + t >= 1:
         raise ValueError(f"val_fraction + test_fraction: expected a sum < 1, got {v + t!r}")
     return v, t
 
 
+def _check_scale(value, name: str, allow_zero: bool = False) -> float:
+    """A length of the feature space (a standard deviation, a distance): finite, > 0 (or >= 0), <= MAX_SCALE."""
+    v = check_positive(value, name, allow_zero=allow_zero)
+    if v > MAX_SCALE:
+        raise ValueError(f"{name}: expected a value <= {MAX_SCALE:g} (features are stored as float32), got {v!r}")
+    return v
+
+
+def _check_size(n: int, d: int, names: str) -> None:
+    if n * d > MAX_ELEMENTS:
+        raise ValueError(f"{names}: expected at most {MAX_ELEMENTS} feature values in all, got {n} x {d}")
+
+
 # --------------------------------------------------------------------------- splitting
 
 
-def stratified_split(X, y, num_classes: int, val_fraction: float = 0.2, test_fraction: float = 0.2, seed: int = 0) -> Split:
-    """Split ``(X, y)`` into train / validation / test, class by class.
+def _split(X: np.ndarray, y: np.ndarray, num_classes: int, v: float, t: float, seed: int, names: str) -> Split:
+    """Two stratified ``train_test_split`` calls: test off the whole, then validation off the rest."""
+    from sklearn.model_selection import train_test_split
+    from sklearn.utils import shuffle
 
-    Within each class the examples are shuffled with ``default_rng(seed)`` and
-    the first ``round(n_c * test_fraction)`` go to test, the next
-    ``round(n_c * val_fraction)`` to validation and the rest to train; each part
-    is then shuffled, so batches are not sorted by class.
+    n = len(y)
+    n_test, n_val = int(round(n * t)), int(round(n * v))
+    parts = {}
+    rest_X, rest_y = X, y
+    try:
+        for part, size in (("test", n_test), ("val", n_val)):
+            if size == 0:
+                parts[part] = (X[:0], y[:0])
+                continue
+            rest_X, part_X, rest_y, part_y = train_test_split(
+                rest_X, rest_y, test_size=size, stratify=rest_y, random_state=seed
+            )
+            parts[part] = (part_X, part_y)
+    except ValueError as exc:  # too few examples of a class for the requested parts
+        raise ValueError(f"{names}: too few examples per class for a stratified split ({exc})") from None
+    if n_test == 0 and n_val == 0:
+        rest_X, rest_y = shuffle(X, y, random_state=seed)
+    parts["train"] = (rest_X, rest_y)
+    out = {}
+    for part, (Xp, yp) in parts.items():
+        out[f"X_{part}"] = np.ascontiguousarray(Xp, dtype=np.float32)
+        out[f"y_{part}"] = np.ascontiguousarray(yp, dtype=np.int64)
+    return Split(num_classes=num_classes, **out)
+
+
+def stratified_split(
+    X, y, num_classes: int, val_fraction: float = 0.2, test_fraction: float = 0.2, seed: int = 0
+) -> Split:
+    """Split ``(X, y)`` into train / validation / test, stratified by class (scikit-learn).
+
+    A thin wrapper around ``sklearn.model_selection.train_test_split(stratify=...)``:
+    ``round(n * test_fraction)`` examples go to test, then ``round(n * val_fraction)``
+    of the rest to validation, each call with ``random_state=seed``; scikit-learn
+    shares each part among the classes in proportion to their counts and returns
+    every part shuffled, so batches are not sorted by class.
 
     Parameters
     ----------
     X : array, shape (n, d)
+        Finite features (stored as float32).
     y : int array, shape (n,)
+        Class labels in ``0 .. num_classes - 1``.
     num_classes : int
+        C >= 1.
     val_fraction, test_fraction : float
-        Fractions of each class; their sum must be < 1.
+        Fractions of the data, >= 0, with a sum < 1.
     seed : int
+        In [0, 2**32 - 1].
 
     Returns
     -------
     Split
+
+    Raises
+    ------
+    TypeError
+        ``X`` not numeric, ``y`` not integer, non-int ``num_classes`` or ``seed``,
+        non-real fractions.
+    ValueError
+        ``X`` not 2-D, empty or not finite; ``y`` not of shape (n,); a label
+        outside ``0 .. num_classes - 1``; fractions negative or summing to >= 1;
+        a class with too few examples for the requested parts; a bad ``seed``.
+
+    See Also
+    --------
+    gaussian_blobs, load_digits_split; chapters 8-11.
     """
     v, t = _check_fractions(val_fraction, test_fraction)
-    X = np.asarray(X, dtype=np.float32)
-    y = np.asarray(y, dtype=np.int64)
-    if X.ndim != 2 or y.ndim != 1 or len(X) != len(y):
-        raise ValueError(f"X, y: expected shapes (n, d) and (n,), got {X.shape} and {y.shape}")
-    rng = np.random.default_rng(seed)
-    parts = {"train": [], "val": [], "test": []}
-    for c in range(num_classes):
-        idx = np.flatnonzero(y == c)
-        idx = idx[rng.permutation(len(idx))]
-        n_test = int(round(len(idx) * t))
-        n_val = int(round(len(idx) * v))
-        parts["test"].append(idx[:n_test])
-        parts["val"].append(idx[n_test : n_test + n_val])
-        parts["train"].append(idx[n_test + n_val :])
-    out = {}
-    for name, chunks in parts.items():
-        idx = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
-        idx = idx[rng.permutation(len(idx))]
-        out[f"X_{name}"] = np.ascontiguousarray(X[idx])
-        out[f"y_{name}"] = np.ascontiguousarray(y[idx])
-    return Split(num_classes=num_classes, **out)
+    C = check_int_range(num_classes, "num_classes", 1, MAX_CLASSES)
+    s = check_seed(seed)
+    Xa = as_float_array(X, "X")
+    if Xa.ndim != 2 or Xa.shape[0] == 0:
+        raise ValueError(f"X: expected a non-empty array of shape (n, d), got {Xa.shape}")
+    check_finite(Xa, "X")
+    ya = check_labels(y, "y", C)
+    if ya.shape != (Xa.shape[0],):
+        raise ValueError(f"y: expected shape ({Xa.shape[0]},), one label per row of X, got {ya.shape}")
+    return _split(Xa, ya, C, v, t, s, "X, y, val_fraction, test_fraction")
 
 
 # --------------------------------------------------------------------------- long tail
@@ -171,8 +240,11 @@ def long_tailed_counts(num_classes: int, imbalance_ratio: float, n_max: int) -> 
 
     Raises
     ------
+    TypeError
+        ``num_classes`` or ``n_max`` not an int, ``imbalance_ratio`` not a real number.
     ValueError
-        If ``num_classes < 1``, ``imbalance_ratio < 1`` or ``n_max < 1``.
+        ``num_classes`` outside [1, 10**6], ``imbalance_ratio < 1`` or not finite,
+        ``n_max`` outside [1, 2**53].
 
     Examples
     --------
@@ -183,9 +255,9 @@ def long_tailed_counts(num_classes: int, imbalance_ratio: float, n_max: int) -> 
     --------
     long_tailed_blobs; chapter 8 (class imbalance).
     """
-    C = _check_int(num_classes, "num_classes", 1)
-    n_max = _check_int(n_max, "n_max", 1)
-    rho = _check_positive(imbalance_ratio, "imbalance_ratio")
+    C = check_int_range(num_classes, "num_classes", 1, MAX_CLASSES)
+    n_max = check_int_range(n_max, "n_max", 1, MAX_COUNT)
+    rho = check_positive(imbalance_ratio, "imbalance_ratio")
     if rho < 1:
         raise ValueError(f"imbalance_ratio: expected a value >= 1 (n_max / n_min), got {rho!r}")
     if C == 1:
@@ -245,21 +317,34 @@ def gaussian_blobs(
     Split
         float32 features of shape (n, d), int64 labels.
 
+    Raises
+    ------
+    TypeError
+        An int argument that is not an int, a real argument that is not real.
+    ValueError
+        ``n_samples`` outside [1, 10**7], ``num_classes`` outside [2, n_samples],
+        ``n_features`` outside [1, 10**4] or ``n_samples * n_features > 10**8``,
+        ``cluster_std`` not in (0, 1e6], ``separation`` not in [0, 1e6], bad
+        fractions (see :func:`stratified_split`), too few points per class for
+        the split, ``seed`` outside [0, 2**32 - 1].
+
     See Also
     --------
     spirals, long_tailed_blobs; chapters 8-11.
     """
-    n = _check_int(n_samples, "n_samples", 1)
-    C = _check_int(num_classes, "num_classes", 2)
-    d = _check_int(n_features, "n_features", 1)
-    std = _check_positive(cluster_std, "cluster_std")
-    sep = _check_positive(separation, "separation", allow_zero=True)
-    _check_fractions(val_fraction, test_fraction)
-    rng = np.random.default_rng(seed)
+    n = check_int_range(n_samples, "n_samples", 1, MAX_SAMPLES)
+    C = check_int_range(num_classes, "num_classes", 2, n)
+    d = check_int_range(n_features, "n_features", 1, MAX_FEATURES)
+    _check_size(n, d, "n_samples * n_features")
+    std = _check_scale(cluster_std, "cluster_std")
+    sep = _check_scale(separation, "separation", allow_zero=True)
+    v, t = _check_fractions(val_fraction, test_fraction)
+    s = check_seed(seed)
+    rng = np.random.default_rng(s)
     centres = _blob_centres(C, d, sep, rng)
     y = np.arange(n) % C
     X = centres[y] + std * rng.normal(size=(n, d))
-    return stratified_split(X, y, C, val_fraction, test_fraction, seed=seed + 1)
+    return _split(X, y, C, v, t, (s + 1) % (SEED_MAX + 1), "n_samples, val_fraction, test_fraction")
 
 
 def spirals(
@@ -296,25 +381,35 @@ def spirals(
     Split
         float32 features of shape (n, 2), int64 labels.
 
+    Raises
+    ------
+    TypeError
+        An int argument that is not an int, a real argument that is not real.
+    ValueError
+        ``n_samples`` outside [1, 10**7], ``num_classes`` outside [2, n_samples],
+        ``noise`` not in [0, 1e6], ``turns`` not in (0, 1e6], bad fractions, too
+        few points per class for the split, ``seed`` outside [0, 2**32 - 1].
+
     See Also
     --------
     gaussian_blobs; chapters 10-11.
     """
-    n = _check_int(n_samples, "n_samples", 1)
-    C = _check_int(num_classes, "num_classes", 2)
-    sigma = _check_positive(noise, "noise", allow_zero=True)
-    k = _check_positive(turns, "turns")
-    _check_fractions(val_fraction, test_fraction)
-    rng = np.random.default_rng(seed)
-    y = np.arange(n) % C
-    # position along the arm: evenly spaced within each class
-    r = np.empty(n)
-    for c in range(C):
-        idx = np.flatnonzero(y == c)
-        r[idx] = np.linspace(0.1, 1.0, len(idx)) if len(idx) > 1 else 0.55
+    n = check_int_range(n_samples, "n_samples", 1, MAX_SAMPLES)
+    C = check_int_range(num_classes, "num_classes", 2, n)
+    sigma = _check_scale(noise, "noise", allow_zero=True)
+    k = _check_scale(turns, "turns")
+    v, t = _check_fractions(val_fraction, test_fraction)
+    s = check_seed(seed)
+    rng = np.random.default_rng(s)
+    i = np.arange(n)
+    y = i % C
+    # position along the arm: evenly spaced within each class, as np.linspace(0.1, 1.0, n_c) computes it
+    rank, n_c = i // C, n // C + (y < n % C)
+    step = 0.9 / np.maximum(n_c - 1, 1)
+    r = np.where(n_c > 1, np.where(rank == n_c - 1, 1.0, rank * step + 0.1), 0.55)
     theta = 2 * np.pi * (y / C + k * r) + sigma * rng.normal(size=n)
     X = np.stack([r * np.cos(theta), r * np.sin(theta)], axis=1)
-    return stratified_split(X, y, C, val_fraction, test_fraction, seed=seed + 1)
+    return _split(X, y, C, v, t, (s + 1) % (SEED_MAX + 1), "n_samples, val_fraction, test_fraction")
 
 
 def long_tailed_blobs(
@@ -357,18 +452,30 @@ def long_tailed_blobs(
     Split
         Shuffled float32 features, int64 labels.
 
+    Raises
+    ------
+    TypeError
+        An int argument that is not an int, a real argument that is not real.
+    ValueError
+        ``num_classes`` < 2, bad ``imbalance_ratio`` or ``n_max`` (see
+        :func:`long_tailed_counts`), ``n_features`` outside [1, 10**4],
+        ``cluster_std`` not in (0, 1e6], ``separation`` not in [0, 1e6],
+        negative per-class sizes, more than 10**8 feature values in all,
+        ``seed`` outside [0, 2**32 - 1].
+
     See Also
     --------
     long_tailed_counts; chapter 8 (class imbalance).
     """
-    C = _check_int(num_classes, "num_classes", 2)
-    d = _check_int(n_features, "n_features", 1)
-    std = _check_positive(cluster_std, "cluster_std")
-    sep = _check_positive(separation, "separation", allow_zero=True)
-    n_val = _check_int(n_val_per_class, "n_val_per_class", 0)
-    n_test = _check_int(n_test_per_class, "n_test_per_class", 0)
+    C = check_int_range(num_classes, "num_classes", 2, MAX_CLASSES)
+    d = check_int_range(n_features, "n_features", 1, MAX_FEATURES)
+    std = _check_scale(cluster_std, "cluster_std")
+    sep = _check_scale(separation, "separation", allow_zero=True)
+    n_val = check_int_range(n_val_per_class, "n_val_per_class", 0, MAX_SAMPLES)
+    n_test = check_int_range(n_test_per_class, "n_test_per_class", 0, MAX_SAMPLES)
     counts = long_tailed_counts(C, imbalance_ratio, n_max)
-    rng = np.random.default_rng(seed)
+    _check_size(int(counts.sum()) + C * (n_val + n_test), d, "n_max, n_val_per_class, n_test_per_class, n_features")
+    rng = np.random.default_rng(check_seed(seed))
     centres = _blob_centres(C, d, sep, rng)
 
     def draw(per_class):
@@ -408,15 +515,24 @@ def load_digits_split(
     Split
         float32 features of shape (n, 64), int64 labels 0-9.
 
+    Raises
+    ------
+    TypeError
+        Non-real fractions, a non-bool ``standardize``, a non-int ``seed``.
+    ValueError
+        Fractions negative or summing to >= 1, ``seed`` outside [0, 2**32 - 1].
+
     See Also
     --------
-    chapters 10 (calibration) and 11 (label smoothing).
+    chapters 6 (gradients) and 9 (label noise).
     """
     from sklearn.datasets import load_digits
 
-    _check_fractions(val_fraction, test_fraction)
+    v, t = _check_fractions(val_fraction, test_fraction)
+    standardize = check_bool(standardize, "standardize")
+    s = check_seed(seed)
     digits = load_digits()
-    split = stratified_split(digits.data, digits.target, 10, val_fraction, test_fraction, seed=seed)
+    split = _split(digits.data, digits.target, 10, v, t, s, "val_fraction, test_fraction")
     if not standardize:
         return split
     X_train = split.X_train.astype(np.float64)
