@@ -1,0 +1,739 @@
+"""The self-checking exercises: registration, checking and export.
+
+Chapter modules (``xent_book/exercises/chNN.py``) register their exercises on
+import with :func:`number`, :func:`choice` and :func:`function`; the reader
+calls :func:`check` (``xb.exercises.check(label, answer)``), which finds every
+chapter module itself. ``scripts/export_exercises.py`` runs every reference
+solution at build time (:func:`export_all`) so that the static page can check
+answers offline. How a chapter writes its exercises: see the docstring of
+``xent_book/exercises/__init__.py``.
+
+Answers are never typed: a number's ``solution`` and a choice's ``solution``
+are functions that compute the answer, a function exercise's ``reference`` is
+the package's implementation.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import importlib
+import inspect
+import math
+import pkgutil
+import re
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "Exercise", "NumberExercise", "ChoiceExercise", "FunctionExercise", "Verdict",
+    "number", "choice", "function", "check", "get", "labels", "describe",
+    "load_chapters", "import_errors", "export_all",
+]
+
+_LABEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+_CHAPTER_MODULE_RE = re.compile(r"^ch\d\d$")
+
+#: Default tolerances of a function exercise (its outputs are compared with
+#: ``numpy.isclose(yours, reference, rtol, atol)`` on every case).
+FUNCTION_RTOL = 1e-9
+FUNCTION_ATOL = 1e-12
+#: Default tolerance of a function exercise's page case, where the reader types
+#: the value by hand: four significant digits.
+PAGE_RTOL = 5e-4
+PAGE_ATOL = 1e-9
+
+
+# --------------------------------------------------------------------------- verdicts
+
+
+@dataclass
+class Verdict:
+    """What :func:`check` says about an answer.
+
+    ``bool(verdict)`` is ``verdict.correct``. ``status`` is ``"correct"``,
+    ``"not yet"`` or ``"not implemented"`` (a function that raised
+    :class:`NotImplementedError`). :func:`check` prints ``message`` once; in a
+    notebook the returned verdict then displays nothing more.
+    """
+
+    label: str
+    status: str
+    message: str
+    _printed: bool = field(default=False, repr=False, compare=False)
+
+    @property
+    def correct(self) -> bool:
+        return self.status == "correct"
+
+    def __bool__(self) -> bool:
+        return self.correct
+
+    def __str__(self) -> str:
+        return self.message
+
+    def _ipython_display_(self) -> None:
+        # check() has printed the message already; show it only if it has not.
+        if not self._printed:
+            print(self.message)
+            self._printed = True
+
+
+def _verdict(ex: Exercise, ok: bool, detail: str = "") -> Verdict:
+    if ok:
+        return Verdict(ex.label, "correct", f"{ex.label}: correct.")
+    detail = f" {detail}" if detail else ""
+    return Verdict(ex.label, "not yet", f"{ex.label}: not yet.{detail} Hint: {ex.hint}")
+
+
+# --------------------------------------------------------------------------- exercises
+
+
+@dataclass
+class Exercise:
+    """Common part of an exercise: its label, hint, and the module that registered it."""
+
+    label: str
+    hint: str
+    module: str
+
+    kind = "exercise"
+
+    @property
+    def chapter(self) -> str | None:
+        """``"ch03"`` for an exercise registered by ``xent_book.exercises.ch03``, else None."""
+        last = self.module.rsplit(".", 1)[-1]
+        return last if _CHAPTER_MODULE_RE.match(last) else None
+
+    def check(self, answer: Any) -> Verdict:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def export(self) -> dict:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+def _as_real_array(value: Any, what: str) -> np.ndarray:
+    """``value`` (a number, a NumPy array or scalar, a torch tensor) as a float64 array."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{what} must be a number, got a bool ({value!r})")
+    if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor, without importing torch
+        value = value.detach().cpu().numpy()
+    if isinstance(value, str):
+        raise TypeError(f"{what} must be a number, got the string {value!r}")
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:
+        raise TypeError(f"{what} must be a number or an array of numbers, got {_short(value)}") from exc
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
+        raise TypeError(f"{what} must be a number or an array of numbers, got {_short(value)}")
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{what} must be real, got a complex value {_short(value)}")
+    return arr.astype(np.float64)
+
+
+def _short(value: Any, limit: int = 120) -> str:
+    if callable(value) and not hasattr(value, "shape"):
+        name = getattr(value, "__name__", type(value).__name__)
+        return f"the function {name}"
+    text = repr(value)
+    text = re.sub(r"\s+", " ", text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@dataclass
+class NumberExercise(Exercise):
+    """The answer is a number (or a small array of numbers) within a stated tolerance."""
+
+    solution: Callable[[], Any] = None
+    atol: float = 0.0
+    rtol: float = 0.0
+    _value: np.ndarray | None = field(default=None, repr=False)
+
+    kind = "number"
+
+    def expected(self) -> np.ndarray:
+        """The reference answer, computed once by ``solution()``."""
+        if self._value is None:
+            self._value = _as_real_array(self.solution(), f"the solution of {self.label!r}")
+        return self._value
+
+    def check(self, answer: Any) -> Verdict:
+        if callable(answer) and not hasattr(answer, "shape"):
+            raise TypeError(
+                f"{self.label!r} is a number exercise: pass the number as answer, got {_short(answer)}"
+            )
+        got = _as_real_array(answer, "answer")
+        want = self.expected()
+        if got.size == 1 and want.size == 1:
+            got, want = got.reshape(()), want.reshape(())
+        if got.shape != want.shape:
+            return _verdict(self, False, f"Expected {_shape_words(want)}, got {_shape_words(got)}.")
+        if np.isnan(got).any() and not np.isnan(want).any():
+            return _verdict(self, False, "Your answer is NaN.")
+        ok = bool(np.all(np.isclose(got, want, rtol=self.rtol, atol=self.atol, equal_nan=True)))
+        return _verdict(self, ok, "" if ok else f"Your answer is outside the tolerance ({_tol_words(self.rtol, self.atol)}).")
+
+    def export(self) -> dict:
+        want = self.expected()
+        return {"kind": "number", "answer": _json_values(want), "shape": list(want.shape),
+                "rtol": self.rtol, "atol": self.atol}
+
+
+@dataclass
+class ChoiceExercise(Exercise):
+    """The answer is one of ``options``: its 0-based index, its text, or its letter ("a", "b", ...)."""
+
+    options: tuple[str, ...] = ()
+    solution: Callable[[], int] = None
+    _value: int | None = field(default=None, repr=False)
+
+    kind = "choice"
+
+    def expected(self) -> int:
+        if self._value is None:
+            value = self.solution()
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+                raise TypeError(
+                    f"the solution of {self.label!r} must return an option index (int), got {_short(value)}"
+                )
+            if not 0 <= int(value) < len(self.options):
+                raise ValueError(
+                    f"the solution of {self.label!r} returned index {int(value)}, "
+                    f"but there are {len(self.options)} options (0 to {len(self.options) - 1})"
+                )
+            self._value = int(value)
+        return self._value
+
+    def index_of(self, answer: Any) -> int:
+        """The option index that ``answer`` names (raises TypeError/ValueError when it names none)."""
+        n = len(self.options)
+        if isinstance(answer, (bool, np.bool_)):
+            raise TypeError(f"answer must be an option index (0 to {n - 1}) or an option's text, got {answer!r}")
+        if isinstance(answer, (int, np.integer)):
+            if not 0 <= int(answer) < n:
+                raise ValueError(f"answer must be an option index from 0 to {n - 1}, got {int(answer)}")
+            return int(answer)
+        if isinstance(answer, str):
+            norm = " ".join(answer.split()).casefold()
+            for i, option in enumerate(self.options):
+                if " ".join(option.split()).casefold() == norm:
+                    return i
+            letter = norm.strip("()").rstrip(").")
+            if len(letter) == 1 and "a" <= letter <= "z" and ord(letter) - ord("a") < n:
+                return ord(letter) - ord("a")
+            listing = "; ".join(f"{i}: {o!r}" for i, o in enumerate(self.options))
+            raise ValueError(f"answer {answer!r} is none of the options of {self.label!r} ({listing})")
+        raise TypeError(
+            f"answer must be an option index (0 to {n - 1}), an option's text or its letter, got {_short(answer)}"
+        )
+
+    def check(self, answer: Any) -> Verdict:
+        return _verdict(self, self.index_of(answer) == self.expected())
+
+    def export(self) -> dict:
+        return {"kind": "choice", "options": list(self.options), "answer": self.expected()}
+
+
+@dataclass
+class FunctionExercise(Exercise):
+    """The reader writes a function; it must match ``reference`` on every case."""
+
+    reference: Callable[..., Any] = None
+    cases: Callable[[], Sequence] | Sequence = ()
+    rtol: float = FUNCTION_RTOL
+    atol: float = FUNCTION_ATOL
+    page_case: int | None = 0
+    page_rtol: float = PAGE_RTOL
+    page_atol: float = PAGE_ATOL
+    page_prompt: str | None = None
+
+    kind = "function"
+
+    def case_list(self) -> list[tuple[tuple, dict]]:
+        """The cases as a fresh list of ``(args, kwargs)`` (new objects on every call)."""
+        raw = self.cases() if callable(self.cases) else copy.deepcopy(list(self.cases))
+        out = []
+        for i, case in enumerate(raw):
+            if not (isinstance(case, (tuple, list)) and len(case) == 2
+                    and isinstance(case[0], (tuple, list)) and isinstance(case[1], dict)):
+                raise TypeError(
+                    f"case {i} of {self.label!r} must be a pair (args, kwargs), "
+                    f"e.g. ((np.array([1.0, 2.0]),), {{}}), got {_short(case)}"
+                )
+            out.append((tuple(case[0]), dict(case[1])))
+        if not out:
+            raise ValueError(f"{self.label!r} has no cases")
+        return out
+
+    def check(self, answer: Any) -> Verdict:
+        if not callable(answer):
+            raise TypeError(
+                f"{self.label!r} asks for a function (def my_function(...): ...), "
+                f"pass the function itself, got {_short(answer)}"
+            )
+        mine = self.case_list()
+        refs = self.case_list()
+        n = len(mine)
+        for i, ((args, kwargs), (rargs, rkwargs)) in enumerate(zip(mine, refs)):
+            where = f"On test case {i + 1} of {n}, {_call_words(args, kwargs)},"
+            # Floating-point trouble becomes a recorded warning, named in the verdict.
+            with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
+                warnings.simplefilter("always")
+                try:
+                    got = answer(*args, **kwargs)
+                except NotImplementedError:
+                    return Verdict(
+                        self.label, "not implemented",
+                        f"{self.label}: not implemented yet: your function raised NotImplementedError. "
+                        "Replace the `raise NotImplementedError` line with your code, then check again.",
+                    )
+                except Exception as exc:
+                    return _verdict(self, False, f"{where} your function raised {type(exc).__name__}: {exc}.")
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                want = self.reference(*rargs, **rkwargs)
+            problem = _compare(got, want, self.rtol, self.atol)
+            if problem:
+                warned = ""
+                if caught:
+                    w = caught[0]
+                    warned = f" (it warned: {w.category.__name__}: {w.message})"
+                return _verdict(self, False, f"{where} {problem}{warned}.")
+        return _verdict(self, True)
+
+    def page_value(self) -> np.ndarray | None:
+        """The reference's value at the page case (what the page asks the reader to type)."""
+        if self.page_case is None:
+            return None
+        args, kwargs = self.case_list()[self.page_case]
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return _as_real_array(self.reference(*args, **kwargs), f"the reference of {self.label!r}")
+
+    def export(self) -> dict:
+        out = {"kind": "function", "cases": len(self.case_list()), "rtol": self.rtol, "atol": self.atol}
+        if self.page_case is not None:
+            args, kwargs = self.case_list()[self.page_case]
+            value = self.page_value()
+            out.update({
+                "answer": _json_values(value), "shape": list(value.shape),
+                "page_rtol": self.page_rtol, "page_atol": self.page_atol,
+                "call": self.page_prompt or _call_words(args, kwargs, limit=400),
+            })
+        return out
+
+
+def _shape_words(arr: np.ndarray) -> str:
+    return "a single number" if arr.ndim == 0 else f"an array of shape {arr.shape}"
+
+
+def _tol_words(rtol: float, atol: float) -> str:
+    parts = []
+    if atol:
+        parts.append(f"atol={atol:g}")
+    if rtol:
+        parts.append(f"rtol={rtol:g}")
+    return ", ".join(parts) or "exact"
+
+
+def _json_values(arr: np.ndarray) -> list | float | str:
+    def one(x: float):
+        if math.isnan(x):
+            return "nan"
+        if math.isinf(x):
+            return "inf" if x > 0 else "-inf"
+        return float(x)
+
+    if arr.ndim == 0:
+        return one(float(arr))
+    return [one(float(x)) for x in arr.ravel()]
+
+
+def _literal(value: Any) -> str:
+    """A short Python-like literal of a case argument, for messages and the page."""
+    if hasattr(value, "detach") and hasattr(value, "cpu"):
+        arr = value.detach().cpu().numpy()
+        return f"torch.tensor({_array_body(arr)})"
+    if isinstance(value, np.ndarray):
+        return f"np.array({_array_body(value)})"
+    if isinstance(value, float):
+        return _float_literal(value)
+    return repr(value)
+
+
+def _float_literal(x: float) -> str:
+    if math.isnan(x):
+        return "np.nan"
+    if math.isinf(x):
+        return "np.inf" if x > 0 else "-np.inf"
+    return repr(float(x))
+
+
+def _array_body(arr: np.ndarray) -> str:
+    if arr.size > 24:
+        return f"<{arr.dtype} array of shape {arr.shape}>"
+
+    def rec(a):
+        if a.ndim == 0:
+            v = a.item()
+            return _float_literal(v) if isinstance(v, float) else repr(v)
+        return "[" + ", ".join(rec(x) for x in a) + "]"
+
+    body = rec(arr)
+    if arr.dtype.kind == "f" and arr.dtype != np.float64:
+        body += f", dtype=np.{arr.dtype.name}"
+    return body
+
+
+def _call_words(args: tuple, kwargs: dict, limit: int = 160) -> str:
+    parts = [_literal(a) for a in args] + [f"{k}={_literal(v)}" for k, v in kwargs.items()]
+    text = "f(" + ", ".join(parts) + ")"
+    return text if len(text) <= limit else text[: limit - 4] + "...)"
+
+
+def _compare(got: Any, want: Any, rtol: float, atol: float) -> str:
+    """Empty string when ``got`` matches ``want``; otherwise what differs (never the expected value)."""
+    if want is None:
+        return "" if got is None else f"your function returned {_short(got)} where nothing (None) was expected"
+    if got is None:
+        return "your function returned None (is a `return` missing?)"
+    if isinstance(want, (tuple, list)) and not _is_numeric_seq(want):
+        if not isinstance(got, (tuple, list)) or len(got) != len(want):
+            return f"expected {len(want)} results (a tuple), got {_short(got)}"
+        for j, (g, w) in enumerate(zip(got, want)):
+            problem = _compare(g, w, rtol, atol)
+            if problem:
+                return f"result {j + 1}: {problem}"
+        return ""
+    try:
+        g = _as_real_array(got, "your result")
+    except TypeError as exc:
+        return f"{exc}"
+    w = _as_real_array(want, "the reference result")
+    if g.shape != w.shape:
+        return f"your result has shape {g.shape}, the expected one has shape {w.shape}"
+    bad_nan = np.isnan(g) & ~np.isnan(w)
+    if bad_nan.any():
+        return "your result contains NaN where a number was expected"
+    if not np.all(np.isclose(g, w, rtol=rtol, atol=atol, equal_nan=True)):
+        if (np.isinf(g) & ~np.isinf(w)).any():
+            return "your result contains an infinity where a finite number was expected"
+        return f"your result differs from the reference beyond the tolerance ({_tol_words(rtol, atol)})"
+    return ""
+
+
+def _is_numeric_seq(value: Any) -> bool:
+    try:
+        arr = np.asarray(value)
+    except Exception:
+        return False
+    return arr.dtype != object and np.issubdtype(arr.dtype, np.number)
+
+
+# --------------------------------------------------------------------------- registry
+
+_REGISTRY: dict[str, Exercise] = {}
+_IMPORT_ERRORS: dict[str, str] = {}
+_LOADED = False
+
+
+def _caller_module() -> str:
+    frame = inspect.currentframe()
+    try:
+        f = frame.f_back.f_back  # the caller of number()/choice()/function()
+        while f is not None and f.f_globals.get("__name__") == __name__:
+            f = f.f_back
+        return f.f_globals.get("__name__", "__main__") if f is not None else "__main__"
+    finally:
+        del frame
+
+
+def _check_label(label: Any) -> str:
+    if not isinstance(label, str) or not _LABEL_RE.match(label):
+        raise ValueError(
+            f"label must be the exercise block's :label: (letters, digits, '-', e.g. 'ex-entropy-1'), got {label!r}"
+        )
+    return label
+
+
+def _check_hint(label: str, hint: Any) -> str:
+    if not isinstance(hint, str) or not hint.strip():
+        raise ValueError(f"hint of {label!r} must be a non-empty string (a nudge that does not give the answer away)")
+    return hint.strip()
+
+
+def _check_callable(label: str, name: str, value: Any, why: str) -> Callable:
+    if not callable(value):
+        raise TypeError(f"{name}= of {label!r} must be a function ({why}), got {_short(value)}")
+    return value
+
+
+def _check_tol(label: str, name: str, value: Any) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name}= of {label!r} must be a non-negative number, got {value!r}")
+    value = float(value)
+    if not (value >= 0 and math.isfinite(value)):
+        raise ValueError(f"{name}= of {label!r} must be a finite non-negative number, got {value!r}")
+    return value
+
+
+def _register(ex: Exercise) -> Exercise:
+    old = _REGISTRY.get(ex.label)
+    if old is not None and old.module != ex.module:
+        raise ValueError(
+            f"exercise label {ex.label!r} is registered twice: by {old.module} and by {ex.module}"
+        )
+    _REGISTRY[ex.label] = ex  # the same module again (a reload) replaces its own entry
+    return ex
+
+
+def number(label: str, *, solution: Callable[[], Any], hint: str,
+           atol: float | None = None, rtol: float | None = None) -> NumberExercise:
+    """Register an exercise whose answer is a number.
+
+    Parameters
+    ----------
+    label : str
+        The ``{exercise}`` block's ``:label:``, e.g. ``"ex-entropy-1"``.
+    solution : callable
+        ``solution()`` computes the answer (never type it): a real number, or
+        a small array when the question asks for several numbers.
+    hint : str
+        Shown with "not yet"; must not give the answer away.
+    atol, rtol : float, optional
+        The tolerance the question states; at least one is required. An answer
+        ``a`` is correct when ``|a - s| <= atol + rtol * |s|`` (``numpy.isclose``).
+
+    Raises
+    ------
+    ValueError
+        A bad label, an empty hint, no tolerance, or a label already registered
+        by another module.
+    TypeError
+        ``solution`` is not callable.
+    """
+    label = _check_label(label)
+    _check_callable(label, "solution", solution, "lambda: ..., so that the answer is computed, not typed")
+    if atol is None and rtol is None:
+        raise ValueError(f"number exercise {label!r} needs a tolerance: give atol= or rtol= (as the question states)")
+    return _register(NumberExercise(
+        label=label, hint=_check_hint(label, hint), module=_caller_module(), solution=solution,
+        atol=_check_tol(label, "atol", 0.0 if atol is None else atol),
+        rtol=_check_tol(label, "rtol", 0.0 if rtol is None else rtol),
+    ))
+
+
+def choice(label: str, *, options: Sequence[str], solution: Callable[[], int], hint: str) -> ChoiceExercise:
+    """Register a multiple-choice exercise.
+
+    Parameters
+    ----------
+    label : str
+        The ``{exercise}`` block's ``:label:``.
+    options : sequence of str
+        The choices, in the order the question lists them (at least two).
+    solution : callable
+        ``solution()`` returns the 0-based index of the right option, computed
+        where possible.
+    hint : str
+        Shown with "not yet"; must not give the answer away.
+
+    The reader answers with the index, the option's text, or its letter
+    (``"a"`` for the first option).
+    """
+    label = _check_label(label)
+    if isinstance(options, str) or not isinstance(options, Sequence):
+        raise TypeError(f"options= of {label!r} must be a sequence of strings, got {_short(options)}")
+    options = tuple(options)
+    if len(options) < 2 or not all(isinstance(o, str) and o.strip() for o in options):
+        raise ValueError(f"options= of {label!r} must hold at least two non-empty strings, got {options!r}")
+    if len({" ".join(o.split()).casefold() for o in options}) != len(options):
+        raise ValueError(f"options= of {label!r} must be distinct, got {options!r}")
+    _check_callable(label, "solution", solution, "lambda: index, so that the answer is computed where possible")
+    return _register(ChoiceExercise(
+        label=label, hint=_check_hint(label, hint), module=_caller_module(), options=options, solution=solution,
+    ))
+
+
+def function(label: str, *, reference: Callable[..., Any], cases: Callable[[], Sequence] | Sequence, hint: str,
+             rtol: float = FUNCTION_RTOL, atol: float = FUNCTION_ATOL, page_case: int | None = 0,
+             page_rtol: float = PAGE_RTOL, page_atol: float = PAGE_ATOL,
+             page_prompt: str | None = None) -> FunctionExercise:
+    """Register an exercise in which the reader writes a function.
+
+    Parameters
+    ----------
+    label : str
+        The ``{exercise}`` block's ``:label:``, e.g. ``"ex-stability-2"``.
+    reference : callable
+        The package's implementation; the reader's function must match it.
+    cases : callable or sequence
+        ``cases()`` returns a list of ``(args, kwargs)`` pairs, edge cases
+        included; called afresh for every check, so a function that changes its
+        input in place cannot spoil the reference's input.
+    hint : str
+        Shown with "not yet"; must not give the answer away.
+    rtol, atol : float
+        The reader's output ``y`` matches the reference's ``r`` on a case when
+        the shapes agree and ``numpy.isclose(y, r, rtol, atol, equal_nan=True)``
+        holds everywhere (infinities must match in sign). Defaults 1e-9, 1e-12.
+    page_case : int or None
+        The case whose value the static page asks the reader to type
+        (``reference(*args, **kwargs)`` must be a number or a small array);
+        None: the page only points to JupyterLab.
+    page_rtol, page_atol : float
+        Tolerance of that typed value (default: four significant digits).
+    page_prompt : str, optional
+        How the page names the call; default a literal such as
+        ``f(np.array([1000.0, 1000.0]))``.
+    """
+    label = _check_label(label)
+    _check_callable(label, "reference", reference, "the package's implementation")
+    if not callable(cases) and (isinstance(cases, str) or not isinstance(cases, Sequence)):
+        raise TypeError(f"cases= of {label!r} must be a function returning a list of (args, kwargs), got {_short(cases)}")
+    if page_case is not None and (isinstance(page_case, bool) or not isinstance(page_case, (int, np.integer))):
+        raise TypeError(f"page_case= of {label!r} must be a case index or None, got {page_case!r}")
+    if page_prompt is not None and not isinstance(page_prompt, str):
+        raise TypeError(f"page_prompt= of {label!r} must be a string, got {page_prompt!r}")
+    return _register(FunctionExercise(
+        label=label, hint=_check_hint(label, hint), module=_caller_module(), reference=reference, cases=cases,
+        rtol=_check_tol(label, "rtol", rtol), atol=_check_tol(label, "atol", atol),
+        page_case=None if page_case is None else int(page_case),
+        page_rtol=_check_tol(label, "page_rtol", page_rtol), page_atol=_check_tol(label, "page_atol", page_atol),
+        page_prompt=page_prompt,
+    ))
+
+
+# --------------------------------------------------------------------------- lookup
+
+
+def load_chapters() -> None:
+    """Import every ``xent_book.exercises.chNN`` module (once); failures are kept in :func:`import_errors`."""
+    global _LOADED
+    if _LOADED:
+        return
+    package = importlib.import_module("xent_book.exercises")
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if not _CHAPTER_MODULE_RE.match(info.name):
+            continue
+        name = f"xent_book.exercises.{info.name}"
+        try:
+            importlib.import_module(name)
+        except Exception as exc:
+            _IMPORT_ERRORS[name] = f"{type(exc).__name__}: {exc}"
+    _LOADED = True
+
+
+def import_errors() -> dict[str, str]:
+    """``{module: error}`` for chapter modules that failed to import (empty when all is well)."""
+    load_chapters()
+    return dict(_IMPORT_ERRORS)
+
+
+def labels() -> list[str]:
+    """Every registered exercise label, sorted."""
+    load_chapters()
+    return sorted(_REGISTRY)
+
+
+def get(label: str) -> Exercise:
+    """The exercise registered under ``label``.
+
+    Raises
+    ------
+    ValueError
+        No such label; the message names the closest registered labels.
+    """
+    if not isinstance(label, str):
+        raise TypeError(f"label must be a string such as 'ex-entropy-1', got {_short(label)}")
+    if label not in _REGISTRY:
+        load_chapters()
+    if label in _REGISTRY:
+        return _REGISTRY[label]
+    close = difflib.get_close_matches(label, list(_REGISTRY), n=3, cutoff=0.6)
+    msg = f"no exercise is labelled {label!r}"
+    if close:
+        msg += "; did you mean " + " or ".join(repr(c) for c in close) + "?"
+    else:
+        msg += f" ({len(_REGISTRY)} exercises are registered; xb.exercises.labels() lists them)"
+    if _IMPORT_ERRORS:
+        msg += ". These chapter modules failed to import: " + "; ".join(
+            f"{m} ({e})" for m, e in sorted(_IMPORT_ERRORS.items()))
+    raise ValueError(msg)
+
+
+def check(label: str, answer: Any) -> Verdict:
+    """Check a reader's answer to exercise ``label``; print and return the verdict.
+
+    Parameters
+    ----------
+    label : str
+        The exercise's label, as the chapter shows it (``"ex-entropy-1"``).
+    answer
+        A number (number exercises), an option index, text or letter (choice
+        exercises), or a function (function exercises: it is run on every test
+        case, edge cases included, and compared with the package's reference).
+
+    Returns
+    -------
+    Verdict
+        ``status`` "correct", "not yet" (with the hint, which does not give the
+        answer away) or "not implemented" (the function raised
+        NotImplementedError). Truthy when correct.
+
+    Raises
+    ------
+    ValueError
+        Unknown label (the message names the closest labels), or a choice that
+        names no option.
+    TypeError
+        An answer of the wrong kind (a function for a number exercise, ...).
+    """
+    verdict = get(label).check(answer)
+    print(verdict.message)
+    verdict._printed = True
+    return verdict
+
+
+def describe(label: str) -> str:
+    """What exercise ``label`` expects (kind, tolerance, options, number of test cases); printed and returned."""
+    ex = get(label)
+    if isinstance(ex, NumberExercise):
+        text = f"{label}: a number, within {_tol_words(ex.rtol, ex.atol)}."
+    elif isinstance(ex, ChoiceExercise):
+        opts = "; ".join(f"{i} ({chr(97 + i)}): {o}" for i, o in enumerate(ex.options))
+        text = f"{label}: one of the options, by index, letter or text: {opts}."
+    else:
+        text = (f"{label}: a function, checked against the reference on {len(ex.case_list())} test cases "
+                f"(rtol={ex.rtol:g}, atol={ex.atol:g}).")
+    print(text)
+    return text
+
+
+def export_all(strict: bool = True) -> dict:
+    """Run every reference solution; the JSON-ready data the static page checks against.
+
+    Returns ``{"version": 1, "exercises": {label: {...}}}``; each entry has
+    ``kind``, ``chapter``, ``hint`` and the kind's fields (``answer`` with
+    ``rtol``/``atol``, ``options``, or the function's page case).
+
+    Raises
+    ------
+    RuntimeError
+        ``strict`` and a chapter module failed to import.
+    """
+    load_chapters()
+    if strict and _IMPORT_ERRORS:
+        raise RuntimeError("chapter exercise modules failed to import: " + "; ".join(
+            f"{m}: {e}" for m, e in sorted(_IMPORT_ERRORS.items())))
+    out = {}
+    for label in sorted(_REGISTRY):
+        ex = _REGISTRY[label]
+        entry = {"label": label, "chapter": ex.chapter, "hint": ex.hint}
+        entry.update(ex.export())
+        out[label] = entry
+    return {"version": 1, "exercises": out}
