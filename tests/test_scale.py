@@ -292,6 +292,7 @@ def test_vocab_parallel_reduction_simulated_in_process(ranks):
     torch.testing.assert_close(loss, ref, rtol=0, atol=1e-12)
 
 
+@pytest.mark.slow
 def test_vocab_parallel_two_gloo_processes_match_cross_entropy():
     g = torch.Generator().manual_seed(0)
     x = 3 * torch.randn(10, 13, generator=g, dtype=torch.float64)  # 13 classes: slices of 7 and 6

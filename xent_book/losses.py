@@ -624,3 +624,29 @@ def focal_loss(input, target, gamma=2.0, alpha=None, reduction="mean", ignore_in
     logp_t = np.take_along_axis(logp, safe[..., None], axis=-1)[..., 0]
     focal = np.where(mask, (-np.expm1(logp_t)) ** gamma * nll, 0.0)
     return _finish(_reduce(focal, reduction, mask.sum()), reduction, unbatched, inp.dtype)
+
+
+# --- p - q kernel (shared with scale) ---
+def _softmax_minus_target_(q, rows, target, row_scale, eps: float, num_classes: int, owned=None):
+    r"""In place, ``q[i] <- row_scale[i] * (q[i] - p[i])``: the gradient of the cross-entropy at the logits.
+
+    ``q`` (shape ``(N, K)``) holds softmax probabilities of ``K <= num_classes``
+    classes (all of them, or one rank's slice of a vocabulary) and ``p_i =
+    (1 - eps) e_{y_i} + eps / C`` is the smoothed one-hot target with ``C =
+    num_classes``. ``target[i]`` is the column of row ``i``'s class in ``q``;
+    it counts only where ``owned[i]`` is true (default: every row), so a rank
+    that does not hold the class subtracts nothing but the smoothing term. Rows
+    with ``row_scale`` 0 (ignored targets) become 0. Works unchanged on NumPy
+    arrays and torch tensors (``rows`` is ``arange(N)`` of the same library).
+    Unchecked: the callers validate. This is the ``q - e_y`` of
+    :func:`cross_entropy_grad` without class weights, for the chunked and
+    vocabulary-parallel losses of :mod:`xent_book.scale`.
+    """
+    q *= row_scale[:, None]
+    hit = (1.0 - eps) * row_scale
+    if owned is not None:
+        hit = hit * owned
+    q[rows, target] -= hit
+    if eps > 0.0:
+        q -= (eps / num_classes) * row_scale[:, None]
+    return q
