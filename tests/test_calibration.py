@@ -224,8 +224,8 @@ def test_dtypes_and_norm_ordering():
         (([[0.2, 0.7], [0.5, 0.5]], [0, 1]), {}, ValueError, "probs: expected each distribution"),
         (([0.2, 1.3], [0, 1]), {}, ValueError, "probs: expected probabilities in"),
         (([0.2, np.nan], [0, 1]), {}, ValueError, "probs: contains NaN"),
-        (([[0.5, 0.5], [0.5, 0.5]], [0, 2]), {}, ValueError, "labels: expected values in 0..1"),
-        (([0.2, 0.8], [0, 2]), {}, ValueError, "labels: expected values in 0..1"),
+        (([[0.5, 0.5], [0.5, 0.5]], [0, 2]), {}, ValueError, r"labels: expected class labels with values in \[0, 1\]"),
+        (([0.2, 0.8], [0, 2]), {}, ValueError, r"labels: expected class labels with values in \[0, 1\]"),
         (([0.2, 0.8], [0, 1, 1]), {}, ValueError, "labels: expected shape"),
         (([0.2, 0.8], [0.0, 1.0]), {}, TypeError, "labels"),
         ((np.zeros(0), np.zeros(0, int)), {}, ValueError, "probs: expected at least one"),
@@ -396,7 +396,7 @@ def test_renormalise_zero_rows_become_uniform():
 
 
 def test_calibrators_errors():
-    with pytest.raises(RuntimeError, match="fit"):
+    with pytest.raises(ValueError, match="fit"):  # sklearn NotFittedError
         cal.IsotonicCalibrator().transform([0.5])
     iso = cal.IsotonicCalibrator().fit(np.array([[0.2, 0.8], [0.6, 0.4]]), [1, 0])
     with pytest.raises(ValueError, match="probs: expected shape"):

@@ -43,19 +43,23 @@ See Also: chapter 10 (calibration) and chapter 11 (label smoothing).
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
 from ._validation import (
     as_float_array,
+    check_bool,
+    check_choice,
     check_distribution,
     check_finite,
     check_in_unit_interval,
+    check_int_range,
+    check_labels,
+    check_positive,
     check_temperature,
 )
-from .activations import softmax
+from .activations import log_softmax, softmax
 
 __all__ = [
     "CalibrationBins",
@@ -72,38 +76,22 @@ __all__ = [
 
 NORMS = ("l1", "l2", "max")
 STRATEGIES = ("uniform", "quantile")
+#: Upper limit on ``n_bins`` (the bins' arrays are allocated).
+MAX_BINS = 10**6
 
 
 # --------------------------------------------------------------------------- validation
 
 
 def _check_n_bins(n_bins) -> int:
-    if isinstance(n_bins, (bool, np.bool_)) or not isinstance(n_bins, numbers.Integral):
-        raise TypeError(f"n_bins: expected an int >= 1, got {type(n_bins).__name__}")
-    if n_bins < 1:
-        raise ValueError(f"n_bins: expected an int >= 1, got {n_bins}")
-    return int(n_bins)
+    return check_int_range(n_bins, "n_bins", 1, MAX_BINS)
 
 
-def _check_choice(value, name: str, allowed) -> str:
-    if value not in allowed:
-        raise ValueError(f"{name}: expected one of {', '.join(map(repr, allowed))}, got {value!r}")
-    return value
-
-
-def _check_labels(labels, n: int, num_classes: int) -> np.ndarray:
-    y = np.asarray(labels)
-    if y.dtype.kind == "b":
-        y = y.astype(np.int64)
-    if y.dtype.kind not in "iu":
-        raise TypeError(f"labels: expected integer class labels, got dtype {y.dtype}")
+def _check_labels(labels, n: int, num_classes: int, name: str = "labels") -> np.ndarray:
+    y = check_labels(labels, name, num_classes, allow_bool=True, nonempty=False)
     if y.shape != (n,):
-        raise ValueError(f"labels: expected shape ({n},) to match probs, got {y.shape}")
-    if n and (y.min() < 0 or y.max() >= num_classes):
-        raise ValueError(
-            f"labels: expected values in 0..{num_classes - 1}, got values in [{int(y.min())}, {int(y.max())}]"
-        )
-    return y.astype(np.int64)
+        raise ValueError(f"{name}: expected shape ({n},), one label per example, got {y.shape}")
+    return y
 
 
 def _check_probs(probs, name: str = "probs") -> np.ndarray:
@@ -180,7 +168,7 @@ class CalibrationBins:
 
     def error(self, norm: str = "l1") -> float:
         """The calibration error of these bins: weighted mean gap (l1), root weighted mean squared gap (l2) or max gap."""
-        _check_choice(norm, "norm", NORMS)
+        check_choice(norm, "norm", NORMS)
         w, g = self.proportions, self.gaps
         if norm == "l1":
             return float(np.sum(w * g))
@@ -201,6 +189,10 @@ def _bin_statistics(conf: np.ndarray, acc: np.ndarray, edges: np.ndarray) -> Cal
     counts = np.bincount(ids, minlength=n_bins)
     sum_conf = np.bincount(ids, weights=conf, minlength=n_bins)
     sum_acc = np.bincount(ids, weights=acc, minlength=n_bins)
+    return _bins_from_sums(edges, counts, sum_conf, sum_acc)
+
+
+def _bins_from_sums(edges, counts, sum_conf, sum_acc) -> CalibrationBins:
     safe = np.maximum(counts, 1)
     return CalibrationBins(
         edges=edges,
@@ -234,16 +226,19 @@ def calibration_bins(probs, labels, n_bins: int = 15, strategy: str = "uniform")
 
     Raises
     ------
+    TypeError
+        Non-numeric ``probs``, non-integer ``labels`` (bool labels are read as
+        0/1), non-int ``n_bins``.
     ValueError
-        Empty input, shape mismatch, rows that are not distributions, labels
-        out of range, ``n_bins < 1``, unknown ``strategy``.
+        Empty input, shape mismatch, rows that are not distributions (or NaN),
+        labels out of range, ``n_bins`` outside [1, 10**6], unknown ``strategy``.
 
     See Also
     --------
     expected_calibration_error, reliability_diagram; chapter 10.
     """
     M = _check_n_bins(n_bins)
-    _check_choice(strategy, "strategy", STRATEGIES)
+    check_choice(strategy, "strategy", STRATEGIES)
     p, y, _ = _prepare(probs, labels)
     conf, acc = _confidence_and_accuracy(p, y)
     return _bin_statistics(conf, acc, _bin_edges(conf, M, strategy))
@@ -294,7 +289,7 @@ def expected_calibration_error(
     --------
     classwise_calibration_error, brier_score; chapter 10.
     """
-    _check_choice(norm, "norm", NORMS)
+    check_choice(norm, "norm", NORMS)
     return calibration_bins(probs, labels, n_bins, strategy).error(norm)
 
 
@@ -318,16 +313,32 @@ def classwise_calibration_error(
     -------
     float
 
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`expected_calibration_error`.
+
     See Also
     --------
     expected_calibration_error; chapter 10.
     """
     M = _check_n_bins(n_bins)
-    _check_choice(norm, "norm", NORMS)
-    _check_choice(strategy, "strategy", STRATEGIES)
+    check_choice(norm, "norm", NORMS)
+    check_choice(strategy, "strategy", STRATEGIES)
     p, y, C = _prepare(probs, labels)
     if p.ndim == 1:
         p = np.stack([1.0 - p, p], axis=1)
+    onehot_rows, onehot_cols = np.arange(len(y)), y
+    if strategy == "uniform":  # all classes at once: one set of edges, bins offset by M per class
+        edges = _bin_edges(p[:, 0], M, strategy)
+        ids = np.searchsorted(edges[1:-1], p, side="left") + M * np.arange(C)
+        acc = np.zeros_like(p)
+        acc[onehot_rows, onehot_cols] = 1.0
+        counts = np.bincount(ids.ravel(), minlength=M * C).reshape(C, M)
+        sum_conf = np.bincount(ids.ravel(), weights=p.ravel(), minlength=M * C).reshape(C, M)
+        sum_acc = np.bincount(ids.ravel(), weights=acc.ravel(), minlength=M * C).reshape(C, M)
+        errors = [_bins_from_sums(edges, counts[k], sum_conf[k], sum_acc[k]).error(norm) for k in range(C)]
+        return float(np.mean(errors))
     errors = []
     for k in range(C):
         conf = p[:, k]
@@ -347,19 +358,30 @@ def brier_score(probs, labels) -> float:
     score is twice the binary one.) A proper scoring rule: minimised in
     expectation by the true conditional distribution.
 
+    Computed as :math:`\\|p_i - e_{y_i}\\|^2` with one entry of a copy of ``p``
+    shifted, so memory is O(N C) whatever C (no identity matrix).
+
     Returns
     -------
     float
+
+    Raises
+    ------
+    TypeError
+        Non-numeric ``probs``, non-integer ``labels``.
+    ValueError
+        As :func:`calibration_bins` (bad shapes, rows that are not
+        distributions, labels out of range, empty input).
 
     See Also
     --------
     expected_calibration_error; chapter 10.
     """
-    p, y, C = _prepare(probs, labels)
+    p, y, _ = _prepare(probs, labels)  # p is a fresh float64 copy
     if p.ndim == 1:
         return float(np.mean((p - y) ** 2))
-    onehot = np.eye(C)[y]
-    return float(np.mean(np.sum((p - onehot) ** 2, axis=1)))
+    p[np.arange(len(y)), y] -= 1.0  # p - onehot(y) in place: O(N C) memory, no identity matrix
+    return float(np.mean(np.einsum("ij,ij->i", p, p)))
 
 
 # --------------------------------------------------------------------------- figure
@@ -394,6 +416,11 @@ def reliability_diagram(
     matplotlib.axes.Axes
         The reliability axes (its figure is ``ax.figure``).
 
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`calibration_bins`; a non-bool ``show_counts``, a ``label`` that is not a str.
+
     See Also
     --------
     calibration_bins; chapter 10.
@@ -402,6 +429,9 @@ def reliability_diagram(
 
     from .plotting import COLORS
 
+    show_counts = check_bool(show_counts, "show_counts")
+    if label is not None and not isinstance(label, str):
+        raise TypeError(f"label: expected a str or None, got {type(label).__name__}")
     bins = calibration_bins(probs, labels, n_bins, strategy)
     ece = bins.error("l1")
     count_ax = None
@@ -470,18 +500,18 @@ def _check_logits_labels(logits, labels):
 
 def _nll_and_derivatives(z: np.ndarray, y: np.ndarray, beta: float):
     """Mean NLL of softmax(beta * z) and its first two derivatives in beta."""
-    s = beta * z
-    m = s.max(axis=1, keepdims=True)
-    e = np.exp(s - m)
-    total = e.sum(axis=1, keepdims=True)
-    p = e / total
+    logp = log_softmax(beta * z, axis=1)
+    p = np.exp(logp)
     zy = z[np.arange(len(y)), y]
-    lse = (m + np.log(total))[:, 0]
-    f = np.mean(lse - beta * zy)
+    f = -np.mean(logp[np.arange(len(y)), y])
     mean_z = np.sum(p * z, axis=1)
     d1 = np.mean(mean_z - zy)
     d2 = np.mean(np.sum(p * (z - mean_z[:, None]) ** 2, axis=1))
     return f, d1, d2
+
+
+#: Doublings of the bracket at most: 2**1100 is beyond float64, so a minimiser is found or refused.
+_MAX_DOUBLINGS = 1100
 
 
 def fit_temperature(logits, labels, tol: float = 1e-10, max_iter: int = 200) -> float:
@@ -500,33 +530,61 @@ def fit_temperature(logits, labels, tol: float = 1e-10, max_iter: int = 200) -> 
     (2017) temperature scaling, fitted on held-out (validation) logits; it
     never changes the argmax, so accuracy is unchanged.
 
+    The fit is written out rather than handed to ``scipy.optimize.minimize_scalar``
+    because it is a lesson of chapter 10: the derivative and curvature above
+    are the chapter's, and the tests check the result against SciPy's bounded
+    minimiser. The logits are centred per row and divided by their largest
+    magnitude first (softmax is shift-invariant and :math:`T^\\star(c z) = c\\,T^\\star(z)`),
+    so the bracket is reached in a bounded number of doublings for logits of
+    any scale, subnormal or huge.
+
     Parameters
     ----------
     logits : array (N, C)
-        Finite logits (any float dtype; computed in float64).
+        Finite logits (any float dtype; computed in float64), C >= 2.
     labels : int array (N,)
-    tol : float
-        Relative tolerance on :math:`1/T`.
-    max_iter : int
+        Class indices in ``0 .. C-1``.
+    tol : float, default 1e-10
+        Relative tolerance on :math:`1/T`, in (0, 1).
+    max_iter : int, default 200
+        Newton steps at most, >= 1.
 
     Returns
     -------
     float
-        :math:`T^\\star`.
+        :math:`T^\\star`, finite and > 0.
 
     Raises
     ------
+    TypeError
+        Non-numeric ``logits``, non-integer ``labels``, non-real ``tol``, non-int ``max_iter``.
     ValueError
-        Bad shapes or labels; or no finite minimiser: if the labels' logits are
-        the largest of every row the NLL keeps falling as T -> 0, and if the
-        logits are no better than uniform on average (derivative >= 0 at
-        :math:`\\beta = 0`) it keeps falling as T -> infinity.
+        ``logits`` not (N, C) with N >= 1 and C >= 2, or not finite; ``labels``
+        not (N,) or out of range; ``tol`` not in (0, 1); ``max_iter < 1``; no
+        convergence within ``max_iter`` steps; or no finite minimiser: if the
+        labels' logits are the largest of every row the NLL keeps falling as
+        T -> 0, if the logits are no better than uniform on average (derivative
+        >= 0 at :math:`\\beta = 0`) it keeps falling as T -> infinity, and a
+        minimiser beyond the float64 range is refused as well.
 
     See Also
     --------
     temperature_scale; chapters 10 and 11.
     """
     z, y = _check_logits_labels(logits, labels)
+    rtol = check_positive(tol, "tol")
+    if rtol >= 1:
+        raise ValueError(f"tol: expected a relative tolerance in (0, 1), got {rtol!r}")
+    n_iter = check_int_range(max_iter, "max_iter", 1, 10**6)
+    scale = 1.0
+    for centre in (False, True):  # scale into [-1, 1] (no overflow), centre each row, scale again
+        if centre:
+            z = z - z.mean(axis=1, keepdims=True)
+        size = float(np.max(np.abs(z)))
+        if size == 0.0:
+            raise ValueError("logits: every row is constant, so the NLL does not depend on T (no temperature to fit)")
+        z = z / size
+        scale *= size
     _, d0, _ = _nll_and_derivatives(z, y, 0.0)
     if d0 >= 0:
         raise ValueError(
@@ -539,26 +597,37 @@ def fit_temperature(logits, labels, tol: float = 1e-10, max_iter: int = 200) -> 
             "so there is no finite temperature to fit"
         )
     lo, hi = 0.0, 1.0
-    while _nll_and_derivatives(z, y, hi)[1] < 0:  # terminates: some row's label logit is below its max
+    for _ in range(_MAX_DOUBLINGS):  # some row's label logit is below its max, so the derivative turns positive
+        if _nll_and_derivatives(z, y, hi)[1] >= 0:
+            break
         lo, hi = hi, 2 * hi
+    if not np.isfinite(hi) or _nll_and_derivatives(z, y, hi)[1] < 0:
+        raise ValueError("logits: the NLL-minimising temperature is below the float64 range (T -> 0)")
     beta = 0.5 * (lo + hi) if not (lo < 1.0 < hi) else 1.0
-    for _ in range(max_iter):
+    converged = False
+    for _ in range(n_iter):
         _, d1, d2 = _nll_and_derivatives(z, y, beta)
         if d1 < 0:
             lo = beta
         elif d1 > 0:
             hi = beta
         else:
+            converged = True
             break
         step = d1 / d2 if d2 > 0 else np.inf
         candidate = beta - step
         if not (lo < candidate < hi):
             candidate = 0.5 * (lo + hi)
-        converged = abs(candidate - beta) <= tol * candidate or (hi - lo) <= tol * lo
+        converged = abs(candidate - beta) <= rtol * candidate or (hi - lo) <= rtol * lo
         beta = candidate
         if converged:
             break
-    return float(1.0 / beta)
+    if not converged:
+        raise ValueError(f"max_iter: the fit did not reach tol={rtol:g} in {n_iter} Newton steps; raise max_iter")
+    T = scale / float(beta)
+    if not (np.isfinite(T) and T > 0):
+        raise ValueError(f"logits: the fitted temperature {T!r} is outside the float64 range")
+    return float(T)
 
 
 def temperature_scale(logits, temperature):
@@ -573,6 +642,12 @@ def temperature_scale(logits, temperature):
     Returns
     -------
     ndarray (..., C)
+
+    Raises
+    ------
+    TypeError, ValueError
+        A temperature that is not a finite real > 0; ``logits`` as
+        :func:`xent_book.softmax` refuses them (NaN, +inf, empty class axis).
 
     See Also
     --------
@@ -596,6 +671,13 @@ class _OneVsRestCalibrator:
     """Shared fit/transform: one binary map per class (one for (N,) input), then renormalise."""
 
     def fit(self, probs, labels):
+        """Fit one map per class (one for (N,) binary input); return ``self``.
+
+        Raises
+        ------
+        TypeError, ValueError
+            ``probs`` or ``labels`` as in :func:`calibration_bins`.
+        """
         p, y, C = _prepare(probs, labels)
         self.binary_ = p.ndim == 1
         self.num_classes_ = C
@@ -605,9 +687,20 @@ class _OneVsRestCalibrator:
             self.maps_ = [self._fit_binary(p[:, k], (y == k).astype(np.float64)) for k in range(C)]
         return self
 
-    def transform(self, probs):
+    def transform(self, probs) -> np.ndarray:
+        """Recalibrated probabilities, the shape of ``probs`` (rows renormalised for (N, C) input).
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            (a ValueError) before :meth:`fit`.
+        TypeError, ValueError
+            ``probs`` as in :func:`calibration_bins`, or of another shape than in :meth:`fit`.
+        """
         if not hasattr(self, "maps_"):
-            raise RuntimeError(f"{type(self).__name__}: call fit before transform")
+            from sklearn.exceptions import NotFittedError
+
+            raise NotFittedError(f"probs: {type(self).__name__} must be fitted: call fit before transform")
         p = _check_probs(probs)
         if (p.ndim == 1) != self.binary_ or (p.ndim == 2 and p.shape[1] != self.num_classes_):
             expected = "(N,)" if self.binary_ else f"(N, {self.num_classes_})"
@@ -617,7 +710,8 @@ class _OneVsRestCalibrator:
         q = np.stack([self._apply_binary(m, p[:, k]) for k, m in enumerate(self.maps_)], axis=1)
         return _renormalise(np.clip(q, 0.0, None))
 
-    def fit_transform(self, probs, labels):
+    def fit_transform(self, probs, labels) -> np.ndarray:
+        """``fit(probs, labels).transform(probs)``."""
         return self.fit(probs, labels).transform(probs)
 
 
@@ -670,7 +764,7 @@ class HistogramBinningCalibrator(_OneVsRestCalibrator):
 
     def __init__(self, n_bins: int = 15, strategy: str = "uniform"):
         self.n_bins = _check_n_bins(n_bins)
-        self.strategy = _check_choice(strategy, "strategy", STRATEGIES)
+        self.strategy = check_choice(strategy, "strategy", STRATEGIES)
 
     def _fit_binary(self, p, target):
         bins = _bin_statistics(p, target, _bin_edges(p, self.n_bins, self.strategy))
