@@ -622,7 +622,7 @@ def focal_loss(input, target, gamma=2.0, alpha=None, reduction="mean", ignore_in
     nll, w_t, mask = _weighted_nll(logp, t, alpha, ignore_index)  # -alpha_y log p_y
     safe = np.where(mask, t, 0)
     logp_t = np.take_along_axis(logp, safe[..., None], axis=-1)[..., 0]
-    focal = np.where(mask, (-np.expm1(logp_t)) ** gamma * nll, 0.0)
+    focal = np.where(mask, _focal_modulation(logp_t, gamma, np) * nll, 0.0)
     return _finish(_reduce(focal, reduction, mask.sum()), reduction, unbatched, inp.dtype)
 
 
@@ -650,3 +650,19 @@ def _softmax_minus_target_(q, rows, target, row_scale, eps: float, num_classes: 
     if eps > 0.0:
         q -= (eps / num_classes) * row_scale[:, None]
     return q
+
+
+# --- focal term (shared with imbalance.focal_ce_loss) ---
+
+
+def _focal_modulation(logp_t, gamma: float, xp):
+    """``(1 - p_t)^gamma`` from ``log p_t``, written once for NumPy (``xp=np``) and torch (``xp=torch``).
+
+    ``1 - p = -expm1(log p)`` stays accurate for confident predictions; it is
+    floored at the smallest normal number, which changes no value (where
+    ``p_t`` rounds to 1 the loss is 0 either way) but keeps torch's gradient at
+    its limit 0 instead of ``0 * inf = NaN`` for ``0 < gamma < 1``.
+    """
+    one_minus_p = -xp.expm1(logp_t)
+    tiny = xp.finfo(logp_t.dtype).tiny
+    return xp.where(one_minus_p > tiny, one_minus_p, tiny) ** gamma
