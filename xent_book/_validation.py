@@ -1,21 +1,31 @@
 """Input checks shared by the public functions.
 
 Every public function validates its arguments once, here, and raises a
-``ValueError`` (or ``TypeError`` for a wrong type) whose message names the
-argument and says what was expected. Internal helpers trust their inputs.
+``ValueError`` (or ``TypeError`` for a wrong type) whose message starts with
+the argument's name as the caller wrote it (``"input: ..."``) and says what was
+expected. Internal helpers and the private kernels (``_``-prefixed functions
+documented as *unchecked*) trust their inputs.
 
 Conventions
 -----------
 * Floating inputs keep their dtype (float16, float32, float64); integers and
   booleans become float64. Computation happens in float64 and results are cast
-  back to the input's dtype, which is what "an accumulator of adequate
-  precision" means in this package.
+  back to the input's dtype (:func:`cast_result`), which is what "an
+  accumulator of adequate precision" means in this package.
 * A distribution must have entries in [0, 1] and sum to 1 along its axis
   within ``SUM_TOLERANCE[dtype]``.
+* Scalars: a bool is never accepted as a number, a str never as anything but a
+  choice, and an integer too large for a float is refused (not an OverflowError).
+* Class indices: any integer dtype, unsigned included; a value that does not
+  fit in int64 is refused instead of wrapping around.
+
+Layout: the core checkers come first; the sections at the end (marked
+``# --- <area> ---``) hold checkers used by one area of the package.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -35,26 +45,34 @@ RANGE_TOLERANCE = {
 }
 
 FLOAT_DTYPES = (np.float16, np.float32, np.float64)
+_FLOAT_DTYPES = tuple(np.dtype(d) for d in FLOAT_DTYPES)
+_INT64_INFO = np.iinfo(np.int64)
+
+
+def _as_array(x, name: str, what: str) -> np.ndarray:
+    """``np.asarray(x)``, refusing what is not an array of numbers (None, str, ragged lists)."""
+    if x is None or isinstance(x, (str, bytes, dict, set)):
+        raise TypeError(f"{name}: expected {what}, got {type(x).__name__}")
+    try:
+        return np.asarray(x)
+    except (ValueError, TypeError, OverflowError) as exc:  # ragged lists, huge Python ints
+        raise ValueError(f"{name}: expected {what} of a rectangular shape (not a ragged nested list)") from exc
 
 
 def as_float_array(x, name: str) -> np.ndarray:
-    """Return ``x`` as a floating array; float16/32/64 keep their dtype."""
-    try:
-        arr = np.asarray(x)
-    except Exception as exc:  # ragged lists and the like
-        raise TypeError(f"{name}: expected an array of numbers, got {type(x).__name__}") from exc
-    if arr.dtype.kind == "f":
-        if arr.dtype not in [np.dtype(d) for d in FLOAT_DTYPES]:
-            return arr.astype(np.float64)
+    """Return ``x`` as a floating array; float16/32/64 keep their dtype, integers and bools become float64."""
+    arr = _as_array(x, name, "an array of real numbers")
+    if arr.dtype in _FLOAT_DTYPES:
         return arr
-    if arr.dtype.kind in "biu":
-        return arr.astype(np.float64)
+    if arr.dtype.kind in "fbiu":
+        with np.errstate(over="ignore"):  # float128 beyond float64's range becomes inf, then refused
+            return arr.astype(np.float64)
     raise TypeError(f"{name}: expected an array of real numbers, got dtype {arr.dtype}")
 
 
 def as_index_array(x, name: str) -> np.ndarray:
-    """Return ``x`` as an int64 array of class indices."""
-    arr = np.asarray(x)
+    """Return ``x`` as an int64 array of class indices (any integer dtype; no wraparound)."""
+    arr = _as_array(x, name, "integer class indices")
     if arr.dtype.kind not in "iu":
         if arr.dtype.kind == "f":
             raise TypeError(
@@ -62,6 +80,8 @@ def as_index_array(x, name: str) -> np.ndarray:
                 "(for class probabilities pass an array with the same shape as input)"
             )
         raise TypeError(f"{name}: expected integer class indices, got dtype {arr.dtype}")
+    if arr.dtype == np.uint64 and arr.size and arr.max() > _INT64_INFO.max:
+        raise ValueError(f"{name}: class index {int(arr.max())} is out of range (it does not fit in int64)")
     return arr.astype(np.int64)
 
 
@@ -112,38 +132,49 @@ def check_distribution(x: np.ndarray, name: str, axis: int = -1) -> None:
         )
 
 
-def check_temperature(temperature) -> float:
-    if isinstance(temperature, (bool, np.bool_)) or not isinstance(temperature, numbers.Real):
-        raise TypeError(f"temperature: expected a positive real number, got {type(temperature).__name__}")
-    t = float(temperature)
-    if not np.isfinite(t) or t <= 0:
-        raise ValueError(f"temperature: expected a finite value > 0, got {t!r}")
+def _real(value, name: str, what: str = "a real number") -> float:
+    """A real scalar (not a bool, not a str) as a Python float; a too-large int is refused."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected {what}, got {type(value).__name__}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(f"{name}: expected {what}, got {value!r}, too large for a float") from None
+
+
+def check_temperature(temperature, name: str = "temperature") -> float:
+    """A finite temperature > 0 (a subnormal one is accepted: the softmax then tends to the argmax)."""
+    t = _real(temperature, name, "a positive real number")
+    if not math.isfinite(t) or t <= 0:
+        raise ValueError(f"{name}: expected a finite value > 0, got {t!r}")
     return t
 
 
-def check_reduction(reduction, allowed=("none", "mean", "sum")) -> str:
+def check_reduction(reduction, allowed=("none", "mean", "sum"), name: str = "reduction") -> str:
+    """One of the reduction strings ``allowed``."""
+    if not isinstance(reduction, str):
+        raise TypeError(f"{name}: expected one of {', '.join(map(repr, allowed))}, got {type(reduction).__name__}")
     if reduction not in allowed:
-        raise ValueError(f"reduction: expected one of {', '.join(map(repr, allowed))}, got {reduction!r}")
+        raise ValueError(f"{name}: expected one of {', '.join(map(repr, allowed))}, got {reduction!r}")
     return reduction
 
 
 def check_probability_scalar(value, name: str, low_open=False, high_open=False) -> float:
     """A real scalar in [0, 1] (ends optionally open)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
-    v = float(value)
+    v = _real(value, name)
     lo_ok = v > 0 if low_open else v >= 0
     hi_ok = v < 1 if high_open else v <= 1
-    if not (np.isfinite(v) and lo_ok and hi_ok):
+    if not (math.isfinite(v) and lo_ok and hi_ok):
         interval = ("(" if low_open else "[") + "0, 1" + (")" if high_open else "]")
         raise ValueError(f"{name}: expected a value in {interval}, got {v!r}")
     return v
 
 
 def check_axis(axis, ndim: int, name: str = "axis") -> int:
+    """An int axis of an ``ndim``-dimensional array (a 0-d array counts as one axis); returned >= 0."""
     if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, numbers.Integral):
         raise TypeError(f"{name}: expected an int, got {type(axis).__name__}")
-    if not -ndim <= axis < max(ndim, 1):
+    if not -max(ndim, 1) <= axis < max(ndim, 1):
         raise ValueError(f"{name}: {axis} is out of range for an array with {ndim} dimension(s)")
     return int(axis) % max(ndim, 1)
 
@@ -153,33 +184,103 @@ def result_dtype(*arrays: np.ndarray) -> np.dtype:
     return np.result_type(*[a.dtype for a in arrays])
 
 
+def cast_result(value, dtype) -> np.ndarray:
+    """``value`` as an array of ``dtype``; a float16 result beyond 65504 becomes inf quietly, as in PyTorch."""
+    with np.errstate(over="ignore"):
+        return np.asarray(value).astype(dtype)
+
+
 def check_real(value, name: str) -> float:
     """A finite real scalar (not a bool), returned as a Python float."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
-    v = float(value)
-    if not np.isfinite(v):
+    v = _real(value, name)
+    if not math.isfinite(v):
         raise ValueError(f"{name}: expected a finite value, got {v!r}")
     return v
 
 
 def check_positive(value, name: str, allow_zero: bool = False) -> float:
     """A finite real scalar > 0 (>= 0 with ``allow_zero``)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
-    v = float(value)
-    if not np.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
+    v = _real(value, name)
+    if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
         raise ValueError(f"{name}: expected a finite value {'>= 0' if allow_zero else '> 0'}, got {v!r}")
     return v
 
 
-def check_int(value, name: str, minimum: int) -> int:
-    """An integer (not a bool) >= ``minimum``."""
+def check_int(value, name: str, minimum: int, maximum: int | None = None) -> int:
+    """An integer (not a bool) in ``[minimum, maximum]``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name}: expected an int, got {type(value).__name__}")
     if value < minimum:
         raise ValueError(f"{name}: expected an int >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name}: expected an int <= {maximum}, got {value}")
     return int(value)
+
+
+def check_num_classes(value, name: str = "num_classes", minimum: int = 1) -> int:
+    """A class count: an int >= ``minimum`` (not a bool, not a float such as 3.0)."""
+    return check_int(value, name, minimum)
+
+
+def check_ignore_index(value, name: str = "ignore_index") -> int:
+    """PyTorch's ``ignore_index``: any int that fits in int64 (not a bool, None, float or str)."""
+    return check_int(value, name, int(_INT64_INFO.min), int(_INT64_INFO.max))
+
+
+def check_log_base(base, name: str = "base") -> float:
+    """``log(base)`` for a logarithm base: None (nats, returns 1.0) or a finite real > 0, != 1.
+
+    Computed in float64 whatever the base's type (``np.float32(2)`` gives ``log 2`` to float64 precision).
+    """
+    if base is None:
+        return 1.0
+    b = _real(base, name, "None (nats) or a positive number such as 2 (bits)")
+    if not math.isfinite(b) or b <= 0 or b == 1:
+        raise ValueError(f"{name}: expected None (nats) or a positive number != 1 such as 2 (bits), got {base!r}")
+    return math.log(b)
+
+
+def check_class_weight(weight, num_classes: int, name: str = "weight") -> np.ndarray | None:
+    """None, or ``num_classes`` finite non-negative per-class weights as float64."""
+    if weight is None:
+        return None
+    w = as_float_array(weight, name)
+    if w.shape != (num_classes,):
+        raise ValueError(f"{name}: expected shape ({num_classes},), one weight per class, got {w.shape}")
+    check_finite(w, name)
+    if (w < 0).any():
+        raise ValueError(f"{name}: expected non-negative weights, got {float(w.min())!r}")
+    return w.astype(np.float64)
+
+
+def check_broadcast_weight(weight, shape: tuple, name: str = "weight") -> np.ndarray | None:
+    """None, or finite non-negative weights that broadcast to ``shape``, as float64."""
+    if weight is None:
+        return None
+    w = as_float_array(weight, name)
+    check_finite(w, name)
+    if (w < 0).any():
+        raise ValueError(f"{name}: expected non-negative weights, got {float(w.min())!r}")
+    try:
+        ok = np.broadcast_shapes(w.shape, shape) == tuple(shape)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(f"{name}: shape {w.shape} does not broadcast to input's shape {tuple(shape)}")
+    return w.astype(np.float64)
+
+
+def check_row_max(row_max: np.ndarray, name: str) -> None:
+    """Logits checked through their maximum along the class axis (the kernels compute it anyway).
+
+    ``np.max``/``np.argmax`` propagate NaN, so a NaN anywhere gives a NaN
+    maximum of its row, and a ``+inf`` anywhere a ``+inf`` maximum: one pass
+    over the row maxima replaces two passes over the logits.
+    """
+    if np.isnan(row_max).any():
+        raise ValueError(f"{name}: contains NaN")
+    if np.isposinf(row_max).any():
+        raise ValueError(f"{name}: expected logits < +inf, found +inf")
 
 
 # --- widgets ---
@@ -328,3 +429,12 @@ def check_int_range(value, name: str, minimum: int, maximum: int) -> int:
     if v > maximum:
         raise ValueError(f"{name}: expected an int <= {maximum}, got {v}")
     return v
+
+
+#: Upper limit on a number of classes (arrays of that length, or C x C, are allocated).
+MAX_CLASSES = 10**6
+
+
+def check_num_classes(value, name: str = "num_classes", minimum: int = 2) -> int:
+    """A number of classes: an int in ``[minimum, MAX_CLASSES]``."""
+    return check_int_range(value, name, minimum, MAX_CLASSES)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from ._validation import (
+    MAX_CLASSES,
     SEED_MAX,
     as_float_array,
     check_bool,
@@ -38,7 +39,7 @@ from ._validation import (
 MAX_SAMPLES = 10**7
 MAX_FEATURES = 10**4
 MAX_ELEMENTS = 10**8  # n_samples * n_features
-MAX_CLASSES = 10**6
+
 MAX_COUNT = 2**53  # counts stay exact in float64
 MAX_SCALE = 1e6  # cluster_std, separation: features stay far inside float32's range
 

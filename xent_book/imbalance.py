@@ -9,7 +9,11 @@ correct the trained model's logits afterwards.
 
 NumPy functions are float64 references; the ``*_loss`` factories return
 PyTorch callables ``loss(logits, target)`` for :func:`xent_book.train.fit`,
-built on the same formula as their NumPy reference.
+built on the same formula as their NumPy reference: the logit offset
+``tau log pi`` is computed once and added by one helper for both, and the
+focal factor is :mod:`xent_book.losses`' own ``(1 - p_t)^gamma`` kernel.
+The metrics are thin wrappers around scikit-learn's ``recall_score`` and
+``balanced_accuracy_score``.
 
 See also: chapter 8 (class imbalance).
 """
@@ -17,19 +21,32 @@ See also: chapter 8 (class imbalance).
 from __future__ import annotations
 
 import numbers
+import warnings
+from collections.abc import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validation import (
     as_float_array,
-    as_index_array,
     check_finite,
+    check_int_range,
+    check_labels,
+    check_logits,
     check_nonempty,
+    check_num_classes,
+    check_positive,
     check_probability_scalar,
+    check_real,
     check_reduction,
+    check_seed,
 )
-from ._validation import check_real as _check_real_scalar
+from .activations import softmax
 from .data import long_tailed_counts  # the one definition lives in data; re-exported here
+from .losses import _focal_modulation
+
+#: Upper limit on ``num_samples`` of :func:`balanced_resample_indices` (the result is allocated).
+MAX_SAMPLES = 10**8
 
 __all__ = [
     "long_tailed_counts",
@@ -88,33 +105,53 @@ def _class_axis(ndim: int) -> int:
 
 def _log_prior_offset(class_priors, tau) -> np.ndarray:
     """``tau * log(pi)``: the one formula behind every logit adjustment here."""
-    return _check_real_scalar(tau, "tau") * np.log(_check_priors(class_priors))
+    t = check_real(tau, "tau")
+    log_pi = np.log(_check_priors(class_priors))
+    with np.errstate(over="ignore"):
+        offset = t * log_pi
+    if not np.isfinite(offset).all():
+        raise ValueError(f"tau: tau * log(class_priors) overflows float64 (tau = {t!r})")
+    return offset
 
 
-def _broadcast_offset(offset: np.ndarray, logits: np.ndarray, name: str = "logits") -> np.ndarray:
-    if logits.ndim == 0:
+def _check_offset_classes(offset: np.ndarray, shape: tuple, name: str = "logits") -> None:
+    if len(shape) == 0:
         raise ValueError(f"{name}: expected shape (C,), (N, C) or (N, C, d1, ...), got a scalar")
-    ax = _class_axis(logits.ndim)
-    if logits.shape[ax] != offset.shape[0]:
+    ax = _class_axis(len(shape))
+    if shape[ax] != offset.shape[0]:
         raise ValueError(
-            f"class_priors: has {offset.shape[0]} entries but {name} has {logits.shape[ax]} classes "
-            f"(axis {ax} of shape {logits.shape})"
+            f"class_priors: has {offset.shape[0]} entries but {name} has {shape[ax]} classes "
+            f"(axis {ax} of shape {tuple(shape)})"
         )
+
+
+def _add_offset(logits, offset):
+    """``logits + offset`` along the class axis, for a NumPy array or a torch tensor alike."""
     shape = [1] * logits.ndim
-    shape[ax] = offset.shape[0]
-    return offset.reshape(shape)
+    shape[_class_axis(logits.ndim)] = offset.shape[0]
+    return logits + offset.reshape(shape)
 
 
-def class_priors_from_counts(counts) -> np.ndarray:
+def class_priors_from_counts(counts: ArrayLike) -> np.ndarray:
     """Empirical class priors ``pi_c = n_c / sum_k n_k`` (float64, sums to 1).
+
+    Computed as ``(n / max n) / sum(n / max n)``, so counts near the float64
+    limits (1e308, subnormals) neither overflow nor give 0/0.
 
     Raises
     ------
+    TypeError
+        Non-numeric ``counts``.
     ValueError
         ``counts`` not 1-D, empty, non-finite or with an entry <= 0.
+
+    See Also
+    --------
+    logit_adjusted_cross_entropy; chapter 8 (class imbalance).
     """
     n = _check_counts(counts)
-    return n / n.sum()
+    r = n / n.max()
+    return r / r.sum()
 
 
 # ----------------------------------------------------------------------------
@@ -122,7 +159,7 @@ def class_priors_from_counts(counts) -> np.ndarray:
 # ----------------------------------------------------------------------------
 
 
-def inverse_frequency_weights(counts) -> np.ndarray:
+def inverse_frequency_weights(counts: ArrayLike) -> np.ndarray:
     r"""Class weights proportional to ``1 / n_c``, normalised to sum to ``C``.
 
     .. math:: w_c = C \, \frac{1 / n_c}{\sum_k 1 / n_k}
@@ -145,8 +182,14 @@ def inverse_frequency_weights(counts) -> np.ndarray:
     numpy.ndarray, shape (C,), float64
         Positive weights summing to ``C``.
 
+    Computed as ``C (min n / n_c) / sum_k (min n / n_k)``: no overflow for
+    subnormal counts; a weight below the float64 range (a count more than
+    1e308 times the smallest) rounds to 0.
+
     Raises
     ------
+    TypeError
+        Non-numeric ``counts``.
     ValueError
         ``counts`` not 1-D, empty, non-finite or with an entry <= 0.
 
@@ -155,11 +198,11 @@ def inverse_frequency_weights(counts) -> np.ndarray:
     class_balanced_weights; chapter 8 (class imbalance).
     """
     n = _check_counts(counts)
-    inv = 1.0 / n
-    return inv * (n.shape[0] / inv.sum())
+    r = n.min() / n
+    return r * (n.shape[0] / r.sum())
 
 
-def class_balanced_weights(counts, beta=0.999) -> np.ndarray:
+def class_balanced_weights(counts: ArrayLike, beta: float = 0.999) -> np.ndarray:
     r"""Class-balanced weights from the effective number of samples (Cui et al. 2019).
 
     The effective number of ``n`` samples is :math:`E_n = (1 - \beta^n) / (1 - \beta)`;
@@ -170,7 +213,9 @@ def class_balanced_weights(counts, beta=0.999) -> np.ndarray:
     ``beta = 0`` gives ``E_n = 1`` and equal weights (plain cross-entropy);
     as ``beta -> 1``, ``E_n -> n`` and the weights tend to
     :func:`inverse_frequency_weights`. ``1 - beta^n`` is computed as
-    ``-expm1(n log(beta))``, so ``beta`` close to 1 keeps full precision.
+    ``-expm1(n log(beta))``, so ``beta`` close to 1 keeps full precision, and
+    the normalisation is ``C softmax(-log(1 - beta^n))``, so extreme counts
+    (subnormal, 1e308) give finite weights.
 
     Parameters
     ----------
@@ -186,6 +231,8 @@ def class_balanced_weights(counts, beta=0.999) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        Non-numeric ``counts``, non-real ``beta``.
     ValueError
         ``beta`` outside [0, 1); bad ``counts`` as in :func:`inverse_frequency_weights`.
 
@@ -197,9 +244,11 @@ def class_balanced_weights(counts, beta=0.999) -> np.ndarray:
     b = check_probability_scalar(beta, "beta", high_open=True)
     if b == 0.0:
         return np.ones_like(n)
-    one_minus_beta_n = -np.expm1(n * np.log(b))  # 1 - beta**n, accurate for beta near 1
-    w = (1.0 - b) / one_minus_beta_n
-    return w * (n.shape[0] / w.sum())
+    # log(1 - beta**n) = log(-expm1(n log beta)); where n log beta underflows, 1 - beta**n ~ n |log beta|
+    x = n * np.log(b)
+    with np.errstate(divide="ignore"):
+        log_e = np.where(x > -1e-300, np.log(n) + np.log(-np.log(b)), np.log(-np.expm1(x)))
+    return n.shape[0] * softmax(-log_e)
 
 
 # ----------------------------------------------------------------------------
@@ -207,7 +256,9 @@ def class_balanced_weights(counts, beta=0.999) -> np.ndarray:
 # ----------------------------------------------------------------------------
 
 
-def logit_adjusted_cross_entropy(logits, target, class_priors, tau=1.0, reduction="mean"):
+def logit_adjusted_cross_entropy(
+    logits: ArrayLike, target: ArrayLike, class_priors: ArrayLike, tau: float = 1.0, reduction: str = "mean"
+) -> np.ndarray:
     r"""Logit-adjusted cross-entropy (Menon et al. 2021): cross-entropy on ``f + tau log pi``.
 
     .. math:: \ell(f, y) = -\log \frac{e^{f_y + \tau \log \pi_y}}{\sum_k e^{f_k + \tau \log \pi_k}}
@@ -238,10 +289,13 @@ def logit_adjusted_cross_entropy(logits, target, class_priors, tau=1.0, reductio
 
     Raises
     ------
+    TypeError
+        Non-numeric ``logits`` or ``class_priors``, non-integer ``target``, non-real ``tau``.
     ValueError
         Priors not positive or not summing to 1, ``len(class_priors)`` not the
-        number of classes, non-finite ``tau``, and whatever
-        :func:`xent_book.cross_entropy` rejects.
+        number of classes, non-finite ``tau`` (or ``tau log pi`` beyond float64),
+        NaN or ``+inf`` logits, and whatever :func:`xent_book.cross_entropy`
+        rejects of ``target`` (shape, range).
 
     See Also
     --------
@@ -251,13 +305,22 @@ def logit_adjusted_cross_entropy(logits, target, class_priors, tau=1.0, reductio
     from .losses import cross_entropy
 
     check_reduction(reduction)
+    x = _check_logits(logits)
+    offset = _log_prior_offset(class_priors, tau)
+    _check_offset_classes(offset, x.shape)
+    loss = cross_entropy(_add_offset(x.astype(np.float64), offset), target, reduction=reduction)
+    with np.errstate(over="ignore"):  # a float16 loss beyond 65504 is inf, as in PyTorch
+        return loss.astype(x.dtype)
+
+
+def _check_logits(logits) -> np.ndarray:
     x = as_float_array(logits, "logits")
-    offset = _broadcast_offset(_log_prior_offset(class_priors, tau), x)
-    adjusted = (x.astype(np.float64) + offset).astype(x.dtype)
-    return cross_entropy(adjusted, target, reduction=reduction)
+    check_nonempty(x, "logits")
+    check_logits(x, "logits")
+    return x
 
 
-def logit_adjusted_loss(class_priors, tau=1.0, reduction="mean"):
+def logit_adjusted_loss(class_priors: ArrayLike, tau: float = 1.0, reduction: str = "mean") -> Callable:
     """Return the PyTorch training loss ``loss(logits, target)`` of :func:`logit_adjusted_cross_entropy`.
 
     ``loss(logits, target) = F.cross_entropy(logits + tau * log(pi), target, reduction=reduction)``
@@ -276,6 +339,13 @@ def logit_adjusted_loss(class_priors, tau=1.0, reduction="mean"):
     callable
         ``loss(logits: Tensor (N, C), target: LongTensor (N,)) -> Tensor``.
 
+    Raises
+    ------
+    TypeError, ValueError
+        Bad ``class_priors``, ``tau`` or ``reduction`` as in
+        :func:`logit_adjusted_cross_entropy`; the returned loss raises
+        ``ValueError`` for logits with another number of classes.
+
     See Also
     --------
     logit_adjusted_cross_entropy; chapter 8 (class imbalance).
@@ -285,19 +355,15 @@ def logit_adjusted_loss(class_priors, tau=1.0, reduction="mean"):
 
     check_reduction(reduction)
     offset64 = torch.from_numpy(_log_prior_offset(class_priors, tau))
-    num_classes = offset64.shape[0]
 
     def loss(logits, target):
-        if logits.shape[_class_axis(logits.dim())] != num_classes:
-            raise ValueError(f"logits: expected {num_classes} classes (one per prior), got shape {tuple(logits.shape)}")
-        shape = [1] * logits.dim()
-        shape[_class_axis(logits.dim())] = num_classes
-        return F.cross_entropy(logits + offset64.to(logits.dtype).reshape(shape), target, reduction=reduction)
+        _check_offset_classes(offset64, tuple(logits.shape))
+        return F.cross_entropy(_add_offset(logits, offset64.to(logits.dtype)), target, reduction=reduction)
 
     return loss
 
 
-def posthoc_logit_adjustment(logits, class_priors, tau=1.0):
+def posthoc_logit_adjustment(logits: ArrayLike, class_priors: ArrayLike, tau: float = 1.0) -> np.ndarray:
     r"""Post-hoc logit adjustment (Menon et al. 2021): ``f - tau log pi``.
 
     A model trained with plain cross-entropy estimates ``p(y | x)``, which
@@ -320,20 +386,24 @@ def posthoc_logit_adjustment(logits, class_priors, tau=1.0):
 
     Raises
     ------
+    TypeError
+        Non-numeric ``logits`` or ``class_priors``, non-real ``tau``.
     ValueError
         Bad priors or ``tau`` (see :func:`logit_adjusted_cross_entropy`),
-        NaN or ``+inf`` logits.
+        empty, NaN or ``+inf`` logits, or adjusted logits beyond the range of
+        ``logits``' dtype.
 
     See Also
     --------
     logit_adjusted_cross_entropy; chapter 8 (class imbalance).
     """
-    from ._validation import check_logits
-
-    x = as_float_array(logits, "logits")
-    check_logits(x, "logits")
-    offset = _broadcast_offset(_log_prior_offset(class_priors, tau), x)
-    return (x.astype(np.float64) - offset).astype(x.dtype)
+    x = _check_logits(logits)
+    offset = _log_prior_offset(class_priors, tau)
+    _check_offset_classes(offset, x.shape)
+    adjusted = _add_offset(x.astype(np.float64), -offset)
+    if (adjusted > np.finfo(x.dtype).max).any():
+        raise ValueError(f"logits: the adjusted logits exceed the range of {x.dtype}; pass float64 logits")
+    return adjusted.astype(x.dtype)
 
 
 # ----------------------------------------------------------------------------
@@ -341,15 +411,16 @@ def posthoc_logit_adjustment(logits, class_priors, tau=1.0):
 # ----------------------------------------------------------------------------
 
 
-def focal_ce_loss(gamma=2.0, alpha=None, reduction="mean"):
+def focal_ce_loss(gamma: float = 2.0, alpha: ArrayLike | None = None, reduction: str = "mean") -> Callable:
     r"""Return a PyTorch multi-class focal loss ``loss(logits, target)`` for training.
 
     .. math:: \ell(f, y) = -\alpha_y \, (1 - p_y)^\gamma \log p_y, \qquad p = \operatorname{softmax}(f)
 
-    computed from ``log_softmax``, with ``1 - p_y = -expm1(log p_y)`` as in
-    the NumPy reference, so a confident correct prediction stays accurate. ``gamma = 0`` and no
-    ``alpha`` is plain cross-entropy. Matches :func:`xent_book.focal_loss`
-    (the NumPy reference) with the same arguments.
+    computed from ``log_softmax``, with the factor ``(1 - p_y)^gamma`` from the
+    one kernel that :func:`xent_book.focal_loss` (the NumPy reference) uses too
+    (``1 - p_y = -expm1(log p_y)``, floored so the gradient stays finite for
+    ``0 < gamma < 1``). ``gamma = 0`` and no ``alpha`` is plain cross-entropy.
+    Matches :func:`xent_book.focal_loss` with the same arguments.
 
     Parameters
     ----------
@@ -368,8 +439,13 @@ def focal_ce_loss(gamma=2.0, alpha=None, reduction="mean"):
 
     Raises
     ------
+    TypeError
+        ``gamma`` not a real number (a bool or a str is refused), ``alpha`` not numeric.
     ValueError
-        ``gamma`` negative or not finite; ``alpha`` not 1-D, negative or not finite.
+        ``gamma`` negative or not finite; ``alpha`` not 1-D, negative or not
+        finite; unknown ``reduction``. The returned loss raises ``ValueError``
+        for logits that are not (N, C), a ``target`` that is not (N,) integer
+        indices in ``[0, C)``, or an ``alpha`` whose length is not C.
 
     See Also
     --------
@@ -379,28 +455,22 @@ def focal_ce_loss(gamma=2.0, alpha=None, reduction="mean"):
     import torch.nn.functional as F
 
     check_reduction(reduction)
-    if isinstance(gamma, (bool, np.bool_)) or not isinstance(gamma, numbers.Real):
-        raise TypeError(f"gamma: expected a real number, got {type(gamma).__name__}")
-    g = float(gamma)
-    if not np.isfinite(g) or g < 0:
-        raise ValueError(f"gamma: expected a finite value >= 0, got {g!r}")
+    g = check_positive(gamma, "gamma", allow_zero=True)
     alpha_t = None
     if alpha is not None:
         a = as_float_array(alpha, "alpha").astype(np.float64)
         if a.ndim != 1:
             raise ValueError(f"alpha: expected a 1-D array of per-class weights, got shape {a.shape}")
+        check_nonempty(a, "alpha")
         check_finite(a, "alpha")
         if (a < 0).any():
             raise ValueError("alpha: expected weights >= 0")
         alpha_t = torch.from_numpy(a)
 
     def loss(logits, target):
+        _check_torch_logits_target(logits, target, alpha_t)
         logp_y = F.log_softmax(logits, dim=1).gather(1, target.unsqueeze(1)).squeeze(1)
-        # 1 - p_y, floored at the smallest normal number: where p_y rounds to 1 the loss is 0 either
-        # way (log p_y = 0), and the floor keeps the gradient at its limit 0 instead of 0 * inf = NaN
-        # for 0 < gamma < 1. (1 - p)^0 = 1, so gamma = 0 is exactly cross-entropy.
-        one_minus_p = (-torch.expm1(logp_y)).clamp_min(torch.finfo(logp_y.dtype).tiny)
-        values = -(one_minus_p ** g) * logp_y
+        values = -_focal_modulation(logp_y, g, torch) * logp_y
         if alpha_t is not None:
             values = values * alpha_t.to(logits.dtype)[target]
         if reduction == "mean":
@@ -412,51 +482,55 @@ def focal_ce_loss(gamma=2.0, alpha=None, reduction="mean"):
     return loss
 
 
+def _check_torch_logits_target(logits, target, alpha_t) -> None:
+    """(N, C) floating logits and (N,) int64 indices in [0, C) for the torch callables."""
+    import torch
+
+    if not isinstance(logits, torch.Tensor) or not logits.is_floating_point() or logits.dim() != 2:
+        raise ValueError(f"logits: expected a floating tensor of shape (N, C), got {getattr(logits, 'shape', logits)!r}")
+    if not isinstance(target, torch.Tensor) or target.dtype != torch.int64 or tuple(target.shape) != (logits.shape[0],):
+        raise ValueError(f"target: expected an int64 tensor of shape ({logits.shape[0]},), got {target!r:.80}")
+    c = logits.shape[1]
+    if target.numel() and (int(target.min()) < 0 or int(target.max()) >= c):
+        raise ValueError(f"target: expected class indices in [0, {c - 1}]")
+    if alpha_t is not None and alpha_t.shape[0] != c:
+        raise ValueError(f"alpha: has {alpha_t.shape[0]} entries but logits have {c} classes")
+
+
 # ----------------------------------------------------------------------------
-# metrics
+# metrics (scikit-learn)
 # ----------------------------------------------------------------------------
-
-
-def _check_num_classes(num_classes):
-    if isinstance(num_classes, (bool, np.bool_)) or not isinstance(num_classes, numbers.Integral):
-        raise TypeError(f"num_classes: expected an int, got {type(num_classes).__name__}")
-    if num_classes < 1:
-        raise ValueError(f"num_classes: expected >= 1, got {num_classes}")
-    return int(num_classes)
-
-
-def _check_labels(labels, name, num_classes):
-    y = as_index_array(labels, name)
-    if y.ndim != 1:
-        raise ValueError(f"{name}: expected a 1-D array of class indices, got shape {y.shape}")
-    check_nonempty(y, name)
-    c = int(y.max()) + 1 if num_classes is None else _check_num_classes(num_classes)
-    if y.min() < 0 or y.max() >= c:
-        raise ValueError(f"{name}: labels must lie in [0, {c - 1}], got values in [{y.min()}, {y.max()}]")
-    return y, c
 
 
 def _check_label_pair(y_true, y_pred, num_classes):
-    t = as_index_array(y_true, "y_true")
-    p = as_index_array(y_pred, "y_pred")
-    if t.ndim != 1 or p.ndim != 1:
-        raise ValueError(f"y_true, y_pred: expected 1-D label arrays, got shapes {t.shape} and {p.shape}")
+    if num_classes is not None:
+        num_classes = check_num_classes(num_classes, minimum=1)
+    t = check_labels(y_true, "y_true", num_classes)
+    p = check_labels(y_pred, "y_pred", num_classes)
     if t.shape != p.shape:
         raise ValueError(f"y_pred: expected the shape of y_true {t.shape}, got {p.shape}")
-    check_nonempty(t, "y_true")
-    num_classes = int(max(t.max(), p.max())) + 1 if num_classes is None else _check_num_classes(num_classes)
-    for name, arr in (("y_true", t), ("y_pred", p)):
-        if arr.min() < 0 or arr.max() >= num_classes:
-            raise ValueError(
-                f"{name}: labels must lie in [0, {num_classes - 1}], got values in [{arr.min()}, {arr.max()}]"
-            )
+    if num_classes is None:
+        num_classes = int(max(t.max(), p.max())) + 1
+        if num_classes > MAX_SAMPLES:
+            raise ValueError(f"y_true, y_pred: labels up to {num_classes - 1}; pass num_classes to bound them")
     return t, p, int(num_classes)
 
 
-def per_class_recall(y_true, y_pred, num_classes=None, zero_division=np.nan) -> np.ndarray:
+def _check_zero_division(value) -> float:
+    if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) and np.isnan(value):
+        return float("nan")
+    return check_real(value, "zero_division")
+
+
+def per_class_recall(
+    y_true: ArrayLike, y_pred: ArrayLike, num_classes: int | None = None, zero_division: float = np.nan
+) -> np.ndarray:
     r"""Recall of every class: ``TP_c / (number of examples of class c)``.
 
     .. math:: \mathrm{recall}_c = \frac{\#\{i : y_i = c,\ \hat y_i = c\}}{\#\{i : y_i = c\}}
+
+    A thin wrapper around ``sklearn.metrics.recall_score(average=None)`` over
+    the labels ``0 .. C-1``.
 
     Parameters
     ----------
@@ -466,41 +540,44 @@ def per_class_recall(y_true, y_pred, num_classes=None, zero_division=np.nan) -> 
         Number of classes ``C``; default ``max(y_true, y_pred) + 1``.
     zero_division : float, default nan
         The value reported for a class with no example in ``y_true`` (its
-        recall is undefined); scikit-learn's ``recall_score(average=None,
-        zero_division=...)`` has the same argument.
+        recall is undefined), as scikit-learn's argument of that name.
 
     Returns
     -------
     numpy.ndarray, shape (C,), float64
+        NaN only for absent classes with the default ``zero_division``.
 
     Raises
     ------
+    TypeError
+        Labels that are not integers, a non-int ``num_classes``, a non-real ``zero_division``.
     ValueError
-        Shapes that differ or are not 1-D, empty input, labels out of range.
+        Shapes that differ or are not 1-D, empty input, labels out of range,
+        ``num_classes`` outside [1, 10**6], an infinite ``zero_division``.
 
     See Also
     --------
     balanced_accuracy; chapter 8 (class imbalance).
     """
+    from sklearn.metrics import recall_score
+
     t, p, c = _check_label_pair(y_true, y_pred, num_classes)
-    support = np.bincount(t, minlength=c).astype(np.float64)
-    hits = np.bincount(t[t == p], minlength=c).astype(np.float64)
-    out = np.full(c, float(zero_division))
-    present = support > 0
-    out[present] = hits[present] / support[present]
-    return out
+    z = _check_zero_division(zero_division)
+    r = recall_score(t, p, labels=np.arange(c), average=None, zero_division=np.nan)
+    return np.where(np.isnan(r), z, r).astype(np.float64)
 
 
-def balanced_accuracy(y_true, y_pred, num_classes=None) -> float:
+def balanced_accuracy(y_true: ArrayLike, y_pred: ArrayLike, num_classes: int | None = None) -> float:
     r"""Balanced accuracy: the mean of the per-class recalls over the classes present in ``y_true``.
 
     .. math:: \mathrm{BA} = \frac{1}{|\mathcal{C}|} \sum_{c \in \mathcal{C}} \mathrm{recall}_c,
               \quad \mathcal{C} = \{c : c \text{ occurs in } y_{\text{true}}\}
 
     On a test set with equally many examples per class it equals the plain
-    accuracy; it is ``1 - `` the *balanced error* of Menon et al. 2021. Same
-    value as ``sklearn.metrics.balanced_accuracy_score`` (which also skips
-    classes absent from ``y_true``).
+    accuracy; it is ``1 - `` the *balanced error* of Menon et al. 2021.
+    ``sklearn.metrics.balanced_accuracy_score``, after the label checks here;
+    its warning that ``y_pred`` holds a class absent from ``y_true`` is silenced,
+    since skipping such classes is the definition above.
 
     Parameters
     ----------
@@ -512,12 +589,21 @@ def balanced_accuracy(y_true, y_pred, num_classes=None) -> float:
     -------
     float
 
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`per_class_recall`.
+
     See Also
     --------
     per_class_recall; chapter 8 (class imbalance).
     """
-    r = per_class_recall(y_true, y_pred, num_classes)
-    return float(np.nanmean(r))
+    from sklearn.metrics import balanced_accuracy_score
+
+    t, p, _ = _check_label_pair(y_true, y_pred, num_classes)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="y_pred contains classes not in y_true", category=UserWarning)
+        return float(balanced_accuracy_score(t, p))
 
 
 # ----------------------------------------------------------------------------
@@ -525,7 +611,9 @@ def balanced_accuracy(y_true, y_pred, num_classes=None) -> float:
 # ----------------------------------------------------------------------------
 
 
-def class_balanced_sample_weights(labels, num_classes=None, power=1.0) -> np.ndarray:
+def class_balanced_sample_weights(
+    labels: ArrayLike, num_classes: int | None = None, power: float = 1.0
+) -> np.ndarray:
     r"""Per-example sampling probabilities that re-balance the classes.
 
     .. math:: P(\text{draw } i) \propto n_{y_i}^{-q}
@@ -550,18 +638,30 @@ def class_balanced_sample_weights(labels, num_classes=None, power=1.0) -> np.nda
     numpy.ndarray, shape (N,), float64
         Non-negative, summing to 1.
 
+    Raises
+    ------
+    TypeError
+        Non-integer ``labels``, non-int ``num_classes``, non-real ``power``.
+    ValueError
+        ``labels`` not 1-D, empty or out of range; ``num_classes`` outside
+        [1, 10**6]; ``power`` outside [0, 1].
+
     See Also
     --------
     balanced_resample_indices; chapter 8 (class imbalance).
     """
-    y, c = _check_labels(labels, "labels", num_classes)
+    c = None if num_classes is None else check_num_classes(num_classes, minimum=1)
+    y = check_labels(labels, "labels", c)
     q = check_probability_scalar(power, "power")
-    counts = np.bincount(y, minlength=c).astype(np.float64)
+    counts = np.bincount(y).astype(np.float64)
     w = counts[y] ** (-q)
     return w / w.sum()
 
 
-def balanced_resample_indices(labels, num_samples=None, seed=0, power=1.0, num_classes=None) -> np.ndarray:
+def balanced_resample_indices(
+    labels: ArrayLike, num_samples: int | None = None, seed: int = 0, power: float = 1.0,
+    num_classes: int | None = None,
+) -> np.ndarray:
     """Indices drawn with replacement by :func:`class_balanced_sample_weights` (a re-sampled epoch).
 
     ``X[idx], y[idx]`` is a training set in which (for ``power = 1``) every
@@ -583,13 +683,17 @@ def balanced_resample_indices(labels, num_samples=None, seed=0, power=1.0, num_c
     -------
     numpy.ndarray of int64, shape (num_samples,)
 
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`class_balanced_sample_weights`; ``num_samples`` not an int
+        in [1, 10**8]; ``seed`` not an int in [0, 2**32 - 1].
+
     See Also
     --------
     class_balanced_sample_weights; chapter 8 (class imbalance).
     """
     w = class_balanced_sample_weights(labels, num_classes=num_classes, power=power)
-    n = w.shape[0] if num_samples is None else num_samples
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"num_samples: expected a positive int, got {num_samples!r}")
-    rng = np.random.default_rng(seed)
-    return rng.choice(w.shape[0], size=int(n), replace=True, p=w).astype(np.int64)
+    n = w.shape[0] if num_samples is None else check_int_range(num_samples, "num_samples", 1, MAX_SAMPLES)
+    rng = np.random.default_rng(check_seed(seed))
+    return rng.choice(w.shape[0], size=n, replace=True, p=w).astype(np.int64)
