@@ -74,6 +74,11 @@ cp "$HM/embed-amd.js" "$HM"/*.woff "$HM"/*.woff2 "$HM"/*.ttf "$HM"/*.eot "$HM"/*
 cp "$RJ/require.js" "$VENDOR/requirejs/"
 [ -f "$RJ/LICENSE" ] && cp "$RJ/LICENSE" "$VENDOR/requirejs/"
 
+# 2b. the self-checking exercises' answers, computed from the reference solutions
+# (xent_book/exercises/chNN.py) into _offline_static/exercises/ for xent-exercises.js.
+"$BIN/python" scripts/export_exercises.py --out "$STATIC/exercises" >"$LOG_DIR/export_exercises.log" 2>&1 \
+    || { cat "$LOG_DIR/export_exercises.log" >&2; fail "scripts/export_exercises.py (a reference solution failed)"; }
+
 # 3. stored notebook outputs -------------------------------------------------------
 echo "build_book: checking stored notebook outputs ..."
 "$BIN/python" - <<'PY' || fail "a chapter's stored outputs are not a clean run (re-execute it: make execute NB=...)"
