@@ -54,7 +54,7 @@ from ._validation import (
     check_distribution,
     check_finite,
     check_in_unit_interval,
-    check_int_range,
+    check_int,
     check_labels,
     check_positive,
     check_temperature,
@@ -84,7 +84,7 @@ MAX_BINS = 10**6
 
 
 def _check_n_bins(n_bins) -> int:
-    return check_int_range(n_bins, "n_bins", 1, MAX_BINS)
+    return check_int(n_bins, "n_bins", 1, MAX_BINS)
 
 
 def _check_labels(labels, n: int, num_classes: int, name: str = "labels") -> np.ndarray:
@@ -575,7 +575,7 @@ def fit_temperature(logits, labels, tol: float = 1e-10, max_iter: int = 200) -> 
     rtol = check_positive(tol, "tol")
     if rtol >= 1:
         raise ValueError(f"tol: expected a relative tolerance in (0, 1), got {rtol!r}")
-    n_iter = check_int_range(max_iter, "max_iter", 1, 10**6)
+    n_iter = check_int(max_iter, "max_iter", 1, 10**6)
     scale = 1.0
     for centre in (False, True):  # scale into [-1, 1] (no overflow), centre each row, scale again
         if centre:

@@ -29,7 +29,7 @@ from ._validation import (
     as_float_array,
     check_bool,
     check_finite,
-    check_int_range,
+    check_int,
     check_labels,
     check_positive,
     check_seed,
@@ -198,7 +198,7 @@ def stratified_split(
     gaussian_blobs, load_digits_split; chapters 8-11.
     """
     v, t = _check_fractions(val_fraction, test_fraction)
-    C = check_int_range(num_classes, "num_classes", 1, MAX_CLASSES)
+    C = check_int(num_classes, "num_classes", 1, MAX_CLASSES)
     s = check_seed(seed)
     Xa = as_float_array(X, "X")
     if Xa.ndim != 2 or Xa.shape[0] == 0:
@@ -256,8 +256,8 @@ def long_tailed_counts(num_classes: int, imbalance_ratio: float, n_max: int) -> 
     --------
     long_tailed_blobs; chapter 8 (class imbalance).
     """
-    C = check_int_range(num_classes, "num_classes", 1, MAX_CLASSES)
-    n_max = check_int_range(n_max, "n_max", 1, MAX_COUNT)
+    C = check_int(num_classes, "num_classes", 1, MAX_CLASSES)
+    n_max = check_int(n_max, "n_max", 1, MAX_COUNT)
     rho = check_positive(imbalance_ratio, "imbalance_ratio")
     if rho < 1:
         raise ValueError(f"imbalance_ratio: expected a value >= 1 (n_max / n_min), got {rho!r}")
@@ -333,9 +333,9 @@ def gaussian_blobs(
     --------
     spirals, long_tailed_blobs; chapters 8-11.
     """
-    n = check_int_range(n_samples, "n_samples", 1, MAX_SAMPLES)
-    C = check_int_range(num_classes, "num_classes", 2, n)
-    d = check_int_range(n_features, "n_features", 1, MAX_FEATURES)
+    n = check_int(n_samples, "n_samples", 1, MAX_SAMPLES)
+    C = check_int(num_classes, "num_classes", 2, n)
+    d = check_int(n_features, "n_features", 1, MAX_FEATURES)
     _check_size(n, d, "n_samples * n_features")
     std = _check_scale(cluster_std, "cluster_std")
     sep = _check_scale(separation, "separation", allow_zero=True)
@@ -395,8 +395,8 @@ def spirals(
     --------
     gaussian_blobs; chapters 10-11.
     """
-    n = check_int_range(n_samples, "n_samples", 1, MAX_SAMPLES)
-    C = check_int_range(num_classes, "num_classes", 2, n)
+    n = check_int(n_samples, "n_samples", 1, MAX_SAMPLES)
+    C = check_int(num_classes, "num_classes", 2, n)
     sigma = _check_scale(noise, "noise", allow_zero=True)
     k = _check_scale(turns, "turns")
     v, t = _check_fractions(val_fraction, test_fraction)
@@ -468,12 +468,12 @@ def long_tailed_blobs(
     --------
     long_tailed_counts; chapter 8 (class imbalance).
     """
-    C = check_int_range(num_classes, "num_classes", 2, MAX_CLASSES)
-    d = check_int_range(n_features, "n_features", 1, MAX_FEATURES)
+    C = check_int(num_classes, "num_classes", 2, MAX_CLASSES)
+    d = check_int(n_features, "n_features", 1, MAX_FEATURES)
     std = _check_scale(cluster_std, "cluster_std")
     sep = _check_scale(separation, "separation", allow_zero=True)
-    n_val = check_int_range(n_val_per_class, "n_val_per_class", 0, MAX_SAMPLES)
-    n_test = check_int_range(n_test_per_class, "n_test_per_class", 0, MAX_SAMPLES)
+    n_val = check_int(n_val_per_class, "n_val_per_class", 0, MAX_SAMPLES)
+    n_test = check_int(n_test_per_class, "n_test_per_class", 0, MAX_SAMPLES)
     counts = long_tailed_counts(C, imbalance_ratio, n_max)
     _check_size(int(counts.sum()) + C * (n_val + n_test), d, "n_max, n_val_per_class, n_test_per_class, n_features")
     rng = np.random.default_rng(check_seed(seed))

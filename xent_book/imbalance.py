@@ -28,13 +28,13 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import (
+    MAX_CLASSES,
     as_float_array,
     check_finite,
-    check_int_range,
+    check_int,
     check_labels,
     check_logits,
     check_nonempty,
-    check_num_classes,
     check_positive,
     check_probability_scalar,
     check_real,
@@ -504,7 +504,7 @@ def _check_torch_logits_target(logits, target, alpha_t) -> None:
 
 def _check_label_pair(y_true, y_pred, num_classes):
     if num_classes is not None:
-        num_classes = check_num_classes(num_classes, minimum=1)
+        num_classes = check_int(num_classes, "num_classes", 1, MAX_CLASSES)
     t = check_labels(y_true, "y_true", num_classes)
     p = check_labels(y_pred, "y_pred", num_classes)
     if t.shape != p.shape:
@@ -650,7 +650,7 @@ def class_balanced_sample_weights(
     --------
     balanced_resample_indices; chapter 8 (class imbalance).
     """
-    c = None if num_classes is None else check_num_classes(num_classes, minimum=1)
+    c = None if num_classes is None else check_int(num_classes, "num_classes", 1, MAX_CLASSES)
     y = check_labels(labels, "labels", c)
     q = check_probability_scalar(power, "power")
     counts = np.bincount(y).astype(np.float64)
@@ -694,6 +694,6 @@ def balanced_resample_indices(
     class_balanced_sample_weights; chapter 8 (class imbalance).
     """
     w = class_balanced_sample_weights(labels, num_classes=num_classes, power=power)
-    n = w.shape[0] if num_samples is None else check_int_range(num_samples, "num_samples", 1, MAX_SAMPLES)
+    n = w.shape[0] if num_samples is None else check_int(num_samples, "num_samples", 1, MAX_SAMPLES)
     rng = np.random.default_rng(check_seed(seed))
     return rng.choice(w.shape[0], size=n, replace=True, p=w).astype(np.int64)
