@@ -37,6 +37,7 @@ function(
     rtol=1e-9,
     atol=0.0,
     page_case=0,
+    page_prompt="coin_nll(0.3, np.array([1, 0, 0, 1, 1, 0, 1]))",
     hint="Each head costs -log(theta) and each tail -log(1 - theta); average over the flips.",
 )
 
