@@ -34,6 +34,7 @@ from ._validation import (
     check_int,
     check_labels,
     check_logits,
+    check_logits_target_tensors,
     check_nonempty,
     check_positive,
     check_probability_scalar,
@@ -468,7 +469,10 @@ def focal_ce_loss(gamma: float = 2.0, alpha: ArrayLike | None = None, reduction:
         alpha_t = torch.from_numpy(a)
 
     def loss(logits, target):
-        _check_torch_logits_target(logits, target, alpha_t)
+        check_logits_target_tensors(logits, target)
+        if alpha_t is not None and alpha_t.shape[0] != logits.shape[1]:
+            raise ValueError(f"alpha: has {alpha_t.shape[0]} entries but logits have {logits.shape[1]} classes")
+        target = target.long()
         logp_y = F.log_softmax(logits, dim=1).gather(1, target.unsqueeze(1)).squeeze(1)
         values = -_focal_modulation(logp_y, g, torch) * logp_y
         if alpha_t is not None:
@@ -480,21 +484,6 @@ def focal_ce_loss(gamma: float = 2.0, alpha: ArrayLike | None = None, reduction:
         return values
 
     return loss
-
-
-def _check_torch_logits_target(logits, target, alpha_t) -> None:
-    """(N, C) floating logits and (N,) int64 indices in [0, C) for the torch callables."""
-    import torch
-
-    if not isinstance(logits, torch.Tensor) or not logits.is_floating_point() or logits.dim() != 2:
-        raise ValueError(f"logits: expected a floating tensor of shape (N, C), got {getattr(logits, 'shape', logits)!r}")
-    if not isinstance(target, torch.Tensor) or target.dtype != torch.int64 or tuple(target.shape) != (logits.shape[0],):
-        raise ValueError(f"target: expected an int64 tensor of shape ({logits.shape[0]},), got {target!r:.80}")
-    c = logits.shape[1]
-    if target.numel() and (int(target.min()) < 0 or int(target.max()) >= c):
-        raise ValueError(f"target: expected class indices in [0, {c - 1}]")
-    if alpha_t is not None and alpha_t.shape[0] != c:
-        raise ValueError(f"alpha: has {alpha_t.shape[0]} entries but logits have {c} classes")
 
 
 # ----------------------------------------------------------------------------
