@@ -45,20 +45,27 @@ See also: chapter 9 (label noise).
 
 from __future__ import annotations
 
-import numbers
+from collections.abc import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validation import (
     as_float_array,
-    as_index_array,
+    check_choice,
+    check_distribution,
     check_finite,
+    check_int,
+    check_labels,
     check_logits,
+    check_logits_target_tensors,
     check_nonempty,
     check_probability_scalar,
+    check_real,
     check_reduction,
+    check_seed,
 )
-from ._validation import check_real as _check_real
+from .activations import log_softmax, logsumexp
 
 __all__ = [
     "NOISE_KINDS",
@@ -82,18 +89,13 @@ NOISE_KINDS = ("symmetric", "pair")
 #: Tolerance on ``|sum_j T_ij - 1|`` for a transition matrix.
 ROW_SUM_TOLERANCE = 1e-6
 
+#: Upper limit on C for the (C, C) transition matrix (10**4 classes: 800 MB in float64).
+MAX_TRANSITION_CLASSES = 10**4
+
 
 # ----------------------------------------------------------------------------
 # checks
 # ----------------------------------------------------------------------------
-
-
-def _check_num_classes(num_classes, minimum=2) -> int:
-    if isinstance(num_classes, (bool, np.bool_)) or not isinstance(num_classes, numbers.Integral):
-        raise TypeError(f"num_classes: expected an int, got {type(num_classes).__name__}")
-    if num_classes < minimum:
-        raise ValueError(f"num_classes: expected an int >= {minimum}, got {num_classes}")
-    return int(num_classes)
 
 
 def _check_rate(rate) -> float:
@@ -101,19 +103,15 @@ def _check_rate(rate) -> float:
 
 
 def _check_labels(labels, num_classes, name="labels") -> np.ndarray:
-    y = as_index_array(labels, name)
-    if y.size and (y.min() < 0 or y.max() >= num_classes):
-        raise ValueError(f"{name}: class indices must lie in [0, {num_classes - 1}], got values in [{y.min()}, {y.max()}]")
-    return y
+    return check_labels(labels, name, num_classes, ndim=None, nonempty=False)
 
 
 def _check_transition(T, num_classes=None, name="T") -> np.ndarray:
     arr = as_float_array(T, name).astype(np.float64)
-    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
-        raise ValueError(f"{name}: expected a square (C, C) matrix, got shape {arr.shape}")
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] < 2:
+        raise ValueError(f"{name}: expected a square (C, C) matrix with C >= 2, got shape {arr.shape}")
     if num_classes is not None and arr.shape[0] != num_classes:
         raise ValueError(f"{name}: expected shape ({num_classes}, {num_classes}) to match {num_classes} classes, got {arr.shape}")
-    check_nonempty(arr, name)
     check_finite(arr, name)
     if (arr < 0).any() or (arr > 1).any():
         raise ValueError(f"{name}: expected entries in [0, 1], got values in [{arr.min():.6g}, {arr.max():.6g}]")
@@ -133,24 +131,21 @@ def _check_logits_target(logits, target):
         raise ValueError(f"logits: expected shape (N, C), got {x.shape}")
     check_nonempty(x, "logits")
     check_logits(x, "logits")
-    y = as_index_array(target, "target")
+    y = check_labels(target, "target", x.shape[1], ndim=None, nonempty=False)
     if y.shape != (x.shape[0],):
         raise ValueError(f"target: expected shape ({x.shape[0]},) (one class index per row of logits), got {y.shape}")
-    _check_labels(y, x.shape[1], "target")
     return x, y
 
 
 def _check_q(q) -> float:
     return check_probability_scalar(q, "q", low_open=True)
 
-
-
 # ----------------------------------------------------------------------------
 # noise model
 # ----------------------------------------------------------------------------
 
 
-def transition_matrix(kind, rate, num_classes) -> np.ndarray:
+def transition_matrix(kind: str, rate: float, num_classes: int) -> np.ndarray:
     r"""The noise transition matrix ``T_ij = P(noisy = j | clean = i)`` of a noise kind.
 
     .. math::
@@ -174,24 +169,28 @@ def transition_matrix(kind, rate, num_classes) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        Non-real ``rate``, non-int ``num_classes``.
     ValueError
-        Unknown ``kind``, ``rate`` outside [0, 1), ``num_classes < 2``.
+        Unknown ``kind``, ``rate`` outside [0, 1), ``num_classes`` outside [2, 10**4].
 
     See Also
     --------
     symmetric_noise, pair_noise, corrupt_labels; chapter 9 (label noise).
     """
-    if kind not in NOISE_KINDS:
-        raise ValueError(f"kind: expected one of {', '.join(map(repr, NOISE_KINDS))}, got {kind!r}")
+    check_choice(kind, "kind", NOISE_KINDS)
     r = _check_rate(rate)
-    c = _check_num_classes(num_classes)
-    eye = np.eye(c)
+    c = check_int(num_classes, "num_classes", 2, MAX_TRANSITION_CLASSES)
     if kind == "symmetric":
-        return (1.0 - r) * eye + (r / (c - 1)) * (1.0 - eye)
-    return (1.0 - r) * eye + r * np.roll(eye, 1, axis=1)
+        T = np.full((c, c), r / (c - 1))
+    else:
+        T = np.zeros((c, c))
+        T[np.arange(c), (np.arange(c) + 1) % c] = r
+    np.fill_diagonal(T, 1.0 - r)
+    return T
 
 
-def corrupt_labels(labels, T, seed=0) -> np.ndarray:
+def corrupt_labels(labels: ArrayLike, T: ArrayLike, seed: int = 0) -> np.ndarray:
     """Draw a noisy label for each clean label ``y`` from row ``T[y]``, independently.
 
     Uses one uniform number per label (``numpy.random.default_rng(seed)``) and
@@ -213,9 +212,11 @@ def corrupt_labels(labels, T, seed=0) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        Non-numeric ``T``, non-integer ``labels``, non-int ``seed``.
     ValueError
-        ``T`` not square, not row-stochastic or with entries outside [0, 1];
-        labels out of range.
+        ``T`` not square (C >= 2), not finite, not row-stochastic or with
+        entries outside [0, 1]; labels out of range; ``seed`` outside [0, 2**32 - 1].
 
     See Also
     --------
@@ -223,7 +224,7 @@ def corrupt_labels(labels, T, seed=0) -> np.ndarray:
     """
     t = _check_transition(T)
     y = _check_labels(labels, t.shape[0])
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     u = rng.random(y.shape)
     cdf = np.cumsum(t, axis=1)
     cdf[:, -1] = np.inf  # guard against a last cumulative sum of 1 - 1e-16
@@ -232,7 +233,7 @@ def corrupt_labels(labels, T, seed=0) -> np.ndarray:
     return noisy.astype(np.int64)
 
 
-def symmetric_noise(labels, rate, num_classes, seed=0) -> np.ndarray:
+def symmetric_noise(labels: ArrayLike, rate: float, num_classes: int, seed: int = 0) -> np.ndarray:
     """Symmetric label noise: with probability ``rate`` a label becomes one of the other classes, uniformly.
 
     Each label is corrupted independently, so the realised fraction of changed
@@ -254,6 +255,11 @@ def symmetric_noise(labels, rate, num_classes, seed=0) -> np.ndarray:
     numpy.ndarray of int64
         Noisy labels, ``labels``' shape.
 
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`transition_matrix` and :func:`corrupt_labels`.
+
     See Also
     --------
     transition_matrix, pair_noise; chapter 9 (label noise).
@@ -261,7 +267,7 @@ def symmetric_noise(labels, rate, num_classes, seed=0) -> np.ndarray:
     return corrupt_labels(labels, transition_matrix("symmetric", rate, num_classes), seed)
 
 
-def pair_noise(labels, rate, num_classes, seed=0) -> np.ndarray:
+def pair_noise(labels: ArrayLike, rate: float, num_classes: int, seed: int = 0) -> np.ndarray:
     """Pair (asymmetric) label noise: with probability ``rate`` class ``i`` becomes ``(i + 1) mod C``.
 
     Equivalent to ``corrupt_labels(labels, transition_matrix("pair", rate, num_classes), seed)``.
@@ -281,6 +287,11 @@ def pair_noise(labels, rate, num_classes, seed=0) -> np.ndarray:
     -------
     numpy.ndarray of int64
 
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`transition_matrix` and :func:`corrupt_labels`.
+
     See Also
     --------
     transition_matrix, symmetric_noise; chapter 9 (label noise).
@@ -288,7 +299,7 @@ def pair_noise(labels, rate, num_classes, seed=0) -> np.ndarray:
     return corrupt_labels(labels, transition_matrix("pair", rate, num_classes), seed)
 
 
-def estimate_transition_matrix(probs, quantile=None) -> np.ndarray:
+def estimate_transition_matrix(probs: ArrayLike, quantile: float | None = None) -> np.ndarray:
     r"""Anchor-point estimate of ``T`` from a model's noisy-class probabilities (Patrini et al. 2017).
 
     A model trained on noisy labels estimates ``p(noisy | x) = T^T p(clean | x)``.
@@ -318,18 +329,19 @@ def estimate_transition_matrix(probs, quantile=None) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        Non-numeric ``probs``, non-real ``quantile``.
     ValueError
-        ``probs`` not 2-D, empty, not rows of probabilities; ``quantile`` outside (0, 1].
+        ``probs`` not 2-D, empty, not rows of probabilities, more than 10**4
+        classes; ``quantile`` outside (0, 1].
 
     See Also
     --------
     forward_corrected_cross_entropy; chapter 9 (label noise).
     """
-    from ._validation import check_distribution
-
     p = as_float_array(probs, "probs")
-    if p.ndim != 2:
-        raise ValueError(f"probs: expected shape (N, C), got {p.shape}")
+    if p.ndim != 2 or p.shape[1] > MAX_TRANSITION_CLASSES:
+        raise ValueError(f"probs: expected shape (N, C) with C <= {MAX_TRANSITION_CLASSES}, got {p.shape}")
     check_nonempty(p, "probs")
     check_distribution(p, "probs", axis=1)
     p = p.astype(np.float64)
@@ -367,9 +379,9 @@ def _sce_formula(logp_y, alpha, beta, A, xp):
     return alpha * (-logp_y) + beta * A * xp.expm1(logp_y)
 
 
-def _forward_log_noisy(logp, logT, lse):
-    # log (p^T T)_j = log sum_i p_i T_ij = LSE_i (log p_i + log T_ij); shape (N, C)
-    return lse(logp[:, :, None] + logT[None, :, :])
+def _forward_formula(logp, logT, y, lse):
+    # -log (p^T T)_y = -LSE_i (log p_i + log T_{i y}): only the labelled column of T, O(N C) memory
+    return -lse(logp + logT[:, y].T)
 
 
 def _reduce(values, reduction):
@@ -381,20 +393,21 @@ def _reduce(values, reduction):
 
 
 def _numpy_logp_y(logits, target):
-    from .activations import log_softmax
-
     x, y = _check_logits_target(logits, target)
     logp = log_softmax(x.astype(np.float64), axis=1)
     return x.dtype, logp, np.take_along_axis(logp, y[:, None], axis=1)[:, 0], y
 
 
 def _as_out(value, dtype):
-    return np.asarray(value, dtype=np.float64).astype(dtype)
+    with np.errstate(over="ignore"):  # a float16 loss beyond 65504 is inf, as in PyTorch
+        return np.asarray(value, dtype=np.float64).astype(dtype)
 
 
 def _torch_logp_y(logits, target):
     import torch.nn.functional as F
 
+    check_logits_target_tensors(logits, target)
+    target = target.long()
     logp = F.log_softmax(logits, dim=1)
     return logp, logp.gather(1, target.unsqueeze(1)).squeeze(1)
 
@@ -404,7 +417,7 @@ def _torch_logp_y(logits, target):
 # ----------------------------------------------------------------------------
 
 
-def generalized_cross_entropy(logits, target, q=0.7, reduction="mean"):
+def generalized_cross_entropy(logits: ArrayLike, target: ArrayLike, q: float = 0.7, reduction: str = "mean") -> np.ndarray:
     r"""Generalized cross-entropy ``(1 - p_y^q) / q`` (Zhang & Sabuncu 2018).
 
     .. math:: L_q(f, y) = \frac{1 - p_y^{\,q}}{q}, \qquad p = \operatorname{softmax}(f)
@@ -431,8 +444,11 @@ def generalized_cross_entropy(logits, target, q=0.7, reduction="mean"):
 
     Raises
     ------
+    TypeError
+        Non-numeric ``logits``, non-integer ``target``, non-real ``q``.
     ValueError
-        ``q`` outside (0, 1], labels out of range, wrong shapes, NaN or ``+inf`` logits.
+        ``q`` outside (0, 1], labels out of range, wrong shapes, empty, NaN or
+        ``+inf`` logits, unknown ``reduction``.
 
     See Also
     --------
@@ -444,7 +460,7 @@ def generalized_cross_entropy(logits, target, q=0.7, reduction="mean"):
     return _as_out(_reduce(_gce_formula(logp_y, qq, np), reduction), dtype)
 
 
-def mean_absolute_error_loss(logits, target, reduction="mean"):
+def mean_absolute_error_loss(logits: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np.ndarray:
     r"""Mean absolute error between ``softmax(logits)`` and the one-hot label: ``sum_k |p_k - e_{y,k}| = 2 (1 - p_y)``.
 
     The convention of Ghosh et al. 2017 (the L1 distance of the probability
@@ -465,6 +481,14 @@ def mean_absolute_error_loss(logits, target, reduction="mean"):
     numpy.ndarray
         In [0, 2], ``logits``' dtype.
 
+    Raises
+    ------
+    TypeError
+        Non-numeric ``logits``, non-integer ``target``.
+    ValueError
+        Logits not (N, C), empty, NaN or ``+inf``; ``target`` not (N,) or out
+        of range; unknown ``reduction``.
+
     See Also
     --------
     mae_loss (PyTorch); chapter 9 (label noise).
@@ -474,7 +498,10 @@ def mean_absolute_error_loss(logits, target, reduction="mean"):
     return _as_out(_reduce(_mae_formula(logp_y, np), reduction), dtype)
 
 
-def symmetric_cross_entropy(logits, target, alpha=0.1, beta=1.0, A=-4.0, reduction="mean"):
+def symmetric_cross_entropy(
+    logits: ArrayLike, target: ArrayLike, alpha: float = 0.1, beta: float = 1.0, A: float = -4.0,
+    reduction: str = "mean",
+) -> np.ndarray:
     r"""Symmetric cross-entropy ``alpha CE + beta RCE`` (Wang et al. 2019).
 
     .. math:: \ell = \alpha\,(-\log p_y) + \beta\,\underbrace{(-A)(1 - p_y)}_{\text{RCE}}
@@ -503,8 +530,11 @@ def symmetric_cross_entropy(logits, target, alpha=0.1, beta=1.0, A=-4.0, reducti
 
     Raises
     ------
+    TypeError
+        Non-real ``alpha``, ``beta`` or ``A``; bad types as in :func:`mean_absolute_error_loss`.
     ValueError
-        Negative or non-finite ``alpha``/``beta``, ``A >= 0``, bad logits or labels.
+        Negative or non-finite ``alpha``/``beta``, ``A >= 0``, bad logits or
+        labels as in :func:`mean_absolute_error_loss`.
 
     See Also
     --------
@@ -517,9 +547,9 @@ def symmetric_cross_entropy(logits, target, alpha=0.1, beta=1.0, A=-4.0, reducti
 
 
 def _check_sce(alpha, beta, A):
-    a = _check_real(alpha, "alpha")
-    b = _check_real(beta, "beta")
-    aa = _check_real(A, "A")
+    a = check_real(alpha, "alpha")
+    b = check_real(beta, "beta")
+    aa = check_real(A, "A")
     if a < 0:
         raise ValueError(f"alpha: expected a value >= 0, got {a!r}")
     if b < 0:
@@ -530,12 +560,12 @@ def _check_sce(alpha, beta, A):
 
 
 def _numpy_lse_last(x):
-    from .activations import logsumexp
-
     return logsumexp(x, axis=1)
 
 
-def forward_corrected_cross_entropy(logits, target, T, reduction="mean"):
+def forward_corrected_cross_entropy(
+    logits: ArrayLike, target: ArrayLike, T: ArrayLike, reduction: str = "mean"
+) -> np.ndarray:
     r"""Forward loss correction (Patrini et al. 2017): cross-entropy of the noisy label under ``T^T p``.
 
     .. math:: \ell(f, \tilde y) = -\log \sum_i p_i\, T_{i \tilde y}, \qquad p = \operatorname{softmax}(f)
@@ -563,8 +593,11 @@ def forward_corrected_cross_entropy(logits, target, T, reduction="mean"):
 
     Raises
     ------
+    TypeError
+        Non-numeric ``T``; bad types as in :func:`mean_absolute_error_loss`.
     ValueError
-        ``T`` not (C, C) or not row-stochastic; bad logits or labels.
+        ``T`` not (C, C), not finite or not row-stochastic; bad logits or labels
+        as in :func:`mean_absolute_error_loss`.
 
     See Also
     --------
@@ -575,8 +608,7 @@ def forward_corrected_cross_entropy(logits, target, T, reduction="mean"):
     t = _check_transition(T, logp.shape[1])
     with np.errstate(divide="ignore"):
         logT = np.log(t)
-    log_noisy = _forward_log_noisy(logp, logT, _numpy_lse_last)
-    values = -np.take_along_axis(log_noisy, y[:, None], axis=1)[:, 0]
+    values = _forward_formula(logp, logT, y, _numpy_lse_last)
     return _as_out(_reduce(values, reduction), dtype)
 
 
@@ -585,8 +617,16 @@ def forward_corrected_cross_entropy(logits, target, T, reduction="mean"):
 # ----------------------------------------------------------------------------
 
 
-def gce_loss(q=0.7, reduction="mean"):
-    """Return the PyTorch loss ``loss(logits (N, C), target (N,))`` of :func:`generalized_cross_entropy`."""
+def gce_loss(q: float = 0.7, reduction: str = "mean") -> Callable:
+    """Return the PyTorch loss ``loss(logits (N, C), target (N,))`` of :func:`generalized_cross_entropy`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``q`` or ``reduction`` as :func:`generalized_cross_entropy` refuses them;
+        the returned loss refuses logits that are not finite floating (N, C)
+        tensors and targets that are not (N,) integer indices in ``[0, C)``.
+    """
     import torch
 
     check_reduction(reduction)
@@ -599,8 +639,14 @@ def gce_loss(q=0.7, reduction="mean"):
     return loss
 
 
-def mae_loss(reduction="mean"):
-    """Return the PyTorch loss ``loss(logits (N, C), target (N,))`` of :func:`mean_absolute_error_loss` (``2 (1 - p_y)``)."""
+def mae_loss(reduction: str = "mean") -> Callable:
+    """Return the PyTorch loss ``loss(logits (N, C), target (N,))`` of :func:`mean_absolute_error_loss` (``2 (1 - p_y)``).
+
+    Raises
+    ------
+    ValueError
+        Unknown ``reduction``; the returned loss as in :func:`gce_loss`.
+    """
     import torch
 
     check_reduction(reduction)
@@ -612,8 +658,15 @@ def mae_loss(reduction="mean"):
     return loss
 
 
-def sce_loss(alpha=0.1, beta=1.0, A=-4.0, reduction="mean"):
-    """Return the PyTorch loss ``loss(logits (N, C), target (N,))`` of :func:`symmetric_cross_entropy`."""
+def sce_loss(alpha: float = 0.1, beta: float = 1.0, A: float = -4.0, reduction: str = "mean") -> Callable:
+    """Return the PyTorch loss ``loss(logits (N, C), target (N,))`` of :func:`symmetric_cross_entropy`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``alpha``, ``beta``, ``A`` or ``reduction`` as :func:`symmetric_cross_entropy`
+        refuses them; the returned loss as in :func:`gce_loss`.
+    """
     import torch
 
     check_reduction(reduction)
@@ -626,11 +679,18 @@ def sce_loss(alpha=0.1, beta=1.0, A=-4.0, reduction="mean"):
     return loss
 
 
-def forward_corrected_loss(T, reduction="mean"):
+def forward_corrected_loss(T: ArrayLike, reduction: str = "mean") -> Callable:
     """Return the PyTorch loss ``loss(logits (N, C), noisy_target (N,))`` of :func:`forward_corrected_cross_entropy`.
 
     ``T`` is checked once here (square, row-stochastic) and its logarithm kept
     in float64; it is cast to the logits' dtype at each call.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``T`` or ``reduction`` as :func:`forward_corrected_cross_entropy` refuses
+        them; the returned loss refuses logits with another number of classes
+        than ``T`` and bad targets as in :func:`gce_loss`.
     """
     import torch
 
@@ -644,7 +704,8 @@ def forward_corrected_loss(T, reduction="mean"):
         if logits.dim() != 2 or logits.shape[1] != c:
             raise ValueError(f"logits: expected shape (N, {c}) to match T, got {tuple(logits.shape)}")
         logp, _ = _torch_logp_y(logits, target)
-        log_noisy = _forward_log_noisy(logp, logT64.to(logits.dtype), lambda z: torch.logsumexp(z, dim=1))
-        return _reduce(-log_noisy.gather(1, target.unsqueeze(1)).squeeze(1), reduction)
+        target = target.long()
+        values = _forward_formula(logp, logT64.to(logits.dtype), target, lambda z: torch.logsumexp(z, dim=1))
+        return _reduce(values, reduction)
 
     return loss
