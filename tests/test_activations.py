@@ -110,8 +110,20 @@ def test_bad_types_and_axes_are_rejected():
         xb.softmax(["a", "b"])
     with pytest.raises(ValueError, match="axis"):
         xb.softmax([[1.0, 2.0]], axis=2)
-    with pytest.raises(ValueError, match="length 0"):
-        xb.softmax(np.zeros((3, 0)))
+
+
+@pytest.mark.parametrize("shape, dim", [((3, 0), -1), ((5, 0, 0), -1), ((0, 4), -1), ((0, 4), 0), ((2, 0, 3), 1)])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_empty_arrays_give_empty_results_as_in_torch(shape, dim, name):
+    ours = getattr(xb, name)(np.zeros(shape), axis=dim)
+    theirs = getattr(torch, name)(torch.zeros(shape, dtype=torch.float64), dim)
+    assert ours.shape == tuple(theirs.shape) and ours.dtype == np.float64
+
+
+def test_logsumexp_of_an_empty_axis_is_minus_inf_as_in_torch():
+    ours = xb.logsumexp(np.zeros((5, 0)), axis=-1)
+    theirs = torch.logsumexp(torch.zeros((5, 0), dtype=torch.float64), -1).numpy()
+    np.testing.assert_array_equal(ours, theirs)
 
 
 def test_all_minus_inf_slice_has_no_softmax():

@@ -49,7 +49,7 @@ _FLOAT_DTYPES = tuple(np.dtype(d) for d in FLOAT_DTYPES)
 _INT64_INFO = np.iinfo(np.int64)
 
 
-def _as_array(x, name: str, what: str) -> np.ndarray:
+def as_array(x, name: str, what: str) -> np.ndarray:
     """``np.asarray(x)``, refusing what is not an array of numbers (None, str, ragged lists)."""
     if x is None or isinstance(x, (str, bytes, dict, set)):
         raise TypeError(f"{name}: expected {what}, got {type(x).__name__}")
@@ -61,7 +61,7 @@ def _as_array(x, name: str, what: str) -> np.ndarray:
 
 def as_float_array(x, name: str) -> np.ndarray:
     """Return ``x`` as a floating array; float16/32/64 keep their dtype, integers and bools become float64."""
-    arr = _as_array(x, name, "an array of real numbers")
+    arr = as_array(x, name, "an array of real numbers")
     if arr.dtype in _FLOAT_DTYPES:
         return arr
     if arr.dtype.kind in "fbiu":
@@ -72,7 +72,7 @@ def as_float_array(x, name: str) -> np.ndarray:
 
 def as_index_array(x, name: str) -> np.ndarray:
     """Return ``x`` as an int64 array of class indices (any integer dtype; no wraparound)."""
-    arr = _as_array(x, name, "integer class indices")
+    arr = as_array(x, name, "integer class indices")
     if arr.dtype.kind not in "iu":
         if arr.dtype.kind == "f":
             raise TypeError(
@@ -334,11 +334,12 @@ def check_float_tensor(x, name: str, ndim: int | None = None, what: str = "") ->
         raise ValueError(f"{name}: contains NaN or inf")
 
 
-def check_index_tensor(target, name: str, n: int, num_classes: int | None, ignore_index: int):
+def check_index_tensor(target, name: str, n: int, num_classes: int | None, ignore_index: int, size_name: str = "C"):
     """A 1-D integer torch tensor of ``n`` class indices in ``[0, num_classes)`` or ``ignore_index``.
 
     ``num_classes=None`` checks only that no index is negative (a vocabulary
-    slice does not know the global size). Returns the indices as int64;
+    slice does not know the global size; ``size_name`` says where
+    ``num_classes`` came from, for the message). Returns the indices as int64;
     unsigned dtypes wider than uint8, which torch cannot compare, are refused.
     """
     import torch
@@ -357,7 +358,7 @@ def check_index_tensor(target, name: str, n: int, num_classes: int | None, ignor
     bad &= t != ignore_index
     if bad.any():
         value = int(t[bad][0])
-        expected = "a class index >= 0" if num_classes is None else f"a class index in [0, {num_classes})"
+        expected = "a class index >= 0" if num_classes is None else f"a class index in [0, {size_name} = {num_classes})"
         raise ValueError(
             f"{name}: class index {value} is out of range (expected {expected} or ignore_index={ignore_index})"
         )
@@ -423,18 +424,26 @@ def check_bool(value, name: str) -> bool:
     return bool(value)
 
 
-def check_int_range(value, name: str, minimum: int, maximum: int) -> int:
-    """An integer (not a bool) in ``[minimum, maximum]``: :func:`check_int` with an upper limit."""
-    v = check_int(value, name, minimum)
-    if v > maximum:
-        raise ValueError(f"{name}: expected an int <= {maximum}, got {v}")
-    return v
-
-
 #: Upper limit on a number of classes (arrays of that length, or C x C, are allocated).
 MAX_CLASSES = 10**6
 
 
-def check_num_classes(value, name: str = "num_classes", minimum: int = 2) -> int:
-    """A number of classes: an int in ``[minimum, MAX_CLASSES]``."""
-    return check_int_range(value, name, minimum, MAX_CLASSES)
+
+def check_logits_target_tensors(logits, target) -> None:
+    """(N, C) finite floating logits and (N,) integer class indices in ``[0, C)`` (torch tensors).
+
+    For the PyTorch training losses of ``imbalance`` and ``noise``, which have no ``ignore_index``.
+    """
+    import torch
+
+    check_float_tensor(logits, "logits", ndim=2, what="of shape (N, C)")
+    if not isinstance(target, torch.Tensor):
+        raise TypeError(f"target: expected a torch.Tensor of class indices, got {type(target).__name__}")
+    if target.dtype not in (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64):
+        raise TypeError(f"target: expected integer class indices, got dtype {target.dtype}")
+    n, c = logits.shape
+    if tuple(target.shape) != (n,):
+        raise ValueError(f"target: expected shape ({n},), one class index per row of logits, got {tuple(target.shape)}")
+    if n and (int(target.min()) < 0 or int(target.max()) >= c):
+        raise ValueError(f"target: expected class indices in [0, {c - 1}], got values in "
+                         f"[{int(target.min())}, {int(target.max())}]")

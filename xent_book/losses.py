@@ -24,20 +24,38 @@ chapter 6 (gradients), chapter 8 (focal loss).
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validation import (
+    RANGE_TOLERANCE,
+    as_array,
     as_float_array,
     as_index_array,
+    cast_result,
+    check_bool,
+    check_broadcast_weight,
+    check_class_weight,
     check_distribution,
     check_finite,
+    check_ignore_index,
     check_in_unit_interval,
     check_logits,
     check_no_nan,
     check_nonempty,
+    check_positive,
     check_probability_scalar,
+    check_real,
     check_reduction,
+    check_row_max,
 )
-from .activations import log_sigmoid, log_softmax
+from .activations import (
+    _class_rows,
+    _log_sigmoid64,
+    _log_softmax_picked,
+    _log_softmax_rows,
+    _row_max,
+    _softmax_rows,
+)
 
 __all__ = [
     "cross_entropy",
@@ -61,7 +79,7 @@ def _class_last(x: np.ndarray) -> np.ndarray:
     return np.moveaxis(x, 1, -1)
 
 
-def _batched(inp: np.ndarray, name: str = "input"):
+def _batched(inp: np.ndarray, name: str = "input") -> tuple[np.ndarray, bool]:
     """Return (input with a batch axis, whether it was unbatched)."""
     if inp.ndim == 0:
         raise ValueError(f"{name}: expected shape (C,), (N, C) or (N, C, d1, ...), got a scalar")
@@ -70,24 +88,41 @@ def _batched(inp: np.ndarray, name: str = "input"):
     return inp, False
 
 
-def _check_weight(weight, num_classes: int, name: str = "weight"):
-    if weight is None:
-        return None
-    w = as_float_array(weight, name)
-    if w.shape != (num_classes,):
-        raise ValueError(f"{name}: expected shape ({num_classes},), one weight per class, got {w.shape}")
-    check_finite(w, name)
-    return w.astype(np.float64)
+def _reduce(per_element: np.ndarray, reduction: str, denominator: float | None = None) -> np.ndarray:
+    """The one reduction of the package's losses: 'none', 'sum', or 'mean' = sum / ``denominator``.
+
+    ``denominator`` defaults to the number of elements. A zero denominator
+    (an all-ignored batch) gives NaN quietly, as in PyTorch. Unchecked.
+    """
+    if reduction == "none":
+        return per_element
+    total = per_element.sum()
+    if reduction == "sum":
+        return np.asarray(total)
+    denominator = per_element.size if denominator is None else denominator
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(total / denominator)  # 0/0 -> NaN on purpose (all ignored)
 
 
-def _is_probability_target(inp: np.ndarray, target) -> bool:
-    t = np.asarray(target)
+def _finish(out, reduction: str, unbatched: bool, dtype) -> np.ndarray:
+    """Drop the batch axis of an unbatched ``'none'`` result and cast to ``dtype`` (float16 overflow -> inf)."""
+    out = np.asarray(out)
+    if reduction == "none" and unbatched:
+        out = out.reshape(())
+    return cast_result(out, dtype)
+
+
+def _target_array(target) -> np.ndarray:
+    return as_array(target, "target", "class indices or class probabilities")
+
+
+def _is_probability_target(inp: np.ndarray, t: np.ndarray) -> bool:
     return t.dtype.kind == "f" and t.shape == inp.shape
 
 
-def _check_index_target(target, inp_batched: np.ndarray, unbatched: bool, ignore_index: int):
+def _check_index_target(t: np.ndarray, inp_batched: np.ndarray, unbatched: bool, ignore_index: int) -> np.ndarray:
     """Validate class indices against (N, C, d1, ...) input; return (N, d1, ...) int64."""
-    t = as_index_array(target, "target")
+    t = as_index_array(t, "target")
     if unbatched:
         if t.ndim != 0:
             raise ValueError(f"target: expected a scalar class index for unbatched input of shape (C,), got shape {t.shape}")
@@ -107,56 +142,72 @@ def _check_index_target(target, inp_batched: np.ndarray, unbatched: bool, ignore
     return t
 
 
-def _reduce(per_element: np.ndarray, reduction: str, denominator: float) -> np.ndarray:
-    if reduction == "none":
-        return per_element
-    total = per_element.sum()
-    if reduction == "sum":
-        return total
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(total / denominator)  # 0/0 -> NaN on purpose (all ignored)
-
-
-def _weighted_nll(logp_last: np.ndarray, target: np.ndarray, weight, ignore_index: int):
-    """Per-element -w[y] log p[y] (0 where ignored) and the per-element weights w[y]."""
+def _weighted_nll(logp_y: np.ndarray, target: np.ndarray, weight, ignore_index: int):
+    """Per-element ``-w[y] log p[y]`` (0 where ignored or ``w[y] = 0``) and the per-element weights ``w[y]``."""
     mask = target != ignore_index
     safe = np.where(mask, target, 0)
-    picked = np.take_along_axis(logp_last, safe[..., None], axis=-1)[..., 0]
     w_t = mask.astype(np.float64) if weight is None else np.where(mask, weight[safe], 0.0)
-    # where() rather than multiplication: an ignored -inf log-probability must give 0, not NaN
-    nll = np.where(mask, -picked * w_t, 0.0)
+    nll = np.zeros(logp_y.shape)
+    # only where w > 0: an ignored or zero-weight -inf log-probability gives 0, not 0 * inf = NaN
+    np.multiply(np.negative(logp_y), w_t, out=nll, where=w_t > 0)
     return nll, w_t, mask
 
 
-def _logits_and_weight(input, weight, weight_name="weight"):
-    """Validate logits of shape (C,), (N, C) or (N, C, d...) and per-class weights.
+def _logits(input, weight, weight_name: str = "weight"):
+    """Validate logits of shape (C,), (N, C) or (N, C, d...) and per-class weights, once.
 
-    Returns (input array, batched input, unbatched flag, C, float64 weights or None).
+    Returns ``(inp, batched, unbatched, C, weight, x2, k, a)``: the input
+    array, its batched view, whether it was unbatched, the class count, the
+    float64 weights or None, the ``(rows, C)`` logits with classes last (a
+    view for (C,) and (N, C) input) and their row argmax ``k`` and maxima
+    ``a`` (NaN and ``+inf`` are refused through ``a``).
     """
     inp = as_float_array(input, "input")
     check_nonempty(inp, "input")
-    check_logits(inp, "input")
     batched, unbatched = _batched(inp)
     num_classes = batched.shape[1]
-    return inp, batched, unbatched, num_classes, _check_weight(weight, num_classes, weight_name)
+    w = check_class_weight(weight, num_classes, weight_name)
+    x2 = _class_rows(batched, 1)
+    k, a = _row_max(x2)
+    check_row_max(a, "input")
+    return inp, batched, unbatched, num_classes, w, x2, k, a
 
 
-def _elementwise_pair(input, target, input_name="input", target_name="target"):
-    """Validate an elementwise (binary) loss's input and target: same shape, non-empty, target in [0, 1]."""
+def _refuse_masked_rows(a: np.ndarray, used: np.ndarray | None = None) -> None:
+    """A row of only ``-inf`` logits has no softmax: refuse it where it counts (``used``)."""
+    masked = np.isneginf(a) if used is None else np.isneginf(a) & used
+    if masked.any():
+        raise ValueError("input: every logit of a row is -inf, so its softmax is undefined (0/0)")
+
+
+def _probability_target(t: np.ndarray, unbatched: bool, eps: float, num_classes: int) -> np.ndarray:
+    """Validate probability targets and return them as float64 ``(rows, C)``, smoothed by ``eps``."""
+    t = as_float_array(t, "target")
+    check_distribution(t, "target", axis=-1 if unbatched else 1)
+    rows = _class_rows(t[None, :] if unbatched else t, 1)
+    rows = np.clip(rows.astype(np.float64), 0.0, 1.0)  # rounding below 0 or above 1 adds nothing negative
+    if eps > 0:
+        rows = rows * (1.0 - eps) + eps / num_classes
+    return rows
+
+
+def _elementwise_pair(input, target, input_name: str = "input", target_name: str = "target"):
+    """Validate an elementwise (binary) loss's input and target: same shape, non-empty, target in [0, 1].
+
+    Returns ``(x, y, y64)`` with ``y64`` the float64 target clipped to [0, 1]
+    (a target a rounding below 0 must not give a negative loss).
+    """
     x = as_float_array(input, input_name)
     y = as_float_array(target, target_name)
     check_nonempty(x, input_name)
     if x.shape != y.shape:
         raise ValueError(f"{target_name}: expected the same shape as {input_name} {x.shape}, got {y.shape}")
     check_in_unit_interval(y, target_name)
-    return x, y
+    return x, y, np.clip(y.astype(np.float64), 0.0, 1.0)
 
 
-def _finish(out, reduction: str, unbatched: bool, dtype):
-    out = np.asarray(out)
-    if reduction == "none" and unbatched:
-        out = out.reshape(())
-    return out.astype(dtype)
+def _check_gamma(gamma) -> float:
+    return check_positive(gamma, "gamma", allow_zero=True)
 
 
 # ----------------------------------------------------------------------------
@@ -164,7 +215,10 @@ def _finish(out, reduction: str, unbatched: bool, dtype):
 # ----------------------------------------------------------------------------
 
 
-def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+def nll_loss(
+    input: ArrayLike, target: ArrayLike, weight: ArrayLike | None = None, ignore_index: int = -100,
+    reduction: str = "mean",
+) -> np.ndarray:
     r"""Negative log-likelihood of class indices, as ``torch.nn.functional.nll_loss``.
 
     .. math:: \ell_n = -w_{y_n}\, x_{n, y_n}, \qquad
@@ -175,9 +229,9 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     input : array_like, shape (C,), (N, C) or (N, C, d1, ...)
         Log-probabilities (usually ``log_softmax`` output); ``-inf`` allowed.
     target : array_like of int, shape (), (N,) or (N, d1, ...)
-        Class indices in ``[0, C)`` or ``ignore_index``.
+        Class indices in ``[0, C)`` or ``ignore_index`` (any integer dtype).
     weight : array_like, shape (C,), optional
-        Per-class weights.
+        Per-class weights, finite and >= 0.
     ignore_index : int, default -100
         Target value that contributes neither loss nor weight.
     reduction : {'mean', 'sum', 'none'}, default 'mean'
@@ -186,26 +240,42 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     -------
     numpy.ndarray
         Scalar, or per-element losses of ``target``'s shape for ``'none'``; nats;
-        ``input``'s dtype. ``'mean'`` over an all-ignored batch is NaN (0/0), as in PyTorch.
+        ``input``'s dtype. ``'mean'`` over an all-ignored batch (or zero total
+        weight) is NaN (0/0), as in PyTorch. A class of weight 0 contributes 0,
+        even at a ``-inf`` log-probability.
 
     Raises
     ------
     ValueError
-        Shape mismatches, indices out of range, NaN or ``+inf`` input, empty batch,
-        unknown reduction.
+        Shape mismatches; indices out of range (also unsigned ones beyond int64);
+        NaN or ``+inf`` input; empty or 0-d input; negative, non-finite or
+        wrongly shaped ``weight``; unknown ``reduction``; a ragged nested list.
+    TypeError
+        Non-real ``input``; non-integer ``target`` (float, bool, str); an
+        ``ignore_index`` that is not an int; a non-str ``reduction``.
 
     See Also
     --------
     cross_entropy; chapter 1 (from likelihood to loss).
     """
     check_reduction(reduction)
-    inp, xb_, unbatched, _, weight = _logits_and_weight(input, weight)
-    t = _check_index_target(target, xb_, unbatched, ignore_index)
-    nll, w_t, _ = _weighted_nll(_class_last(xb_.astype(np.float64)), t, weight, ignore_index)
+    ignore_index = check_ignore_index(ignore_index)
+    inp = as_float_array(input, "input")
+    check_nonempty(inp, "input")
+    check_logits(inp, "input")
+    batched, unbatched = _batched(inp)
+    weight = check_class_weight(weight, batched.shape[1])
+    t = _check_index_target(_target_array(target), batched, unbatched, ignore_index)
+    safe = np.where(t != ignore_index, t, 0)
+    logp_y = np.take_along_axis(_class_last(batched), safe[..., None], axis=-1)[..., 0].astype(np.float64)
+    nll, w_t, _ = _weighted_nll(logp_y, t, weight, ignore_index)
     return _finish(_reduce(nll, reduction, w_t.sum()), reduction, unbatched, inp.dtype)
 
 
-def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+def cross_entropy(
+    input: ArrayLike, target: ArrayLike, weight: ArrayLike | None = None, ignore_index: int = -100,
+    reduction: str = "mean", label_smoothing: float = 0.0,
+) -> np.ndarray:
     r"""Cross-entropy between logits and a target, as ``torch.nn.functional.cross_entropy``.
 
     Class-index target (``log_softmax`` then ``nll_loss``, plus smoothing ``eps``):
@@ -223,15 +293,20 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
 
     and ``'mean'`` divides by the number of elements (``N * d1 * ...``).
 
+    The logits are validated once and go through the private kernel
+    :func:`xent_book.activations._log_softmax_picked`, which forms only the
+    picked log-probabilities (and the smoothing sum), block by block.
+
     Parameters
     ----------
     input : array_like, shape (C,), (N, C) or (N, C, d1, ...)
         Unnormalised logits (any real numbers; ``-inf`` masks a class).
     target : array_like
-        Integer class indices of shape (), (N,) or (N, d1, ...), or float class
-        probabilities of ``input``'s shape (each distribution summing to 1).
+        Integer class indices of shape (), (N,) or (N, d1, ...) (any integer
+        dtype), or float class probabilities of ``input``'s shape (each
+        distribution summing to 1).
     weight : array_like, shape (C,), optional
-        Per-class weights.
+        Per-class weights, finite and >= 0.
     ignore_index : int, default -100
         Class-index targets equal to it are skipped (not used for probability targets).
     reduction : {'mean', 'sum', 'none'}, default 'mean'
@@ -240,17 +315,26 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     Returns
     -------
     numpy.ndarray
-        The loss in nats, in ``input``'s dtype: a scalar, or per-element losses
-        for ``'none'``. ``'mean'`` over an all-ignored batch is NaN, as in PyTorch.
+        The loss in nats, in ``input``'s dtype (also for a probability target
+        of another dtype): a scalar, or per-element losses for ``'none'``.
+        ``'mean'`` over an all-ignored batch is NaN, as in PyTorch. A ``-inf``
+        logit gives ``+inf`` where its class has target mass and positive
+        weight, and adds nothing where the class's weight or mass is 0 (PyTorch
+        gives NaN there). In float16 a loss beyond 65504 is ``inf``.
 
     Raises
     ------
     ValueError
-        Shape mismatches, indices out of range, probability targets outside [0, 1]
-        or not summing to 1, NaN or ``+inf`` logits, empty batch, ``label_smoothing``
-        outside [0, 1], unknown reduction.
+        Shape mismatches; indices out of range (also unsigned ones beyond
+        int64); probability targets outside [0, 1] or not summing to 1; NaN or
+        ``+inf`` logits; a row of only ``-inf`` logits that is used; empty or
+        0-d input; negative, non-finite or wrongly shaped ``weight``;
+        ``label_smoothing`` outside [0, 1]; unknown ``reduction``; a ragged
+        nested list.
     TypeError
-        Float class indices (pass integers), non-numeric input.
+        Float class indices (pass integers) and bool, str or object targets;
+        non-numeric input; an ``ignore_index`` that is not an int; a non-real
+        ``label_smoothing``; a non-str ``reduction``.
 
     Examples
     --------
@@ -264,40 +348,38 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     """
     check_reduction(reduction)
     eps = check_probability_scalar(label_smoothing, "label_smoothing")
-    inp, xb_, unbatched, num_classes, weight = _logits_and_weight(input, weight)
-    logp = _class_last(log_softmax(xb_.astype(np.float64), axis=1))
+    ignore_index = check_ignore_index(ignore_index)
+    inp, xb_, unbatched, num_classes, weight, x2, k, a = _logits(input, weight)
+    t_arr = _target_array(target)
 
-    if _is_probability_target(inp, target):
-        t = _probability_target(target, unbatched, eps, num_classes)
-        w = 1.0 if weight is None else weight
-        terms = np.where(t > 0, t * logp * w, 0.0)  # 0 * log 0 counts as 0
-        per = -terms.sum(axis=-1)
-        out = _reduce(per, reduction, per.size)
-        return _finish(out, reduction, unbatched, np.result_type(inp.dtype, np.asarray(target).dtype))
+    if _is_probability_target(inp, t_arr):
+        t = _probability_target(t_arr, unbatched, eps, num_classes)
+        _refuse_masked_rows(a)
+        logp = _log_softmax_rows(x2, k, a, np.empty(x2.shape))
+        tw = t if weight is None else t * weight
+        terms = np.zeros_like(logp)
+        np.multiply(tw, logp, out=terms, where=tw > 0)  # 0 * log 0 counts as 0
+        per = -terms.sum(axis=-1).reshape((xb_.shape[0],) + xb_.shape[2:])
+        return _finish(_reduce(per, reduction), reduction, unbatched, inp.dtype)
 
-    t = _check_index_target(target, xb_, unbatched, ignore_index)
-    nll, w_t, mask = _weighted_nll(logp, t, weight, ignore_index)
+    t = _check_index_target(t_arr, xb_, unbatched, ignore_index)
+    flat = t.reshape(-1)
+    mask = flat != ignore_index
+    _refuse_masked_rows(a, mask)
+    logp_y, smooth = _log_softmax_picked(x2, k, a, np.where(mask, flat, 0), weight, eps > 0)
+    nll, w_t, _ = _weighted_nll(logp_y, flat, weight, ignore_index)
     per = nll
     if eps > 0:
-        w = 1.0 if weight is None else weight
-        smooth = np.where(mask, -(logp * w).sum(axis=-1), 0.0)
-        per = (1.0 - eps) * nll + (eps / num_classes) * smooth
-    return _finish(_reduce(per, reduction, w_t.sum()), reduction, unbatched, inp.dtype)
+        smooth_loss = np.zeros(flat.shape)
+        np.negative(smooth, out=smooth_loss, where=mask)
+        per = (1.0 - eps) * nll + (eps / num_classes) * smooth_loss
+    return _finish(_reduce(per.reshape(t.shape), reduction, w_t.sum()), reduction, unbatched, inp.dtype)
 
 
-def _probability_target(target, unbatched: bool, eps: float, num_classes: int) -> np.ndarray:
-    t = as_float_array(target, "target")
-    check_distribution(t, "target", axis=-1 if unbatched else 1)
-    t = t.astype(np.float64)
-    if unbatched:
-        t = t[None, :]
-    t = _class_last(t)
-    if eps > 0:
-        t = t * (1.0 - eps) + eps / num_classes
-    return t
-
-
-def cross_entropy_grad(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+def cross_entropy_grad(
+    input: ArrayLike, target: ArrayLike, weight: ArrayLike | None = None, ignore_index: int = -100,
+    reduction: str = "mean", label_smoothing: float = 0.0,
+) -> np.ndarray:
     r"""Analytic gradient of :func:`cross_entropy` with respect to the logits.
 
     For one element with target distribution weights :math:`a_c` (one-hot
@@ -307,7 +389,8 @@ def cross_entropy_grad(input, target, weight=None, ignore_index=-100, reduction=
 
     .. math:: \frac{\partial \ell}{\partial x_j} = \Bigl(\sum_c a_c\Bigr) p_j - a_j,
 
-    which is ``p - y`` without weights or smoothing. ``'mean'`` divides by the
+    which is ``p - y`` without weights or smoothing (then computed by the
+    in-place kernel :func:`_softmax_minus_target_`). ``'mean'`` divides by the
     same denominator as the loss; ``'none'`` returns the gradient of the sum of
     the per-element losses. Equal to PyTorch's autograd (tested).
 
@@ -322,40 +405,61 @@ def cross_entropy_grad(input, target, weight=None, ignore_index=-100, reduction=
         Same shape and dtype as ``input``; zero at ignored positions. Under
         ``'mean'`` an all-ignored batch gives zeros, as PyTorch's autograd does.
 
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`cross_entropy`.
+
     See Also
     --------
     cross_entropy; chapter 6 (gradients).
     """
     check_reduction(reduction)
     eps = check_probability_scalar(label_smoothing, "label_smoothing")
-    inp, xb_, unbatched, num_classes, weight = _logits_and_weight(input, weight)
-    x_last = _class_last(xb_.astype(np.float64))
-    p = np.exp(log_softmax(x_last, axis=-1))
-    w = np.ones(num_classes) if weight is None else weight
+    ignore_index = check_ignore_index(ignore_index)
+    inp, xb_, unbatched, num_classes, weight, x2, k, a = _logits(input, weight)
+    t_arr = _target_array(target)
+    n_rows = x2.shape[0]
 
-    if _is_probability_target(inp, target):
-        t = _probability_target(target, unbatched, eps, num_classes)
-        a = t * w
-        denom = a.shape[0] * int(np.prod(a.shape[1:-1], dtype=np.int64))
+    if _is_probability_target(inp, t_arr):
+        t = _probability_target(t_arr, unbatched, eps, num_classes)
+        _refuse_masked_rows(a)
+        p = _softmax_rows(x2, k, a, np.empty(x2.shape))
+        coef = t if weight is None else t * weight
+        grad = coef.sum(axis=-1, keepdims=True) * p - coef
+        if reduction == "mean":
+            grad /= n_rows
     else:
-        t = _check_index_target(target, xb_, unbatched, ignore_index)
-        mask = t != ignore_index
-        safe = np.where(mask, t, 0)
-        onehot = np.zeros_like(x_last)
-        np.put_along_axis(onehot, safe[..., None], 1.0, axis=-1)
-        a = ((1.0 - eps) * onehot * w[safe][..., None] + (eps / num_classes) * w) * mask[..., None]
-        denom = float(np.where(mask, w[safe], 0.0).sum())
-
-    grad = a.sum(axis=-1, keepdims=True) * p - a
-    if reduction == "mean":
-        grad = grad / denom if denom != 0 else np.zeros_like(grad)
+        t = _check_index_target(t_arr, xb_, unbatched, ignore_index)
+        flat = t.reshape(-1)
+        mask = flat != ignore_index
+        _refuse_masked_rows(a, mask)
+        safe = np.where(mask, flat, 0)
+        if mask.all():
+            p = _softmax_rows(x2, k, a, np.empty(x2.shape))
+        else:  # ignored rows (their logits may be all -inf) have gradient 0
+            p = np.zeros(x2.shape)
+            p[mask] = _softmax_rows(x2[mask], k[mask], a[mask], np.empty((int(mask.sum()), num_classes)))
+        w = np.ones(num_classes) if weight is None else weight
+        w_t = np.where(mask, w[safe], 0.0)
+        denom = float(w_t.sum())
+        scale = 1.0 / denom if (reduction == "mean" and denom != 0) else (0.0 if reduction == "mean" else 1.0)
+        if weight is None:
+            grad = _softmax_minus_target_(p, np.arange(n_rows), safe, mask * scale, eps, num_classes)
+        else:
+            coef = (eps / num_classes) * w * mask[:, None]
+            coef[np.arange(n_rows), safe] += (1.0 - eps) * w_t
+            grad = (coef.sum(axis=-1, keepdims=True) * p - coef) * scale
+    grad = grad.reshape((xb_.shape[0],) + xb_.shape[2:] + (num_classes,))
     grad = np.moveaxis(grad, -1, 1)
     if unbatched:
         grad = grad[0]
-    return grad.astype(inp.dtype)
+    return cast_result(grad, inp.dtype)
 
 
-def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+def binary_cross_entropy(
+    input: ArrayLike, target: ArrayLike, weight: ArrayLike | None = None, reduction: str = "mean"
+) -> np.ndarray:
     r"""Binary cross-entropy on probabilities, as ``torch.nn.functional.binary_cross_entropy``.
 
     .. math:: \ell = -w\,\bigl[y \max(\log x, -100) + (1-y)\max(\log(1-x), -100)\bigr]
@@ -373,100 +477,103 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     target : array_like
         Same shape as ``input``, values in [0, 1].
     weight : array_like, optional
-        Broadcastable to ``input``'s shape.
+        Finite, >= 0, broadcastable to ``input``'s shape.
     reduction : {'mean', 'sum', 'none'}, default 'mean'
         ``'mean'`` divides by the number of elements.
 
     Returns
     -------
     numpy.ndarray
-        Loss in nats, in the promoted dtype of ``input`` and ``target``.
+        Loss in nats (>= 0), in the promoted dtype of ``input`` and ``target``.
+
+    Raises
+    ------
+    ValueError
+        ``input`` or ``target`` outside [0, 1] (beyond rounding) or NaN;
+        different shapes; empty input; a negative, non-finite or
+        non-broadcasting ``weight``; unknown ``reduction``; a ragged nested list.
+    TypeError
+        Non-real arrays; a non-str ``reduction``.
 
     See Also
     --------
     binary_cross_entropy_with_logits; chapter 5 and chapter 7.
     """
     check_reduction(reduction)
-    x, y = _elementwise_pair(input, target)
+    x, y, y64 = _elementwise_pair(input, target)
     check_in_unit_interval(x, "input")
+    w = check_broadcast_weight(weight, x.shape)
     x64 = np.clip(x.astype(np.float64), 0.0, 1.0)
-    y64 = y.astype(np.float64)
     with np.errstate(divide="ignore"):
         log_x = np.maximum(np.log(x64), -100.0)
         log_1mx = np.maximum(np.log1p(-x64), -100.0)
     loss = (y64 - 1.0) * log_1mx - y64 * log_x
-    loss = _apply_elementwise_weight(loss, weight, x.shape)
-    return _reduce(loss, reduction, loss.size).astype(np.result_type(x.dtype, y.dtype))
+    if w is not None:
+        loss = loss * w
+    return cast_result(_reduce(loss, reduction), np.result_type(x.dtype, y.dtype))
 
 
-def _apply_elementwise_weight(loss: np.ndarray, weight, shape, name="weight"):
-    if weight is None:
-        return loss
-    w = as_float_array(weight, name)
-    check_finite(w, name)
-    try:
-        bshape = np.broadcast_shapes(w.shape, shape)
-    except ValueError:
-        raise ValueError(f"{name}: shape {w.shape} does not broadcast to input's shape {shape}") from None
-    if bshape != tuple(shape):
-        raise ValueError(f"{name}: shape {w.shape} does not broadcast to input's shape {shape}")
-    return loss * w.astype(np.float64)
-
-
-def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+def binary_cross_entropy_with_logits(
+    input: ArrayLike, target: ArrayLike, weight: ArrayLike | None = None, reduction: str = "mean",
+    pos_weight: ArrayLike | None = None,
+) -> np.ndarray:
     r"""Binary cross-entropy on logits, as ``torch.nn.functional.binary_cross_entropy_with_logits``.
 
     .. math:: \ell = w\,\bigl[(1-y)\,x - \bigl(1 + (p_w - 1)\,y\bigr)\log\sigma(x)\bigr]
 
     which equals :math:`-w[p_w\, y \log\sigma(x) + (1-y)\log(1-\sigma(x))]`, computed
-    with the stable :func:`~xent_book.log_sigmoid`, so any finite logit gives a
-    finite, accurate loss.
+    with the stable log-sigmoid kernel, so any finite logit gives a finite,
+    accurate loss.
 
     Parameters
     ----------
     input : array_like
-        Logits, any shape.
+        Finite logits, any shape.
     target : array_like
-        Same shape, values in [0, 1].
+        Same shape, values in [0, 1] (a rounding below 0 or above 1 is clipped).
     weight : array_like, optional
-        Broadcastable to ``input``'s shape.
+        Finite, >= 0, broadcastable to ``input``'s shape.
     reduction : {'mean', 'sum', 'none'}, default 'mean'
         ``'mean'`` divides by the number of elements.
     pos_weight : array_like, optional
-        Weight of positive examples, broadcast along the last (class) axis; > 1
-        raises recall, < 1 raises precision.
+        Weight of positive examples (finite, >= 0), broadcast along the last
+        (class) axis; > 1 raises recall, < 1 raises precision.
 
     Returns
     -------
     numpy.ndarray
-        Loss in nats, in the promoted dtype of ``input`` and ``target``.
+        Loss in nats (>= 0), in the promoted dtype of ``input`` and ``target``;
+        in float16 a loss beyond 65504 is ``inf``.
+
+    Raises
+    ------
+    ValueError
+        NaN or infinite ``input``; ``target`` outside [0, 1] or NaN; different
+        shapes; empty input; a negative, non-finite or non-broadcasting
+        ``weight`` or ``pos_weight``; unknown ``reduction``; a ragged nested list.
+    TypeError
+        Non-real arrays; a non-str ``reduction``.
 
     See Also
     --------
     binary_cross_entropy, sigmoid_focal_loss; chapter 5 (binary vs categorical).
     """
     check_reduction(reduction)
-    x, y = _elementwise_pair(input, target)
+    x, y, y64 = _elementwise_pair(input, target)
     check_finite(x, "input")
-    x64, y64 = x.astype(np.float64), y.astype(np.float64)
-    log_sig = log_sigmoid(x64)
-    if pos_weight is not None:
-        pw = as_float_array(pos_weight, "pos_weight")
-        check_finite(pw, "pos_weight")
-        if (pw < 0).any():
-            raise ValueError("pos_weight: expected non-negative weights")
-        try:
-            if np.broadcast_shapes(pw.shape, x.shape) != x.shape:
-                raise ValueError
-        except ValueError:
-            raise ValueError(f"pos_weight: shape {pw.shape} does not broadcast to input's shape {x.shape}") from None
-        log_sig = log_sig * ((pw.astype(np.float64) - 1.0) * y64 + 1.0)
+    w = check_broadcast_weight(weight, x.shape)
+    pw = check_broadcast_weight(pos_weight, x.shape, "pos_weight")
+    x64 = x.astype(np.float64)
+    log_sig = _log_sigmoid64(x64)
+    if pw is not None:
+        log_sig = log_sig * ((pw - 1.0) * y64 + 1.0)
     loss = (1.0 - y64) * x64 - log_sig
-    loss = _apply_elementwise_weight(loss, weight, x.shape)
-    return _reduce(loss, reduction, loss.size).astype(np.result_type(x.dtype, y.dtype))
+    if w is not None:
+        loss = loss * w
+    return cast_result(_reduce(loss, reduction), np.result_type(x.dtype, y.dtype))
 
 
-def kl_div(input, target, reduction="mean", log_target=False):
+def kl_div(input: ArrayLike, target: ArrayLike, reduction: str = "mean", log_target: bool = False) -> np.ndarray:
     r"""Pointwise KL divergence terms, as ``torch.nn.functional.kl_div``.
 
     ``input`` holds log-probabilities :math:`\log q` (PyTorch's convention: the
@@ -485,7 +592,8 @@ def kl_div(input, target, reduction="mean", log_target=False):
     input : array_like
         Finite log-probabilities of the model, any shape.
     target : array_like
-        Same shape: probabilities in [0, 1], or log-probabilities if ``log_target``.
+        Same shape: probabilities in [0, 1], or log-probabilities (<= 0,
+        ``-inf`` allowed) if ``log_target``.
     reduction : {'mean', 'batchmean', 'sum', 'none'}, default 'mean'
     log_target : bool, default False
 
@@ -496,12 +604,22 @@ def kl_div(input, target, reduction="mean", log_target=False):
         (``log_target=True`` with ``-inf``) the term is 0, its limit; PyTorch
         returns NaN there (0 * inf), the one place this function differs.
 
+    Raises
+    ------
+    ValueError
+        Non-finite ``input``; a target outside [0, 1] (or, with ``log_target``,
+        a log-probability above 0 beyond rounding, NaN or ``+inf``); different
+        shapes; empty input; unknown ``reduction``; a ragged nested list.
+    TypeError
+        Non-real arrays; a non-bool ``log_target``; a non-str ``reduction``.
+
     See Also
     --------
     xent_book.info.kl_divergence (on distributions, with inf where q = 0 < p);
     chapter 4 (cross-entropy and KL).
     """
     check_reduction(reduction, ("none", "mean", "sum", "batchmean"))
+    log_target = check_bool(log_target, "log_target")
     x = as_float_array(input, "input")
     t = as_float_array(target, "target")
     check_nonempty(x, "input")
@@ -513,25 +631,33 @@ def kl_div(input, target, reduction="mean", log_target=False):
             "input: expected finite log-probabilities; for distributions with zeros use xent_book.info.kl_divergence"
         )
     x64 = x.astype(np.float64)
+    loss = np.zeros(x.shape)
     if log_target:
         check_logits(t, "target")
-        t64 = t.astype(np.float64)
-        p = np.exp(t64)
-        with np.errstate(invalid="ignore"):
-            loss = np.where(p > 0, p * (t64 - x64), 0.0)
+        tol = RANGE_TOLERANCE.get(t.dtype, 1e-12)
+        if t.size and t.max() > tol:
+            raise ValueError(
+                f"target: with log_target=True expected log-probabilities <= 0, got {float(t.max()):.6g} "
+                f"(a probability of {float(np.exp(np.float64(t.max()))):.6g})"
+            )
+        log_p = np.minimum(t.astype(np.float64), 0.0)
+        p = np.exp(log_p)
+        np.multiply(p, log_p - x64, out=loss, where=p > 0)
     else:
         check_in_unit_interval(t, "target")
         p = np.clip(t.astype(np.float64), 0.0, 1.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            loss = np.where(p > 0, p * (np.log(np.where(p > 0, p, 1.0)) - x64), 0.0)
+        log_p = np.zeros(x.shape)
+        np.log(p, out=log_p, where=p > 0)
+        np.multiply(p, log_p - x64, out=loss, where=p > 0)
     dtype = np.result_type(x.dtype, t.dtype)
     if reduction == "batchmean":
-        denom = x.shape[0] if x.ndim > 0 else 1
-        return np.asarray(loss.sum() / denom).astype(dtype)
-    return _reduce(loss, reduction, loss.size).astype(dtype)
+        return cast_result(_reduce(loss, "mean", x.shape[0] if x.ndim > 0 else 1), dtype)
+    return cast_result(_reduce(loss, reduction), dtype)
 
 
-def sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2.0, reduction="none"):
+def sigmoid_focal_loss(
+    inputs: ArrayLike, targets: ArrayLike, alpha: float = 0.25, gamma: float = 2.0, reduction: str = "none"
+) -> np.ndarray:
     r"""Binary focal loss on logits, as ``torchvision.ops.sigmoid_focal_loss``.
 
     .. math:: \ell = \alpha_t\,(1 - p_t)^{\gamma}\,\operatorname{BCE}(x, y), \quad
@@ -544,7 +670,7 @@ def sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2.0, reduction="none")
     Parameters
     ----------
     inputs : array_like
-        Logits, any shape.
+        Finite logits, any shape.
     targets : array_like
         Same shape, values in [0, 1].
     alpha : float, default 0.25
@@ -553,35 +679,46 @@ def sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2.0, reduction="none")
         Focusing parameter >= 0; 0 gives (alpha-weighted) BCE.
     reduction : {'none', 'mean', 'sum'}, default 'none'
 
+    Returns
+    -------
+    numpy.ndarray
+        Loss in nats, in the promoted dtype of ``inputs`` and ``targets``.
+
+    Raises
+    ------
+    ValueError
+        Non-finite ``inputs``; ``targets`` outside [0, 1]; different shapes;
+        empty input; ``alpha`` > 1 or not finite; ``gamma`` < 0 or not finite;
+        unknown ``reduction``; a ragged nested list.
+    TypeError
+        Non-real arrays; a non-real (or bool, or str) ``alpha`` or ``gamma``;
+        a non-str ``reduction``.
+
     See Also
     --------
     focal_loss; chapter 8 (class imbalance); Lin et al. (2017).
     """
     check_reduction(reduction)
     gamma = _check_gamma(gamma)
-    if not np.isfinite(alpha) or alpha > 1:
+    alpha = check_real(alpha, "alpha")
+    if alpha > 1:
         raise ValueError(f"alpha: expected a value in [0, 1] (or negative to disable), got {alpha!r}")
-    x, y = _elementwise_pair(inputs, targets, "inputs", "targets")
+    x, y, y64 = _elementwise_pair(inputs, targets, "inputs", "targets")
     check_finite(x, "inputs")
-    x64, y64 = x.astype(np.float64), y.astype(np.float64)
-    bce = (1.0 - y64) * x64 - log_sigmoid(x64)
-    p = np.exp(log_sigmoid(x64))
-    one_minus_p = np.exp(log_sigmoid(-x64))
-    one_minus_pt = p * (1.0 - y64) + one_minus_p * y64
+    x64 = x.astype(np.float64)
+    log_p, log_1mp = _log_sigmoid64(x64), _log_sigmoid64(-x64)
+    bce = (1.0 - y64) * x64 - log_p
+    one_minus_pt = np.exp(log_p) * (1.0 - y64) + np.exp(log_1mp) * y64
     loss = bce * one_minus_pt**gamma
     if alpha >= 0:
         loss = (alpha * y64 + (1.0 - alpha) * (1.0 - y64)) * loss
-    return _reduce(loss, reduction, loss.size).astype(np.result_type(x.dtype, y.dtype))
+    return cast_result(_reduce(loss, reduction), np.result_type(x.dtype, y.dtype))
 
 
-def _check_gamma(gamma) -> float:
-    g = float(gamma)
-    if not np.isfinite(g) or g < 0:
-        raise ValueError(f"gamma: expected a finite value >= 0, got {gamma!r}")
-    return g
-
-
-def focal_loss(input, target, gamma=2.0, alpha=None, reduction="mean", ignore_index=-100):
+def focal_loss(
+    input: ArrayLike, target: ArrayLike, gamma: float = 2.0, alpha: ArrayLike | None = None,
+    reduction: str = "mean", ignore_index: int = -100,
+) -> np.ndarray:
     r"""Multi-class focal loss on logits (Lin et al. 2017).
 
     .. math:: \ell_n = -\alpha_{y_n}\,(1 - p_{n,y_n})^{\gamma} \log p_{n,y_n},
@@ -601,7 +738,7 @@ def focal_loss(input, target, gamma=2.0, alpha=None, reduction="mean", ignore_in
     gamma : float, default 2.0
         Focusing parameter >= 0.
     alpha : array_like, shape (C,), optional
-        Per-class weights :math:`\alpha_c`.
+        Per-class weights :math:`\alpha_c`, finite and >= 0.
     reduction : {'mean', 'sum', 'none'}, default 'mean'
     ignore_index : int, default -100
 
@@ -610,20 +747,31 @@ def focal_loss(input, target, gamma=2.0, alpha=None, reduction="mean", ignore_in
     numpy.ndarray
         Loss in nats, ``input``'s dtype; ``'mean'`` over an all-ignored batch is NaN.
 
+    Raises
+    ------
+    ValueError
+        As :func:`cross_entropy` (with ``alpha`` for ``weight``); ``gamma`` < 0
+        or not finite.
+    TypeError
+        As :func:`cross_entropy`; a non-real (or bool, or str) ``gamma``.
+
     See Also
     --------
     sigmoid_focal_loss, cross_entropy; chapter 8 (class imbalance), chapter 12.
     """
     check_reduction(reduction)
     gamma = _check_gamma(gamma)
-    inp, xb_, unbatched, _, alpha = _logits_and_weight(input, alpha, weight_name="alpha")
-    t = _check_index_target(target, xb_, unbatched, ignore_index)
-    logp = _class_last(log_softmax(xb_.astype(np.float64), axis=1))
-    nll, w_t, mask = _weighted_nll(logp, t, alpha, ignore_index)  # -alpha_y log p_y
-    safe = np.where(mask, t, 0)
-    logp_t = np.take_along_axis(logp, safe[..., None], axis=-1)[..., 0]
-    focal = np.where(mask, _focal_modulation(logp_t, gamma, np) * nll, 0.0)
-    return _finish(_reduce(focal, reduction, mask.sum()), reduction, unbatched, inp.dtype)
+    ignore_index = check_ignore_index(ignore_index)
+    inp, xb_, unbatched, _, alpha, x2, k, a = _logits(input, alpha, weight_name="alpha")
+    t = _check_index_target(_target_array(target), xb_, unbatched, ignore_index)
+    flat = t.reshape(-1)
+    mask = flat != ignore_index
+    _refuse_masked_rows(a, mask)
+    logp_t, _ = _log_softmax_picked(x2, k, a, np.where(mask, flat, 0), None, False)
+    nll, _, _ = _weighted_nll(logp_t, flat, alpha, ignore_index)  # -alpha_y log p_y
+    focal = np.zeros(flat.shape)
+    np.multiply(_focal_modulation(logp_t, gamma, np), nll, out=focal, where=mask)
+    return _finish(_reduce(focal.reshape(t.shape), reduction, mask.sum()), reduction, unbatched, inp.dtype)
 
 
 # --- p - q kernel (shared with scale) ---
