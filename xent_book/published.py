@@ -51,7 +51,20 @@ class Result:
 PUBLISHED: dict[str, Result] = {
     # -- Guo et al. 2017, On calibration of modern neural networks ----------
     # -- Lin et al. 2017, Focal loss -----------------------------------------
+    "lin2017focal.coco.gamma": Result(
+        2.0, "lin2017focal", "Table 1b, row gamma = 2.0, alpha = 0.25 (the best AP)", "focusing parameter"),
+    "lin2017focal.coco.alpha": Result(
+        0.25, "lin2017focal", "Table 1b, row gamma = 2.0, alpha = 0.25 (the best AP)",
+        "weight of the rare foreground class"),
     # -- Menon et al. 2021, Long-tail learning via logit adjustment ---------
+    "menon2021logitadjust.cifar10lt.erm": Result(
+        27.16, "menon2021logitadjust", "Table 2, row ERM, column CIFAR-10-LT", "test balanced error, %"),
+    "menon2021logitadjust.cifar10lt.posthoc": Result(
+        22.60, "menon2021logitadjust", "Table 2, row Logit adjustment (post-hoc), column CIFAR-10-LT",
+        "test balanced error, %"),
+    "menon2021logitadjust.cifar10lt.loss": Result(
+        22.33, "menon2021logitadjust", "Table 2, row Logit adjustment (loss), column CIFAR-10-LT",
+        "test balanced error, %"),
     # -- Müller et al. 2019, When does label smoothing help? -----------------
     # -- Wijmans et al. 2024, Cut your losses (Cut Cross-Entropy) -----------
     # -- Zhang & Sabuncu 2018 (GCE), Wang et al. 2019 (SCE) -----------------
