@@ -206,7 +206,46 @@ def test_make_model_and_helpers_reject_bad_arguments():
         train.predict_logits(train.make_model(2, 3), np.zeros((0, 2)))
     h = train.History()
     h.append(epoch=1, loss=0.5)
-    with pytest.raises(KeyError, match="val_nll"):
+    with pytest.raises(ValueError, match="val_nll"):
         h.best_epoch()
     with pytest.raises(ValueError, match="mode"):
         h.best_epoch("loss", mode="median")
+
+
+def test_best_epoch_skips_nan_and_refuses_all_nan():
+    h = train.History()
+    for epoch, v in enumerate([np.nan, 0.5, 0.2, np.nan, 0.3], start=1):
+        h.append(epoch=epoch, val_nll=v)
+    assert h.best_epoch() == 3
+    assert h.best_epoch(mode="max") == 2
+    g = train.History()
+    g.append(epoch=1, val_nll=float("nan"))
+    with pytest.raises(ValueError, match="key"):
+        g.best_epoch()
+
+
+def test_evaluate_uses_cross_entropy_and_refuses_label_minus_one(blobs):
+    from xent_book import losses
+
+    model = train.make_model(2, 3, hidden=(), seed=0)
+    out = train.evaluate(model, blobs.X_test, blobs.y_test)
+    z = train.predict_logits(model, blobs.X_test)
+    ref = F.cross_entropy(torch.from_numpy(z), torch.from_numpy(blobs.y_test)).item()
+    assert out["nll"] == pytest.approx(ref, rel=1e-12)
+    assert out["nll"] == pytest.approx(float(losses.cross_entropy(z, blobs.y_test)), rel=1e-15)
+    y = blobs.y_test.copy()
+    y[0] = -1
+    with pytest.raises(ValueError, match=r"\by\b"):
+        train.evaluate(model, blobs.X_test, y)
+
+
+def test_fit_refuses_labels_beyond_the_models_logits_and_non_modules(blobs):
+    model = train.make_model(2, 3, hidden=(), seed=0)
+    y = blobs.y_train.copy()
+    y[0] = 3
+    with pytest.raises(ValueError, match=r"\by\b"):
+        train.fit(model, blobs.X_train, y, F.cross_entropy, epochs=1, progress=False)
+    with pytest.raises(TypeError, match="model"):
+        train.fit("model", blobs.X_train, blobs.y_train, F.cross_entropy, epochs=1, progress=False)
+    with pytest.raises(ValueError, match=r"\bX\b"):
+        train.fit(train.make_model(5, 3), blobs.X_train, blobs.y_train, F.cross_entropy, epochs=1, progress=False)

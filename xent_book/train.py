@@ -26,13 +26,34 @@ See Also: chapters 8-12 (every chapter that trains a model).
 
 from __future__ import annotations
 
-import numbers
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from ._validation import check_int as _check_int
+if TYPE_CHECKING:
+    import torch
+
+from ._validation import (
+    MAX_CLASSES,
+    as_float_array,
+    check_bool,
+    check_choice,
+    check_distribution,
+    check_finite,
+    check_int,
+    check_labels,
+    check_positive,
+    check_probability_scalar,
+    check_seed,
+)
+
+#: Upper limits: epochs (so that every call ends), layer widths and parameters (so that a model fits in memory).
+MAX_EPOCHS = 10**5
+MAX_WIDTH = 10**5
+MAX_PARAMETERS = 10**8
 
 __all__ = ["History", "make_model", "fit", "predict_logits", "evaluate"]
 
@@ -55,19 +76,32 @@ class History(dict):
         except KeyError:
             raise AttributeError(name) from None
 
-    def append(self, **metrics) -> None:
+    def append(self, **metrics: float) -> None:
+        """Append one value to each named list (a new key starts a new list)."""
         for key, value in metrics.items():
             self.setdefault(key, []).append(float(value))
 
     def best_epoch(self, key: str = "val_nll", mode: str = "min") -> int:
-        """The epoch (1-based, as in ``history["epoch"]``) where ``key`` is smallest (``mode="min"``) or largest."""
-        if key not in self:
-            raise KeyError(f"key: {key!r} was not recorded; recorded: {sorted(self)}")
-        if mode not in ("min", "max"):
-            raise ValueError(f"mode: expected 'min' or 'max', got {mode!r}")
-        values = np.asarray(self[key])
-        i = int(np.argmin(values) if mode == "min" else np.argmax(values))
-        return int(self["epoch"][i])
+        """The epoch (1-based, as in ``history["epoch"]``) where ``key`` is smallest (``mode="min"``) or largest.
+
+        NaN values are skipped (an epoch whose metric is NaN is never the best);
+        on ties the first such epoch is returned.
+
+        Raises
+        ------
+        ValueError
+            ``key`` not recorded (or not a str), ``mode`` not ``"min"``/``"max"``,
+            no ``"epoch"`` list of the same length, or every value NaN.
+        """
+        if not isinstance(key, str) or key not in self:
+            raise ValueError(f"key: {key!r} was not recorded; recorded: {sorted(self)}")
+        check_choice(mode, "mode", ("min", "max"))
+        values = np.asarray(self[key], dtype=np.float64)
+        epochs = self.get("epoch", [])
+        if len(epochs) != len(values) or values.size == 0 or np.isnan(values).all():
+            raise ValueError(f"key: {key!r} has no epoch with a number to compare (values {values.tolist()[:5]})")
+        i = int(np.nanargmin(values) if mode == "min" else np.nanargmax(values))
+        return int(epochs[i])
 
     def __repr__(self) -> str:  # short and stable: never print every number
         epochs = len(self.get("epoch", []))
@@ -75,7 +109,7 @@ class History(dict):
 
 
 @contextmanager
-def _deterministic(seed: int):
+def _deterministic(seed: int) -> Iterator[None]:
     """Seeded, single-threaded, deterministic torch; restore global state afterwards."""
     import torch
 
@@ -92,14 +126,32 @@ def _deterministic(seed: int):
             torch.use_deterministic_algorithms(deterministic)
 
 
+def _check_model(model):
+    import torch
 
-def _check_real(value, name: str, minimum: float, strict: bool) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
-    v = float(value)
-    if not np.isfinite(v) or v < minimum or (strict and v == minimum):
-        raise ValueError(f"{name}: expected a finite value {'>' if strict else '>='} {minimum:g}, got {v!r}")
-    return v
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
+    return model
+
+
+def _num_logits(model, X1) -> int:
+    """Run ``model`` on one example (eval mode, no grad: no random numbers drawn); return C."""
+    import torch
+
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            out = model(X1)
+    except RuntimeError as exc:  # shape mismatch inside the model
+        raise ValueError(f"X: the model cannot take input of shape (N, {X1.shape[1]}) ({exc})") from None
+    finally:
+        model.train(was_training)
+    if not isinstance(out, torch.Tensor) or out.dim() != 2 or out.shape[0] != 1 or out.shape[1] < 1:
+        raise ValueError(f"model: expected logits of shape (N, C), got {getattr(out, 'shape', type(out).__name__)}")
+    if not out.is_floating_point():
+        raise ValueError(f"model: expected floating logits, got {out.dtype}")
+    return int(out.shape[1])
 
 
 def make_model(
@@ -108,7 +160,7 @@ def make_model(
     hidden: Sequence[int] | None = (64,),
     dropout: float = 0.0,
     seed: int = 0,
-):
+) -> torch.nn.Sequential:
     """Softmax regression or a small ReLU MLP producing ``num_classes`` logits.
 
     ``hidden=()`` or ``None`` gives :math:`z = W x + b` (multinomial logistic
@@ -134,6 +186,16 @@ def make_model(
     torch.nn.Sequential
         Maps float32 ``(N, d)`` to logits ``(N, C)``.
 
+    Raises
+    ------
+    TypeError
+        A non-int size or ``seed``, ``hidden`` not a sequence of ints (or None),
+        a non-real ``dropout``.
+    ValueError
+        ``in_features`` or a width outside [1, 10**5], ``num_classes`` outside
+        [2, 10**6], more than 10**8 parameters, ``dropout`` outside [0, 1),
+        ``seed`` outside [0, 2**32 - 1].
+
     See Also
     --------
     fit; chapters 8-12.
@@ -141,16 +203,22 @@ def make_model(
     import torch
     from torch import nn
 
-    d = _check_int(in_features, "in_features", 1)
-    C = _check_int(num_classes, "num_classes", 2)
-    widths = [] if hidden is None else list(hidden)
-    for h in widths:
-        _check_int(h, "hidden", 1)
-    p = _check_real(dropout, "dropout", 0.0, strict=False)
-    if p >= 1:
-        raise ValueError(f"dropout: expected a probability in [0, 1), got {p!r}")
+    d = check_int(in_features, "in_features", 1, MAX_WIDTH)
+    C = check_int(num_classes, "num_classes", 2, MAX_CLASSES)
+    if hidden is None:
+        widths = []
+    elif isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
+        raise TypeError(f"hidden: expected a sequence of layer widths such as (64,), or None, got {type(hidden).__name__}")
+    else:
+        widths = [check_int(h, "hidden", 1, MAX_WIDTH) for h in hidden]
+    sizes = [d, *widths, C]
+    n_params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+    if n_params > MAX_PARAMETERS:
+        raise ValueError(f"in_features, hidden, num_classes: {n_params} parameters, more than {MAX_PARAMETERS}")
+    p = check_probability_scalar(dropout, "dropout", high_open=True)
+    s = check_seed(seed)
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+        torch.manual_seed(s)
         layers: list = []
         width = d
         for h in widths:
@@ -162,26 +230,44 @@ def make_model(
         return nn.Sequential(*layers)
 
 
-def _as_tensors(X, y, name_X: str, name_y: str):
+def _features(X, name: str = "X"):
+    """Finite, non-empty (N, d) features as a float32 tensor."""
     import torch
 
-    X = np.asarray(X)
-    y = np.asarray(y)
-    if X.ndim != 2:
-        raise ValueError(f"{name_X}: expected shape (N, d), got {X.shape}")
-    if len(X) == 0:
-        raise ValueError(f"{name_X}: expected at least one example, got shape {X.shape}")
-    if len(y) != len(X):
-        raise ValueError(f"{name_y}: expected {len(X)} targets (one per row of {name_X}), got {len(y)}")
-    Xt = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))
-    if y.ndim == 1:
-        if y.dtype.kind not in "iu":
-            raise TypeError(f"{name_y}: class indices must have an integer dtype, got {y.dtype}")
-        yt = torch.from_numpy(np.ascontiguousarray(y, dtype=np.int64))
-    elif y.ndim == 2:  # soft targets, e.g. a teacher's probabilities
-        yt = torch.from_numpy(np.ascontiguousarray(y, dtype=np.float32))
+    Xa = as_float_array(X, name)
+    if Xa.ndim != 2:
+        raise ValueError(f"{name}: expected shape (N, d), got {Xa.shape}")
+    if len(Xa) == 0:
+        raise ValueError(f"{name}: expected at least one example, got shape {Xa.shape}")
+    check_finite(Xa, name)
+    if np.abs(Xa).max() > np.finfo(np.float32).max:
+        raise ValueError(f"{name}: expected values within float32's range (the model computes in float32)")
+    return torch.from_numpy(np.ascontiguousarray(Xa, dtype=np.float32))
+
+
+def _as_tensors(X, y, name_X: str, name_y: str, num_classes: int | None = None):
+    """Features and targets: (N,) class indices in [0, C) or (N, C) probabilities."""
+    import torch
+
+    Xt = _features(X, name_X)
+    try:
+        ya = np.asarray(y)
+    except (ValueError, TypeError) as exc:
+        raise TypeError(f"{name_y}: expected class indices or probabilities ({exc})") from None
+    if ya.ndim == 0 or len(ya) != len(Xt):
+        raise ValueError(f"{name_y}: expected {len(Xt)} targets (one per row of {name_X}), got shape {ya.shape}")
+    if ya.ndim == 1:
+        if ya.dtype.kind not in "iu":
+            raise TypeError(f"{name_y}: class indices must have an integer dtype, got {ya.dtype}")
+        yt = torch.from_numpy(check_labels(ya, name_y, num_classes))
+    elif ya.ndim == 2:  # soft targets, e.g. a teacher's probabilities
+        yf = as_float_array(ya, name_y)
+        if num_classes is not None and yf.shape[1] != num_classes:
+            raise ValueError(f"{name_y}: expected {num_classes} probabilities per row (one per logit), got {yf.shape}")
+        check_distribution(yf, name_y, axis=1)
+        yt = torch.from_numpy(np.ascontiguousarray(yf, dtype=np.float32))
     else:
-        raise ValueError(f"{name_y}: expected class indices (N,) or probabilities (N, C), got shape {y.shape}")
+        raise ValueError(f"{name_y}: expected class indices (N,) or probabilities (N, C), got shape {ya.shape}")
     return Xt, yt
 
 
@@ -190,20 +276,20 @@ def _hard(target):
 
 
 def fit(
-    model,
-    X,
-    y,
+    model: torch.nn.Module,
+    X: ArrayLike,
+    y: ArrayLike,
     loss_fn: Callable,
     epochs: int = 100,
     lr: float = 1e-2,
     batch_size: int | None = 64,
     weight_decay: float = 0.0,
     seed: int = 0,
-    X_val=None,
-    y_val=None,
+    X_val: ArrayLike | None = None,
+    y_val: ArrayLike | None = None,
     eval_fn: Callable | None = None,
     optimizer: str = "adam",
-    sample_weights=None,
+    sample_weights: ArrayLike | None = None,
     progress: bool = True,
 ) -> History:
     """Train ``model`` in place with mini-batch gradient descent; return its :class:`History`.
@@ -256,10 +342,18 @@ def fit(
 
     Raises
     ------
+    TypeError
+        ``model`` not a ``torch.nn.Module``, non-numeric ``X``, class indices
+        that are not integers, a non-callable ``loss_fn`` or ``eval_fn``, an
+        ``eval_fn`` that returns no dict, a non-int ``epochs``/``batch_size``/
+        ``seed``, a non-real ``lr``/``weight_decay``, a non-bool ``progress``.
     ValueError
-        Bad shapes, non-positive ``epochs``/``lr``/``batch_size``, negative
-        ``weight_decay``, unknown ``optimizer``, only one of ``X_val``/``y_val``,
-        bad ``sample_weights``, or a loss that is not a finite scalar.
+        ``X`` not (N, d), empty or not finite; ``y`` of another length, labels
+        outside ``[0, C)`` for the model's C logits, probability rows that are
+        not distributions; a model whose output is not (N, C); ``epochs`` outside
+        [1, 10**5], ``lr`` <= 0, ``batch_size`` < 1, negative ``weight_decay``,
+        unknown ``optimizer``, only one of ``X_val``/``y_val``, bad
+        ``sample_weights``, a bad ``seed``, or a loss that is not a finite scalar.
 
     See Also
     --------
@@ -268,28 +362,38 @@ def fit(
     import torch
     import torch.nn.functional as F
 
-    Xt, yt = _as_tensors(X, y, "X", "y")
-    n_epochs = _check_int(epochs, "epochs", 1)
-    lr = _check_real(lr, "lr", 0.0, strict=True)
-    wd = _check_real(weight_decay, "weight_decay", 0.0, strict=False)
+    _check_model(model)
+    Xt = _features(X, "X")
+    num_classes = _num_logits(model, Xt[:1])
+    Xt, yt = _as_tensors(X, y, "X", "y", num_classes)
+    n_epochs = check_int(epochs, "epochs", 1, MAX_EPOCHS)
+    lr = check_positive(lr, "lr")
+    wd = check_positive(weight_decay, "weight_decay", allow_zero=True)
+    seed = check_seed(seed)
+    progress = check_bool(progress, "progress")
     n = len(Xt)
-    bs = n if batch_size is None else _check_int(batch_size, "batch_size", 1)
-    if optimizer not in ("adam", "sgd"):
-        raise ValueError(f"optimizer: expected 'adam' or 'sgd', got {optimizer!r}")
+    bs = n if batch_size is None else min(check_int(batch_size, "batch_size", 1), n)
+    check_choice(optimizer, "optimizer", ("adam", "sgd"))
     if not callable(loss_fn):
         raise TypeError(f"loss_fn: expected a callable loss_fn(logits, target), got {type(loss_fn).__name__}")
+    if eval_fn is not None and not callable(eval_fn):
+        raise TypeError(f"eval_fn: expected a callable eval_fn(model) -> dict, got {type(eval_fn).__name__}")
     if (X_val is None) != (y_val is None):
         raise ValueError("X_val, y_val: pass both or neither")
     has_val = X_val is not None
     if has_val:
-        Xv, yv = _as_tensors(X_val, y_val, "X_val", "y_val")
+        Xv, yv = _as_tensors(X_val, y_val, "X_val", "y_val", num_classes)
+        if Xv.shape[1] != Xt.shape[1]:
+            raise ValueError(f"X_val: expected {Xt.shape[1]} features as X, got shape {tuple(Xv.shape)}")
     weights = None
     if sample_weights is not None:
-        w = np.asarray(sample_weights, dtype=np.float64)
+        w = as_float_array(sample_weights, "sample_weights").astype(np.float64)
         if w.shape != (n,):
             raise ValueError(f"sample_weights: expected shape ({n},), got {w.shape}")
-        if not np.all(np.isfinite(w)) or w.min() < 0 or w.sum() <= 0:
-            raise ValueError("sample_weights: expected finite non-negative weights with a positive sum")
+        with np.errstate(over="ignore"):
+            total = w.sum()
+        if not np.all(np.isfinite(w)) or w.min() < 0 or not 0 < total < np.inf:
+            raise ValueError("sample_weights: expected finite non-negative weights with a positive, finite sum")
         weights = torch.from_numpy(w)
 
     from tqdm.auto import tqdm
@@ -331,8 +435,7 @@ def fit(
                 with torch.no_grad():
                     if has_val:
                         logits_v = model(Xv)
-                        log_p = F.log_softmax(logits_v.double(), dim=1)
-                        nll = -(log_p.gather(1, _hard(yv)[:, None])).mean() if yv.ndim == 1 else -(yv.double() * log_p).sum(1).mean()
+                        nll = F.cross_entropy(logits_v.double(), yv if yv.ndim == 1 else yv.double())
                         metrics["val_loss"] = float(loss_fn(logits_v, yv))
                         metrics["val_nll"] = float(nll)
                         metrics["val_acc"] = float((logits_v.argmax(dim=1) == _hard(yv)).double().mean())
@@ -349,12 +452,20 @@ def fit(
     return history
 
 
-def predict_logits(model, X, batch_size: int | None = None) -> np.ndarray:
+def predict_logits(model: torch.nn.Module, X: ArrayLike, batch_size: int | None = None) -> np.ndarray:
     """Logits of ``model`` on ``X`` as a float64 NumPy array of shape (N, C).
 
     The model is put in eval mode (dropout off) and run under ``torch.no_grad()``
     on float32 inputs; the float32 logits are then widened to float64 for the
     NumPy reference functions.
+
+    Raises
+    ------
+    TypeError
+        ``model`` not a ``torch.nn.Module``, non-numeric ``X``, non-int ``batch_size``.
+    ValueError
+        ``X`` not a non-empty finite (N, d) array the model can take, a model
+        whose output is not (N, C), ``batch_size`` < 1.
 
     See Also
     --------
@@ -362,30 +473,42 @@ def predict_logits(model, X, batch_size: int | None = None) -> np.ndarray:
     """
     import torch
 
-    X = np.asarray(X)
-    if X.ndim != 2 or len(X) == 0:
-        raise ValueError(f"X: expected a non-empty array of shape (N, d), got {X.shape}")
-    Xt = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))
+    _check_model(model)
+    Xt = _features(X, "X")
+    bs = len(Xt) if batch_size is None else min(check_int(batch_size, "batch_size", 1), len(Xt))
+    _num_logits(model, Xt[:1])
     model.eval()
-    bs = len(Xt) if batch_size is None else _check_int(batch_size, "batch_size", 1)
     with torch.no_grad():
         chunks = [model(Xt[i : i + bs]) for i in range(0, len(Xt), bs)]
     return torch.cat(chunks).double().numpy()
 
 
-def evaluate(model, X, y) -> dict:
+def evaluate(model: torch.nn.Module, X: ArrayLike, y: ArrayLike) -> dict[str, float]:
     """Accuracy and mean cross-entropy (nats) of ``model`` on ``(X, y)`` with class indices ``y``.
 
-    Returns ``{"acc": float, "nll": float}``, computed in float64 from
-    :func:`predict_logits`.
+    Returns ``{"acc": float, "nll": float}``: the fraction of rows whose argmax
+    logit is the label, and :func:`xent_book.cross_entropy` of the float64
+    logits of :func:`predict_logits`.
+
+    Raises
+    ------
+    TypeError
+        As :func:`predict_logits`; ``y`` not integer class indices.
+    ValueError
+        As :func:`predict_logits`; ``y`` not of shape (N,) or a label outside
+        ``[0, C)`` (a label of -1 is refused, not read as the last class).
+
+    See Also
+    --------
+    predict_logits, fit; chapters 4 and 9.
     """
+    from .losses import cross_entropy
+
     logits = predict_logits(model, X)
-    y = np.asarray(y)
-    if y.shape != (len(logits),) or y.dtype.kind not in "iu":
-        raise ValueError(f"y: expected {len(logits)} integer class indices, got shape {y.shape} and dtype {y.dtype}")
-    z = logits - logits.max(axis=1, keepdims=True)
-    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    labels = check_labels(y, "y", logits.shape[1])
+    if labels.shape != (len(logits),):
+        raise ValueError(f"y: expected shape ({len(logits)},), one label per row of X, got {labels.shape}")
     return {
-        "acc": float(np.mean(logits.argmax(axis=1) == y)),
-        "nll": float(-np.mean(log_p[np.arange(len(y)), y])),
+        "acc": float(np.mean(logits.argmax(axis=1) == labels)),
+        "nll": float(cross_entropy(logits, labels)),
     }
