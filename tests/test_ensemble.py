@@ -97,3 +97,18 @@ def test_bad_arguments_are_refused_with_their_names():
         ensemble.fit_stacked(stacked, X, y, l1=-1.0)
     with pytest.raises(ValueError, match="X"):
         ensemble.predict_logits_stacked(stacked, X[:2, :, None])
+
+
+def test_callback_sees_every_epoch_with_that_epochs_metrics_in_eval_mode():
+    rng = np.random.default_rng(4)
+    X, y = _data(rng)
+    stacked = ensemble.stack_models([make_model(3, 4, hidden=(8,), seed=s) for s in SEEDS], dropout=0.5)
+    seen = []
+
+    def record(epoch, model, metrics):
+        seen.append((epoch, model.training, metrics["val_nll"].copy()))
+
+    hist = ensemble.fit_stacked(stacked, X, y, epochs=4, X_val=X, y_val=y, callback=record)
+    assert [e for e, _, _ in seen] == [1, 2, 3, 4]
+    assert not any(training for _, training, _ in seen)
+    np.testing.assert_array_equal(np.stack([m for _, _, m in seen]), hist["val_nll"])

@@ -138,6 +138,7 @@ def fit_stacked(
     seed: int = 0,
     X_val=None,
     y_val=None,
+    callback: Callable | None = None,
 ) -> dict[str, np.ndarray]:
     """Train every seed of ``model`` in place with Adam; return per-epoch metrics per seed.
 
@@ -173,6 +174,11 @@ def fit_stacked(
         Seeds batch orders, dropout masks and augmentation.
     X_val, y_val : arrays, optional
         Evaluated after every epoch (eval mode): ``val_nll`` (mean CE, nats) and ``val_acc``.
+    callback : callable, optional
+        ``callback(epoch, model, metrics)`` after every epoch (1-based ``epoch``), in eval
+        mode under ``torch.no_grad()``; ``metrics`` maps each recorded key to this epoch's
+        ``(S,)`` values. Use it for early stopping: keep each seed's predictions at its
+        best validation epoch.
 
     Returns
     -------
@@ -239,6 +245,10 @@ def fit_stacked(
                     nll = f.cross_entropy(zv.transpose(1, 2), yv, reduction="none").mean(dim=1)
                     out["val_nll"][epoch] = nll.numpy()
                     out["val_acc"][epoch] = (zv.argmax(-1) == yv).float().mean(dim=1).numpy()
+            if callback is not None:
+                model.eval()
+                with torch.no_grad():
+                    callback(epoch + 1, model, {k: v[epoch] for k, v in out.items()})
     return out
 
 
