@@ -16,12 +16,13 @@ from importlib.metadata import version as _version
 __version__ = _version("xent-book")
 
 from .activations import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax, softplus
-from .plotting import COLORS, PALETTE, seed_everything, setup_notebook
+from .plotting import COLORS, PALETTE
+from .reproducibility import seed_everything, setup_notebook
 
 _SUBMODULES = (
     "activations", "losses", "info", "plotting", "data", "train", "imbalance",
     "noise", "calibration", "widgets", "scale", "stability", "margins",
-    "published", "exercises", "ensemble",
+    "published", "exercises", "reproducibility", "ensemble",
 )
 
 __all__ = [

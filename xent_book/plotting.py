@@ -1,7 +1,8 @@
-"""Figure style and notebook set-up shared by every chapter.
+"""Figure style shared by every chapter: the palette, the matplotlib settings, axis helpers.
 
-Nothing here runs at import: a notebook calls :func:`setup_notebook` once in
-its first code cell.
+Nothing here runs at import: a notebook calls :func:`xent_book.setup_notebook`
+(in :mod:`xent_book.reproducibility`) once in its first code cell, which
+applies :func:`use_book_style`.
 
 The palette is Okabe & Ito's colour-blind-safe set. Figures are drawn with a
 transparent background and mid-grey text and axes, so that they read on both
@@ -12,11 +13,15 @@ See also: every chapter's first cell.
 
 from __future__ import annotations
 
-import random
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-__all__ = ["PALETTE", "COLORS", "setup_notebook", "seed_everything", "style_axes", "new_figure"]
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["PALETTE", "COLORS", "use_book_style", "style_axes", "new_figure"]
 
 #: Okabe-Ito colour-blind-safe palette (hex), in the order used for series.
 PALETTE = (
@@ -46,47 +51,14 @@ COLORS = {
 INK = "#7f7f7f"
 
 
-def seed_everything(seed: int = 0) -> np.random.Generator:
-    """Seed Python's, NumPy's legacy and PyTorch's generators; return a fresh ``numpy.random.Generator``."""
-    random.seed(seed)
-    np.random.seed(seed)
-    try:
-        import torch
+def use_book_style() -> None:
+    """Set the book's matplotlib style and NumPy's print options (4 decimals).
 
-        torch.manual_seed(seed)
-    except ImportError:  # pragma: no cover - torch is a dependency
-        pass
-    return np.random.default_rng(seed)
-
-
-def setup_notebook(seed: int = 0) -> np.random.Generator:
-    """Make a chapter reproducible and its figures consistent; return a seeded NumPy generator.
-
-    * seeds Python, NumPy and PyTorch;
-    * runs PyTorch and the BLAS on one thread, so that sums are added in the
-      same order whatever the machine's core count (stored outputs must match
-      on every run for nbval); these notebooks' models are small enough that
-      one thread is also the fastest;
-    * sets the matplotlib style: colour-blind-safe palette, transparent
-      background, grey ink that works in light and dark themes, PNG at 100 dpi
-      plus an SVG-free inline backend (PNG bytes are not compared by nbval);
-    * sets NumPy's print options to 4 decimals.
+    Colour-blind-safe palette, transparent background, grey ink that works in
+    light and dark themes, PNG at 100 dpi (PNG bytes are not compared by nbval).
     """
     import matplotlib as mpl
 
-    try:
-        import torch
-
-        torch.set_num_threads(1)
-        torch.use_deterministic_algorithms(True)
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(1)
-    except ImportError:  # pragma: no cover
-        pass
     np.set_printoptions(precision=4, suppress=True)
     mpl.rcParams.update(
         {
@@ -113,10 +85,9 @@ def setup_notebook(seed: int = 0) -> np.random.Generator:
             "svg.hashsalt": "xent-book",
         }
     )
-    return seed_everything(seed)
 
 
-def style_axes(ax, xlabel: str, ylabel: str, title: str | None = None):
+def style_axes(ax: Axes, xlabel: str, ylabel: str, title: str | None = None) -> Axes:
     """Label an axes (always with units, e.g. ``"loss (nats)"``) and return it."""
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -125,8 +96,10 @@ def style_axes(ax, xlabel: str, ylabel: str, title: str | None = None):
     return ax
 
 
-def new_figure(ncols: int = 1, nrows: int = 1, width: float = 6.4, height: float = 3.6, **kwargs):
-    """``plt.subplots`` with the book's default size and a constrained layout."""
+def new_figure(
+    ncols: int = 1, nrows: int = 1, width: float = 6.4, height: float = 3.6, **kwargs: Any
+) -> tuple[Figure, Any]:
+    """``plt.subplots`` with the book's default size and a constrained layout (returns ``(fig, axes)``)."""
     import matplotlib.pyplot as plt
 
     return plt.subplots(nrows, ncols, figsize=(width, height), layout="constrained", **kwargs)
