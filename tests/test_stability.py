@@ -380,6 +380,9 @@ def test_relative_error_floor_measures_subnormal_results_by_their_absolute_error
     assert st.relative_error(approx, exact, floor=tiny) == pytest.approx(7e-46 / tiny)
     # above the floor nothing changes
     assert st.relative_error(1.1, 1.0, floor=tiny) == st.relative_error(1.1, 1.0)
-    for bad in (-1.0, np.nan, "1"):
+    for bad in (-1.0, np.nan, np.inf):
         with pytest.raises(ValueError, match="floor"):
+            st.relative_error(1.0, 1.0, floor=bad)
+    for bad in ("1", True, None):
+        with pytest.raises(TypeError, match="floor"):
             st.relative_error(1.0, 1.0, floor=bad)

@@ -18,26 +18,22 @@ See also: chapter 3 (entropy) and chapter 4 (cross-entropy and KL divergence).
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+from numpy.typing import ArrayLike
+from scipy.special import xlogy
 
-from ._validation import as_float_array, check_distribution, check_in_unit_interval, check_nonempty
+from ._validation import (
+    as_float_array,
+    check_distribution,
+    check_in_unit_interval,
+    check_log_base,
+    check_nonempty,
+)
 
 __all__ = ["surprisal", "entropy", "cross_entropy", "kl_divergence", "binary_entropy"]
 
 
-def _log_base(base):
-    if base is None:
-        return 1.0
-    if isinstance(base, (bool, np.bool_)) or not isinstance(base, numbers.Real):
-        raise TypeError(f"base: expected None (nats) or a positive number such as 2 (bits), got {type(base).__name__}")
-    if not np.isfinite(base) or base <= 0 or base == 1:
-        raise ValueError(f"base: expected None (nats) or a positive number != 1 such as 2 (bits), got {base!r}")
-    return float(np.log(base))
-
-
-def _distribution(p, name):
+def _distribution(p, name: str) -> np.ndarray:
     arr = as_float_array(p, name)
     if arr.ndim == 0:
         raise ValueError(f"{name}: expected a distribution along the last axis, got a scalar")
@@ -46,7 +42,7 @@ def _distribution(p, name):
     return arr
 
 
-def _pair(p, q):
+def _pair(p, q) -> tuple[np.ndarray, np.ndarray]:
     p_arr, q_arr = _distribution(p, "p"), _distribution(q, "q")
     if p_arr.shape[-1] != q_arr.shape[-1]:
         raise ValueError(
@@ -59,13 +55,16 @@ def _pair(p, q):
     return p_arr, q_arr
 
 
-def _xlogy(x, y):
-    """x log y with 0 log y = 0 (y may be 0)."""
-    with np.errstate(divide="ignore"):
-        return np.where(x > 0, x * np.log(np.where(x > 0, y, 1.0)), 0.0)
+def _kl_terms(p64: np.ndarray, q64: np.ndarray) -> np.ndarray:
+    """Unchecked: the terms ``p log p - p log q`` of KL(p || q), before the sum and the clamp at 0.
+
+    0 where ``p = 0``, ``+inf`` where ``q = 0 < p``. Exposed for the tests of
+    Gibbs' inequality, which check the unclamped sum.
+    """
+    return xlogy(p64, p64) - xlogy(p64, q64)
 
 
-def surprisal(p, base=None):
+def surprisal(p: ArrayLike, base: float | None = None) -> np.ndarray:
     r"""Surprisal (self-information) of an outcome of probability ``p``: :math:`-\log p`.
 
     Parameters
@@ -80,17 +79,26 @@ def surprisal(p, base=None):
     numpy.ndarray
         Same shape, float64, >= 0; ``+inf`` where ``p = 0``.
 
+    Raises
+    ------
+    ValueError
+        ``p`` outside [0, 1] (beyond rounding) or NaN; ``base`` not finite, <= 0 or 1;
+        a ragged nested list.
+    TypeError
+        Non-real ``p``; a non-real (or bool, or str) ``base``.
+
     See Also
     --------
     entropy; chapter 3 (entropy).
     """
     arr = as_float_array(p, "p")
     check_in_unit_interval(arr, "p")
-    with np.errstate(divide="ignore"):
-        return -np.log(np.clip(arr.astype(np.float64), 0.0, 1.0)) / _log_base(base) + 0.0  # + 0.0: no -0.0
+    log_b = check_log_base(base)
+    with np.errstate(divide="ignore"):  # -log 0 = +inf, the limit
+        return -np.log(np.clip(arr.astype(np.float64), 0.0, 1.0)) / log_b + 0.0  # + 0.0: no -0.0
 
 
-def entropy(p, base=None):
+def entropy(p: ArrayLike, base: float | None = None) -> np.ndarray:
     r"""Shannon entropy :math:`H(p) = -\sum_i p_i \log p_i` along the last axis.
 
     Bounded by :math:`0 \le H(p) \le \log C`, with the maximum exactly at the
@@ -108,6 +116,14 @@ def entropy(p, base=None):
     numpy.ndarray, shape (...)
         float64 entropy; a 0-d array for a single distribution.
 
+    Raises
+    ------
+    ValueError
+        ``p`` not a distribution along the last axis (entries outside [0, 1], NaN,
+        a sum off 1 by more than the tolerance); a scalar or empty ``p``; a bad ``base``.
+    TypeError
+        Non-real ``p``; a non-real (or bool, or str) ``base``.
+
     Examples
     --------
     >>> float(entropy([0.5, 0.5], base=2))
@@ -117,11 +133,12 @@ def entropy(p, base=None):
     --------
     scipy.stats.entropy, scipy.special.entr; chapter 3 (entropy).
     """
+    log_b = check_log_base(base)
     arr = _distribution(p, "p").astype(np.float64)
-    return -_xlogy(arr, arr).sum(axis=-1) / _log_base(base) + 0.0  # + 0.0: no -0.0
+    return -xlogy(arr, arr).sum(axis=-1) / log_b + 0.0  # + 0.0: no -0.0
 
 
-def binary_entropy(p, base=None):
+def binary_entropy(p: ArrayLike, base: float | None = None) -> np.ndarray:
     r"""Entropy of a Bernoulli(p) variable, :math:`-p\log p - (1-p)\log(1-p)`, elementwise.
 
     Parameters
@@ -131,17 +148,31 @@ def binary_entropy(p, base=None):
     base : float, optional
         ``None`` for nats, ``2`` for bits (maximum 1 bit at p = 1/2).
 
+    Returns
+    -------
+    numpy.ndarray
+        Same shape as ``p``, float64, in [0, log 2] nats (0 at p = 0 and p = 1).
+
+    Raises
+    ------
+    ValueError
+        ``p`` outside [0, 1] (beyond rounding) or NaN; ``base`` not finite, <= 0 or 1;
+        a ragged nested list.
+    TypeError
+        Non-real ``p``; a non-real (or bool, or str) ``base``.
+
     See Also
     --------
     entropy; chapter 3 (entropy), chapter 5 (binary cross-entropy).
     """
     arr = as_float_array(p, "p")
     check_in_unit_interval(arr, "p")
+    log_b = check_log_base(base)
     a = np.clip(arr.astype(np.float64), 0.0, 1.0)
-    return -(_xlogy(a, a) + _xlogy(1.0 - a, 1.0 - a)) / _log_base(base) + 0.0  # + 0.0: no -0.0
+    return -(xlogy(a, a) + xlogy(1.0 - a, 1.0 - a)) / log_b + 0.0  # + 0.0: no -0.0
 
 
-def cross_entropy(p, q, base=None):
+def cross_entropy(p: ArrayLike, q: ArrayLike, base: float | None = None) -> np.ndarray:
     r"""Cross-entropy :math:`H(p, q) = -\sum_i p_i \log q_i` along the last axis.
 
     The expected surprisal under the model ``q`` of outcomes drawn from ``p``;
@@ -161,15 +192,25 @@ def cross_entropy(p, q, base=None):
     numpy.ndarray
         float64; ``+inf`` where some ``q_i = 0 < p_i``.
 
+    Raises
+    ------
+    ValueError
+        ``p`` or ``q`` not a distribution along the last axis (entries outside [0, 1],
+        NaN, a sum off 1 by more than the tolerance); scalar or empty arrays; different
+        numbers of outcomes or shapes that do not broadcast; a bad ``base``.
+    TypeError
+        Non-real ``p`` or ``q``; a non-real (or bool, or str) ``base``.
+
     See Also
     --------
     xent_book.cross_entropy (the loss on logits); chapter 4.
     """
+    log_b = check_log_base(base)
     p_arr, q_arr = _pair(p, q)
-    return -_xlogy(p_arr.astype(np.float64), q_arr.astype(np.float64)).sum(axis=-1) / _log_base(base)
+    return -xlogy(p_arr.astype(np.float64), q_arr.astype(np.float64)).sum(axis=-1) / log_b
 
 
-def kl_divergence(p, q, base=None):
+def kl_divergence(p: ArrayLike, q: ArrayLike, base: float | None = None) -> np.ndarray:
     r"""Kullback-Leibler divergence :math:`\mathrm{KL}(p\,\|\,q) = \sum_i p_i \log(p_i / q_i)`.
 
     Always >= 0, and 0 exactly when ``p == q``; not symmetric. Terms with
@@ -187,14 +228,21 @@ def kl_divergence(p, q, base=None):
     numpy.ndarray
         float64, >= 0.
 
+    Raises
+    ------
+    ValueError
+        ``p`` or ``q`` not a distribution along the last axis (entries outside [0, 1],
+        NaN, a sum off 1 by more than the tolerance); scalar or empty arrays; different
+        numbers of outcomes or shapes that do not broadcast; a bad ``base``.
+    TypeError
+        Non-real ``p`` or ``q``; a non-real (or bool, or str) ``base``.
+
     See Also
     --------
     scipy.special.rel_entr, xent_book.kl_div (PyTorch's pointwise form); chapter 4.
     """
+    log_b = check_log_base(base)
     p_arr, q_arr = _pair(p, q)
-    p64, q64 = p_arr.astype(np.float64), q_arr.astype(np.float64)
-    p64, q64 = np.broadcast_arrays(p64, q64)
-    with np.errstate(divide="ignore"):
-        terms = np.where(p64 > 0, p64 * (np.log(np.where(p64 > 0, p64, 1.0)) - np.log(np.where(p64 > 0, q64, 1.0))), 0.0)
-    # rounding can leave -1e-17 for p == q: KL is non-negative by Gibbs' inequality
-    return np.maximum(terms.sum(axis=-1), 0.0) / _log_base(base)
+    terms = _kl_terms(p_arr.astype(np.float64), q_arr.astype(np.float64))
+    # rounding can leave -1e-17 where p and q nearly agree: KL >= 0 by Gibbs' inequality, so clamp
+    return np.maximum(terms.sum(axis=-1), 0.0) / log_b

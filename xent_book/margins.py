@@ -31,19 +31,24 @@ See Also: chapter 12 (alternatives and relatives); :func:`xent_book.focal_loss`.
 
 from __future__ import annotations
 
-
 import numpy as np
+from numpy.typing import ArrayLike
 
-from ._validation import check_real
 from ._validation import (
     as_float_array,
     as_index_array,
+    cast_result,
+    check_class_weight,
     check_finite,
+    check_int,
     check_logits,
     check_nonempty,
+    check_real,
     check_reduction,
+    check_row_max,
 )
-from .activations import log_softmax, sigmoid, softmax, softplus
+from .activations import _log_sigmoid64, _log_softmax_picked, _row_max, _softmax_rows, sigmoid
+from .losses import _finish, _reduce, _refuse_masked_rows
 
 __all__ = [
     "multiclass_margin",
@@ -58,10 +63,6 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _check_margin_parameter(value, name: str = "margin_width") -> float:
-    return check_real(value, name)
 
 
 def _margin_array(margin) -> np.ndarray:
@@ -92,20 +93,10 @@ def _class_targets(target, n: int, num_classes: int, unbatched: bool) -> np.ndar
     return t
 
 
-def _reduce(per_sample: np.ndarray, reduction: str, unbatched: bool, dtype) -> np.ndarray:
-    if reduction == "mean":
-        out = per_sample.mean()
-    elif reduction == "sum":
-        out = per_sample.sum()
-    else:
-        out = per_sample[0] if unbatched else per_sample
-    return np.asarray(out, dtype=np.float64).astype(dtype)
-
-
 # --------------------------------------------------------------------------- the margin
 
 
-def multiclass_margin(input, target):
+def multiclass_margin(input: ArrayLike, target: ArrayLike) -> np.ndarray:
     r"""The multi-class margin :math:`m = z_y - \max_{j \ne y} z_j`.
 
     Positive exactly when the true class has the strictly largest logit; its
@@ -130,6 +121,8 @@ def multiclass_margin(input, target):
     ------
     ValueError
         NaN or ``+inf`` logits, fewer than 2 classes, bad target shape or range.
+    TypeError
+        Non-real ``input``; non-integer ``target`` (float, bool, str).
 
     Examples
     --------
@@ -153,13 +146,13 @@ def multiclass_margin(input, target):
     with np.errstate(invalid="ignore"):
         m = z_y - others.max(axis=1)
     m = np.where(np.isneginf(z_y), -np.inf, m)
-    return (m[0] if unbatched else m).astype(inp.dtype)
+    return cast_result(m[0] if unbatched else m, inp.dtype)
 
 
 # --------------------------------------------------------------------------- binary losses of the margin
 
 
-def logistic_margin_loss(margin):
+def logistic_margin_loss(margin: ArrayLike) -> np.ndarray:
     r"""Logistic loss of the margin, :math:`\log(1 + e^{-m})`: binary cross-entropy.
 
     With :math:`m = y z`, :math:`y \in \{-1, +1\}`, this is
@@ -182,16 +175,18 @@ def logistic_margin_loss(margin):
     ------
     ValueError
         NaN or infinite margins.
+    TypeError
+        Non-real ``margin`` (complex, str, object, None).
 
     See Also
     --------
     hinge_margin_loss, squared_error_margin_loss; chapter 12, chapter 5 (binary).
     """
     m = _margin_array(margin)
-    return softplus(-m.astype(np.float64)).astype(m.dtype)
+    return cast_result(-_log_sigmoid64(m.astype(np.float64)), m.dtype)  # softplus(-m)
 
 
-def hinge_margin_loss(margin, margin_width=1.0):
+def hinge_margin_loss(margin: ArrayLike, margin_width: float = 1.0) -> np.ndarray:
     r"""Hinge loss of the margin, :math:`\max(0, \Delta - m)` with :math:`\Delta` = ``margin_width``.
 
     The support vector machine's loss: exactly zero (and with zero gradient)
@@ -214,17 +209,20 @@ def hinge_margin_loss(margin, margin_width=1.0):
     ------
     ValueError
         NaN or infinite margins; a non-finite ``margin_width``.
+    TypeError
+        Non-real ``margin``; a non-real (or bool) ``margin_width``.
 
     See Also
     --------
     multi_margin_loss, squared_hinge_margin_loss; chapter 12.
     """
     m = _margin_array(margin)
-    delta = _check_margin_parameter(margin_width)
-    return np.maximum(0.0, delta - m.astype(np.float64)).astype(m.dtype)
+    delta = check_real(margin_width, "margin_width")
+    with np.errstate(over="ignore"):  # beyond float64's range the loss is inf
+        return cast_result(np.maximum(0.0, delta - m.astype(np.float64)), m.dtype)
 
 
-def squared_hinge_margin_loss(margin, margin_width=1.0):
+def squared_hinge_margin_loss(margin: ArrayLike, margin_width: float = 1.0) -> np.ndarray:
     r"""Squared hinge loss of the margin, :math:`\max(0, \Delta - m)^2`.
 
     Differentiable at :math:`m = \Delta`; ``multi_margin_loss(..., p=2)`` is
@@ -245,17 +243,20 @@ def squared_hinge_margin_loss(margin, margin_width=1.0):
     ------
     ValueError
         NaN or infinite margins; a non-finite ``margin_width``.
+    TypeError
+        Non-real ``margin``; a non-real (or bool) ``margin_width``.
 
     See Also
     --------
     hinge_margin_loss; chapter 12.
     """
     m = _margin_array(margin)
-    delta = _check_margin_parameter(margin_width)
-    return (np.maximum(0.0, delta - m.astype(np.float64)) ** 2).astype(m.dtype)
+    delta = check_real(margin_width, "margin_width")
+    with np.errstate(over="ignore"):  # beyond float64's range the loss is inf
+        return cast_result(np.maximum(0.0, delta - m.astype(np.float64)) ** 2, m.dtype)
 
 
-def squared_error_margin_loss(margin):
+def squared_error_margin_loss(margin: ArrayLike) -> np.ndarray:
     r"""Squared error of the predicted probability, as a function of the margin: :math:`\sigma(-m)^2`.
 
     For one logit :math:`z` with :math:`p = \sigma(z)` and a 0/1 target
@@ -278,16 +279,19 @@ def squared_error_margin_loss(margin):
     ------
     ValueError
         NaN or infinite margins.
+    TypeError
+        Non-real ``margin``.
 
     See Also
     --------
     softmax_mse_loss, logistic_margin_loss; chapter 12, chapter 10 (Brier score).
     """
     m = _margin_array(margin)
-    return (sigmoid(-m.astype(np.float64)) ** 2).astype(m.dtype)
+    with np.errstate(under="ignore"):
+        return cast_result(sigmoid(-m.astype(np.float64)) ** 2, m.dtype)
 
 
-def zero_one_margin_loss(margin):
+def zero_one_margin_loss(margin: ArrayLike) -> np.ndarray:
     r"""The zero-one loss of the margin, :math:`[m \le 0]`: 1 for a mistake (ties count as mistakes).
 
     The quantity every other loss here is a surrogate for; its gradient is zero
@@ -307,6 +311,8 @@ def zero_one_margin_loss(margin):
     ------
     ValueError
         NaN or infinite margins.
+    TypeError
+        Non-real ``margin``.
 
     See Also
     --------
@@ -319,7 +325,10 @@ def zero_one_margin_loss(margin):
 # --------------------------------------------------------------------------- multi-class, as torch
 
 
-def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="mean"):
+def multi_margin_loss(
+    input: ArrayLike, target: ArrayLike, p: int = 1, margin: float = 1.0, weight: ArrayLike | None = None,
+    reduction: str = "mean",
+) -> np.ndarray:
     r"""Multi-class hinge loss, exactly as ``torch.nn.functional.multi_margin_loss``.
 
     .. math:: \ell_n = \frac{w_{y_n}}{C} \sum_{j \ne y_n} \max(0,\ \Delta - x_{n,y_n} + x_{n,j})^p
@@ -355,6 +364,8 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="me
     ValueError
         Non-finite scores, ``p`` not 1 or 2, non-finite ``margin``, bad ``weight``
         shape, bad target shape or range, unknown ``reduction``.
+    TypeError
+        Non-real ``input``; non-integer ``target``; a non-int ``p``; a non-real ``margin``; a non-str ``reduction``.
 
     Examples
     --------
@@ -366,28 +377,23 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="me
     hinge_margin_loss, multiclass_margin; chapter 12.
     """
     check_reduction(reduction)
-    if isinstance(p, (bool, np.bool_)) or p not in (1, 2):
-        raise ValueError(f"p: only p == 1 and p == 2 are supported (as in PyTorch), got {p!r}")
-    delta = _check_margin_parameter(margin, "margin")
+    p = check_int(p, "p", 1, 2)  # only p == 1 and p == 2, as in PyTorch
+    delta = check_real(margin, "margin")
     inp, x, unbatched = _batched_logits(input)
     check_finite(inp, "input")
     n, c = x.shape
     t = _class_targets(target, n, c, unbatched)
-    if weight is None:
-        w = np.ones(c)
-    else:
-        w = as_float_array(weight, "weight").astype(np.float64)
-        if w.shape != (c,):
-            raise ValueError(f"weight: expected shape ({c},) (one weight per class), got {w.shape}")
-        check_finite(w, "weight")
+    w = check_class_weight(weight, c)
+    w = np.ones(c) if w is None else w
     rows = np.arange(n)
-    terms = np.maximum(0.0, delta - x[rows, t][:, None] + x) ** p
-    terms[rows, t] = 0.0
-    per_sample = w[t] * terms.sum(axis=1) / c
-    return _reduce(per_sample, reduction, unbatched, inp.dtype)
+    with np.errstate(over="ignore"):  # beyond float64's range the loss is inf
+        terms = np.maximum(0.0, delta - x[rows, t][:, None] + x) ** p
+        terms[rows, t] = 0.0
+        per_sample = w[t] * terms.sum(axis=1) / c
+        return _finish(_reduce(per_sample, reduction), reduction, unbatched, inp.dtype)
 
 
-def softmax_mse_loss(input, target, reduction="mean"):
+def softmax_mse_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np.ndarray:
     r"""Squared error between the softmax and the one-hot target (the Brier score as a loss).
 
     .. math:: \ell_n = \sum_{k=1}^{C} \bigl(\operatorname{softmax}(x_n)_k - [k = y_n]\bigr)^2
@@ -415,6 +421,8 @@ def softmax_mse_loss(input, target, reduction="mean"):
     ------
     ValueError
         NaN or ``+inf`` logits, a row of only ``-inf``, bad target, unknown ``reduction``.
+    TypeError
+        Non-real ``input``; non-integer ``target``; a non-str ``reduction``.
 
     See Also
     --------
@@ -422,16 +430,17 @@ def softmax_mse_loss(input, target, reduction="mean"):
     """
     check_reduction(reduction)
     inp, x, unbatched = _batched_logits(input)
-    check_logits(inp, "input")
     n, c = x.shape
+    k, a = _row_max(x)
+    check_row_max(a, "input")
     t = _class_targets(target, n, c, unbatched)
-    if np.isneginf(x).all(axis=1).any():
-        raise ValueError("input: a row of only -inf logits has no softmax")
-    prob = softmax(x, axis=1)
-    rows = np.arange(n)
+    _refuse_masked_rows(a)
+    prob = _softmax_rows(x, k, a, np.empty(x.shape))
     # (1 - p_y) as -expm1(log p_y): accurate when p_y is close to 1
-    one_minus_py = -np.expm1(log_softmax(x, axis=1)[rows, t])
-    others = prob ** 2
-    others[rows, t] = 0.0
+    logp_y, _ = _log_softmax_picked(x, k, a, t, None, False)
+    one_minus_py = -np.expm1(logp_y)
+    with np.errstate(under="ignore"):
+        others = prob**2
+    others[np.arange(n), t] = 0.0
     per_sample = one_minus_py**2 + others.sum(axis=1)
-    return _reduce(per_sample, reduction, unbatched, inp.dtype)
+    return _finish(_reduce(per_sample, reduction), reduction, unbatched, inp.dtype)

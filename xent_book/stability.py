@@ -7,8 +7,9 @@ Three groups of functions, all used by chapter 7:
   (``exp(1000) = inf``, then ``inf / inf = nan``) and underflow
   (``log(0) = -inf``) exactly where a reader's first implementation would.
   **Do not use them**: they exist to be compared with :func:`xent_book.softmax`,
-  :func:`xent_book.log_softmax` and :func:`xent_book.logsumexp`. Like plain
-  NumPy they emit ``RuntimeWarning``; wrap calls in ``np.errstate`` to silence them.
+  :func:`xent_book.log_softmax` and :func:`xent_book.logsumexp`. They return
+  what plain NumPy returns (``inf``, ``nan``, ``-inf``) but without its
+  ``RuntimeWarning``: the overflow is the lesson, not an accident.
 * ``mp_softmax``, ``mp_log_softmax``, ``mp_logsumexp``: the exact values,
   computed with mpmath at ``dps`` significant decimal digits from the inputs
   taken as exact binary numbers, and rounded once to float64. Slow (a few
@@ -22,8 +23,9 @@ See also: chapter 7 (numerical stability).
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
-from ._validation import as_float_array, check_axis, check_no_nan
+from ._validation import as_float_array, check_axis, check_int, check_no_nan, check_positive
 
 __all__ = [
     "naive_softmax",
@@ -41,7 +43,11 @@ __all__ = [
 # Naive implementations (do not use)
 # --------------------------------------------------------------------------
 
-def _naive_input(x, axis):
+#: What the naive formulas do at their limits is the lesson: no RuntimeWarning about it.
+_NAIVE_ERRSTATE = dict(over="ignore", under="ignore", invalid="ignore", divide="ignore")
+
+
+def _naive_input(x, axis) -> tuple[np.ndarray, int]:
     arr = as_float_array(x, "x")
     check_no_nan(arr, "x")
     if arr.ndim == 0:
@@ -50,7 +56,7 @@ def _naive_input(x, axis):
     return arr, ax
 
 
-def naive_softmax(x, axis=-1):
+def naive_softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
     r"""Softmax as written in textbooks, ``exp(x) / sum(exp(x))``, in ``x``'s dtype. **Do not use.**
 
     .. math:: \sigma(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}
@@ -75,18 +81,21 @@ def naive_softmax(x, axis=-1):
     Raises
     ------
     ValueError
-        NaN in ``x``, a scalar ``x``.
+        NaN in ``x``, a scalar ``x``, ``axis`` out of range, a ragged nested list.
+    TypeError
+        Non-real ``x``, a non-int ``axis``.
 
     See Also
     --------
     xent_book.softmax (the stable version); chapter 7 (numerical stability).
     """
     arr, ax = _naive_input(x, axis)
-    e = np.exp(arr)
-    return e / np.sum(e, axis=ax, keepdims=True, dtype=arr.dtype)
+    with np.errstate(**_NAIVE_ERRSTATE):
+        e = np.exp(arr)
+        return e / np.sum(e, axis=ax, keepdims=True, dtype=arr.dtype)
 
 
-def naive_log_softmax(x, axis=-1):
+def naive_log_softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
     r"""``log(naive_softmax(x))`` in ``x``'s dtype. **Do not use.**
 
     .. math:: \log\sigma(x)_i = \log \frac{e^{x_i}}{\sum_j e^{x_j}}
@@ -108,14 +117,21 @@ def naive_log_softmax(x, axis=-1):
     numpy.ndarray
         Same shape and dtype as ``x``, in nats; may contain ``-inf`` and ``nan``.
 
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`naive_softmax`.
+
     See Also
     --------
     xent_book.log_softmax (the stable version); chapter 7.
     """
-    return np.log(naive_softmax(x, axis=axis))
+    p = naive_softmax(x, axis=axis)
+    with np.errstate(**_NAIVE_ERRSTATE):
+        return np.log(p)
 
 
-def naive_logsumexp(x, axis=-1):
+def naive_logsumexp(x: ArrayLike, axis: int = -1) -> np.ndarray:
     r"""``log(sum(exp(x)))`` evaluated literally, in ``x``'s dtype. **Do not use.**
 
     .. math:: \operatorname{LSE}(x) = \log \sum_j e^{x_j}
@@ -135,25 +151,26 @@ def naive_logsumexp(x, axis=-1):
     numpy.ndarray
         ``x``'s shape without ``axis``, in ``x``'s dtype.
 
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`naive_softmax`.
+
     See Also
     --------
     xent_book.logsumexp (the stable version), scipy.special.logsumexp; chapter 7.
     """
     arr, ax = _naive_input(x, axis)
-    return np.log(np.sum(np.exp(arr), axis=ax, dtype=arr.dtype))
+    with np.errstate(**_NAIVE_ERRSTATE):
+        return np.log(np.sum(np.exp(arr), axis=ax, dtype=arr.dtype))
 
 
 # --------------------------------------------------------------------------
 # mpmath reference
 # --------------------------------------------------------------------------
 
-def _mp_input(x, axis, dps):
-    import numbers
-
-    if isinstance(dps, (bool, np.bool_)) or not isinstance(dps, numbers.Integral):
-        raise TypeError(f"dps: expected an int (decimal digits), got {type(dps).__name__}")
-    if dps < 20:
-        raise ValueError(f"dps: expected at least 20 decimal digits for a float64 reference, got {dps}")
+def _mp_input(x, axis, dps) -> tuple[np.ndarray, int]:
+    check_int(dps, "dps", 20, 10_000)  # at least 20 decimal digits for a float64 reference
     arr = as_float_array(x, "x")
     check_no_nan(arr, "x")
     if np.isposinf(arr).any():
@@ -217,7 +234,7 @@ def _softmax_row(mp, xs):
     return out
 
 
-def mp_logsumexp(x, axis=-1, dps=50):
+def mp_logsumexp(x: ArrayLike, axis: int = -1, dps: int = 50) -> np.ndarray:
     r"""Exact ``log(sum(exp(x)))`` with mpmath, rounded once to float64.
 
     .. math:: \operatorname{LSE}(x) = a + \operatorname{log1p}\Bigl(\sum_{j \ne k} e^{x_j - a}\Bigr),
@@ -244,7 +261,10 @@ def mp_logsumexp(x, axis=-1, dps=50):
     Raises
     ------
     ValueError
-        NaN or ``+inf`` in ``x``, a scalar ``x``, an empty axis, ``dps < 20``.
+        NaN or ``+inf`` in ``x``, a scalar ``x``, an empty axis, ``dps`` outside
+        [20, 10000], ``axis`` out of range, a ragged nested list.
+    TypeError
+        Non-real ``x``; a non-int ``axis`` or ``dps``.
 
     See Also
     --------
@@ -255,7 +275,7 @@ def mp_logsumexp(x, axis=-1, dps=50):
     return out.reshape(rows.shape[:-1])
 
 
-def mp_log_softmax(x, axis=-1, dps=50):
+def mp_log_softmax(x: ArrayLike, axis: int = -1, dps: int = 50) -> np.ndarray:
     r"""Exact log-softmax with mpmath, rounded once to float64.
 
     .. math:: \log\sigma(x)_i = -\operatorname{log1p}\Bigl(\sum_{j \ne i} e^{x_j - x_i}\Bigr)
@@ -281,7 +301,10 @@ def mp_log_softmax(x, axis=-1, dps=50):
     Raises
     ------
     ValueError
-        NaN or ``+inf`` in ``x``, a slice of only ``-inf``, a scalar ``x``, ``dps < 20``.
+        NaN or ``+inf`` in ``x``, a slice of only ``-inf``, a scalar ``x``, an empty
+        axis, ``dps`` outside [20, 10000], ``axis`` out of range, a ragged nested list.
+    TypeError
+        Non-real ``x``; a non-int ``axis`` or ``dps``.
 
     See Also
     --------
@@ -292,7 +315,7 @@ def mp_log_softmax(x, axis=-1, dps=50):
     return np.moveaxis(out.reshape(rows.shape), -1, ax)
 
 
-def mp_softmax(x, axis=-1, dps=50):
+def mp_softmax(x: ArrayLike, axis: int = -1, dps: int = 50) -> np.ndarray:
     r"""Exact softmax with mpmath, rounded once to float64.
 
     .. math:: \sigma(x)_i = \frac{1}{1 + \sum_{j \ne i} e^{x_j - x_i}}
@@ -315,7 +338,10 @@ def mp_softmax(x, axis=-1, dps=50):
     Raises
     ------
     ValueError
-        NaN or ``+inf`` in ``x``, a slice of only ``-inf``, a scalar ``x``, ``dps < 20``.
+        NaN or ``+inf`` in ``x``, a slice of only ``-inf``, a scalar ``x``, an empty
+        axis, ``dps`` outside [20, 10000], ``axis`` out of range, a ragged nested list.
+    TypeError
+        Non-real ``x``; a non-int ``axis`` or ``dps``.
 
     See Also
     --------
@@ -330,7 +356,7 @@ def mp_softmax(x, axis=-1, dps=50):
 # Error measures
 # --------------------------------------------------------------------------
 
-def _error_inputs(approx, exact):
+def _error_inputs(approx, exact) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     a = as_float_array(approx, "approx")
     e = as_float_array(exact, "exact")
     check_no_nan(e, "exact")
@@ -341,7 +367,7 @@ def _error_inputs(approx, exact):
     return a, a64, e64
 
 
-def relative_error(approx, exact, floor=0.0):
+def relative_error(approx: ArrayLike, exact: ArrayLike, floor: float = 0.0) -> np.ndarray:
     r"""Relative error ``|approx - exact| / max(|exact|, floor)``, elementwise, in float64.
 
     Conventions for the special values: equal values (including equal
@@ -365,29 +391,34 @@ def relative_error(approx, exact, floor=0.0):
     Returns
     -------
     numpy.ndarray
-        float64, the broadcast shape, >= 0.
+        float64, the broadcast shape, >= 0; ``+inf`` also where the ratio is
+        beyond float64's range (a subnormal reference).
+
+    Raises
+    ------
+    ValueError
+        NaN in ``exact``; shapes that do not broadcast; a ``floor`` that is
+        negative or not finite; a ragged nested list.
+    TypeError
+        Non-real arrays; a non-real (or bool, or str) ``floor``.
 
     See Also
     --------
     ulp_error; chapter 7 (numerical stability).
     """
-    import numbers
-
-    if isinstance(floor, (bool, np.bool_)) or not isinstance(floor, numbers.Real) or not (
-        np.isfinite(floor) and floor >= 0
-    ):
-        raise ValueError(f"floor: expected a finite number >= 0, got {floor!r}")
+    floor = check_positive(floor, "floor", allow_zero=True)
     _, a64, e64 = _error_inputs(approx, exact)
     out = np.full(a64.shape, np.inf)
     same = a64 == e64
-    denom = np.maximum(np.abs(e64), float(floor))
+    denom = np.maximum(np.abs(e64), floor)
     ok = ~same & np.isfinite(a64) & np.isfinite(e64) & (denom > 0)
     out[same] = 0.0
-    out[ok] = np.abs(a64[ok] - e64[ok]) / denom[ok]
+    with np.errstate(over="ignore"):  # |approx - exact| / subnormal: inf, the limit
+        out[ok] = np.abs(a64[ok] - e64[ok]) / denom[ok]
     return out
 
 
-def ulp_error(approx, exact, dtype=None):
+def ulp_error(approx: ArrayLike, exact: ArrayLike, dtype: DTypeLike | None = None) -> np.ndarray:
     r"""Error in units in the last place: ``|approx - exact| / ulp(exact)`` in ``dtype``.
 
     ``ulp(exact)`` is the spacing of ``dtype``'s floating-point numbers at
@@ -417,6 +448,14 @@ def ulp_error(approx, exact, dtype=None):
     numpy.ndarray
         float64, the broadcast shape, >= 0.
 
+    Raises
+    ------
+    ValueError
+        NaN in ``exact``; shapes that do not broadcast; a ``dtype`` other than
+        float16, float32 or float64; a ragged nested list.
+    TypeError
+        Non-real arrays; a ``dtype`` that is not a NumPy dtype.
+
     Examples
     --------
     >>> float(ulp_error(np.float32(1.0) + np.spacing(np.float32(1.0)), 1.0))
@@ -427,7 +466,10 @@ def ulp_error(approx, exact, dtype=None):
     relative_error; chapter 7 (numerical stability).
     """
     a, a64, e64 = _error_inputs(approx, exact)
-    dt = np.dtype(a.dtype if dtype is None else dtype)
+    try:
+        dt = np.dtype(a.dtype if dtype is None else dtype)
+    except (TypeError, ValueError):
+        raise TypeError(f"dtype: expected float16, float32 or float64, got {dtype!r}") from None
     if dt not in (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)):
         raise ValueError(f"dtype: expected float16, float32 or float64, got {dt}")
     out = np.full(a64.shape, np.inf)
@@ -441,5 +483,6 @@ def ulp_error(approx, exact, dtype=None):
         top = np.finfo(dt).max
         unit[big] = float(top) - float(np.nextafter(top, dt.type(0)))
     out[same] = 0.0
-    out[ok] = np.abs(a64[ok] - e64[ok]) / unit
+    with np.errstate(over="ignore"):  # a difference beyond float64's range: inf ULPs
+        out[ok] = np.abs(a64[ok] - e64[ok]) / unit
     return out
