@@ -1,41 +1,50 @@
 /*
- * xent-explorers.js - the book's explorers, live in the web page (no kernel, no dependencies).
+ * xent-explorers.js - the book's explorers, live in the web page (no kernel, no dependencies, no requests).
  *
- * In JupyterLab the explorers are ipywidgets (xent_book/widgets/); in the static
- * book their sliders only show the initial view. This file turns every
+ * In JupyterLab the explorers are ipywidgets (xent_book/widgets/); in the static book
+ * their sliders only show the saved initial view. This file turns every container
  *
- *   <div class="xent-live" data-explorer="logits" data-logits="2,1,0.1"
- *        data-temperature="1" data-target="0"></div>
- *   <div class="xent-live" data-explorer="entropy-kl" data-p="0.5,0.3,0.2"
- *        data-q="0.2,0.3,0.5" data-base="2"></div>
+ *   <div class="xent-live" data-xent-explorer="NAME" data-...></div>
  *
- * into native range sliders plus the same SVG view and readouts, recomputed on
- * every `input` event with the formulas of xent_book:
+ * into labelled controls plus the same SVG view and readouts, recomputed on every
+ * `input` event with the formulas of xent_book (written out below, each naming the
+ * Python function it mirrors; tests/browser/test_live_book_explorers.py checks every
+ * readout against xent_book to 1e-9 in Chromium):
  *
- *   logits:     p = softmax(z / T) with the max shift, log p = s - a - log1p(sum_{i != argmax} e^(s_i - a)),
- *               loss = -log p_y (nats), gradient p - y with respect to z / T
- *               (xent_book.widgets.logits_explorer_values);
- *   entropy-kl: weights normalised (all zero: uniform), H(p) = -sum p log p with 0 log 0 = 0,
- *               H(p, q) = -sum p log q (+inf where q = 0 < p), KL(p || q) = sum_{p > 0} p (log p - log q),
- *               clipped at 0, in bits or nats (xent_book.widgets.entropy_kl_values, xent_book.info).
+ *   logits       data-logits="2,1,0.1" data-temperature="1" data-target="0"   (chapters 2, 7)
+ *                p = softmax(z / T) (max shift, log1p of the rest), loss -log p_y, gradient p - y
+ *                (xent_book.widgets.logits_explorer_values);
+ *   entropy      data-p="0.5,0.3,0.2" data-base="2"                          (chapter 3)
+ *                H(p) = -sum p log p (0 log 0 = 0), log C, perplexity e^H (xent_book.widgets.entropy_values);
+ *   entropy-kl   data-p=... data-q=... data-base="2"                           (chapter 4)
+ *                H(p), H(p, q), KL(p || q) and KL(q || p) (xent_book.widgets.entropy_kl_values, xent_book.info);
+ *   binary       data-y="1" data-pos-weight="1" data-z="0"                     (chapter 5)
+ *                BCE with logits in PyTorch's pos_weight form and d loss / dz (xent_book.widgets.binary_loss_values);
+ *   focal        data-gamma="2" data-p-t="0.6"                                 (chapter 8)
+ *                CE = -log p_t, focal = (1 - p_t)^gamma CE (xent_book.widgets.focal_values);
+ *   reliability  (chapter 10) logits and labels from the page's saved widget state: the
+ *                ReliabilityExplorer carries them as <script type="application/json"
+ *                class="xent-explorer-data" data-xent-explorer="reliability"> (page_data_markup),
+ *                or a script element of that class inside the container; reliability bins, ECE,
+ *                NLL of softmax(z / T) (xent_book.widgets.reliability_values).
  *
  * Markup conventions are those of xent_book/widgets/_base.py: each number is a
  * <span class="xent-readout" data-name="NAME" data-value="FULL_PRECISION">ROUNDED</span>,
  * the chart is <svg role="img" aria-label="..."> starting with <title>, ink is
- * currentColor (follows the light/dark theme), data use the Okabe-Ito palette.
- * Each control carries data-control="NAME" (z0.., log10_temperature, target; p0.., q0.., base).
- * The browser test tests/browser/test_live_book_explorers.py checks the numbers
- * against xent_book. On a page without .xent-live this script does nothing.
+ * currentColor (follows the light/dark theme), data use the Okabe-Ito palette. Each
+ * slider is an <input type=range data-control="NAME"> with a text box (data-typed="NAME")
+ * that takes a typed value, snapped to the slider's grid as ipywidgets does; selects carry
+ * data-control too. A Reset button restores the initial state; an aria-live line
+ * announces the main numbers after each change. On a page without .xent-live this
+ * script does nothing.
  */
 (function () {
   "use strict";
 
   // Okabe-Ito roles, as xent_book.plotting.COLORS.
-  var COLORS = { model: "#0072B2", target: "#E69F00", gradient: "#009E73", error: "#D55E00" };
-  var LOGIT_RANGE = [-10, 10];
-  var TEMPERATURE_RANGE = [0.05, 5];
-  var MAX_CLASSES = 6;
-  var MAX_OUTCOMES = 8;
+  var COLORS = { model: "#0072B2", target: "#E69F00", gradient: "#009E73", error: "#D55E00",
+                 neutral: "#999999", alt: "#CC79A7" };
+  var MAX_CLASSES = 6, MAX_OUTCOMES = 8;
 
   // ------------------------------------------------------------------ numbers
 
@@ -56,7 +65,7 @@
       probs[i] = e[i] / total;
       logProbs[i] = (s[i] - a) - logTotal;
     }
-    return { probs: probs, logProbs: logProbs };
+    return { probs: probs, logProbs: logProbs, argmax: k };
   }
 
   function logitsValues(z, T, y) {
@@ -78,13 +87,13 @@
   function entropy(p, logBase) {
     var s = 0;
     for (var i = 0; i < p.length; i++) { s += xlogy(p[i], p[i]); }
-    return -s / logBase;
+    return -s / logBase + 0;  // + 0: -0 -> 0
   }
 
   function crossEntropy(p, q, logBase) {
     var s = 0;
     for (var i = 0; i < p.length; i++) { s += xlogy(p[i], q[i]); }
-    return -s / logBase;
+    return -s / logBase + 0;
   }
 
   function klDivergence(p, q, logBase) {
@@ -95,9 +104,20 @@
     return Math.max(s, 0) / logBase;  // rounding can leave -1e-17 for p == q
   }
 
+  function unitOf(base) { return base === "e" ? "nats" : (base === 2 ? "bits" : "base-" + base + " units"); }
+
+  function zeroNote(names) {
+    return names.length ? "All weights of " + names.join(" and ") + " are 0: shown as uniform." : "";
+  }
+
+  function entropyValues(wp, base) {
+    var np = normalise(wp), lb = base === "e" ? 1 : Math.log(base), hNats = entropy(np.p, 1);
+    return { p: np.p, entropy: entropy(np.p, lb), maxEntropy: Math.log(wp.length) / lb,
+             perplexity: Math.exp(hNats), unit: unitOf(base), note: zeroNote(np.zero ? ["p"] : []) };
+  }
+
   function entropyKLValues(wp, wq, base) {
-    var np = normalise(wp), nq = normalise(wq), lb = base === "e" ? 1 : Math.log(base);
-    var note = [];
+    var np = normalise(wp), nq = normalise(wq), lb = base === "e" ? 1 : Math.log(base), note = [];
     if (np.zero) { note.push("p"); }
     if (nq.zero) { note.push("q"); }
     return {
@@ -107,9 +127,71 @@
       kl: klDivergence(np.p, nq.p, lb),
       klReverse: klDivergence(nq.p, np.p, lb),
       maxEntropy: Math.log(wp.length) / lb,
-      unit: base === "e" ? "nats" : (base === 2 ? "bits" : "base-" + base + " units"),
-      note: note.length ? "All weights of " + note.join(" and ") + " are 0: shown as uniform." : ""
+      unit: unitOf(base),
+      note: zeroNote(note)
     };
+  }
+
+  /** log sigmoid(z) = min(z, 0) - log1p(e^-|z|), as xent_book.log_sigmoid. */
+  function logSigmoid(z) { return Math.min(z, 0) - Math.log1p(Math.exp(-Math.abs(z))); }
+
+  function sigmoid(z) {
+    if (z >= 0) { return 1 / (1 + Math.exp(-z)); }
+    var e = Math.exp(z);
+    return e / (1 + e);
+  }
+
+  /** BCE with logits in PyTorch's pos_weight form and its derivative (xent_book.widgets.binary._loss_and_grad). */
+  function binaryLossGrad(z, y, pw) {
+    var scale = 1 + (pw - 1) * y;
+    return { loss: (1 - y) * z - scale * logSigmoid(z), grad: scale * sigmoid(z) - pw * y };
+  }
+
+  function binaryValues(z, y, pw) {
+    var lg = binaryLossGrad(z, y, pw);
+    return { z: z, y: y, posWeight: pw, p: sigmoid(z), loss: lg.loss, grad: lg.grad };
+  }
+
+  /** Focal factor, CE and focal loss at p_t, as xent_book.focal_loss (1 - p as -expm1(log p)). */
+  function focalParts(p, gamma) {
+    var logp = Math.log(p), ce = -logp + 0;
+    return { factor: Math.pow(1 - p, gamma), ce: ce, focal: Math.pow(-Math.expm1(logp), gamma) * ce + 0 };
+  }
+
+  function focalValues(p, gamma) {
+    var f = focalParts(p, gamma);
+    return { pT: p, gamma: gamma, factor: f.factor, ce: f.ce, focal: f.focal };
+  }
+
+  /**
+   * Reliability bins, ECE, NLL, accuracy and mean confidence of softmax(z / T), as
+   * xent_book.widgets.reliability_values: top-label confidence, bins (edges[m], edges[m + 1]]
+   * with edges[m] = m / M (the first bin also holds 0), ECE = sum_m |B_m| / N |acc_m - conf_m|.
+   */
+  function reliabilityValues(data, T) {
+    var logits = data.logits, labels = data.labels, N = labels.length, M = data.n_bins, i, m;
+    var step = 1 / M, edges = new Array(M + 1);
+    for (m = 0; m <= M; m++) { edges[m] = m === M ? 1 : m * step; }
+    var counts = new Array(M).fill(0), sumConf = new Array(M).fill(0), sumAcc = new Array(M).fill(0);
+    var nllSum = 0, correct = 0, confSum = 0;
+    for (i = 0; i < N; i++) {
+      var sm = softmaxParts(logits[i], T), conf = sm.probs[sm.argmax], hit = sm.argmax === labels[i] ? 1 : 0;
+      nllSum -= sm.logProbs[labels[i]];
+      correct += hit;
+      confSum += conf;
+      var id = 0;  // numpy.searchsorted(edges[1:-1], conf, side="left")
+      while (id < M - 1 && edges[id + 1] < conf) { id++; }
+      counts[id] += 1; sumConf[id] += conf; sumAcc[id] += hit;
+    }
+    var acc = new Array(M), cf = new Array(M), ece = 0;
+    for (m = 0; m < M; m++) {
+      acc[m] = counts[m] > 0 ? sumAcc[m] / counts[m] : 0;
+      cf[m] = counts[m] > 0 ? sumConf[m] / counts[m] : 0;
+      ece += counts[m] / N * Math.abs(acc[m] - cf[m]);
+    }
+    return { temperature: T, nBins: M, ece: ece, nll: nllSum / N, accuracy: correct / N,
+             meanConfidence: confSum / N, edges: edges, binAccuracy: acc, binConfidence: cf, counts: counts,
+             bestTemperature: data.best_temperature };
   }
 
   // ------------------------------------------------------------------ formatting (as _base.fmt / full)
@@ -132,7 +214,9 @@
 
   function signed(x, digits) { return (x >= 0 ? "+" : "\u2212") + Math.abs(x).toFixed(digits); }
 
-  function sig3(x) { return String(Number(x.toPrecision(3))); }
+  function sig(x, d) { return String(Number(x.toPrecision(d))); }  // Python's {:.Ng}
+  function sig3(x) { return sig(x, 3); }
+  function g(x) { return sig(x, 6).replace("-", "\u2212"); }  // Python's {:g} for tick labels
 
   function esc(s) {
     return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -150,6 +234,7 @@
   function num(x) {
     if (!Number.isFinite(x)) { x = 0; }
     var s = x.toFixed(1);
+    if (s === "-0.0") { s = "0.0"; }
     return s.slice(-2) === ".0" ? s.slice(0, -2) : s;
   }
 
@@ -164,7 +249,8 @@
     opts = opts || {};
     return '<text x="' + num(x) + '" y="' + num(y) + '" text-anchor="' + (opts.anchor || "middle") +
       '" font-size="' + (opts.size || 12) + '" fill="' + (opts.color || "currentColor") + '"' +
-      (opts.weight ? ' font-weight="' + opts.weight + '"' : "") + ">" + esc(text) + "</text>";
+      (opts.weight ? ' font-weight="' + opts.weight + '"' : "") +
+      (opts.transform ? ' transform="' + opts.transform + '"' : "") + ">" + esc(text) + "</text>";
   }
 
   function svgRect(x, y, w, h, fill, opts) {
@@ -179,9 +265,22 @@
   function svgLine(x1, y1, x2, y2, opts) {
     opts = opts || {};
     return '<line x1="' + num(x1) + '" y1="' + num(y1) + '" x2="' + num(x2) + '" y2="' + num(y2) +
-      '" stroke="currentColor" stroke-width="' + (opts.width || 1) + '"' +
+      '" stroke="' + (opts.color || "currentColor") + '" stroke-width="' + (opts.width || 1) + '"' +
       (opts.opacity !== undefined ? ' stroke-opacity="' + opts.opacity + '"' : "") +
       (opts.dash ? ' stroke-dasharray="' + opts.dash + '"' : "") + "/>";
+  }
+
+  function svgPolyline(xs, ys, color, opts) {
+    opts = opts || {};
+    var pts = xs.map(function (x, i) { return num(x) + "," + num(ys[i]); }).join(" ");
+    return '<polyline points="' + pts + '" fill="none" stroke="' + color + '" stroke-width="' + (opts.width || 2) +
+      '"' + (opts.dash ? ' stroke-dasharray="' + opts.dash + '"' : "") + ' stroke-linejoin="round"' +
+      (opts.opacity !== undefined && opts.opacity !== null ? ' stroke-opacity="' + opts.opacity + '"' : "") + "/>";
+  }
+
+  function svgCircle(x, y, r, fill) {
+    return '<circle cx="' + num(x) + '" cy="' + num(y) + '" r="' + num(r) + '" fill="' + fill +
+      '" stroke="currentColor" stroke-width="1.5"/>';
   }
 
   function niceMax(x) {
@@ -191,7 +290,39 @@
     return 10 * p;
   }
 
-  function g(x) { return String(Number(x.toPrecision(6))); }  // Python's {:g} for tick labels
+  function linspace(a, b, n) {
+    var out = new Array(n), step = (b - a) / (n - 1);
+    for (var i = 0; i < n; i++) { out[i] = i === n - 1 ? b : a + i * step; }
+    return out;
+  }
+
+  /** A line chart, as xent_book.widgets._base.line_panel. series: [xs, ys, colour, dash, width, opacity]. */
+  function linePanel(box, xlim, ylim, series, xticks, yticks, xlabel, ylabel, markers, title, yfmt) {
+    var x0 = box[0], x1 = box[1], top = box[2], bottom = box[3], out = [];
+    yfmt = yfmt || g;
+    var sx = function (u) { return x0 + (u - xlim[0]) / (xlim[1] - xlim[0]) * (x1 - x0); };
+    var sy = function (u) {
+      return bottom - (Math.min(Math.max(u, ylim[0]), ylim[1]) - ylim[0]) / (ylim[1] - ylim[0]) * (bottom - top);
+    };
+    if (title) { out.push(svgText((x0 + x1) / 2, top - 12, title, { weight: "600" })); }
+    yticks.forEach(function (t) {
+      out.push(svgLine(x0, sy(t), x1, sy(t), { opacity: t === 0 ? 0.6 : 0.2 }));
+      out.push(svgText(x0 - 5, sy(t) + 4, yfmt(t), { anchor: "end", size: 10 }));
+    });
+    xticks.forEach(function (t) {
+      out.push(svgLine(sx(t), bottom, sx(t), bottom + 4, { opacity: 0.6 }));
+      out.push(svgText(sx(t), bottom + 15, g(t), { size: 10 }));
+    });
+    out.push(svgLine(x0, top, x0, bottom, { opacity: 0.6 }));
+    series.forEach(function (s) {
+      out.push(svgPolyline(s[0].map(sx), s[1].map(sy), s[2], { dash: s[3], width: s[4], opacity: s[5] }));
+    });
+    (markers || []).forEach(function (mk) { out.push(svgCircle(sx(mk[0]), sy(mk[1]), 5, mk[2])); });
+    out.push(svgText((x0 + x1) / 2, bottom + 31, xlabel, { size: 11 }));
+    var mid = (top + bottom) / 2;
+    out.push(svgText(x0 - 34, mid, ylabel, { size: 11, transform: "rotate(-90 " + num(x0 - 34) + " " + num(mid) + ")" }));
+    return out;
+  }
 
   // ------------------------------------------------------------------ rendering
 
@@ -314,9 +445,198 @@
     return out.join("");
   }
 
+  function distributionBars(out, series, top, bottom, x0, x1, vmax) {
+    var n = series[0][1].length, m = series.length, k, j;
+    var sy = function (u) { return bottom - u / vmax * (bottom - top); };
+    [0, vmax / 2, vmax].forEach(function (t) {
+      out.push(svgLine(x0, sy(t), x1, sy(t), { opacity: t === 0 ? 0.6 : 0.2 }));
+      out.push(svgText(x0 - 5, sy(t) + 4, g(t), { anchor: "end", size: 10 }));
+    });
+    var slot = (x1 - x0) / n, bw = slot * 0.7 / m;
+    for (k = 0; k < n; k++) {
+      var left = x0 + slot * k + slot * 0.15;
+      for (j = 0; j < m; j++) {
+        var x = left + j * bw, val = series[j][1][k], u = Math.min(val, vmax);
+        out.push(svgRect(x + 1, sy(u), bw - 2, sy(0) - sy(u), series[j][2], { title: series[j][0] + k + " = " + val.toFixed(4) }));
+        out.push(svgText(x + bw / 2, sy(u) - 4, fmt(val, 2), { size: 9 }));
+      }
+      out.push(svgText(x0 + slot * (k + 0.5), bottom + 14, String(k), { size: 11 }));
+    }
+  }
+
+  function renderEntropy(v) {
+    var p = v.p, unit = v.unit, h = v.entropy, hmax = v.maxEntropy, W = 540, H = 250;
+    var label = "p = " + p.map(function (x) { return x.toFixed(4); }).join(", ") + ". Entropy H(p) " + fmt(h) + " " +
+      unit + " of a maximum log C = " + fmt(hmax) + " " + unit + "; perplexity " + fmt(v.perplexity, 3) + ".";
+    var out = [svgOpen(W, H, label)];
+    out.push(svgText(W / 2, 14, "distribution p", { weight: "600" }));
+    distributionBars(out, [["p", p, COLORS.model]], 34, 130, 46, W - 10, Math.max.apply(null, p) > 0.5 ? 1 : 0.5);
+    out.push(svgText(W / 2, 158, "outcome i", { size: 11 }));
+    var x0 = 46, x1 = W - 30, yb = 192, hb = 22, axisMax = niceMax(hmax);
+    var sx = function (u) { return x0 + u / axisMax * (x1 - x0); };
+    out.push(svgText(W / 2, 180, "entropy H(p) against its maximum log C   (" + unit + ")", { weight: "600" }));
+    out.push(svgRect(x0, yb, sx(hmax) - x0, hb, "none", { stroke: "currentColor" }));
+    out.push(svgRect(x0, yb, sx(h) - x0, hb, COLORS.model, { title: "H(p) = " + fmt(h) + " " + unit }));
+    out.push(svgText(sx(hmax), yb + hb + 16, "log C = " + fmt(hmax, 3), { size: 10 }));
+    out.push(svgText(x0, yb + hb + 16, "0", { size: 10 }));
+    out.push("</svg>");
+    out.push('<div class="xent-readouts">' + readout("entropy", h, "H(p)", unit) +
+      readout("max_entropy", hmax, "log C", unit) + readout("perplexity", v.perplexity, "perplexity", "", 3) +
+      '</div><div class="xent-readouts"><span class="xent-item">p = [' +
+      p.map(function (x, i) { return readout("p" + i, x); }).join(", ") + "]</span></div>");
+    if (v.note) { out.push('<div class="xent-note">' + esc(v.note) + "</div>"); }
+    return out.join("");
+  }
+
+  var BINARY_GRID = linspace(-8, 8, 161);
+
+  function renderBinary(v) {
+    var z = v.z, y = v.y, pw = v.posWeight, W = 540, H = 236;
+    var cur = BINARY_GRID.map(function (u) { return binaryLossGrad(u, y, pw); });
+    var oth = BINARY_GRID.map(function (u) { return binaryLossGrad(u, 1 - y, pw); });
+    var pick = function (arr, key) { return arr.map(function (o) { return o[key]; }); };
+    var label = "Binary cross-entropy with logits for label y = " + y + ", pos_weight " + sig3(pw) +
+      ", as a function of the logit z from \u22128 to 8. At z = " + z.toFixed(2) + ": sigmoid " + v.p.toFixed(4) +
+      ", loss " + v.loss.toFixed(4) + " nats, gradient " + (v.grad >= 0 ? "+" : "-") + Math.abs(v.grad).toFixed(4) + ".";
+    var out = [svgOpen(W, H, label)];
+    var lmax = niceMax(Math.max(Math.max.apply(null, pick(cur, "loss")), Math.max.apply(null, pick(oth, "loss"))));
+    out = out.concat(linePanel([54, 260, 30, 182], [-8, 8], [0, lmax],
+      [[BINARY_GRID, pick(oth, "loss"), COLORS.neutral, "4,3", 1.5, 0.7], [BINARY_GRID, pick(cur, "loss"), COLORS.model, null, 2.5, null]],
+      [-8, -4, 0, 4, 8], [0, lmax / 2, lmax], "logit z", "loss (nats)", [[z, v.loss, COLORS.target]],
+      "loss, y = " + y + " (dashed: y = " + (1 - y) + ")"));
+    var glo = -niceMax(Math.max(pw, 1));
+    out = out.concat(linePanel([326, 532, 30, 182], [-8, 8], [glo, 1],
+      [[BINARY_GRID, pick(oth, "grad"), COLORS.neutral, "4,3", 1.5, 0.7], [BINARY_GRID, pick(cur, "grad"), COLORS.gradient, null, 2.5, null]],
+      [-8, -4, 0, 4, 8], [glo, 0, 1], "logit z", "d loss / dz", [[z, v.grad, COLORS.target]],
+      "gradient \u03c3(z) \u2212 y (\u00d7 w+ if y = 1)"));
+    out.push("</svg>");
+    out.push('<div class="xent-readouts">' + readout("loss", v.loss, "loss", "nats") + readout("grad", v.grad, "d loss/dz") +
+      readout("p", v.p, "\u03c3(z)") + readout("z", z, "z", "", 2) + readout("pos_weight", pw, "w+", "", 3) + "</div>");
+    return out.join("");
+  }
+
+  var FOCAL_GRID = linspace(0.01, 1, 199);
+
+  function renderFocal(v) {
+    var p = v.pT, gm = v.gamma, W = 540, H = 236;
+    var parts = FOCAL_GRID.map(function (u) { return focalParts(u, gm); });
+    var pick = function (key) { return parts.map(function (o) { return o[key]; }); };
+    var label = "Cross-entropy \u2212log p_t and focal loss with \u03b3 = " + sig(gm, 2) +
+      " as functions of the true-class probability p_t, and the focal factor (1 \u2212 p_t)^\u03b3. At p_t = " +
+      p.toFixed(2) + ": CE " + v.ce.toFixed(4) + " nats, focal " + v.focal.toFixed(4) + " nats, factor " + v.factor.toFixed(4) + ".";
+    var out = [svgOpen(W, H, label)], xt = [0, 0.25, 0.5, 0.75, 1];
+    out = out.concat(linePanel([54, 260, 30, 182], [0, 1], [0, 5],
+      [[FOCAL_GRID, pick("ce"), COLORS.neutral, "5,3", 2, null], [FOCAL_GRID, pick("focal"), COLORS.alt, null, 2.5, null]],
+      xt, [0, 1, 2, 3, 4, 5], "p_t", "loss (nats)", [[p, v.ce, COLORS.neutral], [p, v.focal, COLORS.alt]],
+      "focal (\u03b3 = " + gm.toFixed(1) + ") vs CE (dashed)"));
+    out = out.concat(linePanel([326, 532, 30, 182], [0, 1], [0, 1],
+      [[FOCAL_GRID, pick("factor"), COLORS.model, null, 2.5, null]], xt, [0, 0.5, 1], "p_t", "factor",
+      [[p, v.factor, COLORS.model]], "focal factor (1 \u2212 p_t)^\u03b3"));
+    out.push("</svg>");
+    out.push('<div class="xent-readouts">' + readout("focal", v.focal, "focal", "nats") + readout("ce", v.ce, "CE", "nats") +
+      readout("factor", v.factor, "(1 \u2212 p<sub>t</sub>)<sup>\u03b3</sup>") + readout("p_t", p, "p<sub>t</sub>", "", 2) +
+      readout("gamma", gm, "\u03b3", "", 1) + "</div>");
+    return out.join("");
+  }
+
+  /** 45-degree hatching inside a rectangle (xent_book.widgets.reliability._hatch). */
+  function hatch(x, y, w, h) {
+    var spacing = 5;
+    if (h < 0) { y += h; h = -h; }
+    if (w <= 0 || h <= 0) { return ""; }
+    var xa = x, xb = x + w, ya = y, yb = y + h, segs = [], c = Math.ceil((xa + ya) / spacing) * spacing;
+    while (c < xb + yb) {
+      var lo = Math.max(xa, c - yb), hi = Math.min(xb, c - ya);
+      if (hi > lo) { segs.push("M" + num(lo) + " " + num(c - lo) + "L" + num(hi) + " " + num(c - hi)); }
+      c += spacing;
+    }
+    return segs.join("");
+  }
+
+  function gap(x, y, w, h, colour) {
+    if (h < 0) { y += h; h = -h; }
+    var d = hatch(x, y, w, h);
+    return '<g class="xent-gap">' + (d ? '<path d="' + d + '" stroke="' + colour + '" stroke-width="1.6" fill="none"/>' : "") +
+      '<rect x="' + num(x) + '" y="' + num(y) + '" width="' + num(w) + '" height="' + num(h) + '" fill="none" stroke="' +
+      colour + '" stroke-width="1.5" class="xent-gap"/></g>';
+  }
+
+  function renderReliability(v) {
+    var edges = v.edges, acc = v.binAccuracy, conf = v.binConfidence, counts = v.counts, M = counts.length, W = 540, H = 268, m;
+    var per = [];
+    for (m = 0; m < M; m++) { if (counts[m] > 0) { per.push(acc[m].toFixed(2) + " / " + conf[m].toFixed(2)); } }
+    var label = "Reliability diagram at temperature " + sig3(v.temperature) + " with " + M + " confidence bins: " +
+      "expected calibration error " + v.ece.toFixed(4) + ", negative log-likelihood " + v.nll.toFixed(4) + " nats, " +
+      "accuracy " + v.accuracy.toFixed(4) + ", mean confidence " + v.meanConfidence.toFixed(4) +
+      ". Per non-empty bin, accuracy / mean confidence: " + per.join("; ") + ".";
+    var out = [svgOpen(W, H, label)];
+    var x0 = 54, x1 = 264, top = 30, bottom = 200;
+    var sx = function (u) { return x0 + u * (x1 - x0); }, sy = function (u) { return bottom - u * (bottom - top); };
+    out.push(svgText((x0 + x1) / 2, 16, "reliability: accuracy per confidence bin", { weight: "600" }));
+    [0, 0.5, 1].forEach(function (t) {
+      out.push(svgLine(x0, sy(t), x1, sy(t), { opacity: t === 0 ? 0.6 : 0.2 }));
+      out.push(svgText(x0 - 5, sy(t) + 4, g(t), { anchor: "end", size: 10 }));
+      out.push(svgText(sx(t), bottom + 15, g(t), { size: 10 }));
+    });
+    var gaps = [];
+    for (m = 0; m < M; m++) {
+      if (counts[m] === 0) { continue; }
+      var a = sx(edges[m]), b = sx(edges[m + 1]);
+      out.push(svgRect(a, sy(acc[m]), b - a, sy(0) - sy(acc[m]), COLORS.model,
+        { title: "bin " + m + ": accuracy " + acc[m].toFixed(4) + ", confidence " + conf[m].toFixed(4) + ", n = " + counts[m] }));
+      var lo = Math.min(acc[m], conf[m]), hi = Math.max(acc[m], conf[m]);
+      gaps.push(gap(a, sy(hi), b - a, sy(lo) - sy(hi), COLORS.error));
+    }
+    out = out.concat(gaps);
+    out.push(svgLine(sx(0), sy(0), sx(1), sy(1), { dash: "4,3", width: 1.5 }));
+    out.push(svgText((x0 + x1) / 2, bottom + 31, "confidence (top-label probability)", { size: 11 }));
+    var mid = (top + bottom) / 2;
+    out.push(svgText(x0 - 34, mid, "accuracy", { size: 11, transform: "rotate(-90 " + (x0 - 34) + " " + mid + ")" }));
+    var ly = H - 14;
+    out.push(svgRect(x0 - 30, ly, 10, 10, COLORS.model));
+    out.push(svgText(x0 - 16, ly + 9, "accuracy", { anchor: "start", size: 10 }));
+    out.push(gap(x0 + 40, ly, 10, 10, COLORS.error));
+    out.push(svgText(x0 + 54, ly + 9, "gap to confidence", { anchor: "start", size: 10 }));
+    out.push(svgLine(x0 + 148, ly + 5, x0 + 166, ly + 5, { dash: "4,3", width: 1.5 }));
+    out.push(svgText(x0 + 170, ly + 9, "perfect calibration", { anchor: "start", size: 10 }));
+
+    x0 = 322; x1 = 510;
+    var total = counts.reduce(function (s, c) { return s + c; }, 0), share = counts.map(function (c) { return c / total; });
+    var smax = Math.max(0.25, Math.ceil(Math.max.apply(null, share) * 4) / 4);
+    var sy2 = function (u) { return bottom - u / smax * (bottom - top); };
+    out.push(svgText((x0 + x1) / 2, 16, "share of examples per bin", { weight: "600" }));
+    [0, smax / 2, smax].forEach(function (t) {
+      out.push(svgLine(x0, sy2(t), x1, sy2(t), { opacity: t === 0 ? 0.6 : 0.2 }));
+      out.push(svgText(x0 - 5, sy2(t) + 4, g(t), { anchor: "end", size: 10 }));
+    });
+    [0, 0.5, 1].forEach(function (t) { out.push(svgText(sx(t), bottom + 15, g(t), { size: 10 })); });
+    for (m = 0; m < M; m++) {
+      if (counts[m]) {
+        var a2 = sx(edges[m]), b2 = sx(edges[m + 1]);
+        out.push(svgRect(a2 + 0.5, sy2(share[m]), b2 - a2 - 1, sy2(0) - sy2(share[m]), COLORS.neutral,
+          { title: "bin " + m + ": " + counts[m] + " examples" }));
+      }
+    }
+    var markers = [[v.accuracy, COLORS.model, "acc"], [v.meanConfidence, COLORS.error, "conf"]];
+    markers.forEach(function (mk) { out.push(svgLine(sx(mk[0]), top, sx(mk[0]), bottom, { color: mk[1], width: 2 })); });
+    markers.sort(function (p, q) { return p[0] - q[0]; });
+    out.push(svgText(sx(markers[0][0]) - 3, top - 3, markers[0][2], { anchor: "end", size: 9, color: markers[0][1] }));
+    out.push(svgText(sx(markers[1][0]) + 3, top - 3, markers[1][2], { anchor: "start", size: 9, color: markers[1][1] }));
+    out.push(svgText((x0 + x1) / 2, bottom + 31, "confidence", { size: 11 }));
+    out.push("</svg>");
+    out.push('<div class="xent-readouts">' + readout("ece", v.ece, "ECE") + readout("nll", v.nll, "NLL", "nats") +
+      readout("accuracy", v.accuracy, "accuracy") + readout("mean_confidence", v.meanConfidence, "mean confidence") +
+      readout("temperature", v.temperature, "T", "", 3) +
+      (typeof v.bestTemperature === "number" ? readout("best_temperature", v.bestTemperature, "T* (min NLL)", "", 3) : "") +
+      "</div>");
+    return out.join("");
+  }
+
   // ------------------------------------------------------------------ controls
 
   var uid = 0;
+  var DATA_SELECTOR = "script.xent-explorer-data";
+  var api = { measure: false, timings: [] };
 
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
@@ -325,24 +645,77 @@
     return e;
   }
 
-  /** A labelled <input type=range> with an <output> showing its value; returns the input. */
+  function round(x, step) { return Number((Math.round(x / step) * step).toFixed(10)); }
+
+  /**
+   * A labelled <input type=range> plus a text box showing its value, in which a value can be typed.
+   * o: {name, label, min, max, step, value (a slider position), show(position) -> text,
+   *     parse(typed number) -> position (default: the number itself)}.
+   * A typed value is snapped to the slider's grid and clamped to its range (as ipywidgets does);
+   * text that is not a number restores the box.
+   */
   function slider(parent, o) {
     var id = "xent-live-" + (++uid);
     var row = el("div", { "class": "xent-live-control" });
     row.appendChild(el("label", { "for": id }, o.label));
     var input = el("input", { type: "range", id: id, min: o.min, max: o.max, step: o.step, value: o.value,
                               "data-control": o.name });
-    var output = el("output", { "for": id, "class": "xent-live-value", "aria-hidden": "true" });
+    var box = el("input", { type: "text", inputmode: "decimal", "class": "xent-live-value", "data-typed": o.name,
+                            "aria-label": o.label + ": type a value", size: "6", spellcheck: "false" });
     input.xentShow = function () {
       var text = o.show(Number(input.value));
-      output.textContent = text;
+      box.value = text;
       input.setAttribute("aria-valuetext", o.label + " " + text);
     };
+    box.addEventListener("change", function (ev) {
+      ev.stopPropagation();
+      var x = Number(String(box.value).trim().replace("\u2212", "-"));
+      if (String(box.value).trim() === "" || !Number.isFinite(x)) { input.xentShow(); return; }
+      var pos = o.parse ? o.parse(x) : x;
+      if (!Number.isFinite(pos)) { input.xentShow(); return; }
+      var lo = Number(o.min), hi = Number(o.max);
+      pos = Math.min(hi, Math.max(lo, lo + round(pos - lo, Number(o.step))));
+      input.value = String(Number(pos.toFixed(10)));
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    box.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { box.blur(); } });
     input.xentShow();
     row.appendChild(input);
-    row.appendChild(output);
+    row.appendChild(box);
     parent.appendChild(row);
     return input;
+  }
+
+  /**
+   * A log-scale slider on the exponent grid of xent_book.widgets._base.log_slider (step 0.01).
+   * Until it is moved it holds the initial value exactly (0.05 stays 0.05, not 10^-1.3), as the
+   * ipywidgets FloatLogSlider does; Reset restores that.
+   */
+  function logSlider(parent, name, label, range, v0) {
+    var eLo = Math.floor(Math.log10(Math.min(range[0], v0)) / 0.01 + 1e-6) * 0.01;
+    var eHi = Math.ceil(Math.log10(Math.max(range[1], v0)) / 0.01 - 1e-6) * 0.01;
+    var input;
+    input = slider(parent, { label: label, name: name, min: round(eLo, 0.01), max: round(eHi, 0.01), step: 0.01,
+      value: round(Math.log10(v0), 0.01),
+      show: function (e) { return sig3(input && input.xentExact !== null ? input.xentExact : Math.pow(10, e)); },
+      parse: function (x) { return x > 0 ? Math.log10(x) : NaN; } });
+    input.xentExact = v0;
+    input.xentShow();
+    input.xentMoved = function () { input.xentExact = null; };
+    input.xentReset = function () { input.xentExact = v0; };
+    input.xentValue = function () { return input.xentExact !== null ? input.xentExact : Math.pow(10, Number(input.value)); };
+    return input;
+  }
+
+  function select(parent, name, label, options, value) {
+    var row = el("div", { "class": "xent-live-control" }), sid = "xent-live-" + (++uid);
+    row.appendChild(el("label", { "for": sid }, label));
+    var sel = el("select", { id: sid, "data-control": name });
+    options.forEach(function (op) { sel.appendChild(el("option", { value: String(op[0]) }, op[1])); });
+    sel.value = String(value);
+    row.appendChild(sel);
+    parent.appendChild(row);
+    return sel;
   }
 
   function parseList(text, name) {
@@ -353,134 +726,265 @@
     return xs;
   }
 
-  function round(x, step) { return Number((Math.round(x / step) * step).toFixed(10)); }
+  function parseNumber(text, name, fallback, check, expected) {
+    var x = text === undefined ? fallback : Number(text);
+    if (!Number.isFinite(x) || !check(x)) { throw new Error("data-" + name + ": expected " + expected + ", got \"" + text + "\""); }
+    return x;
+  }
 
-  function shell(root, title) {
+  /**
+   * Build one explorer: root gets a figure with controls, the view and an aria-live status.
+   * spec: {title, build(controls) -> inputs, compute() -> v, render(v) -> html, status(v) -> text}.
+   */
+  function mount(root, spec) {
+    var keep = root.querySelectorAll(DATA_SELECTOR);  // the container's own data stays (the tests read it)
     root.textContent = "";
+    for (var i = 0; i < keep.length; i++) { root.appendChild(keep[i]); }
     root.classList.add("xent-live-ready");
     var fig = el("figure", { "class": "xent-live-figure" });  // labelled by its figcaption
-    fig.appendChild(el("figcaption", { "class": "xent-live-title" }, title));
+    fig.appendChild(el("figcaption", { "class": "xent-live-title" }, spec.title));
     var controls = el("div", { "class": "xent-live-controls" });
-    var view = el("div", { "class": "xent-explorer" });
+    var view = el("div", { "class": "xent-explorer xent-" + spec.kind });
     // one short sentence for screen readers after each change (not the whole chart)
     var status = el("p", { "class": "xent-live-status", "aria-live": "polite" });
     fig.appendChild(controls);
     fig.appendChild(view);
     fig.appendChild(status);
     root.appendChild(fig);
-    return { controls: controls, view: view, status: status };
-  }
-
-  function resetButton(parent, inputs, redraw) {
+    var inputs = spec.build(controls);
+    function redraw() {
+      var v = spec.compute();
+      view.innerHTML = spec.render(v);
+      status.textContent = spec.status(v);
+    }
     var b = el("button", { type: "button", "class": "xent-live-reset" }, "Reset");
     var initial = inputs.map(function (i) { return i.value; });
-    b.addEventListener("click", function () {
-      inputs.forEach(function (inp, i) { inp.value = initial[i]; if (inp.xentShow) { inp.xentShow(); } });
-      redraw();
+    b.addEventListener("click", function (ev) {
+      inputs.forEach(function (inp, i) {
+        inp.value = initial[i];
+        if (inp.xentReset) { inp.xentReset(); }
+        if (inp.xentShow) { inp.xentShow(); }
+      });
+      update(ev);
     });
-    parent.appendChild(b);
-  }
-
-  function initLogits(root) {
-    var z0 = parseList(root.dataset.logits || "2,1,0.1", "logits");
-    if (z0.length > MAX_CLASSES) { throw new Error("data-logits: at most " + MAX_CLASSES + " classes, got " + z0.length); }
-    var T0 = Number(root.dataset.temperature || 1), y0 = Number(root.dataset.target || 0);
-    if (!(T0 > 0 && Number.isFinite(T0))) { throw new Error("data-temperature: expected a number > 0"); }
-    if (!(Number.isInteger(y0) && y0 >= 0 && y0 < z0.length)) {
-      throw new Error("data-target: expected a class index in [0, " + (z0.length - 1) + "]");
-    }
-    var ui = shell(root, "Logits, softmax with temperature, loss and gradient (live in your browser)");
-    var zs = z0.map(function (v, k) {
-      return slider(ui.controls, { label: "logit z" + k, name: "z" + k, min: Math.min(LOGIT_RANGE[0], v),
-        max: Math.max(LOGIT_RANGE[1], v), step: 0.1, value: v, show: function (x) { return fmt(x, 1); } });
-    });
-    // Log scale on the exponent grid of xent_book.widgets._base.log_slider (step 0.01,
-    // range rounded outwards), so that T = 1 is a position and the ends are 10^-1.31, 10^0.7.
-    var eLo = Math.floor(Math.log10(Math.min(TEMPERATURE_RANGE[0], T0)) / 0.01 + 1e-6) * 0.01;
-    var eHi = Math.ceil(Math.log10(Math.max(TEMPERATURE_RANGE[1], T0)) / 0.01 - 1e-6) * 0.01;
-    var tIn = slider(ui.controls, { label: "temperature T", name: "log10_temperature",
-      min: round(eLo, 0.01), max: round(eHi, 0.01), step: 0.01, value: round(Math.log10(T0), 0.01),
-      show: function (e) { return sig3(Math.pow(10, e)); } });
-    var row = el("div", { "class": "xent-live-control" }), sid = "xent-live-" + (++uid);
-    row.appendChild(el("label", { "for": sid }, "target class y"));
-    var sel = el("select", { id: sid, "data-control": "target" });
-    z0.forEach(function (_, k) { sel.appendChild(el("option", { value: String(k) }, "class " + k)); });
-    sel.value = String(y0);
-    row.appendChild(sel);
-    ui.controls.appendChild(row);
-    function redraw() {
-      var z = zs.map(function (i) { return Number(i.value); });
-      var T = Math.pow(10, Number(tIn.value));
-      var v = logitsValues(z, T, Number(sel.value));
-      ui.view.innerHTML = renderLogits(v);
-      ui.status.textContent = "Loss " + fmt(v.loss) + " nats, p" + v.target + " = " + fmt(v.probs[v.target]) +
-        " at T = " + sig3(T) + ".";
-    }
-    resetButton(ui.controls, zs.concat([tIn, sel]), redraw);
-    ui.controls.addEventListener("input", function (ev) {
+    controls.appendChild(b);
+    function update(ev) {
+      if (ev.type === "input" && ev.target.xentMoved) { ev.target.xentMoved(); }
       if (ev.target.xentShow) { ev.target.xentShow(); }
       redraw();
-    });
-    ui.controls.addEventListener("change", redraw);
+      if (api.measure) {  // the browser test's latency: input event to updated DOM, and with the layout done
+        var dom = performance.now() - ev.timeStamp;
+        void root.getBoundingClientRect().height;
+        api.timings.push({ kind: spec.kind, ms: dom, layoutMs: performance.now() - ev.timeStamp });
+      }
+    }
+    controls.addEventListener("input", update);
+    controls.addEventListener("change", function (ev) { if (ev.target.tagName === "SELECT") { update(ev); } });
     redraw();
+  }
+
+  function val(i) { return Number(i.value); }
+
+  // ------------------------------------------------------------------ the explorers
+
+  function initLogits(root) {
+    var d = root.dataset, z0 = parseList(d.logits || "2,1,0.1", "logits");
+    if (z0.length > MAX_CLASSES) { throw new Error("data-logits: at most " + MAX_CLASSES + " classes, got " + z0.length); }
+    var T0 = parseNumber(d.temperature, "temperature", 1, function (x) { return x > 0; }, "a number > 0");
+    var y0 = parseNumber(d.target, "target", 0, function (x) { return Number.isInteger(x) && x >= 0 && x < z0.length; },
+      "a class index in [0, " + (z0.length - 1) + "]");
+    var zs, tIn, sel;
+    mount(root, {
+      kind: "logits",
+      title: "Logits, softmax with temperature, loss and gradient (live in your browser)",
+      build: function (c) {
+        zs = z0.map(function (v, k) {
+          return slider(c, { label: "logit z" + k, name: "z" + k, min: Math.min(-10, v), max: Math.max(10, v), step: 0.1,
+            value: v, show: function (x) { return fmt(x, 1); } });
+        });
+        tIn = logSlider(c, "log10_temperature", "temperature T", [0.05, 5], T0);
+        sel = select(c, "target", "target class y", z0.map(function (_, k) { return [k, "class " + k]; }), y0);
+        return zs.concat([tIn, sel]);
+      },
+      compute: function () { return logitsValues(zs.map(val), tIn.xentValue(), Number(sel.value)); },
+      render: renderLogits,
+      status: function (v) {
+        return "Loss " + fmt(v.loss) + " nats, p" + v.target + " = " + fmt(v.probs[v.target]) + " at T = " + sig3(v.temperature) + ".";
+      }
+    });
+  }
+
+  function parseBase(text) {
+    var b = (text || "2") === "e" ? "e" : Number(text || 2);
+    if (b !== "e" && b !== 2) { throw new Error("data-base: expected 2 (bits) or e (nats)"); }
+    return b;
+  }
+
+  function weights(name, text, dflt) {
+    var w = parseList(text || dflt, name);
+    if (w.length > MAX_OUTCOMES) { throw new Error("data-" + name + ": at most " + MAX_OUTCOMES + " outcomes"); }
+    if (w.some(function (x) { return x < 0; })) { throw new Error("data-" + name + ": weights must be >= 0"); }
+    var n = normalise(w);  // the sliders start at the normalised weights, as in the widget
+    if (n.zero) { throw new Error("data-" + name + ": the weights sum to 0, so they do not define a distribution"); }
+    return n.p;
+  }
+
+  function weightSliders(parent, name, legend, p) {
+    var fs = el("fieldset", { "class": "xent-live-group" });
+    fs.appendChild(el("legend", {}, legend));
+    parent.appendChild(fs);
+    return p.map(function (v, k) {
+      return slider(fs, { label: name + " weight " + k, name: name + k, min: 0, max: Math.max(1, v), step: 0.01,
+        value: round(v, 0.01), show: function (x) { return fmt(x, 2); } });
+    });
+  }
+
+  var BASES = [["2", "bits (base 2)"], ["e", "nats (base e)"]];
+
+  function initEntropy(root) {
+    var p0 = weights("p", root.dataset.p, "0.5,0.3,0.2"), base0 = parseBase(root.dataset.base), ps, sel;
+    mount(root, {
+      kind: "entropy",
+      title: "Entropy of a distribution against its maximum log C (live in your browser)",
+      build: function (c) {
+        ps = weightSliders(c, "p", "p: weights, normalised", p0);
+        sel = select(c, "base", "unit", BASES, base0);
+        return ps.concat([sel]);
+      },
+      compute: function () { return entropyValues(ps.map(val), sel.value === "e" ? "e" : 2); },
+      render: renderEntropy,
+      status: function (v) {
+        return "H(p) " + fmt(v.entropy) + " of at most " + fmt(v.maxEntropy) + " " + v.unit + ", perplexity " + fmt(v.perplexity, 3) + ".";
+      }
+    });
   }
 
   function initEntropyKL(root) {
-    var p0 = parseList(root.dataset.p || "0.5,0.3,0.2", "p"), q0 = parseList(root.dataset.q || "0.2,0.3,0.5", "q");
+    var d = root.dataset, p0 = weights("p", d.p, "0.5,0.3,0.2"), q0 = weights("q", d.q, "0.2,0.3,0.5");
     if (p0.length !== q0.length) { throw new Error("data-q: expected " + p0.length + " weights to match data-p"); }
-    if (p0.length > MAX_OUTCOMES) { throw new Error("data-p: at most " + MAX_OUTCOMES + " outcomes"); }
-    p0.concat(q0).forEach(function (x) { if (x < 0) { throw new Error("data-p, data-q: weights must be >= 0"); } });
-    var base0 = (root.dataset.base || "2") === "e" ? "e" : Number(root.dataset.base || 2);
-    if (base0 !== "e" && base0 !== 2) { throw new Error("data-base: expected 2 (bits) or e (nats)"); }
-    var ui = shell(root, "Entropy, cross-entropy and KL divergence of two distributions (live in your browser)");
-    function norm(w, name) {  // the sliders start at the normalised weights, as in the widget
-      var n = normalise(w);
-      if (n.zero) { throw new Error("data-" + name + ": the weights sum to 0, so they do not define a distribution"); }
-      return n.p;
-    }
-    function group(name, legend, w) {
-      var fs = el("fieldset", { "class": "xent-live-group" });
-      fs.appendChild(el("legend", {}, legend));
-      ui.controls.appendChild(fs);
-      return norm(w, name).map(function (v, k) {
-        return slider(fs, { label: name + " weight " + k, name: name + k, min: 0, max: Math.max(1, v), step: 0.01,
-          value: round(v, 0.01), show: function (x) { return fmt(x, 2); } });
-      });
-    }
-    var ps = group("p", "p (data): weights, normalised", p0), qs = group("q", "q (model): weights, normalised", q0);
-    var row = el("div", { "class": "xent-live-control" }), sid = "xent-live-" + (++uid);
-    row.appendChild(el("label", { "for": sid }, "unit"));
-    var sel = el("select", { id: sid, "data-control": "base" });
-    sel.appendChild(el("option", { value: "2" }, "bits (base 2)"));
-    sel.appendChild(el("option", { value: "e" }, "nats (base e)"));
-    sel.value = String(base0);
-    row.appendChild(sel);
-    ui.controls.appendChild(row);
-    function redraw() {
-      var val = function (i) { return Number(i.value); };
-      var base = sel.value === "e" ? "e" : 2;
-      var v = entropyKLValues(ps.map(val), qs.map(val), base);
-      ui.view.innerHTML = renderEntropyKL(v);
-      ui.status.textContent = "H(p) " + fmt(v.entropy) + ", KL(p || q) " + fmt(v.kl) + ", H(p, q) " +
-        fmt(v.crossEntropy) + " " + v.unit + ".";
-    }
-    resetButton(ui.controls, ps.concat(qs, [sel]), redraw);
-    ui.controls.addEventListener("input", function (ev) {
-      if (ev.target.xentShow) { ev.target.xentShow(); }
-      redraw();
+    var base0 = parseBase(d.base), ps, qs, sel;
+    mount(root, {
+      kind: "entropy-kl",
+      title: "Entropy, cross-entropy and KL divergence of two distributions (live in your browser)",
+      build: function (c) {
+        ps = weightSliders(c, "p", "p (data): weights, normalised", p0);
+        qs = weightSliders(c, "q", "q (model): weights, normalised", q0);
+        sel = select(c, "base", "unit", BASES, base0);
+        return ps.concat(qs, [sel]);
+      },
+      compute: function () { return entropyKLValues(ps.map(val), qs.map(val), sel.value === "e" ? "e" : 2); },
+      render: renderEntropyKL,
+      status: function (v) {
+        return "H(p) " + fmt(v.entropy) + ", KL(p || q) " + fmt(v.kl) + ", H(p, q) " + fmt(v.crossEntropy) + " " + v.unit + ".";
+      }
     });
-    ui.controls.addEventListener("change", redraw);
-    redraw();
   }
 
-  var KINDS = { "logits": initLogits, "entropy-kl": initEntropyKL };
+  function initBinary(root) {
+    var d = root.dataset;
+    var y0 = parseNumber(d.y, "y", 1, function (x) { return x === 0 || x === 1; }, "a label 0 or 1");
+    var pw0 = parseNumber(d.posWeight, "pos-weight", 1, function (x) { return x > 0; }, "a number > 0");
+    var z0 = parseNumber(d.z, "z", 0, function () { return true; }, "a finite number");
+    var zIn, pwIn, sel;
+    mount(root, {
+      kind: "binary",
+      title: "Binary cross-entropy with logits and its gradient, with pos_weight (live in your browser)",
+      build: function (c) {
+        zIn = slider(c, { label: "logit z", name: "z", min: Math.min(-8, z0), max: Math.max(8, z0), step: 0.1, value: z0,
+          show: function (x) { return fmt(x, 1); } });
+        pwIn = logSlider(c, "log10_pos_weight", "pos_weight w+", [0.1, 10], pw0);
+        sel = select(c, "y", "label y", [[0, "y = 0 (negative)"], [1, "y = 1 (positive)"]], y0);
+        return [zIn, pwIn, sel];
+      },
+      compute: function () { return binaryValues(val(zIn), Number(sel.value), pwIn.xentValue()); },
+      render: renderBinary,
+      status: function (v) {
+        return "Loss " + fmt(v.loss) + " nats, gradient " + fmt(v.grad) + " at z = " + fmt(v.z, 1) + ", y = " + v.y +
+          ", pos_weight " + sig3(v.posWeight) + ".";
+      }
+    });
+  }
+
+  function initFocal(root) {
+    var d = root.dataset;
+    var g0 = parseNumber(d.gamma, "gamma", 2, function (x) { return x >= 0; }, "a number >= 0");
+    var p0 = parseNumber(d.pT, "p-t", 0.6, function (x) { return x > 0 && x <= 1; }, "a probability in (0, 1]");
+    var gIn, pIn;
+    mount(root, {
+      kind: "focal",
+      title: "Focal loss against cross-entropy, and the focal factor (live in your browser)",
+      build: function (c) {
+        gIn = slider(c, { label: "focusing \u03b3", name: "gamma", min: 0, max: Math.max(5, g0), step: 0.1, value: g0,
+          show: function (x) { return fmt(x, 1); } });
+        pIn = slider(c, { label: "p_t (true class)", name: "p_t", min: 0.01, max: 1, step: 0.01, value: Math.max(p0, 0.01),
+          show: function (x) { return fmt(x, 2); } });
+        return [gIn, pIn];
+      },
+      compute: function () { return focalValues(val(pIn), val(gIn)); },
+      render: renderFocal,
+      status: function (v) {
+        return "Focal " + fmt(v.focal) + " nats, CE " + fmt(v.ce) + " nats, factor " + fmt(v.factor) + " at p_t = " +
+          fmt(v.pT, 2) + ", \u03b3 = " + fmt(v.gamma, 1) + ".";
+      }
+    });
+  }
+
+  function dataFromMarkup(html, kind) {
+    var open = '<script type="application/json" class="xent-explorer-data" data-xent-explorer="' + kind + '">';
+    var i = html.indexOf(open);
+    if (i < 0) { return null; }
+    var j = html.indexOf("</script>", i);
+    return JSON.parse(html.slice(i + open.length, j));
+  }
+
+  /** The explorer's data: a script element in the container, else the page's saved widget state. */
+  function explorerData(root, kind) {
+    var own = root.querySelector(DATA_SELECTOR);
+    if (own) { return JSON.parse(own.textContent); }
+    var states = document.querySelectorAll('script[type="application/vnd.jupyter.widget-state+json"]');
+    for (var s = 0; s < states.length; s++) {
+      var models = JSON.parse(states[s].textContent).state || {};
+      for (var id in models) {
+        var value = models[id].state && models[id].state.value;
+        if (typeof value === "string" && value.indexOf("xent-explorer-data") >= 0) {
+          var data = dataFromMarkup(value, kind);
+          if (data) { return data; }
+        }
+      }
+    }
+    throw new Error("no data: the page holds no " + kind + " explorer's saved state (xent_book.widgets.reliability.page_data_markup)");
+  }
+
+  function initReliability(root) {
+    var data = explorerData(root, "reliability"), tIn;
+    if (!data.logits || !data.labels || data.logits.length !== data.labels.length || !data.logits.length) {
+      throw new Error("data: expected logits (N, C) and N labels");
+    }
+    mount(root, {
+      kind: "reliability",
+      title: "Temperature scaling: reliability diagram, ECE and NLL of " + data.labels.length + " examples (live in your browser)",
+      build: function (c) {
+        tIn = logSlider(c, "log10_temperature", "temperature T", [0.1, 10], data.temperature || 1);
+        return [tIn];
+      },
+      compute: function () { return reliabilityValues(data, tIn.xentValue()); },
+      render: renderReliability,
+      status: function (v) {
+        return "ECE " + fmt(v.ece) + ", NLL " + fmt(v.nll) + " nats, accuracy " + fmt(v.accuracy) + ", mean confidence " +
+          fmt(v.meanConfidence) + " at T = " + sig3(v.temperature) + ".";
+      }
+    });
+  }
+
+  var KINDS = { "logits": initLogits, "entropy": initEntropy, "entropy-kl": initEntropyKL, "binary": initBinary,
+                "focal": initFocal, "reliability": initReliability };
 
   function init() {
     var roots = document.querySelectorAll(".xent-live:not(.xent-live-ready)");
     for (var i = 0; i < roots.length; i++) {
-      var root = roots[i], kind = root.dataset.explorer;
+      var root = roots[i], kind = root.dataset.xentExplorer || root.dataset.explorer;
       try {
-        if (!KINDS[kind]) { throw new Error("data-explorer: expected one of " + Object.keys(KINDS).join(", ") + ", got \"" + kind + "\""); }
+        if (!KINDS[kind]) { throw new Error("data-xent-explorer: expected one of " + Object.keys(KINDS).join(", ") + ", got \"" + kind + "\""); }
         KINDS[kind](root);
       } catch (err) {  // a bad configuration shows in the page, it does not break it
         root.textContent = "";
@@ -490,9 +994,15 @@
     }
   }
 
-  window.xentExplorers = {
-    init: init, softmaxParts: softmaxParts, logitsValues: logitsValues, entropyKLValues: entropyKLValues
-  };
+  api.init = init;
+  api.softmaxParts = softmaxParts;
+  api.logitsValues = logitsValues;
+  api.entropyValues = entropyValues;
+  api.entropyKLValues = entropyKLValues;
+  api.binaryValues = binaryValues;
+  api.focalValues = focalValues;
+  api.reliabilityValues = reliabilityValues;
+  window.xentExplorers = api;
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
   } else {

@@ -4,11 +4,22 @@
 ``/usr/bin/chromium`` (installed by ``make browsers`` / ``scripts/ensure_chromium.sh``)
 and skip with a message naming that script when it is missing.
 
+Why hand-built fixtures and not pytest-playwright's: pytest-playwright *can* drive
+``/usr/bin/chromium`` (override its ``browser_type_launch_args`` fixture to return
+``{"executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}``, as its
+documentation describes), so that is not the reason. The reasons are that it is not a
+dependency of this project (it would be one more pinned dev package for about 30 lines
+of fixtures), and that the tests need what it does not give: a context that aborts every
+request not to 127.0.0.1 and records it (``new_offline_context``), the per-page error
+records (``watch_page``), one browser shared with the JupyterLab tests, and a skip that
+names ``make browsers`` when Chromium is missing. Switching would mean overriding its
+``context`` and ``page`` fixtures with these anyway.
+
 Fixtures
 --------
 ``chromium_path``    the browser executable (skips when missing)
 ``browser``          one headless Chromium for the session
-``book_html``        ``_build/html`` (skips when the book is not built)
+``book_html``        ``_build/html``, or ``$XENT_BOOK_HTML`` (skips when the book is not built)
 ``book_server``      base URL of ``_build/html`` served over HTTP on 127.0.0.1
 ``book_page``        a fresh page whose context blocks every request not to
                      127.0.0.1 and records console errors, page errors,
@@ -65,10 +76,15 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    """Show the JupyterLab latency table (test_lab_explorers.py sets ``config.xent_lab_latency``)."""
+    """Show the latency tables: JupyterLab (test_lab_explorers.py sets ``config.xent_lab_latency``)
+    and the web page (test_live_book_explorers.py sets ``config.xent_page_latency``)."""
     text = getattr(config, "xent_lab_latency", None)
     if text:
         terminalreporter.write_sep("-", "explorers in JupyterLab: latency (artifacts/lab_latency.txt)")
+        terminalreporter.write(text)
+    text = getattr(config, "xent_page_latency", None)
+    if text:
+        terminalreporter.write_sep("-", "explorers in the web page: latency (artifacts/page_latency.txt)")
         terminalreporter.write(text)
 
 
@@ -195,13 +211,14 @@ def book_page(browser):
 
 @pytest.fixture(scope="session")
 def book_html() -> Path:
-    if not (BOOK_HTML / "index.html").exists():
-        pytest.skip("the book is not built (_build/html/index.html is missing): run `make html` first")
-    return BOOK_HTML
+    html = Path(os.environ.get("XENT_BOOK_HTML") or BOOK_HTML)
+    if not (html / "index.html").exists():
+        pytest.skip(f"the book is not built ({html}/index.html is missing): run `make html` first")
+    return html
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+    def log_message(self, format, *args):
         pass
 
 

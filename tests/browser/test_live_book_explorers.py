@@ -1,50 +1,71 @@
 """The in-page explorers of the built book (book_assets/xent-explorers.js), driven in headless Chromium.
 
-Chapters 2 and 4 carry a ``<div class="xent-live" data-explorer=...>`` that the
-book's own script turns into range sliders plus the explorer's view, recomputed
-in the browser on every ``input`` event (no kernel). These tests move the
-sliders with the keyboard and by script, read every displayed number from its
-``data-value`` (full precision) and check it against xent_book: ``xb.softmax``,
-``xb.cross_entropy``, ``xb.cross_entropy_grad`` for the logits explorer and
-``xb.info.entropy / cross_entropy / kl_divergence`` for the entropy/KL
-explorer, including the extreme settings (temperature at its minimum, logits
-at the slider bounds, a q weight of 0 -> KL = inf shown as ∞). The pages are
-offline (only 127.0.0.1) and must log no console error. Screenshots of each
-explorer, light and dark, go to artifacts/screenshots/live_<chapter>[-dark].png.
+Every chapter that shows an explorer in JupyterLab (2, 3, 4, 5, 7, 8, 10) carries a
+``<div class="xent-live" data-xent-explorer=NAME>`` that the book's own script turns
+into labelled controls plus the explorer's view, recomputed in the browser on every
+``input`` event (no kernel). These tests move the controls with the keyboard, type
+values into the value boxes, set them by script (the extremes included), press Reset,
+and after each step read every displayed number from its ``data-value`` (full
+precision) and check it against xent_book (and PyTorch where it has the formula) to
+1e-9. The initial view must also equal the Python widget's saved view in the same
+page (its readouts are in the embedded widget state).
+
+The pages are offline (only 127.0.0.1; everything else is aborted and recorded) and
+must log no console error. The latency from each input event to the updated DOM
+(layout included) is recorded by the page script (``xentExplorers.measure``); its
+p90 must stay under 16 ms (one frame) per explorer, and the table is printed in the
+terminal summary (and written to artifacts/page_latency.txt). Screenshots of each
+explorer, light and dark, go to artifacts/screenshots/live_<chapter>[-extreme][-dark].png.
+
+``XENT_BOOK_HTML`` (see conftest.py) points the tests at another build.
 """
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from urllib.parse import urljoin
 
 import numpy as np
 import pytest
+import torch
+import torch.nn.functional as F
 
 import xent_book as xb
+import xent_book.widgets as xw
+from xent_book import calibration as cal
 from xent_book.widgets._base import fmt
 
 pytestmark = pytest.mark.browser
 
-CH2 = "notebooks/02_softmax_temperature"
-CH4 = "notebooks/04_cross_entropy_kl"
+CH = {
+    "logits": "notebooks/02_softmax_temperature",
+    "entropy": "notebooks/03_entropy",
+    "entropy-kl": "notebooks/04_cross_entropy_kl",
+    "binary": "notebooks/05_binary_vs_categorical",
+    "stability": "notebooks/07_numerical_stability",
+    "focal": "notebooks/08_class_imbalance",
+    "reliability": "notebooks/10_calibration",
+}
 
 # The JavaScript uses the same formulas as xent_book, not the same rounding
 # (xent_book carries the shift's rounding error into exp), so allow a few ULPs
 # on top of floating point: far stricter than the 1e-6 a reader could see.
 REL, ABS = 1e-9, 1e-12
+FRAME_MS = 16.0
 
 # Reads the state of one explorer: its controls and its readouts.
 STATE_JS = r"""
 (root) => {
-  const out = {controls: {}, readouts: {}, text: {}, output: {}, valuetext: {}};
+  const out = {controls: {}, readouts: {}, text: {}, typed: {}, valuetext: {}};
   root.querySelectorAll('input[type=range][data-control], select[data-control]').forEach((c) => {
     const name = c.dataset.control;
     out.controls[name] = c.value;
     if (c.getAttribute('aria-valuetext')) out.valuetext[name] = c.getAttribute('aria-valuetext');
-    const o = c.parentElement.querySelector('output');
-    if (o) out.output[name] = o.textContent;
   });
+  root.querySelectorAll('input[data-typed]').forEach((b) => { out.typed[b.dataset.typed] = b.value; });
+  out.unlabelled = Array.from(root.querySelectorAll('input, select, button')).filter((c) =>
+    !(c.labels && c.labels.length) && !c.getAttribute('aria-label') && !(c.textContent || '').trim()).length;
   root.querySelectorAll('.xent-readout[data-name]').forEach((r) => {
     out.readouts[r.dataset.name] = r.dataset.value;
     out.text[r.dataset.name] = r.textContent;
@@ -56,7 +77,8 @@ STATE_JS = r"""
   out.barTitles = svg ? Array.from(svg.querySelectorAll('rect > title')).map((t) => t.textContent) : [];
   out.note = (root.querySelector('.xent-note') || {}).textContent || '';
   out.error = (root.querySelector('.xent-error') || {}).textContent || '';
-  out.status = (root.querySelector('[aria-live]') || {}).textContent || '';
+  const live = root.querySelector('[aria-live]');
+  out.status = live ? live.textContent : null;
   return out;
 }
 """
@@ -73,10 +95,30 @@ SET_JS = r"""
 }
 """
 
+# The readouts of the Python widget's saved view of this kind (from the page's embedded widget state).
+SAVED_JS = r"""
+(kind) => {
+  const views = [];
+  document.querySelectorAll('script[type="application/vnd.jupyter.widget-state+json"]').forEach((s) => {
+    const models = JSON.parse(s.textContent).state || {};
+    for (const id in models) {
+      const v = models[id].state && models[id].state.value;
+      if (typeof v !== 'string' || v.indexOf('<div class="xent-explorer xent-' + kind + '"') !== 0) continue;
+      const d = document.createElement('div');
+      d.innerHTML = v;
+      const r = {};
+      d.querySelectorAll('.xent-readout[data-name]').forEach((e) => { r[e.dataset.name] = e.dataset.value; });
+      views.push(r);
+    }
+  });
+  return views;
+}
+"""
+
 
 def close(a: float, b: float) -> bool:
-    if math.isinf(a) or math.isinf(b):
-        return a == b
+    if math.isinf(a) or math.isinf(b) or math.isnan(a) or math.isnan(b):
+        return a == b or (math.isnan(a) and math.isnan(b))
     return math.isclose(a, b, rel_tol=REL, abs_tol=ABS)
 
 
@@ -86,18 +128,98 @@ def assert_close(shown: dict, name: str, expected: float):
     assert close(got, float(expected)), f"{name}: page shows {got!r}, xent_book gives {float(expected)!r}"
 
 
+# --------------------------------------------------------------------------- page helpers
+
+
+LATENCY: dict[str, list[tuple[float, float]]] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def latency_summary(request):
+    """After the module: the page latency table, into the terminal summary and artifacts/page_latency.txt."""
+    yield
+    if not LATENCY:
+        return
+    lines = [f"{'explorer':<14}{'events':>8}{'median ms':>11}{'p90 ms':>9}{'max ms':>9}{'p90 with layout':>17}"]
+    for kind, pairs in LATENCY.items():
+        a, lay = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+        lines.append(f"{kind:<14}{a.size:>8}{np.median(a):>11.2f}{np.percentile(a, 90):>9.2f}{a.max():>9.2f}"
+                     f"{np.percentile(lay, 90):>17.2f}")
+    text = ("\n".join(lines) + f"\n(from the input event's timestamp to the updated DOM; budget p90 < {FRAME_MS:g} ms, "
+            "one frame; the last column adds the forced layout)\n")
+    request.config.xent_page_latency = text
+    artifacts = Path(__file__).resolve().parents[2] / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    (artifacts / "page_latency.txt").write_text(text)
+
+
 def open_explorer(page, book_server, doc: str, kind: str):
     page.goto(urljoin(book_server, f"{doc}.html"), wait_until="load", timeout=30_000)
-    root = page.locator(f'.xent-live[data-explorer="{kind}"]')
+    sel = f'.xent-live[data-xent-explorer="{kind}"]'
+    root = page.locator(sel)
     assert root.count() == 1, f"{doc}: expected one live {kind} explorer, found {root.count()} (rebuild the book: make html)"
-    page.wait_for_selector(f'.xent-live[data-explorer="{kind}"].xent-live-ready svg', timeout=10_000)
+    page.wait_for_selector(f"{sel}.xent-live-ready", timeout=10_000)
+    err = page.locator(f"{sel} .xent-error")
+    assert err.count() == 0, f"{doc}: {err.first.text_content()}"
+    page.wait_for_selector(f"{sel} svg", timeout=10_000)
+    page.evaluate("() => { window.xentExplorers.measure = true; window.xentExplorers.timings = []; }")
     return root.element_handle()
+
+
+def finish(page, kind: str):
+    """Record the page's latencies for the summary and check the one-frame budget."""
+    timings = page.evaluate("() => window.xentExplorers.timings")
+    ms = [t["ms"] for t in timings]
+    assert len(ms) >= 10, f"only {len(ms)} timed input events"
+    LATENCY.setdefault(kind, []).extend((t["ms"], t["layoutMs"]) for t in timings)
+    p90 = float(np.percentile(ms, 90))
+    assert p90 < FRAME_MS, f"{kind}: p90 latency {p90:.1f} ms from input event to updated DOM (budget {FRAME_MS} ms)"
+    no_errors(page)
 
 
 def state(page, root) -> dict:
     s = page.evaluate(STATE_JS, root)
     assert not s["error"], s["error"]
+    assert s["unlabelled"] == 0, "a control without a label"
+    assert s["status"], "no aria-live summary"
     return s
+
+
+def set_controls(page, root, values: dict):
+    page.evaluate(SET_JS, [root, values])
+
+
+def type_value(page, kind: str, name: str, text: str):
+    box = page.locator(f'.xent-live[data-xent-explorer="{kind}"] input[data-typed="{name}"]')
+    box.fill(text)
+    box.press("Enter")
+
+
+def press(page, kind: str, name: str, key: str, times: int = 1):
+    c = page.locator(f'.xent-live[data-xent-explorer="{kind}"] [data-control="{name}"]')
+    c.focus()
+    for _ in range(times):
+        page.keyboard.press(key)
+
+
+def select(page, kind: str, name: str, value: str):
+    page.locator(f'.xent-live[data-xent-explorer="{kind}"] select[data-control="{name}"]').select_option(value)
+
+
+def reset(page, kind: str):
+    page.locator(f'.xent-live[data-xent-explorer="{kind}"] .xent-live-reset').click()
+
+
+def matches_saved_view(page, kind: str, s: dict, skip=()):
+    """The live initial view shows the numbers of the Python widget's saved view on the same page."""
+    views = page.evaluate(SAVED_JS, kind)
+    assert views, f"no saved {kind} widget view in the page"
+    shown = {k: v for k, v in s["readouts"].items() if k not in skip}
+    for saved in views:
+        common = set(saved) & set(shown)
+        if common and all(close(float(shown[k]), float(saved[k])) for k in common):
+            return
+    raise AssertionError(f"{kind}: the live view {shown} matches no saved widget view {views}")
 
 
 def no_errors(page):
@@ -125,19 +247,26 @@ def screenshots(page, root, doc: str, screenshot_dir, extra: str = ""):
     return paths
 
 
-# --------------------------------------------------------------------------- logits (chapter 2)
+def log_temperature(s: dict, control: str, readout: str, initial: float | None = None) -> float:
+    """The value of a log slider: 10 ** position once moved, the exact initial value before."""
+    t = float(s["readouts"][readout])
+    pos = float(s["controls"][control])
+    assert close(t, 10.0**pos) or (initial is not None and t == initial), (t, pos)
+    assert s["typed"][control] == f"{float(f'{t:.3g}'):g}", (s["typed"], t)
+    return t
 
 
-def check_logits(s: dict) -> dict:
-    """Every readout of the logits explorer against xent_book, for the controls' current values."""
+# --------------------------------------------------------------------------- logits (chapters 2 and 7)
+
+
+def check_logits(s: dict, initial_t: float | None = None) -> dict:
+    """Every readout of the logits explorer against xent_book and PyTorch, for the controls' current values."""
     c = s["controls"]
     n = sum(1 for k in c if k.startswith("z"))
     z = np.array([float(c[f"z{k}"]) for k in range(n)])
     y = int(c["target"])
     r = s["readouts"]
-    t = float(r["temperature"])
-    # the temperature is 10 ** (log-slider position), on the widget's exponent grid
-    assert close(t, 10.0 ** float(c["log10_temperature"])), (t, c["log10_temperature"])
+    t = log_temperature(s, "log10_temperature", "temperature", initial_t)
     probs = xb.softmax(z, temperature=t)
     loss = float(xb.cross_entropy(z[None, :] / t, np.array([y])))
     grad = xb.cross_entropy_grad(z[None, :] / t, np.array([y]))[0]
@@ -146,83 +275,197 @@ def check_logits(s: dict) -> dict:
     for k in range(n):
         assert_close(r, f"p{k}", probs[k])
         assert_close(r, f"grad{k}", grad[k])
-    # the same numbers as the kernel-side explorer computes
-    ref = xb.widgets.logits_explorer_values(z, t, y)
+    zt = torch.tensor(z / t, requires_grad=True)
+    torch_loss = F.cross_entropy(zt[None, :], torch.tensor([y]))
+    torch_loss.backward()
+    assert_close(r, "loss", torch_loss.item())
+    for k in range(n):
+        assert_close(r, f"grad{k}", zt.grad[k].item())
+    ref = xw.logits_explorer_values(z, t, y)  # the kernel-side explorer's numbers
     assert_close(r, "loss", ref["loss"])
-    # what the reader sees: rounded text, chart text alternative, bar titles, slider outputs
+    # what the reader sees: rounded text, chart text alternative, bar titles, value boxes
     assert s["text"]["loss"] == fmt(loss), (s["text"]["loss"], loss)
     assert s["status"].startswith(f"Loss {fmt(loss)} nats"), s["status"]  # announced to screen readers
     assert s["svgTitle"] == s["svgLabel"] and f"loss {fmt(loss)} nats" in s["svgLabel"], s["svgLabel"]
     assert [b for b in s["barTitles"] if b.startswith("p")] == [f"p{k} = {probs[k]:.4f}" for k in range(n)]
     for k in range(n):
-        assert s["output"][f"z{k}"] == fmt(z[k], 1)
-    assert s["output"]["log10_temperature"] == f"{float(f'{t:.3g}'):g}", s["output"]
+        assert s["typed"][f"z{k}"] == fmt(z[k], 1)
     assert "temperature T" in s["valuetext"]["log10_temperature"]
     return {"z": z, "t": t, "y": y, "loss": loss, "probs": probs}
 
 
 def test_logits_explorer_runs_in_the_page(book_page, book_server, screenshot_dir):
-    page = book_page
-    root = open_explorer(page, book_server, CH2, "logits")
+    page, kind = book_page, "logits"
+    root = open_explorer(page, book_server, CH["logits"], kind)
 
-    # initial view: the chapter's z = (2, 1, 0.1), T = 1, target 0
-    v = check_logits(state(page, root))
+    # initial view: the chapter's z = (2, 1, 0.1), T = 1, target 0, as the saved widget shows it
+    s = state(page, root)
+    v = check_logits(s)
     assert np.array_equal(v["z"], [2.0, 1.0, 0.1]) and v["t"] == 1.0 and v["y"] == 0
     assert fmt(v["loss"]) == "0.4170"
+    matches_saved_view(page, kind, s)
 
     # keyboard: three steps up on z0, End on z1 (the bound +10), Home on T (its minimum)
-    z0 = page.locator('.xent-live [data-control="z0"]')
-    z0.focus()
-    for _ in range(3):
-        page.keyboard.press("ArrowRight")
+    press(page, kind, "z0", "ArrowRight", 3)
     v = check_logits(state(page, root))
     assert math.isclose(v["z"][0], 2.3)
-    page.locator('.xent-live [data-control="z1"]').press("End")
+    press(page, kind, "z1", "End")
     v = check_logits(state(page, root))
     assert v["z"][1] == 10.0 and v["y"] == 0 and v["loss"] > 7  # the target is no longer the top class
-    page.locator('.xent-live [data-control="log10_temperature"]').press("Home")
+    press(page, kind, "log10_temperature", "Home")
     v = check_logits(state(page, root))
     assert v["t"] == 10.0 ** -1.31  # the widget's minimum, 0.04898 (log_slider grid of 0.05)
-    assert v["loss"] > 150, v["loss"]  # (10 - 2.3) / T nats and a little more
-    page.locator('.xent-live [data-control="log10_temperature"]').press("End")
+    assert v["loss"] > 150, v["loss"]
+    press(page, kind, "log10_temperature", "End")
     v = check_logits(state(page, root))
-    assert math.isclose(v["t"], 10.0 ** 0.7)
-    page.locator('.xent-live select[data-control="target"]').select_option("1")
+    assert math.isclose(v["t"], 10.0**0.7)
+    select(page, kind, "target", "1")
     v = check_logits(state(page, root))
     assert v["y"] == 1
 
+    # typed values: onto the slider's grid, clamped to its range, as ipywidgets does
+    type_value(page, kind, "z2", "3.14159")
+    v = check_logits(state(page, root))
+    assert v["z"][2] == 3.1
+    type_value(page, kind, "z0", "-99")
+    v = check_logits(state(page, root))
+    assert v["z"][0] == -10.0
+    type_value(page, kind, "log10_temperature", "3")
+    v = check_logits(state(page, root))
+    assert v["t"] == 10.0**0.48  # 3.0199: the exponent grid (see xent_book.widgets._base.log_slider)
+    type_value(page, kind, "z1", "not a number")  # ignored: the box shows the value again
+    s = state(page, root)
+    assert s["typed"]["z1"] == "10.0"
+    check_logits(s)
+
     # by script: logits at the bounds, T at its minimum, target the smallest logit:
     # the loss is 20 / T = 408.35 nats, p_y ~ 1e-177 (no underflow to 0, no NaN)
-    page.evaluate(SET_JS, [root, {"z0": -10, "z1": 10, "z2": -10, "log10_temperature": -1.31, "target": 0}])
+    set_controls(page, root, {"z0": -10, "z1": 10, "z2": -10, "log10_temperature": -1.31, "target": 0})
     v = check_logits(state(page, root))
-    assert math.isclose(v["loss"], 20 / v["t"], rel_tol=1e-12)  # + log1p(e^-408), below one ULP
+    assert math.isclose(v["loss"], 20 / v["t"], rel_tol=1e-12)
     assert 0 < v["probs"][0] < 1e-170
-    screenshots(page, root, CH2, screenshot_dir, "-extreme")
-    # all logits equal at the bound: uniform at any temperature, loss log 3
-    page.evaluate(SET_JS, [root, {"z0": 10, "z1": 10, "z2": 10}])
+    screenshots(page, root, CH["logits"], screenshot_dir, "-extreme")
+    set_controls(page, root, {"z0": 10, "z1": 10, "z2": 10})  # all equal: uniform, loss log 3
     v = check_logits(state(page, root))
     assert math.isclose(v["loss"], math.log(3), rel_tol=1e-12)
-    # the other extreme: the target alone at the top bound, T minimum: loss 0 to the last bit
-    page.evaluate(SET_JS, [root, {"z0": 10, "z1": -10, "z2": -10}])
+    set_controls(page, root, {"z0": 10, "z1": -10, "z2": -10})  # the target alone on top: loss 0 to the last bit
     v = check_logits(state(page, root))
     assert v["loss"] < 1e-170 and v["probs"][0] == 1.0
 
-    # random positions on the sliders' grids
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(0)  # random positions on the sliders' grids
     for _ in range(15):
         vals = {f"z{k}": round(float(rng.uniform(-10, 10)), 1) for k in range(3)}
         vals["log10_temperature"] = round(float(rng.uniform(-1.31, 0.7)), 2)
         vals["target"] = int(rng.integers(0, 3))
-        page.evaluate(SET_JS, [root, vals])
+        set_controls(page, root, vals)
         check_logits(state(page, root))
 
-    # Reset returns to the initial view
-    page.locator(".xent-live .xent-live-reset").click()
+    reset(page, kind)  # Reset returns to the initial view
     v = check_logits(state(page, root))
     assert np.array_equal(v["z"], [2.0, 1.0, 0.1]) and v["t"] == 1.0 and v["y"] == 0
 
-    screenshots(page, root, CH2, screenshot_dir)
-    no_errors(page)
+    screenshots(page, root, CH["logits"], screenshot_dir)
+    finish(page, kind)
+
+
+def test_stability_view_runs_in_the_page(book_page, book_server, screenshot_dir):
+    """Chapter 7: the logits explorer at extreme logits (10, -10, 0) and T = 0.05: the exact initial T."""
+    page, kind = book_page, "logits"
+    root = open_explorer(page, book_server, CH["stability"], kind)
+    s = state(page, root)
+    v = check_logits(s, initial_t=0.05)
+    assert np.array_equal(v["z"], [10.0, -10.0, 0.0]) and v["t"] == 0.05 and v["y"] == 1
+    assert math.isclose(v["loss"], 400.0, rel_tol=1e-12)  # (10 - (-10)) / 0.05, no overflow
+    matches_saved_view(page, kind, s)
+    press(page, kind, "log10_temperature", "Home")
+    v = check_logits(state(page, root))
+    assert v["t"] == 10.0**-1.31 and math.isclose(v["loss"], 20 / v["t"], rel_tol=1e-12)
+    press(page, kind, "z1", "ArrowLeft", 5)  # already at the bound: stays
+    press(page, kind, "z2", "PageUp")
+    check_logits(state(page, root))
+    type_value(page, kind, "log10_temperature", "0.001")  # below the range: clamped to its minimum
+    v = check_logits(state(page, root))
+    assert v["t"] == 10.0**-1.31
+    for z0 in (-10, -5, 0, 5, 10):
+        set_controls(page, root, {"z0": z0, "z1": -10, "z2": 10, "target": 1})
+        check_logits(state(page, root))
+    reset(page, kind)
+    v = check_logits(state(page, root), initial_t=0.05)
+    assert v["t"] == 0.05 and math.isclose(v["loss"], 400.0, rel_tol=1e-12)
+    screenshots(page, root, CH["stability"], screenshot_dir)
+    finish(page, "stability")
+
+
+# --------------------------------------------------------------------------- entropy (chapter 3)
+
+
+def check_entropy(s: dict) -> dict:
+    c = s["controls"]
+    n = sum(1 for k in c if k.startswith("p"))
+    wp = np.array([float(c[f"p{k}"]) for k in range(n)])
+    base = 2 if c["base"] == "2" else None
+    p = wp / wp.sum() if wp.sum() else np.full(n, 1 / n)
+    r = s["readouts"]
+    h = float(xb.info.entropy(p, base=base))
+    assert_close(r, "entropy", h)
+    assert_close(r, "max_entropy", math.log(n) / (math.log(2) if base else 1.0))
+    assert_close(r, "perplexity", math.exp(float(xb.info.entropy(p))))
+    for k in range(n):
+        assert_close(r, f"p{k}", p[k])
+    ref = xw.entropy_values(p, base=base)
+    for name in ("entropy", "max_entropy", "perplexity"):
+        assert_close(r, name, ref[name])
+    assert float(r["entropy"]) >= 0
+    assert s["text"]["entropy"] == fmt(h) and f"H(p) {fmt(h)}" in s["status"], s["status"]
+    assert s["svgTitle"] == s["svgLabel"] and f"Entropy H(p) {fmt(h)}" in s["svgLabel"]
+    for k in range(n):
+        assert s["typed"][f"p{k}"] == fmt(wp[k], 2)
+    return {"wp": wp, "p": p, "h": h}
+
+
+def test_entropy_explorer_runs_in_the_page(book_page, book_server, screenshot_dir):
+    page, kind = book_page, "entropy"
+    root = open_explorer(page, book_server, CH["entropy"], kind)
+    s = state(page, root)
+    v = check_entropy(s)
+    assert np.allclose(v["p"], [0.5, 0.3, 0.2]) and fmt(v["h"]) == "1.4855"
+    matches_saved_view(page, kind, s)
+
+    press(page, kind, "p0", "End")
+    check_entropy(state(page, root))
+    press(page, kind, "p1", "Home")
+    press(page, kind, "p2", "Home")
+    v = check_entropy(state(page, root))
+    assert v["h"] == 0.0  # a point mass: 0 log 0 = 0, no NaN
+    press(page, kind, "p2", "ArrowRight", 2)
+    check_entropy(state(page, root))
+    type_value(page, kind, "p1", "0.333")
+    v = check_entropy(state(page, root))
+    assert v["wp"][1] == 0.33
+    type_value(page, kind, "p2", "7")  # clamped to the slider's top
+    v = check_entropy(state(page, root))
+    assert v["wp"][2] == 1.0
+    set_controls(page, root, {"p0": 1, "p1": 1, "p2": 1})  # uniform: the maximum log C
+    v = check_entropy(state(page, root))
+    assert math.isclose(v["h"], math.log2(3), rel_tol=1e-15)
+    set_controls(page, root, {"p0": 0, "p1": 0, "p2": 0})  # all zero: shown as uniform, with a note
+    s = state(page, root)
+    check_entropy(s)
+    assert "All weights of p are 0" in s["note"]
+    screenshots(page, root, CH["entropy"], screenshot_dir, "-extreme")
+    select(page, kind, "base", "e")
+    rng = np.random.default_rng(3)
+    for i in range(12):
+        vals = {f"p{k}": round(float(rng.uniform(0, 1)), 2) for k in range(3)}
+        if i % 4 == 0:
+            vals[f"p{int(rng.integers(0, 3))}"] = 0
+        set_controls(page, root, vals)
+        check_entropy(state(page, root))
+    reset(page, kind)
+    v = check_entropy(state(page, root))
+    assert np.allclose(v["p"], [0.5, 0.3, 0.2]) and fmt(v["h"]) == "1.4855"
+    screenshots(page, root, CH["entropy"], screenshot_dir)
+    finish(page, kind)
 
 
 # --------------------------------------------------------------------------- entropy / KL (chapter 4)
@@ -249,84 +492,292 @@ def check_entropy_kl(s: dict) -> dict:
     for k in range(n):
         assert_close(r, f"p{k}", p[k])
         assert_close(r, f"q{k}", q[k])
-    # the kernel-side explorer's numbers (xent_book.widgets.entropy_kl_values) agree
-    ref = xb.widgets.entropy_kl_values(p, q, base=base)
+    ref = xw.entropy_kl_values(p, q, base=base)
     assert_close(r, "kl", ref["kl"])
-    # Gibbs' inequality holds on the page too (rounding must not show a negative KL)
     assert float(r["kl"]) >= 0 and float(r["kl_reverse"]) >= 0, (r["kl"], r["kl_reverse"])
-    # H(p, q) = H(p) + KL(p || q)
     if math.isfinite(hpq):
         assert math.isclose(hpq, h + kl, rel_tol=1e-12, abs_tol=1e-12)
     unit = "bits" if base else "nats"
     assert s["text"]["kl"] == fmt(kl) and s["text"]["cross_entropy"] == fmt(hpq)
-    assert f"KL(p || q) {fmt(kl)}" in s["status"], s["status"]  # announced to screen readers
+    assert f"KL(p || q) {fmt(kl)}" in s["status"], s["status"]
     assert s["svgTitle"] == s["svgLabel"] and f"H(p) {fmt(h)} {unit}" in s["svgLabel"], s["svgLabel"]
     for k in range(n):
-        assert s["output"][f"p{k}"] == fmt(wp[k], 2)
+        assert s["typed"][f"p{k}"] == fmt(wp[k], 2)
     return {"wp": wp, "wq": wq, "p": p, "q": q, "h": h, "hpq": hpq, "kl": kl, "kl_rev": kl_rev}
 
 
 def test_entropy_kl_explorer_runs_in_the_page(book_page, book_server, screenshot_dir):
-    page = book_page
-    root = open_explorer(page, book_server, CH4, "entropy-kl")
-
-    # initial view: p = (0.5, 0.3, 0.2), q = (0.2, 0.3, 0.5), bits
-    v = check_entropy_kl(state(page, root))
+    page, kind = book_page, "entropy-kl"
+    root = open_explorer(page, book_server, CH["entropy-kl"], kind)
+    s = state(page, root)
+    v = check_entropy_kl(s)
     assert np.allclose(v["p"], [0.5, 0.3, 0.2]) and np.allclose(v["q"], [0.2, 0.3, 0.5])
     assert fmt(v["h"]) == "1.4855" and fmt(v["kl"]) == "0.3966"
+    matches_saved_view(page, kind, s)
 
-    # keyboard: q0 down to 0 with Home -> q0 = 0 < p0: H(p, q) = KL = inf, shown as ∞
-    page.locator('.xent-live [data-control="q0"]').press("Home")
+    press(page, kind, "q0", "Home")  # q0 = 0 < p0: H(p, q) = KL = inf, shown as ∞
     s = state(page, root)
     v = check_entropy_kl(s)
     assert v["kl"] == math.inf and v["hpq"] == math.inf and math.isfinite(v["kl_rev"])
     assert s["readouts"]["kl"] == "inf" and s["text"]["kl"] == "∞" and s["text"]["cross_entropy"] == "∞"
-    # a step back up: finite again
-    page.locator('.xent-live [data-control="q0"]').press("ArrowRight")
+    press(page, kind, "q0", "ArrowRight")
     v = check_entropy_kl(state(page, root))
     assert math.isfinite(v["kl"]) and v["wq"][0] == 0.01
+    type_value(page, kind, "q1", "0.004")  # onto the grid: 0
+    v = check_entropy_kl(state(page, root))
+    assert v["wq"][1] == 0.0
 
-    # by script: q = p -> KL = 0 exactly (clipped at 0 as xent_book does), H(p, q) = H(p)
-    page.evaluate(SET_JS, [root, {"p0": 0.5, "p1": 0.3, "p2": 0.2, "q0": 0.5, "q1": 0.3, "q2": 0.2}])
+    set_controls(page, root, {"p0": 0.5, "p1": 0.3, "p2": 0.2, "q0": 0.5, "q1": 0.3, "q2": 0.2})
     v = check_entropy_kl(state(page, root))
     assert v["kl"] == 0.0 and v["kl_rev"] == 0.0
     # proportional weights: the same distribution up to rounding, where the unclipped sum is -8.9e-17
-    page.evaluate(SET_JS, [root, {"p0": 0.01, "p1": 0.01, "p2": 0.03, "q0": 0.03, "q1": 0.03, "q2": 0.09}])
+    set_controls(page, root, {"p0": 0.01, "p1": 0.01, "p2": 0.03, "q0": 0.03, "q1": 0.03, "q2": 0.09})
     v = check_entropy_kl(state(page, root))
     assert v["kl"] == 0.0
-    # p with a zero (0 log 0 = 0), q without: finite; the reverse KL is inf
-    page.evaluate(SET_JS, [root, {"p0": 1, "p1": 0, "p2": 0, "q0": 0.4, "q1": 0.3, "q2": 0.3}])
+    set_controls(page, root, {"p0": 1, "p1": 0, "p2": 0, "q0": 0.4, "q1": 0.3, "q2": 0.3})
     v = check_entropy_kl(state(page, root))
     assert v["h"] == 0.0 and math.isclose(v["kl"], -math.log2(0.4)) and v["kl_rev"] == math.inf
-    # the maximum: p uniform at the slider tops, q a point mass -> KL(q || p) = log C
-    page.evaluate(SET_JS, [root, {"p0": 1, "p1": 1, "p2": 1, "q0": 0, "q1": 1, "q2": 0}])
+    set_controls(page, root, {"p0": 1, "p1": 1, "p2": 1, "q0": 0, "q1": 1, "q2": 0})
     v = check_entropy_kl(state(page, root))
     assert math.isclose(v["h"], math.log2(3)) and v["kl"] == math.inf and math.isclose(v["kl_rev"], math.log2(3))
-    screenshots(page, root, CH4, screenshot_dir, "-extreme")
-    # all weights of p zero: shown as uniform, with a note
-    page.evaluate(SET_JS, [root, {"p0": 0, "p1": 0, "p2": 0}])
+    screenshots(page, root, CH["entropy-kl"], screenshot_dir, "-extreme")
+    set_controls(page, root, {"p0": 0, "p1": 0, "p2": 0})
     s = state(page, root)
     check_entropy_kl(s)
     assert "All weights of p are 0" in s["note"]
 
-    # nats
-    page.locator('.xent-live select[data-control="base"]').select_option("e")
+    select(page, kind, "base", "e")
     rng = np.random.default_rng(1)
     for i in range(16):
         vals = {f"{d}{k}": round(float(rng.uniform(0, 1)), 2) for d in "pq" for k in range(3)}
         if i % 4 == 0:
-            vals[f"q{int(rng.integers(0, 3))}"] = 0  # sometimes a zero in q
+            vals[f"q{int(rng.integers(0, 3))}"] = 0
         if i == 8:
-            page.locator('.xent-live select[data-control="base"]').select_option("2")
-        page.evaluate(SET_JS, [root, vals])
+            select(page, kind, "base", "2")
+        set_controls(page, root, vals)
         check_entropy_kl(state(page, root))
 
-    page.locator(".xent-live .xent-live-reset").click()
+    reset(page, kind)
     v = check_entropy_kl(state(page, root))
     assert np.allclose(v["q"], [0.2, 0.3, 0.5]) and fmt(v["kl"]) == "0.3966"
+    screenshots(page, root, CH["entropy-kl"], screenshot_dir)
+    finish(page, kind)
 
-    screenshots(page, root, CH4, screenshot_dir)
-    no_errors(page)
+
+# --------------------------------------------------------------------------- binary loss (chapter 5)
+
+
+def check_binary(s: dict, initial_pw: float | None = None) -> dict:
+    c, r = s["controls"], s["readouts"]
+    z, y = float(c["z"]), int(c["y"])
+    pw = log_temperature(s, "log10_pos_weight", "pos_weight", initial_pw)
+    loss = float(xb.binary_cross_entropy_with_logits(np.array([z]), np.array([float(y)]), reduction="none",
+                                                     pos_weight=np.array([pw]))[0])
+    zt = torch.tensor([z], dtype=torch.float64, requires_grad=True)
+    tl = F.binary_cross_entropy_with_logits(zt, torch.tensor([float(y)], dtype=torch.float64),
+                                            pos_weight=torch.tensor([pw], dtype=torch.float64))
+    tl.backward()
+    assert_close(r, "loss", loss)
+    assert_close(r, "loss", tl.item())
+    assert_close(r, "grad", zt.grad.item())
+    assert_close(r, "p", float(xb.sigmoid(np.array(z))))
+    assert_close(r, "z", z)
+    ref = xw.binary_loss_values(z, y, pw)
+    assert_close(r, "loss", ref["loss"])
+    assert_close(r, "grad", ref["grad"])
+    assert s["text"]["loss"] == fmt(loss) and s["status"].startswith(f"Loss {fmt(loss)} nats"), s["status"]
+    assert s["svgTitle"] == s["svgLabel"] and f"loss {loss:.4f} nats" in s["svgLabel"], s["svgLabel"]
+    assert s["typed"]["z"] == fmt(z, 1)
+    return {"z": z, "y": y, "pw": pw, "loss": loss, "grad": zt.grad.item()}
+
+
+def test_binary_loss_explorer_runs_in_the_page(book_page, book_server, screenshot_dir):
+    page, kind = book_page, "binary"
+    root = open_explorer(page, book_server, CH["binary"], kind)
+    s = state(page, root)
+    v = check_binary(s, initial_pw=1.0)
+    assert v["z"] == 0.0 and v["y"] == 1 and v["pw"] == 1.0 and math.isclose(v["loss"], math.log(2))
+    matches_saved_view(page, kind, s)
+
+    press(page, kind, "z", "ArrowLeft", 4)
+    v = check_binary(state(page, root))
+    assert math.isclose(v["z"], -0.4)
+    press(page, kind, "z", "Home")
+    v = check_binary(state(page, root))
+    assert v["z"] == -8.0 and v["loss"] > 8
+    press(page, kind, "log10_pos_weight", "End")  # w+ = 10: the positive term weighs 10x
+    v = check_binary(state(page, root))
+    assert v["pw"] == 10.0 and math.isclose(v["grad"], 10 * (float(xb.sigmoid(np.array(-8.0))) - 1), rel_tol=1e-12)
+    select(page, kind, "y", "0")
+    v = check_binary(state(page, root))
+    assert v["y"] == 0 and v["loss"] < 1e-3  # pos_weight does not touch a negative
+    type_value(page, kind, "z", "7.96")
+    v = check_binary(state(page, root))
+    assert v["z"] == 8.0
+    type_value(page, kind, "log10_pos_weight", "0.1")
+    v = check_binary(state(page, root))
+    assert v["pw"] == 0.1
+    type_value(page, kind, "log10_pos_weight", "-1")  # not a weight: ignored
+    check_binary(state(page, root))
+    screenshots(page, root, CH["binary"], screenshot_dir, "-extreme")
+    rng = np.random.default_rng(5)
+    for _ in range(15):
+        set_controls(page, root, {"z": round(float(rng.uniform(-8, 8)), 1),
+                                  "log10_pos_weight": round(float(rng.uniform(-1, 1)), 2), "y": int(rng.integers(0, 2))})
+        check_binary(state(page, root))
+    reset(page, kind)
+    v = check_binary(state(page, root), initial_pw=1.0)
+    assert v["z"] == 0.0 and v["y"] == 1 and v["pw"] == 1.0
+    screenshots(page, root, CH["binary"], screenshot_dir)
+    finish(page, kind)
+
+
+# --------------------------------------------------------------------------- focal loss (chapter 8)
+
+
+def check_focal(s: dict) -> dict:
+    c, r = s["controls"], s["readouts"]
+    p, gamma = float(c["p_t"]), float(c["gamma"])
+    with np.errstate(divide="ignore"):  # p_t = 1: the other class has logit -inf
+        logits = np.array([[np.log(p), np.log1p(-p)]])
+    focal = float(xb.focal_loss(logits, np.array([0]), gamma=gamma, reduction="none")[0]) + 0.0  # -0.0 -> 0.0
+    ce = float(xb.cross_entropy(logits, np.array([0]), reduction="none")[0])
+    assert_close(r, "focal", focal)
+    assert_close(r, "ce", ce)
+    assert_close(r, "ce", -math.log(p))
+    assert_close(r, "factor", (1 - p) ** gamma)
+    if p < 1:  # torchvision's binary form on the logit of p_t, without alpha
+        assert_close(r, "focal", float(xb.sigmoid_focal_loss(np.array([math.log(p / (1 - p))]), np.array([1.0]),
+                                                             alpha=-1, gamma=gamma)[0]))
+    ref = xw.focal_values(p, gamma)
+    for name in ("focal", "ce", "factor"):
+        assert_close(r, name, ref[name])
+    assert_close(r, "p_t", p)
+    assert_close(r, "gamma", gamma)
+    assert s["status"].startswith(f"Focal {fmt(focal)} nats"), s["status"]
+    assert s["svgTitle"] == s["svgLabel"] and f"focal {focal:.4f} nats" in s["svgLabel"], s["svgLabel"]
+    assert s["typed"]["gamma"] == fmt(gamma, 1) and s["typed"]["p_t"] == fmt(p, 2)
+    return {"p": p, "gamma": gamma, "focal": focal, "ce": ce}
+
+
+def test_focal_explorer_runs_in_the_page(book_page, book_server, screenshot_dir):
+    page, kind = book_page, "focal"
+    root = open_explorer(page, book_server, CH["focal"], kind)
+    s = state(page, root)
+    v = check_focal(s)
+    assert v["p"] == 0.6 and v["gamma"] == 2.0
+    matches_saved_view(page, kind, s)
+    press(page, kind, "gamma", "Home")  # gamma = 0: the focal loss is cross-entropy
+    v = check_focal(state(page, root))
+    assert v["gamma"] == 0 and v["focal"] == v["ce"]
+    press(page, kind, "gamma", "ArrowRight", 3)
+    check_focal(state(page, root))
+    press(page, kind, "p_t", "End")  # p_t = 1: both losses 0 (no -0, no NaN)
+    v = check_focal(state(page, root))
+    assert v["p"] == 1.0 and v["focal"] == 0.0 and v["ce"] == 0.0
+    press(page, kind, "p_t", "Home")
+    v = check_focal(state(page, root))
+    assert v["p"] == 0.01 and math.isclose(v["ce"], -math.log(0.01))
+    type_value(page, kind, "gamma", "5")
+    type_value(page, kind, "p_t", "0.904")
+    v = check_focal(state(page, root))
+    assert v["gamma"] == 5.0 and v["p"] == 0.9
+    type_value(page, kind, "p_t", "0")  # clamped to the minimum 0.01 (p_t = 0 has an infinite loss)
+    v = check_focal(state(page, root))
+    assert v["p"] == 0.01
+    screenshots(page, root, CH["focal"], screenshot_dir, "-extreme")
+    rng = np.random.default_rng(8)
+    for _ in range(15):
+        set_controls(page, root, {"gamma": round(float(rng.uniform(0, 5)), 1), "p_t": round(float(rng.uniform(0.01, 1)), 2)})
+        check_focal(state(page, root))
+    reset(page, kind)
+    v = check_focal(state(page, root))
+    assert v["p"] == 0.6 and v["gamma"] == 2.0
+    screenshots(page, root, CH["focal"], screenshot_dir)
+    finish(page, kind)
+
+
+# --------------------------------------------------------------------------- reliability (chapter 10)
+
+
+DATA_JS = r"""
+(root) => {
+  // the same lookup as the page script: the container's own data, else the saved widget state
+  const own = root.querySelector('script.xent-explorer-data');
+  if (own) return JSON.parse(own.textContent);
+  for (const s of document.querySelectorAll('script[type="application/vnd.jupyter.widget-state+json"]')) {
+    const models = JSON.parse(s.textContent).state || {};
+    for (const id in models) {
+      const v = models[id].state && models[id].state.value;
+      const open = '<script type="application/json" class="xent-explorer-data" data-xent-explorer="reliability">';
+      if (typeof v === 'string' && v.startsWith(open)) return JSON.parse(v.slice(open.length, v.indexOf('</' + 'script>')));
+    }
+  }
+  return null;
+}
+"""
+
+
+def check_reliability(s: dict, z: np.ndarray, y: np.ndarray, n_bins: int, initial_t: float | None = None) -> dict:
+    r = s["readouts"]
+    t = log_temperature(s, "log10_temperature", "temperature", initial_t)
+    probs = xb.softmax(z, axis=1, temperature=t)
+    assert_close(r, "ece", cal.expected_calibration_error(probs, y, n_bins=n_bins))
+    nll = F.cross_entropy(torch.from_numpy(z / t), torch.from_numpy(y)).item()
+    assert_close(r, "nll", nll)
+    assert_close(r, "nll", float(xb.cross_entropy(z / t, y)))
+    assert_close(r, "accuracy", float(np.mean(probs.argmax(axis=1) == y)))
+    assert_close(r, "mean_confidence", float(probs.max(axis=1).mean()))
+    ref = xw.reliability_values(z, y, t, n_bins)
+    for name in ("ece", "nll", "accuracy", "mean_confidence"):
+        assert_close(r, name, ref[name])
+    bins = cal.calibration_bins(probs, y, n_bins)
+    titles = [b for b in s["barTitles"] if b.startswith("bin") and "accuracy" in b]
+    expected = [f"bin {m}: accuracy {bins.accuracy[m]:.4f}, confidence {bins.confidence[m]:.4f}, n = {bins.counts[m]}"
+                for m in range(n_bins) if bins.counts[m]]
+    assert titles == expected, (titles, expected)  # the bars are xent_book's bins
+    assert s["status"].startswith(f"ECE {fmt(ref['ece'])}, NLL {fmt(nll)} nats"), s["status"]
+    assert s["svgTitle"] == s["svgLabel"] and f"expected calibration error {ref['ece']:.4f}" in s["svgLabel"]
+    return {"t": t, "ece": ref["ece"], "nll": nll}
+
+
+def test_reliability_explorer_runs_in_the_page(book_page, book_server, screenshot_dir):
+    page, kind = book_page, "reliability"
+    root = open_explorer(page, book_server, CH["reliability"], kind)
+    data = page.evaluate(DATA_JS, root)
+    assert data, "the page holds no reliability data (re-execute chapter 10 so that its widget state carries it)"
+    z, y = np.array(data["logits"], dtype=np.float64), np.array(data["labels"], dtype=np.int64)
+    assert z.ndim == 2 and z.shape[0] == y.size >= 100
+    n_bins = data["n_bins"]
+    s = state(page, root)
+    t_star = cal.fit_temperature(z, y)  # temperature scaling's T*, shown for reference
+    assert_close(s["readouts"], "best_temperature", t_star)
+    v = check_reliability(s, z, y, n_bins, initial_t=1.0)
+    assert v["t"] == 1.0
+    matches_saved_view(page, kind, s)
+
+    press(page, kind, "log10_temperature", "ArrowRight", 5)
+    check_reliability(state(page, root), z, y, n_bins)
+    press(page, kind, "log10_temperature", "Home")  # T = 0.1: every prediction near certain
+    v = check_reliability(state(page, root), z, y, n_bins)
+    assert v["t"] == 0.1
+    press(page, kind, "log10_temperature", "End")  # T = 10: near uniform
+    v = check_reliability(state(page, root), z, y, n_bins)
+    assert v["t"] == 10.0
+    type_value(page, kind, "log10_temperature", f"{t_star:.6f}")  # type T*: the NLL is near its minimum
+    v = check_reliability(state(page, root), z, y, n_bins)
+    assert abs(math.log10(v["t"] / t_star)) <= 0.005 + 1e-12
+    nll_star = v["nll"]
+    for pos in np.arange(-1.0, 1.0001, 0.1):
+        set_controls(page, root, {"log10_temperature": round(float(pos), 2)})
+        v = check_reliability(state(page, root), z, y, n_bins)
+        assert v["nll"] >= nll_star - 1e-4  # T* minimises the NLL (up to the grid)
+    screenshots(page, root, CH["reliability"], screenshot_dir, "-extreme")
+    reset(page, kind)
+    v = check_reliability(state(page, root), z, y, n_bins, initial_t=1.0)
+    assert v["t"] == 1.0
+    screenshots(page, root, CH["reliability"], screenshot_dir)
+    finish(page, kind)
 
 
 # --------------------------------------------------------------------------- elsewhere
@@ -341,23 +792,35 @@ def test_pages_without_explorers_are_untouched(book_page, book_server):
     no_errors(page)
 
 
-def test_a_bad_configuration_shows_a_message_not_an_error(book_page, book_server):
+@pytest.mark.parametrize(
+    "attrs, message",
+    [
+        ({"xentExplorer": "logits", "logits": "1,nope"}, "data-logits"),
+        ({"xentExplorer": "nope"}, "data-xent-explorer"),
+        ({"xentExplorer": "binary", "y": "2"}, "data-y"),
+        ({"xentExplorer": "focal", "pT": "0"}, "data-p-t"),
+        ({"xentExplorer": "entropy", "p": "0,0"}, "data-p"),
+        ({"xentExplorer": "reliability"}, "no data"),
+    ],
+)
+def test_a_bad_configuration_shows_a_message_not_an_error(book_page, book_server, attrs, message):
     page = book_page
     page.goto(urljoin(book_server, "intro.html"), wait_until="load", timeout=30_000)
     msg = page.evaluate(
-        """() => {
+        """(attrs) => {
           const d = document.createElement('div');
-          d.className = 'xent-live'; d.dataset.explorer = 'logits'; d.dataset.logits = '1,nope';
+          d.className = 'xent-live'; Object.assign(d.dataset, attrs);
           document.body.appendChild(d); window.xentExplorers.init();
           return d.textContent;
-        }"""
+        }""",
+        attrs,
     )
-    assert "data-logits" in msg and "cannot start" in msg, msg
+    assert message in msg and "cannot start" in msg, msg
     no_errors(page)
 
 
 def test_the_in_page_formulas_are_the_stable_ones(book_page, book_server):
-    """Beyond the sliders' range: logits of +-1000 (a naive exp overflows) give xent_book's numbers."""
+    """Beyond the sliders' ranges: extreme inputs give xent_book's numbers (no overflow, no NaN)."""
     page = book_page
     page.goto(urljoin(book_server, "intro.html"), wait_until="load", timeout=30_000)
     page.wait_for_function("typeof window.xentExplorers === 'object'")
@@ -367,4 +830,23 @@ def test_the_in_page_formulas_are_the_stable_ones(book_page, book_server):
         assert close(got["loss"], float(xb.cross_entropy(za[None, :] / t, np.array([y])))), (z, t, y, got["loss"])
         for k, p in enumerate(xb.softmax(za, temperature=t)):
             assert close(got["probs"][k], p), (z, t, k, got["probs"][k], p)
+    for z, yv, pw in [(700.0, 1, 3.0), (-700.0, 1, 3.0), (-1e4, 0, 0.5), (1e4, 0, 2.0), (-40.0, 1, 1.0)]:
+        got = page.evaluate("([z, y, pw]) => window.xentExplorers.binaryValues(z, y, pw)", [z, yv, pw])
+        ref = xw.binary_loss_values(z, yv, pw)
+        assert close(got["loss"], ref["loss"]) and close(got["grad"], ref["grad"]) and close(got["p"], ref["p"]), (z, got)
+    for p, gamma in [(1e-300, 2.0), (1 - 1e-12, 5.0), (0.5, 0.0), (1.0, 0.0)]:
+        got = page.evaluate("([p, g]) => window.xentExplorers.focalValues(p, g)", [p, gamma])
+        ref = xw.focal_values(p, gamma)
+        for name in ("focal", "ce", "factor"):
+            assert close(got[name], ref[name]), (p, gamma, name, got[name], ref[name])
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(64, 4)) * 30  # large logits: confidences at 1 to the last bit
+    y = rng.integers(4, size=64)
+    for t in (0.1, 1.0, 10.0):
+        got = page.evaluate("([d, t]) => window.xentExplorers.reliabilityValues(d, t)",
+                            [{"logits": z.tolist(), "labels": y.tolist(), "n_bins": 15}, t])
+        ref = xw.reliability_values(z, y, t, 15)
+        for js, py in (("ece", "ece"), ("nll", "nll"), ("accuracy", "accuracy"), ("meanConfidence", "mean_confidence")):
+            assert close(got[js], ref[py]), (t, js, got[js], ref[py])
+        assert got["counts"] == ref["bin_counts"].tolist()
     no_errors(page)

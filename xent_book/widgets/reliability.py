@@ -18,7 +18,7 @@ import json
 import ipywidgets as widgets
 import numpy as np
 
-from .._validation import as_float_array, check_finite, check_temperature
+from .._validation import as_float_array, check_finite, check_int, check_temperature
 from ..activations import softmax
 from ..calibration import calibration_bins, fit_temperature
 from ..losses import cross_entropy
@@ -116,16 +116,18 @@ def reliability_values(logits, labels, temperature=1.0, n_bins=15) -> dict:
     return _values(z, y, check_temperature(temperature), n_bins)
 
 
-def page_data_markup(logits, labels, temperature=1.0, n_bins=15) -> str:
+def page_data_markup(logits, labels, temperature=1.0, n_bins=15, best_temperature=None) -> str:
     """The explorer's data as ``<script type="application/json" class="xent-explorer-data">``.
 
-    ``{"logits": [[...], ...], "labels": [...], "temperature": T, "n_bins": M}`` with every
-    float written by ``repr`` (it round-trips), so that the web page computes on exactly the
-    numbers the kernel does.
+    ``{"logits": [[...], ...], "labels": [...], "temperature": T, "n_bins": M,
+    "best_temperature": T* or null}`` with every float written by ``repr`` (it round-trips),
+    so that the web page computes on exactly the numbers the kernel does. ``best_temperature``
+    (from :func:`xent_book.calibration.fit_temperature`) is null when not finite.
     """
     z, y = _check_inputs(logits, labels)
+    best = None if best_temperature is None or not 0 < best_temperature < float("inf") else float(best_temperature)
     data = {"logits": z.tolist(), "labels": y.tolist(), "temperature": check_temperature(temperature),
-            "n_bins": int(n_bins)}
+            "n_bins": check_int(n_bins, "n_bins", 1), "best_temperature": best}
     return (
         '<script type="application/json" class="xent-explorer-data" data-xent-explorer="reliability">'
         + json.dumps(data, separators=(",", ":"), allow_nan=False)
@@ -162,7 +164,7 @@ class ReliabilityExplorer(Explorer):
         self._setup(controls, interval, throttle_kwargs)
         #: the logits and labels as JSON, for the live explorer of the web page
         #: (book_assets/xent-explorers.js reads them from the page's saved widget state)
-        self.page_data = widgets.HTML(page_data_markup(self._z, self._y, temperature, self._n_bins),
+        self.page_data = widgets.HTML(page_data_markup(self._z, self._y, temperature, self._n_bins, self.best_temperature),
                                       layout=widgets.Layout(display="none"))
         self.children = (*self.children, self.page_data)
 
