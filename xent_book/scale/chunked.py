@@ -125,19 +125,22 @@ def _check_linear_inputs(hidden, weight, target, ignore_index, reduction, label_
     if isinstance(target, torch.Tensor) and target.device != hidden.device:
         raise ValueError(f"target: expected the device of hidden ({hidden.device}), got {target.device}")
     ignore_index = check_int64(ignore_index, "ignore_index")
-    target = check_index_tensor(target, "target", hidden.shape[0], weight.shape[0], ignore_index)
+    target = check_index_tensor(target, "target", hidden.shape[0], weight.shape[0], ignore_index, "weight.shape[0]")
     reduction = check_reduction(reduction)
     eps = check_probability_scalar(label_smoothing, "label_smoothing")
     return target, ignore_index, reduction, eps
 
 
-def _check_finite_loss(loss: torch.Tensor, count: int, reduction: str) -> None:
-    """Finite inputs can still overflow in ``hidden @ weight.T``: refuse instead of returning inf or NaN."""
-    documented_nan = reduction == "mean" and count == 0
-    if not documented_nan and not bool(torch.isfinite(loss).all()):
-        raise ValueError(
-            "hidden: the logits hidden @ weight.T overflow the accumulation dtype (inf); scale hidden or weight down"
-        )
+def check_finite_result(out: torch.Tensor, name: str, what: str, nan_ok: bool = False) -> torch.Tensor:
+    """Refuse (naming the input ``name``) a result that overflowed; NaN passes only where documented (``nan_ok``)."""
+    if nan_ok or bool(torch.isfinite(out).all()):
+        return out
+    raise ValueError(f"{name}: {what} overflows {out.dtype} (inf or NaN); scale the input down or use a wider dtype")
+
+
+def _check_finite_loss(loss: torch.Tensor, count: int, reduction: str) -> torch.Tensor:
+    """Finite inputs can still overflow in ``hidden @ weight.T`` or in the cast back to half precision."""
+    return check_finite_result(loss, "hidden", "the loss of hidden @ weight.T", reduction == "mean" and count == 0)
 
 
 # --------------------------------------------------------------------------- #
@@ -197,7 +200,7 @@ class _ChunkedLinearCrossEntropy(torch.autograd.Function):
                 _, _, _, losses[s:e] = _chunk_softmax_(
                     hidden[s:e].to(acc), w, target[s:e], ignore_index, eps, vocab, buf[: e - s]
                 )
-            _check_finite_loss(losses, count, reduction)
+            _check_finite_loss(losses.to(hidden.dtype), count, reduction)
             ctx.save_for_backward(hidden, weight, target)
             ctx.args = (chunk_size, ignore_index, eps, need_h, need_w)
             ctx.reduction = reduction
@@ -223,7 +226,7 @@ class _ChunkedLinearCrossEntropy(torch.autograd.Function):
         del buf
         if reduction == "mean":
             total = total / count if count > 0 else torch.full_like(total, float("nan"))
-        _check_finite_loss(total, count, reduction)
+        _check_finite_loss(total.to(hidden.dtype), count, reduction)
         ctx.reduction = reduction
         # Kept as attributes, not saved tensors, so that backward can hand them
         # over: autograd then stores them as .grad without a copy (saving them

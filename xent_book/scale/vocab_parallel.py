@@ -13,13 +13,12 @@ import torch.distributed as dist
 from .._validation import (
     check_float_tensor,
     check_index_tensor,
-    check_int,
     check_int64,
     check_probability_scalar,
     check_reduction,
 )
 from ..losses import _softmax_minus_target_
-from .chunked import acc_dtype
+from .chunked import acc_dtype, check_finite_result
 
 __all__ = [
     "vocab_parallel_cross_entropy",
@@ -125,7 +124,9 @@ def vocab_parallel_local_sums(
     target = check_index_tensor(target, "target", n, None, ignore_index)
     if local_logits.shape[1] and bool((global_max < local_logits.detach().amax(dim=1)).any()):
         raise ValueError("global_max: expected the all-reduced maximum, >= this slice's row maximum in every row")
-    return _local_sums(local_logits, target, vocab_start, global_max.to(local_logits.dtype), ignore_index)
+    sums, shifted = _local_sums(local_logits, target, vocab_start, global_max.to(local_logits.dtype), ignore_index)
+    check_finite_result(sums, "global_max", "local_logits - global_max")
+    return sums, shifted
 
 
 def vocab_parallel_combine(
@@ -145,7 +146,7 @@ def vocab_parallel_combine(
     ----------
     global_sums : torch.Tensor, shape (N, 4)
         The SUM all-reduce of :func:`vocab_parallel_local_sums` over the ranks.
-    vocab_size : int >= 1
+    vocab_size : int in [1, 2**63)
         The global number of classes ``C``.
     target : torch.Tensor, shape (N,)
     ignore_index : int, default -100
@@ -167,13 +168,13 @@ def vocab_parallel_combine(
     check_float_tensor(global_sums, "global_sums", 2, "(N, 4)")
     if global_sums.shape[1] != 4:
         raise ValueError(f"global_sums: expected shape (N, 4), got {tuple(global_sums.shape)}")
-    vocab_size = check_int(vocab_size, "vocab_size", 1)
+    vocab_size = check_int64(vocab_size, "vocab_size", 1)
     ignore_index = check_int64(ignore_index, "ignore_index")
-    target = check_index_tensor(target, "target", global_sums.shape[0], vocab_size, ignore_index)
+    target = check_index_tensor(target, "target", global_sums.shape[0], vocab_size, ignore_index, "vocab_size")
     eps = check_probability_scalar(label_smoothing, "label_smoothing")
     if bool((global_sums[:, 1] <= 0).any()):
         raise ValueError("global_sums: column 1 (the sum of exponentials) must be > 0 in every row")
-    return _combine(global_sums, vocab_size, target, ignore_index, eps)
+    return check_finite_result(_combine(global_sums, vocab_size, target, ignore_index, eps), "global_sums", "the loss")
 
 
 class _VocabParallelCrossEntropy(torch.autograd.Function):
@@ -205,7 +206,7 @@ class _VocabParallelCrossEntropy(torch.autograd.Function):
         ctx.save_for_backward(softmax, target)
         ctx.vocab_start, ctx.ignore_index, ctx.eps, ctx.vocab_size = vocab_start, ignore_index, eps, vocab_size
         ctx.in_dtype = local_logits.dtype
-        return loss.to(local_logits.dtype)
+        return check_finite_result(loss.to(local_logits.dtype), "local_logits", "the loss")
 
     @staticmethod
     @torch.autograd.function.once_differentiable
@@ -308,7 +309,7 @@ def vocab_parallel_cross_entropy(
     if not distributed:
         if vocab_start != 0:
             raise ValueError("vocab_start: expected 0 outside an initialised torch.distributed process group")
-        target = check_index_tensor(target, "target", n, local_logits.shape[1], ignore_index)
+        target = check_index_tensor(target, "target", n, local_logits.shape[1], ignore_index, "local_logits.shape[1]")
     else:
         target = check_index_tensor(target, "target", n, None, ignore_index)
     losses = _VocabParallelCrossEntropy.apply(local_logits, target, vocab_start, group, ignore_index, eps)
@@ -316,6 +317,6 @@ def vocab_parallel_cross_entropy(
         return losses
     total = losses.sum(dtype=torch.float64 if losses.dtype == torch.float64 else torch.float32)
     if reduction == "sum":
-        return total.to(losses.dtype)
+        return check_finite_result(total.to(losses.dtype), "local_logits", "the summed loss")
     count = int((target != ignore_index).sum())
     return (total / count).to(losses.dtype) if count > 0 else (total * float("nan")).to(losses.dtype)
