@@ -14,9 +14,9 @@ import torch
 
 from .._validation import (
     check_float_tensor,
+    check_ignore_index,
     check_index_tensor,
     check_int,
-    check_int64,
     check_probability_scalar,
     check_reduction,
     check_torch_dtype,
@@ -124,7 +124,7 @@ def _check_linear_inputs(hidden, weight, target, ignore_index, reduction, label_
         raise ValueError(f"weight: expected the device of hidden ({hidden.device}), got {weight.device}")
     if isinstance(target, torch.Tensor) and target.device != hidden.device:
         raise ValueError(f"target: expected the device of hidden ({hidden.device}), got {target.device}")
-    ignore_index = check_int64(ignore_index, "ignore_index")
+    ignore_index = check_ignore_index(ignore_index)
     target = check_index_tensor(target, "target", hidden.shape[0], weight.shape[0], ignore_index, "weight.shape[0]")
     reduction = check_reduction(reduction)
     eps = check_probability_scalar(label_smoothing, "label_smoothing")

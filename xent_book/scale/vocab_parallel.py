@@ -12,6 +12,7 @@ import torch.distributed as dist
 
 from .._validation import (
     check_float_tensor,
+    check_ignore_index,
     check_index_tensor,
     check_int64,
     check_probability_scalar,
@@ -120,7 +121,7 @@ def vocab_parallel_local_sums(
     if global_max.shape[0] != n:
         raise ValueError(f"global_max: expected shape ({n},), one maximum per token, got {tuple(global_max.shape)}")
     vocab_start = check_int64(vocab_start, "vocab_start", 0)
-    ignore_index = check_int64(ignore_index, "ignore_index")
+    ignore_index = check_ignore_index(ignore_index)
     target = check_index_tensor(target, "target", n, None, ignore_index)
     if local_logits.shape[1] and bool((global_max < local_logits.detach().amax(dim=1)).any()):
         raise ValueError("global_max: expected the all-reduced maximum, >= this slice's row maximum in every row")
@@ -169,7 +170,7 @@ def vocab_parallel_combine(
     if global_sums.shape[1] != 4:
         raise ValueError(f"global_sums: expected shape (N, 4), got {tuple(global_sums.shape)}")
     vocab_size = check_int64(vocab_size, "vocab_size", 1)
-    ignore_index = check_int64(ignore_index, "ignore_index")
+    ignore_index = check_ignore_index(ignore_index)
     target = check_index_tensor(target, "target", global_sums.shape[0], vocab_size, ignore_index, "vocab_size")
     eps = check_probability_scalar(label_smoothing, "label_smoothing")
     if bool((global_sums[:, 1] <= 0).any()):
@@ -301,7 +302,7 @@ def vocab_parallel_cross_entropy(
     if local_logits.shape[1] < 1:
         raise ValueError("local_logits: expected at least one class in the slice (C_r >= 1)")
     vocab_start = check_int64(vocab_start, "vocab_start", 0)
-    ignore_index = check_int64(ignore_index, "ignore_index")
+    ignore_index = check_ignore_index(ignore_index)
     reduction = check_reduction(reduction)
     eps = check_probability_scalar(label_smoothing, "label_smoothing")
     distributed = dist.is_available() and dist.is_initialized()
