@@ -131,7 +131,7 @@ def test_linear_hostile_hidden(fn, hidden):
     h = args["hidden"]
     # a valid hidden of another dtype than weight is refused naming weight
     logits = h.double() @ args["weight"].T if isinstance(h, torch.Tensor) and h.dim() == 2 and h.shape == (N, D) else None
-    out = assert_refuses_or_ok(fn, **args, arg=("hidden", "weight"), dtype=np.float64, shape=(),
+    out = assert_refuses_or_ok(fn, **args, arg=("hidden", "weight", "target"), dtype=np.float64, shape=(),
                                check=None if logits is None else loss_check(logits, args["target"]))
     assert out.refused or (isinstance(h, torch.Tensor) and h.dtype == torch.float64)
 
