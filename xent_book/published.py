@@ -67,6 +67,33 @@ PUBLISHED: dict[str, Result] = {
         "test balanced error, %"),
     # -- Müller et al. 2019, When does label smoothing help? -----------------
     # -- Wijmans et al. 2024, Cut your losses (Cut Cross-Entropy) -----------
+    # Gemma 2 (2B): 8,192 tokens, C = 256,000, d = 2,304, bf16, on an A100. The
+    # "MB" of the table are binary: one bf16 logit matrix, 8192 * 256000 * 2
+    # bytes, is printed as 4,000 MB (torch.compile, loss forward).
+    "wijmans2024cce.gemma2.baseline_loss_forward_mb": Result(
+        24000.0, "wijmans2024cce",
+        "Table 1, row 'Baseline', column 'Loss' (memory): the forward pass of the loss alone; abstract: "
+        "'24 GB'. Same value in the repository's benchmark output (apple/ml-cross-entropy README, "
+        "'baseline loss-fw 24000.0')",
+        "peak memory of the loss op, MB (MiB)",
+    ),
+    "wijmans2024cce.gemma2.baseline_loss_fwbw_mb": Result(
+        28000.0, "wijmans2024cce",
+        "Table 1, row 'Baseline', column 'Loss+Gradient' (memory): forward and backward; abstract: "
+        "'28 GB' for the classifier head's training-time memory (README: 'baseline loss-fw-bw 28000.0')",
+        "peak memory of the loss op with its backward pass, MB (MiB)",
+    ),
+    "wijmans2024cce.gemma2.cce_loss_forward_mb": Result(
+        1.0, "wijmans2024cce",
+        "abstract ('from 24 GB to 1 MB'); Table 1, row 'CCE (Ours)', column 'Loss' (README: 'cce loss-fw 1.1')",
+        "peak memory of the loss op, MB",
+    ),
+    "wijmans2024cce.gemma2.cce_loss_fwbw_mb": Result(
+        1164.0, "wijmans2024cce",
+        "Table 1, row 'CCE (Ours)', column 'Loss+Gradient' (memory); abstract: '1 GB' "
+        "(README: 'cce loss-fw-bw 1164.0')",
+        "peak memory of the loss op with its backward pass, MB (MiB)",
+    ),
     # -- Zhang & Sabuncu 2018 (GCE), Wang et al. 2019 (SCE) -----------------
 }
 
