@@ -250,7 +250,11 @@ def check_class_weight(weight, num_classes: int, name: str = "weight") -> np.nda
     check_finite(w, name)
     if (w < 0).any():
         raise ValueError(f"{name}: expected non-negative weights, got {float(w.min())!r}")
-    return w.astype(np.float64)
+    w = w.astype(np.float64)
+    with np.errstate(over="ignore"):
+        if not np.isfinite(w.sum()):
+            raise ValueError(f"{name}: the weights sum beyond float64's range; scale them down")
+    return w
 
 
 def check_broadcast_weight(weight, shape: tuple, name: str = "weight") -> np.ndarray | None:
@@ -295,6 +299,24 @@ def check_class_index(value, name: str, num_classes: int) -> int:
     return int(value)
 
 
+def check_explorer_base(base, name: str = "base") -> float:
+    """A logarithm base for an explorer's display: as :func:`check_log_base`, and > 1 (entropies >= 0)."""
+    log_b = check_log_base(base, name)
+    if log_b <= 0:
+        raise ValueError(f"{name}: the explorers show entropies in a base > 1 (2 for bits, None for nats), got {base!r}")
+    return log_b
+
+
+def check_temperature_for(logits: np.ndarray, temperature, name: str = "temperature") -> float:
+    """:func:`check_temperature`, and small enough a ``T`` never overflows: ``logits / T`` stays finite."""
+    t = check_temperature(temperature, name)
+    with np.errstate(over="ignore"):
+        top = float(np.max(np.abs(logits))) / t if logits.size else 0.0
+    if not math.isfinite(top):
+        raise ValueError(f"{name}: {t!r} is so small that logits / {name} overflows float64")
+    return t
+
+
 # --- scale ---
 # Checks of torch tensors and sizes for xent_book.scale (torch is imported
 # lazily, so that the NumPy modules do not load it).
@@ -303,10 +325,7 @@ _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 def check_int64(value, name: str, minimum: int = _INT64_MIN) -> int:
     """An integer (not a bool) in ``[minimum, 2**63 - 1]``: one that a torch int64 tensor can hold."""
-    v = check_int(value, name, minimum)
-    if v > _INT64_MAX:
-        raise ValueError(f"{name}: expected an int <= 2**63 - 1 (torch int64), got {v}")
-    return v
+    return check_int(value, name, minimum, _INT64_MAX)
 
 
 def check_torch_dtype(dtype, name: str = "dtype"):

@@ -96,7 +96,8 @@ def _reduce(per_element: np.ndarray, reduction: str, denominator: float | None =
     """
     if reduction == "none":
         return per_element
-    total = per_element.sum()
+    with np.errstate(over="ignore"):  # a sum beyond float64's range is inf, its rounded value
+        total = per_element.sum()
     if reduction == "sum":
         return np.asarray(total)
     denominator = per_element.size if denominator is None else denominator
@@ -149,7 +150,8 @@ def _weighted_nll(logp_y: np.ndarray, target: np.ndarray, weight, ignore_index: 
     w_t = mask.astype(np.float64) if weight is None else np.where(mask, weight[safe], 0.0)
     nll = np.zeros(logp_y.shape)
     # only where w > 0: an ignored or zero-weight -inf log-probability gives 0, not 0 * inf = NaN
-    np.multiply(np.negative(logp_y), w_t, out=nll, where=w_t > 0)
+    with np.errstate(over="ignore"):  # huge weights: inf, the rounded value
+        np.multiply(np.negative(logp_y), w_t, out=nll, where=w_t > 0)
     return nll, w_t, mask
 
 
@@ -358,8 +360,9 @@ def cross_entropy(
         logp = _log_softmax_rows(x2, k, a, np.empty(x2.shape))
         tw = t if weight is None else t * weight
         terms = np.zeros_like(logp)
-        np.multiply(tw, logp, out=terms, where=tw > 0)  # 0 * log 0 counts as 0
-        per = -terms.sum(axis=-1).reshape((xb_.shape[0],) + xb_.shape[2:])
+        with np.errstate(over="ignore"):
+            np.multiply(tw, logp, out=terms, where=tw > 0)  # 0 * log 0 counts as 0
+            per = -terms.sum(axis=-1).reshape((xb_.shape[0],) + xb_.shape[2:])
         return _finish(_reduce(per, reduction), reduction, unbatched, inp.dtype)
 
     t = _check_index_target(t_arr, xb_, unbatched, ignore_index)
@@ -372,7 +375,8 @@ def cross_entropy(
     if eps > 0:
         smooth_loss = np.zeros(flat.shape)
         np.negative(smooth, out=smooth_loss, where=mask)
-        per = (1.0 - eps) * nll + (eps / num_classes) * smooth_loss
+        with np.errstate(over="ignore"):
+            per = (1.0 - eps) * nll + (eps / num_classes) * smooth_loss
     return _finish(_reduce(per.reshape(t.shape), reduction, w_t.sum()), reduction, unbatched, inp.dtype)
 
 
@@ -509,7 +513,8 @@ def binary_cross_entropy(
         log_1mx = np.maximum(np.log1p(-x64), -100.0)
     loss = (y64 - 1.0) * log_1mx - y64 * log_x
     if w is not None:
-        loss = loss * w
+        with np.errstate(over="ignore"):
+            loss = loss * w
     return cast_result(_reduce(loss, reduction), np.result_type(x.dtype, y.dtype))
 
 
@@ -566,10 +571,12 @@ def binary_cross_entropy_with_logits(
     x64 = x.astype(np.float64)
     log_sig = _log_sigmoid64(x64)
     if pw is not None:
-        log_sig = log_sig * ((pw - 1.0) * y64 + 1.0)
+        with np.errstate(over="ignore"):
+            log_sig = log_sig * ((pw - 1.0) * y64 + 1.0)
     loss = (1.0 - y64) * x64 - log_sig
     if w is not None:
-        loss = loss * w
+        with np.errstate(over="ignore"):
+            loss = loss * w
     return cast_result(_reduce(loss, reduction), np.result_type(x.dtype, y.dtype))
 
 
