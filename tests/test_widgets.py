@@ -16,11 +16,10 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from ipywidgets import FloatLogSlider
 
 import xent_book as xb
 from xent_book import widgets as xw
-from ipywidgets import FloatLogSlider
-
 from xent_book.widgets._base import Throttle
 
 # --------------------------------------------------------------------------- helpers
@@ -269,8 +268,8 @@ def test_logits_explorer_slider_change_updates_readouts_in_place():
 
 
 def test_logits_explorer_creates_no_figures_and_no_outputs(monkeypatch):
-    import matplotlib.pyplot as plt
     import IPython.display
+    import matplotlib.pyplot as plt
 
     displayed = []
     monkeypatch.setattr(IPython.display, "display", lambda *a, **k: displayed.append(a))
@@ -746,7 +745,7 @@ def test_every_explorer_follows_the_markup_conventions(name):
     from ipywidgets.embed import embed_data
 
     state = embed_data(views=[ex])["manager_state"]["state"]
-    html_states = [m["state"]["value"] for m in state.values() if m["model_name"] == "HTMLModel"]
+    html_states = [m["state"].get("value") for m in state.values() if m["model_name"] == "HTMLModel"]
     assert value in html_states  # the static book shows the initial view
 
 
@@ -931,3 +930,80 @@ def test_reliability_gap_hatching_stays_inside_its_box(box):
     starts, ends = pts[0::2], pts[1::2]
     np.testing.assert_allclose(ends - starts, np.abs(ends[:, :1] - starts[:, :1]) * np.array([1.0, -1.0]), atol=0.11)  # 45 degrees
     assert _hatch(x, y, 0.0, h) == "" and _hatch(x, y, w, 0.0) == ""
+
+
+# --------------------------------------------------------------------------- the web page's live explorers
+
+# explorer factory -> the page script's explorer name (book_assets/xent-explorers.js)
+PAGE_KIND = {
+    "logits_explorer": "logits", "entropy_explorer": "entropy", "entropy_kl_explorer": "entropy-kl",
+    "binary_loss_explorer": "binary", "focal_explorer": "focal", "reliability_explorer": "reliability",
+}
+# the factory's keyword -> the container's data attribute
+PAGE_ATTR = {"logits": "logits", "temperature": "temperature", "target": "target", "p": "p", "q": "q",
+             "base": "base", "y": "y", "pos_weight": "pos-weight", "z": "z", "gamma": "gamma", "p_t": "p-t"}
+
+
+def _explorer_calls(nb):
+    import ast
+
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        for node in ast.walk(ast.parse("".join(cell["source"]))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in PAGE_KIND:
+                kwargs = {}
+                for kw in node.keywords:
+                    try:
+                        kwargs[kw.arg] = ast.literal_eval(kw.value)
+                    except ValueError:
+                        pass
+                yield node.func.attr, kwargs
+
+
+def test_every_explorer_a_chapter_shows_has_a_live_container_with_its_settings():
+    """Each explorer call in a chapter has a data-xent-explorer container of its kind, with the same settings."""
+    import json
+    from pathlib import Path
+
+    found = 0
+    for path in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        md = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+        containers = re.findall(r'<div class="xent-live" (data-xent-explorer="[^"]+"[^>]*)>', md)
+        parsed = [dict(re.findall(r'data-([a-z-]+)="([^"]*)"', c)) for c in containers]
+        for factory, kwargs in _explorer_calls(nb):
+            found += 1
+            kind = PAGE_KIND[factory]
+            mine = [c for c in parsed if c["xent-explorer"] == kind]
+            assert mine, f"{path.name}: {factory}(...) has no <div class=\"xent-live\" data-xent-explorer=\"{kind}\">"
+            for key, value in kwargs.items():
+                attr = PAGE_ATTR[key]
+                want = ",".join(f"{float(v):g}" for v in value) if isinstance(value, tuple) else f"{float(value):g}"
+                assert any(attr in c and ",".join(f"{float(x):g}" for x in c[attr].split(",")) == want for c in mine), (
+                    f"{path.name}: {factory}({key}={value!r}) but no {kind} container has data-{attr}=\"{want}\"")
+    assert found >= 7, found  # chapters 2, 3, 4, 5, 7, 8, 10
+
+
+def test_the_reliability_page_data_round_trips_exactly():
+    import json
+
+    from xent_book.widgets.reliability import page_data_markup
+
+    z, y = _overconfident_logits(1, n=50)
+    z[0, 0] = 1 / 3  # a float with no short decimal form
+    ex = xw.reliability_explorer(z, y)
+    markup = ex.page_data.value
+    assert markup == page_data_markup(z, y, 1.0, 15, ex.best_temperature)
+    assert ex.page_data.layout.display == "none" and ex.page_data in ex.children
+    head = '<script type="application/json" class="xent-explorer-data" data-xent-explorer="reliability">'
+    assert markup.startswith(head) and markup.endswith("</script>")
+    data = json.loads(markup[len(head):-len("</script>")])
+    assert np.array_equal(np.array(data["logits"]), z) and data["labels"] == y.tolist()
+    assert data["n_bins"] == 15 and data["best_temperature"] == ex.best_temperature
+    # the page computes on these numbers: the values the kernel shows, from the data alone
+    v = xw.reliability_values(np.array(data["logits"]), np.array(data["labels"]), 1.0, data["n_bins"])
+    assert v["ece"] == ex.values()["ece"]
+    # a separable set has no finite T*: null in the page
+    zs = np.eye(3)[y % 3] * 5
+    assert '"best_temperature":null' in page_data_markup(zs, y % 3, best_temperature=0.0)

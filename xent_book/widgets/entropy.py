@@ -15,7 +15,7 @@ import math
 import ipywidgets as widgets
 import numpy as np
 
-from .._validation import as_float_array, check_finite
+from .._validation import as_float_array, check_explorer_base, check_finite
 from ..info import cross_entropy as info_cross_entropy
 from ..info import entropy as info_entropy
 from ..info import kl_divergence as info_kl_divergence
@@ -94,6 +94,7 @@ def entropy_values(p=(0.5, 0.3, 0.2), base=2) -> dict:
     entropy_explorer, xent_book.info.entropy; chapter 3 (entropy).
     """
     pn = normalise_weights(p, "p")
+    check_explorer_base(base)
     h = float(info_entropy(pn, base=base))
     hmax = float(math.log(pn.size) / (1.0 if base is None else math.log(base)))
     h_nats = float(info_entropy(pn))
@@ -137,6 +138,7 @@ def entropy_kl_values(p=(0.5, 0.3, 0.2), q=(0.2, 0.3, 0.5), base=2) -> dict:
     qn = normalise_weights(q, "q")
     if pn.size != qn.size:
         raise ValueError(f"q: expected {pn.size} weights to match p, got {qn.size}")
+    check_explorer_base(base)
     return {
         "p": pn,
         "q": qn,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from .._validation import as_float_array, check_class_index, check_finite, check_temperature
+from .._validation import as_float_array, check_class_index, check_finite, check_temperature_for
 from ..activations import log_softmax, softmax
 from ._base import (
     COLORS,
@@ -77,7 +77,7 @@ def logits_explorer_values(logits=(2.0, 1.0, 0.1), temperature=1.0, target=0) ->
     logits_explorer; chapter 2 (softmax and temperature), chapter 6 (gradients).
     """
     z = _check_logits_vector(logits)
-    t = check_temperature(temperature)
+    t = check_temperature_for(z, temperature)
     y = check_class_index(target, "target", z.size)
     probs = softmax(z, temperature=t)
     log_probs = log_softmax(z, temperature=t)

@@ -18,7 +18,14 @@ import json
 import ipywidgets as widgets
 import numpy as np
 
-from .._validation import as_float_array, check_finite, check_int, check_temperature
+from .._validation import (
+    as_float_array,
+    check_finite,
+    check_int,
+    check_labels,
+    check_temperature,
+    check_temperature_for,
+)
 from ..activations import softmax
 from ..calibration import calibration_bins, fit_temperature
 from ..losses import cross_entropy
@@ -45,14 +52,10 @@ def _check_inputs(logits, labels):
     if z.ndim != 2 or z.shape[0] == 0 or z.shape[1] < 2:
         raise ValueError(f"logits: expected shape (N, C) with N >= 1 and C >= 2, got {z.shape}")
     check_finite(z, "logits")
-    y = np.asarray(labels)
-    if y.dtype.kind not in "iu":
-        raise TypeError(f"labels: expected integer class labels, got dtype {y.dtype}")
+    y = check_labels(labels, "labels", z.shape[1])
     if y.shape != (z.shape[0],):
         raise ValueError(f"labels: expected shape ({z.shape[0]},) to match logits, got {y.shape}")
-    if y.min() < 0 or y.max() >= z.shape[1]:
-        raise ValueError(f"labels: expected values in 0..{z.shape[1] - 1}, got [{int(y.min())}, {int(y.max())}]")
-    return z, y.astype(np.int64)
+    return z, y
 
 
 def _values(z, y, t, n_bins):
@@ -113,7 +116,7 @@ def reliability_values(logits, labels, temperature=1.0, n_bins=15) -> dict:
     reliability_explorer, xent_book.calibration; chapter 10 (calibration).
     """
     z, y = _check_inputs(logits, labels)
-    return _values(z, y, check_temperature(temperature), n_bins)
+    return _values(z, y, check_temperature_for(z, temperature), n_bins)
 
 
 def page_data_markup(logits, labels, temperature=1.0, n_bins=15, best_temperature=None) -> str:
@@ -155,7 +158,7 @@ class ReliabilityExplorer(Explorer):
     def __init__(self, logits, labels, temperature=1.0, n_bins=15, interval=DEFAULT_INTERVAL, **throttle_kwargs):
         super().__init__()
         self._z, self._y = _check_inputs(logits, labels)
-        init = _values(self._z, self._y, check_temperature(temperature), n_bins)  # validates n_bins
+        init = _values(self._z, self._y, check_temperature_for(self._z, temperature), n_bins)  # validates n_bins
         self._n_bins = init["n_bins"]
         #: the NLL-minimising temperature (Guo et al.'s temperature scaling), shown for reference;
         #: 0.0 or inf where the NLL keeps falling as T -> 0 (separable logits) or T -> infinity
