@@ -2,6 +2,7 @@
 #   make book   create .venv if missing, install, build the book into _build/html
 #   make test   create .venv if missing, install, run every test (unit, nbval, browser)
 #   make lab    JupyterLab on 127.0.0.1 with token authentication, on chapter 1
+#   make pdf    the PDF edition, _build/pdf/xent-book.pdf (after the html build; offline)
 #   make check  the fast loop (< 60 s): lint, then the unit tests not marked slow or browser
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -10,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NB ?=
 
-.PHONY: venv book html test check lint format unit nbval browser execute lab bench clean browsers
+.PHONY: venv book html pdf test check lint format unit nbval browser execute lab bench clean browsers
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +30,11 @@ book: html
 
 browsers:
 	bash scripts/ensure_chromium.sh
+	bash scripts/ensure_poppler.sh
+
+# The PDF edition: a single-page build printed by Chromium (scripts/build_pdf.py).
+pdf: $(STAMP) browsers html
+	$(BIN)/python scripts/build_pdf.py
 
 NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 
@@ -57,7 +63,7 @@ browser: $(STAMP) browsers html
 	$(BIN)/python -m pytest tests/browser
 
 # The test command README gives and .ci/run calls.
-test: lint browsers html
+test: lint browsers html pdf
 	$(BIN)/python -m pytest $(NBVAL) tests notebooks
 
 execute: $(STAMP)
