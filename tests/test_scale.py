@@ -358,3 +358,38 @@ def test_tensor_memory_tracker_counts_allocations_and_frees():
     assert (mem.peak, mem.largest) == (16000, 8000)
     del b, view, c
     assert mem.current == 0
+
+
+@pytest.mark.parametrize("ranks", [2, 3])
+def test_vocab_parallel_head_hidden_gradient_needs_the_sum_over_ranks(ranks):
+    """The loss's backward is local, but grad h of a vocabulary-parallel head is a sum over the slices."""
+    g = torch.Generator().manual_seed(10 + ranks)
+    h = torch.randn(9, 5, generator=g, dtype=torch.float64)
+    w = 3 * torch.randn(17, 5, generator=g, dtype=torch.float64)
+    y = torch.randint(0, 17, (9,), generator=g)
+    y[2] = -100
+    hr, wr = h.clone().requires_grad_(True), w.clone().requires_grad_(True)
+    F.cross_entropy(hr @ wr.T, y, label_smoothing=0.1, reduction="sum").backward()
+    # the loss op's own gradient q - p, from the package (single rank), split into the ranks' slices
+    x = (h @ w.T).requires_grad_(True)
+    vocab_parallel_cross_entropy(x, y, 0, reduction="sum", label_smoothing=0.1).backward()
+    slices = torch.tensor_split(torch.arange(17), ranks)
+    parts, grad_w = [], []
+    for s in slices:  # each rank: backward through its own z_r = h @ W_r.T only
+        hs = h.clone().requires_grad_(True)
+        ws = w[s].clone().requires_grad_(True)
+        (hs @ ws.T).backward(x.grad[:, s])
+        parts.append(hs.grad)
+        grad_w.append(ws.grad)
+    torch.testing.assert_close(torch.cat(grad_w, 0), wr.grad, rtol=0, atol=1e-12)  # local
+    torch.testing.assert_close(sum(parts), hr.grad, rtol=0, atol=1e-12)  # after the all-reduce SUM
+    assert all(float((part - hr.grad).abs().max()) > 1e-3 for part in parts)  # no single rank has it
+
+
+def test_bf16_chunked_memory_includes_the_float32_copies():
+    hidden, weight, target = make(256, 1024, 16, dtype=torch.bfloat16)
+    with TensorMemoryTracker() as mem:
+        chunked_linear_cross_entropy(hidden, weight, target, chunk_size=32).backward()
+    n, c, d = 256, 1024, 16
+    formula = 32 * c * 4 + 2 * c * d * 4 + c * d * 2 + n * d * (4 + 2)
+    assert formula <= mem.peak <= formula + 16 * 1024
