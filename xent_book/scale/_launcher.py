@@ -16,6 +16,7 @@ import os
 import socket
 import time
 from datetime import timedelta
+from typing import Any
 
 import torch
 import torch.distributed as dist
@@ -32,7 +33,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _vocab_parallel_worker(rank, world_size, port, logits, target, grad_output, kwargs, queue, timeout_s) -> None:
+def _vocab_parallel_worker(
+    rank: int, world_size: int, port: int, logits: torch.Tensor, target: torch.Tensor,
+    grad_output: torch.Tensor | None, kwargs: dict, queue: Any, timeout_s: float,
+) -> None:
     os.environ.setdefault("GLOO_SOCKET_IFNAME", "lo")
     torch.set_num_threads(1)
     try:

@@ -9,6 +9,7 @@ Chapter 13, "Cross-entropy at scale".
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import torch
 
@@ -107,7 +108,10 @@ def default_chunk_size(n_tokens: int, vocab_size: int, budget_elements: int = 2*
     return max(1, min(c, n))
 
 
-def _check_linear_inputs(hidden, weight, target, ignore_index, reduction, label_smoothing):
+def _check_linear_inputs(
+    hidden: torch.Tensor, weight: torch.Tensor, target: torch.Tensor, ignore_index: int, reduction: str,
+    label_smoothing: float,
+) -> tuple[torch.Tensor, int, str, float]:
     """Validate the arguments shared by the naive and chunked losses; return (target int64, ignore_index, reduction, eps)."""
     check_float_tensor(hidden, "hidden", 2, "(N, d)")
     check_float_tensor(weight, "weight", 2, "(C, d)")
@@ -146,7 +150,10 @@ def _check_finite_loss(loss: torch.Tensor, count: int, reduction: str) -> torch.
 # --------------------------------------------------------------------------- #
 # one chunk
 # --------------------------------------------------------------------------- #
-def _chunk_softmax_(h, w, t, ignore_index, eps, vocab_size, buf):
+def _chunk_softmax_(
+    h: torch.Tensor, w: torch.Tensor, t: torch.Tensor, ignore_index: int, eps: float, vocab_size: int,
+    buf: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     r"""One chunk's softmax, written in place into ``buf``, and its per-token losses.
 
     The logits ``h @ w.T`` go into the reusable block ``buf`` (c x C, the
@@ -171,7 +178,10 @@ def _chunk_softmax_(h, w, t, ignore_index, eps, vocab_size, buf):
     return z, valid, safe_t, loss
 
 
-def _chunk_gradient_(q, valid, safe_t, eps, vocab_size, row_scale):
+def _chunk_gradient_(
+    q: torch.Tensor, valid: torch.Tensor, safe_t: torch.Tensor, eps: float, vocab_size: int,
+    row_scale: torch.Tensor,
+) -> torch.Tensor:
     """Turn the softmax ``q`` in place into ``row_scale * (q - p)``, zero rows where ignored (the one p - q kernel)."""
     r = torch.where(valid, row_scale, torch.zeros_like(row_scale))
     rows = torch.arange(q.shape[0], device=q.device)
@@ -187,7 +197,10 @@ class _ChunkedLinearCrossEntropy(torch.autograd.Function):
     """Loss of ``hidden @ weight.T``; gradients formed in the forward pass (or recomputed for 'none')."""
 
     @staticmethod
-    def forward(ctx, hidden, weight, target, chunk_size, ignore_index, reduction, eps, need_h, need_w):
+    def forward(
+        ctx: Any, hidden: torch.Tensor, weight: torch.Tensor, target: torch.Tensor, chunk_size: int,
+        ignore_index: int, reduction: str, eps: float, need_h: bool, need_w: bool,
+    ) -> torch.Tensor:
         n = hidden.shape[0]
         vocab = weight.shape[0]
         acc = acc_dtype(hidden.dtype)
@@ -239,7 +252,7 @@ class _ChunkedLinearCrossEntropy(torch.autograd.Function):
 
     @staticmethod
     @torch.autograd.function.once_differentiable
-    def backward(ctx, grad_output):
+    def backward(ctx: Any, grad_output: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
         if ctx.reduction != "none":
             if ctx.grads is None:
                 raise RuntimeError(

@@ -7,6 +7,8 @@ Chapter 13, "Cross-entropy at scale", section 13.4.
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 import torch.distributed as dist
 
@@ -29,7 +31,9 @@ __all__ = [
 ]
 
 
-def _local_sums(local_logits, target, vocab_start, global_max, ignore_index):
+def _local_sums(
+    local_logits: torch.Tensor, target: torch.Tensor, vocab_start: int, global_max: torch.Tensor, ignore_index: int
+) -> tuple[torch.Tensor, torch.Tensor]:
     shifted = local_logits - global_max.unsqueeze(1)
     v_local = shifted.shape[1]
     local_t = target - vocab_start
@@ -41,7 +45,9 @@ def _local_sums(local_logits, target, vocab_start, global_max, ignore_index):
     return sums, shifted
 
 
-def _combine(global_sums, vocab_size, target, ignore_index, eps):
+def _combine(
+    global_sums: torch.Tensor, vocab_size: float, target: torch.Tensor, ignore_index: int, eps: float
+) -> torch.Tensor:
     loss = torch.log(global_sums[:, 1]) - (1.0 - eps) * global_sums[:, 0]
     if eps > 0.0:
         loss = loss - (eps / vocab_size) * global_sums[:, 2]
@@ -180,7 +186,10 @@ def vocab_parallel_combine(
 
 class _VocabParallelCrossEntropy(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, local_logits, target, vocab_start, group, ignore_index, eps):
+    def forward(
+        ctx: Any, local_logits: torch.Tensor, target: torch.Tensor, vocab_start: int,
+        group: dist.ProcessGroup | None, ignore_index: int, eps: float,
+    ) -> torch.Tensor:
         acc = acc_dtype(local_logits.dtype)
         x = local_logits.to(acc)
         distributed = dist.is_available() and dist.is_initialized()
@@ -211,7 +220,7 @@ class _VocabParallelCrossEntropy(torch.autograd.Function):
 
     @staticmethod
     @torch.autograd.function.once_differentiable
-    def backward(ctx, grad_loss):
+    def backward(ctx: Any, grad_loss: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
         softmax, target = ctx.saved_tensors
         local_t = target - ctx.vocab_start
         valid = target != ctx.ignore_index
