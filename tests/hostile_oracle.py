@@ -255,6 +255,7 @@ def assert_refuses_or_ok(
     must_refuse: bool = False,
     check: Callable[[Any], None] | None = None,
     timeout: float = 5.0,
+    call_kwargs: Mapping[str, Any] | None = None,
     **kwargs,
 ) -> Outcome:
     """Call ``fn(*args, **kwargs)`` and enforce the contract in the module docstring.
@@ -264,9 +265,10 @@ def assert_refuses_or_ok(
     fn : callable
         The public function under test.
     *args, **kwargs
-        Passed to ``fn`` unchanged (the oracle's own keywords are the ones
-        listed here; pass a keyword that collides with one of them inside
-        ``kwargs=...`` of a lambda).
+        Passed to ``fn`` unchanged, and checked for mutation. A keyword that
+        collides with one of the oracle's own (``dtype``, ``shape``, ``arg``,
+        ...) goes in ``call_kwargs`` instead. Do not wrap the call in a
+        lambda: the arguments of a closure are not checked for mutation.
     arg : str or tuple of str or None
         The argument name(s) a refusal may name. ``None``: the input is valid
         and the call must return.
@@ -283,6 +285,8 @@ def assert_refuses_or_ok(
         Called with a returned result; raise AssertionError inside it to fail.
     timeout : float
         Seconds of wall time before the call counts as a hang.
+    call_kwargs : mapping, optional
+        More keyword arguments for ``fn`` (merged with ``**kwargs``).
 
     Returns
     -------
@@ -296,6 +300,8 @@ def assert_refuses_or_ok(
     """
     label = _label(fn)
     names = _names(arg)
+    if call_kwargs:
+        kwargs = {**kwargs, **call_kwargs}
     before_args = [_snapshot(a) for a in args]
     before_kwargs = {k: _snapshot(v) for k, v in kwargs.items()}
     try:

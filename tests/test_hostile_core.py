@@ -94,11 +94,16 @@ ARRAY_PARAMS = [
 
 
 def _call(fn, kwargs, arg, **opts):
-    def call():
-        return fn(**kwargs)
+    return assert_refuses_or_ok(fn, arg=arg, call_kwargs=kwargs, **opts)
 
-    call.__qualname__ = f"{fn.__name__}({', '.join(kwargs)})"
-    return assert_refuses_or_ok(call, arg=arg, **opts)
+
+@pytest.mark.parametrize(
+    "fn, valid, opts", [pytest.param(*c, id=f"{c[0].__module__.split('.')[-1]}.{c[0].__name__}") for c in ARRAY_CASES]
+)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_valid_arguments_return_without_mutating_them(fn, valid, opts, dtype):
+    kwargs = {k: v.astype(dtype) if v.dtype.kind == "f" else v for k, v in valid.items()}
+    _call(fn, kwargs, None, **opts)
 
 
 @pytest.mark.parametrize("fn, valid, name, opts", ARRAY_PARAMS)
@@ -109,8 +114,9 @@ def test_any_array_argument_returns_or_is_refused_by_name(fn, valid, name, opts,
     value = data.draw(hostile_arrays(), label=name)
     kwargs = {**valid, name: value}
     # a shape mismatch may be reported by either array; everything else by the argument itself
-    if name in ("weight", "alpha"):
-        opts = {**opts, "nan_ok": True}  # weights summing to 0 give 'mean' = 0/0 = NaN, as in PyTorch
+    if name in ("weight", "alpha", "pos_weight"):
+        # weights summing to 0 give 'mean' = 0/0 = NaN, as in PyTorch; huge ones a loss beyond float64 (inf)
+        opts = {**opts, "nan_ok": True, "inf_ok": True}
     _call(fn, kwargs, tuple(valid), **opts)
 
 
@@ -186,13 +192,14 @@ SCALAR_CASES = [
      float),
     (xb.kl_div, dict(input=LOGP, target=P), "reduction", hostile_reductions(),
      lambda v: isinstance(v, str) and v in ("none", "mean", "sum", "batchmean"), str),
-    (xb.kl_div, dict(input=LOGP, target=P), "log_target", hostile_scalars(),
+    (xb.kl_div, dict(input=LOGP, target=np.zeros_like(P)), "log_target", hostile_scalars(),
      lambda v: isinstance(v, (bool, np.bool_)), bool),
     (xb.binary_cross_entropy, dict(input=B, target=B), "reduction", hostile_reductions(),
      lambda v: isinstance(v, str) and v in ("none", "mean", "sum"), str),
-    (info.entropy, dict(p=P), "base", hostile_scalars(), lambda v: _is_real(v) and v > 0 and v != 1, float),
-    (info.kl_divergence, dict(p=P, q=P), "base", hostile_scalars(), lambda v: _is_real(v) and v > 0 and v != 1,
-     float),
+    (info.entropy, dict(p=P), "base", hostile_scalars(), lambda v: v is None or _is_real(v) and v > 0 and v != 1,
+     lambda v: v if v is None else float(v)),
+    (info.kl_divergence, dict(p=P, q=P), "base", hostile_scalars(),
+     lambda v: v is None or _is_real(v) and v > 0 and v != 1, lambda v: v if v is None else float(v)),
     (stability.relative_error, dict(approx=X, exact=X + 1), "floor", hostile_scalars(),
      lambda v: _is_real(v) and v >= 0, float),
     (stability.mp_logsumexp, dict(x=X), "dps", hostile_ints(), lambda v: _is_int(v) and 20 <= v <= 10_000, int),
