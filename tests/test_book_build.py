@@ -87,10 +87,10 @@ def all_pages(html: Path) -> list[Path]:
     return sorted(p for p in html.rglob("*.html") if "_static" not in p.parts and "_sources" not in p.parts)
 
 
-def test_toc_lists_13_chapters_then_back_matter():
+def test_toc_lists_14_chapters_then_back_matter():
     assert DOCS[0] == "intro"
-    assert len(CHAPTERS) == 13
-    assert [Path(c).name[:2] for c in CHAPTERS] == [f"{i:02d}" for i in range(1, 14)]
+    assert len(CHAPTERS) == 14
+    assert [Path(c).name[:2] for c in CHAPTERS] == [f"{i:02d}" for i in range(1, 15)]
     assert DOCS[-2:] == ["appendix_benchmarks", "references"]
     for doc in DOCS:
         assert (ROOT / f"{doc}.ipynb").exists() or (ROOT / f"{doc}.md").exists(), doc
