@@ -1,0 +1,56 @@
+"""Self-checking exercises of chapter 7 (numerical stability)."""
+
+import numpy as np
+
+from xent_book import activations
+from xent_book.exercises._core import function, number
+
+number(
+    "ex-stability-1",
+    solution=lambda: float(1000.0 - np.log(np.finfo(np.float64).max)),
+    atol=1e-2,
+    hint="exp(t) overflows in float64 exactly when t exceeds log of the largest float64.",
+)
+number(
+    "ex-stability-2",
+    solution=lambda: float(25 * np.log(2.0)),
+    atol=1e-2,
+    hint="exp(-gap) becomes 0 once it is below half the smallest positive float16.",
+)
+
+
+def _rows(seed, shape, scale):
+    return np.random.default_rng(seed).normal(size=shape) * scale
+
+
+function(
+    "ex-stability-5",
+    reference=lambda z: activations.logsumexp(z, axis=-1),
+    cases=lambda: [
+        ((np.array([1000.0, 1000.0]),), {}),
+        ((np.array([-1000.0, -1001.0, -1002.0]),), {}),
+        ((np.array([0.0, -40.0]),), {}),
+        ((np.array([-np.inf, 0.0, 1.0]),), {}),
+        ((_rows(0, (4, 6), 50.0),), {}),
+        ((np.array([[3.0, 1.0, -2.0], [0.0, 0.0, 0.0]]),), {}),
+    ],
+    rtol=1e-12,
+    atol=0.0,
+    page_case=0,
+    hint="Pull out the largest logit a: log sum exp(z) = a + log(1 + the sum of the other exp(z_j - a)).",
+)
+function(
+    "ex-stability-6",
+    reference=lambda z: activations.log_softmax(z, axis=-1),
+    cases=lambda: [
+        ((np.array([1000.0, 999.0, 998.0]),), {}),
+        ((np.array([0.0, -200.0]),), {}),
+        ((np.array([0.0, -40.0, -45.0]),), {}),
+        ((_rows(1, (3, 5), 30.0),), {}),
+        ((np.array([[2.0, 2.0], [-1e4, 1e4]]),), {}),
+    ],
+    rtol=1e-12,
+    atol=1e-300,
+    page_case=0,
+    hint="Write log softmax(z)_k as (z_k - a) minus log1p of the other terms; do not subtract logsumexp(z) from z.",
+)
