@@ -18,9 +18,12 @@ def _data(rng, n=40, d=3, c=4, per_seed=False):
     return X, y
 
 
-def _train_alone(model, X, y, epochs, lr, weight_decay=0.0, l1=0.0):
-    """Reference: one model, plain Adam, full batch, the same objective."""
-    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+def _train_alone(model, X, y, epochs, lr, weight_decay=0.0, l1=0.0, optimizer="adam"):
+    """Reference: one model, plain Adam (or SGD with momentum 0.9), full batch, the same objective."""
+    if optimizer == "adam":
+        opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    else:
+        opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=weight_decay)
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
     for _ in range(epochs):
         loss = F.cross_entropy(model(Xt), yt)
@@ -47,6 +50,19 @@ def test_each_stacked_seed_follows_its_own_model_trained_alone(per_seed, weight_
         np.testing.assert_allclose(z[i], alone, rtol=1e-4, atol=1e-5)
     assert hist["train_loss"].shape == (30, len(SEEDS))
     assert np.all(hist["train_loss"][-1] < hist["train_loss"][0])
+
+
+def test_sgd_seeds_follow_their_models_trained_alone():
+    rng = np.random.default_rng(5)
+    X, y = _data(rng, per_seed=True)
+    stacked = ensemble.stack_models([make_model(3, 4, hidden=(), seed=s) for s in SEEDS])
+    ensemble.fit_stacked(stacked, X, y, epochs=20, lr=0.1, optimizer="sgd")
+    z = ensemble.predict_logits_stacked(stacked, X)
+    for i, s in enumerate(SEEDS):
+        alone = _train_alone(make_model(3, 4, hidden=(), seed=s), X[i], y[i], 20, 0.1, optimizer="sgd")
+        np.testing.assert_allclose(z[i], alone, rtol=1e-4, atol=1e-5)
+    with pytest.raises(ValueError, match="optimizer"):
+        ensemble.fit_stacked(stacked, X, y, optimizer="lbfgs")
 
 
 def test_validation_metrics_are_each_seeds_mean_cross_entropy_and_accuracy():

@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import torch
 
-from ._validation import check_int, check_positive, check_probability_scalar
+from ._validation import check_choice, check_int, check_positive, check_probability_scalar
 
 __all__ = ["StackedMLP", "stack_models", "fit_stacked", "predict_logits_stacked"]
 
@@ -139,15 +139,17 @@ def fit_stacked(
     X_val=None,
     y_val=None,
     callback: Callable | None = None,
+    optimizer: str = "adam",
 ) -> dict[str, np.ndarray]:
-    """Train every seed of ``model`` in place with Adam; return per-epoch metrics per seed.
+    """Train every seed of ``model`` in place; return per-epoch metrics per seed.
 
     The objective summed over seeds is
 
     .. math:: \\sum_s \\Big[ \\mathrm{loss\\_fn}(z_s, y_s) + \\lambda_1 \\sum |W_s| \\Big],
 
-    with the L2 penalty ``weight_decay`` applied by Adam (coupled, as in
-    ``torch.optim.Adam``), so each seed's parameters see only their own terms.
+    with the L2 penalty ``weight_decay`` applied by the optimiser (coupled, as in
+    ``torch.optim.Adam``), so each seed's parameters see only their own terms. Both
+    optimisers update elementwise, so seeds stay independent.
 
     Parameters
     ----------
@@ -160,7 +162,7 @@ def fit_stacked(
         default ``torch.nn.functional.cross_entropy`` (mean, nats).
     epochs : int
     lr : float
-        Adam learning rate (> 0).
+        Learning rate (> 0).
     batch_size : int or None
         Mini-batch size (each seed its own random order, from ``seed``); ``None``: full batch.
     weight_decay : float
@@ -179,6 +181,8 @@ def fit_stacked(
         mode under ``torch.no_grad()``; ``metrics`` maps each recorded key to this epoch's
         ``(S,)`` values. Use it for early stopping: keep each seed's predictions at its
         best validation epoch.
+    optimizer : {"adam", "sgd"}
+        Adam, or SGD with momentum 0.9 (as :func:`xent_book.train.fit`).
 
     Returns
     -------
@@ -200,6 +204,7 @@ def fit_stacked(
     lr = check_positive(lr, "lr")
     weight_decay = check_positive(weight_decay, "weight_decay", allow_zero=True)
     l1 = check_positive(l1, "l1", allow_zero=True)
+    optimizer = check_choice(optimizer, "optimizer", ("adam", "sgd"))
     Xt, yt = _as_stacked_data(X, y, S, "X", "y")
     N = Xt.shape[1]
     if batch_size is not None:
@@ -214,7 +219,10 @@ def fit_stacked(
     seeds_idx = torch.arange(S)[:, None]
     with _deterministic(seed):
         gen = torch.Generator().manual_seed(seed)
-        opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+        if optimizer == "adam":
+            opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+        else:
+            opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=weight_decay)
         for epoch in range(epochs):
             model.train()
             order = torch.argsort(torch.rand(S, N, generator=gen), dim=1) if batch_size else None
