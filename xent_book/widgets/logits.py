@@ -10,6 +10,7 @@ import numpy as np
 
 from .._validation import as_float_array, check_class_index, check_finite, check_temperature_for
 from ..activations import log_softmax, softmax
+from ..losses import cross_entropy_grad
 from ._base import (
     COLORS,
     DEFAULT_INTERVAL,
@@ -81,9 +82,7 @@ def logits_explorer_values(logits=(2.0, 1.0, 0.1), temperature=1.0, target=0) ->
     y = check_class_index(target, "target", z.size)
     probs = softmax(z, temperature=t)
     log_probs = log_softmax(z, temperature=t)
-    onehot = np.zeros_like(probs)
-    onehot[y] = 1.0
-    grad = probs - onehot
+    grad = cross_entropy_grad((z / t)[None, :], np.array([y]))[0]  # the one home of p - y
     return {
         "logits": z,
         "temperature": t,
