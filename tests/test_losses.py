@@ -1,5 +1,7 @@
 """The losses in xent_book.losses against torch.nn.functional (and torchvision's focal-loss formula)."""
 
+import zlib
+
 import numpy as np
 import pytest
 import torch
@@ -7,7 +9,6 @@ import torch.nn.functional as F
 
 import xent_book as xb
 
-RNG = np.random.default_rng(7)
 REDUCTIONS = ["mean", "sum", "none"]
 
 
@@ -23,10 +24,16 @@ def torch_ce(x, t, **kw):
     return loss.detach().numpy(), X.grad.numpy()
 
 
-def random_case(shape, num_classes, ignore=False):
+@pytest.fixture
+def rng(request):
+    """A generator seeded by the test's own id: each test's data is fixed, whatever runs before it."""
+    return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
+
+
+def random_case(rng, shape, num_classes, ignore=False):
     """Logits of shape (N, C, d...) and class indices of shape (N, d...)."""
-    x = RNG.normal(size=(shape[0], num_classes) + shape[1:]) * 3
-    t = RNG.integers(0, num_classes, size=shape)
+    x = rng.normal(size=(shape[0], num_classes) + shape[1:]) * 3
+    t = rng.integers(0, num_classes, size=shape)
     if ignore:
         t.flat[:: 3] = -100
     return x, t
@@ -43,18 +50,18 @@ CASES = [((8,), 5), ((4, 3), 4), ((2, 3, 2), 3), ((6,), 1)]
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("smoothing", [0.0, 0.1, 1.0])
 @pytest.mark.parametrize("ignore", [False, True])
-def test_cross_entropy_and_its_gradient_match_torch(shape, num_classes, reduction, weighted, smoothing, ignore):
-    x, t = random_case(shape, num_classes, ignore)
+def test_cross_entropy_and_its_gradient_match_torch(rng, shape, num_classes, reduction, weighted, smoothing, ignore):
+    x, t = random_case(rng, shape, num_classes, ignore)
     kw = dict(reduction=reduction, label_smoothing=smoothing)
     if weighted:
-        kw["weight"] = RNG.uniform(0.2, 3.0, size=num_classes)
+        kw["weight"] = rng.uniform(0.2, 3.0, size=num_classes)
     loss, grad = torch_ce(x, t, **kw)
     np.testing.assert_allclose(xb.cross_entropy(x, t, **kw), loss, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(xb.cross_entropy_grad(x, t, **kw), grad, rtol=1e-10, atol=1e-14)
 
 
-def test_unbatched_input_gives_a_scalar_like_torch():
-    x = RNG.normal(size=4)
+def test_unbatched_input_gives_a_scalar_like_torch(rng):
+    x = rng.normal(size=4)
     for reduction in REDUCTIONS:
         ours = xb.cross_entropy(x, 2, reduction=reduction)
         theirs = F.cross_entropy(T(x), torch.tensor(2), reduction=reduction).numpy()
@@ -83,8 +90,8 @@ def test_smoothing_weights_each_class_by_its_own_weight():
 
 
 @pytest.mark.parametrize("smoothing", [0.0, 0.2])
-def test_all_ignored_batch_gives_nan_mean_zero_sum_and_zero_gradient(smoothing):
-    x = RNG.normal(size=(4, 3))
+def test_all_ignored_batch_gives_nan_mean_zero_sum_and_zero_gradient(rng, smoothing):
+    x = rng.normal(size=(4, 3))
     t = np.full(4, -100)
     with torch.no_grad():
         assert np.isnan(F.cross_entropy(T(x), T(t), label_smoothing=smoothing).item())
@@ -94,8 +101,8 @@ def test_all_ignored_batch_gives_nan_mean_zero_sum_and_zero_gradient(smoothing):
     np.testing.assert_array_equal(xb.cross_entropy_grad(x, t, label_smoothing=smoothing), grad)
 
 
-def test_custom_ignore_index_is_honoured():
-    x, t = random_case((6,), 4)
+def test_custom_ignore_index_is_honoured(rng):
+    x, t = random_case(rng, (6,), 4)
     t[1] = 3
     loss, grad = torch_ce(x, t, ignore_index=3)
     np.testing.assert_allclose(xb.cross_entropy(x, t, ignore_index=3), loss, rtol=1e-13)
@@ -116,8 +123,8 @@ def test_extreme_logits_give_finite_loss_and_gradient(scale):
 
 
 @pytest.mark.parametrize("dtype,rtol", [(np.float32, 1e-6), (np.float16, 2e-3)])
-def test_low_precision_input_keeps_its_dtype(dtype, rtol):
-    x, t = random_case((16,), 5)
+def test_low_precision_input_keeps_its_dtype(rng, dtype, rtol):
+    x, t = random_case(rng, (16,), 5)
     x = x.astype(dtype)
     ours = xb.cross_entropy(x, t)
     assert ours.dtype == dtype
@@ -137,22 +144,22 @@ def test_ties_give_log_c():
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("smoothing", [0.0, 0.3])
-def test_probability_targets_match_torch(shape, num_classes, reduction, weighted, smoothing):
-    x, _ = random_case(shape, num_classes)
-    p = xb.softmax(RNG.normal(size=x.shape) * 2, axis=1)
+def test_probability_targets_match_torch(rng, shape, num_classes, reduction, weighted, smoothing):
+    x, _ = random_case(rng, shape, num_classes)
+    p = xb.softmax(rng.normal(size=x.shape) * 2, axis=1)
     p[0] = 0.0
     p[0, 0] = 1.0  # a one-hot row with zeros
     kw = dict(reduction=reduction, label_smoothing=smoothing)
     if weighted:
-        kw["weight"] = RNG.uniform(0.2, 3.0, size=num_classes)
+        kw["weight"] = rng.uniform(0.2, 3.0, size=num_classes)
     loss, grad = torch_ce(x, p, **kw)
     np.testing.assert_allclose(xb.cross_entropy(x, p, **kw), loss, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(xb.cross_entropy_grad(x, p, **kw), grad, rtol=1e-10, atol=1e-14)
 
 
-def test_weighted_soft_one_hot_mean_divides_by_n_unlike_class_indices():
+def test_weighted_soft_one_hot_mean_divides_by_n_unlike_class_indices(rng):
     # PyTorch issue 107680, reproduced on purpose
-    x = RNG.normal(size=(5, 3))
+    x = rng.normal(size=(5, 3))
     t = np.array([0, 1, 2, 0, 1])
     w = np.array([1.0, 2.0, 4.0])
     onehot = np.eye(3)[t]
@@ -167,16 +174,16 @@ def test_weighted_soft_one_hot_mean_divides_by_n_unlike_class_indices():
 
 @pytest.mark.parametrize("shape,num_classes", CASES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_nll_loss_matches_torch(shape, num_classes, reduction):
-    x, t = random_case(shape, num_classes, ignore=True)
+def test_nll_loss_matches_torch(rng, shape, num_classes, reduction):
+    x, t = random_case(rng, shape, num_classes, ignore=True)
     logp = xb.log_softmax(x, axis=1)
-    w = RNG.uniform(0.5, 2.0, size=num_classes)
+    w = rng.uniform(0.5, 2.0, size=num_classes)
     theirs = F.nll_loss(T(logp), T(t), weight=T(w), reduction=reduction).numpy()
     np.testing.assert_allclose(xb.nll_loss(logp, t, weight=w, reduction=reduction), theirs, rtol=1e-13)
 
 
-def test_cross_entropy_is_log_softmax_then_nll_loss():
-    x, t = random_case((10,), 6)
+def test_cross_entropy_is_log_softmax_then_nll_loss(rng):
+    x, t = random_case(rng, (10,), 6)
     assert xb.cross_entropy(x, t) == pytest.approx(xb.nll_loss(xb.log_softmax(x), t), rel=1e-14)
 
 
@@ -184,12 +191,12 @@ def test_cross_entropy_is_log_softmax_then_nll_loss():
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_binary_cross_entropy_matches_torch_including_the_clamp(reduction):
-    p = RNG.uniform(size=(6, 3))
-    y = RNG.uniform(size=(6, 3))
+def test_binary_cross_entropy_matches_torch_including_the_clamp(rng, reduction):
+    p = rng.uniform(size=(6, 3))
+    y = rng.uniform(size=(6, 3))
     p[0, :] = [0.0, 1.0, 0.0]
     y[0, :] = [1.0, 0.0, 0.0]
-    w = RNG.uniform(0.5, 2.0, size=3)
+    w = rng.uniform(0.5, 2.0, size=3)
     theirs = F.binary_cross_entropy(T(p), T(y), weight=T(w), reduction=reduction).numpy()
     np.testing.assert_allclose(xb.binary_cross_entropy(p, y, weight=w, reduction=reduction), theirs, rtol=1e-13)
 
@@ -201,11 +208,11 @@ def test_binary_cross_entropy_clamps_each_log_at_minus_100():
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("scale", [1.0, 30.0, 1e4])
-def test_binary_cross_entropy_with_logits_matches_torch(reduction, scale):
-    z = RNG.normal(size=(5, 4)) * scale
-    y = RNG.uniform(size=(5, 4))
+def test_binary_cross_entropy_with_logits_matches_torch(rng, reduction, scale):
+    z = rng.normal(size=(5, 4)) * scale
+    y = rng.uniform(size=(5, 4))
     y[0] = [0.0, 1.0, 0.0, 1.0]
-    w = RNG.uniform(0.5, 2.0, size=(5, 1))
+    w = rng.uniform(0.5, 2.0, size=(5, 1))
     pw = np.array([1.0, 3.0, 0.5, 10.0])
     theirs = F.binary_cross_entropy_with_logits(T(z), T(y), weight=T(w), pos_weight=T(pw), reduction=reduction).numpy()
     ours = xb.binary_cross_entropy_with_logits(z, y, weight=w, pos_weight=pw, reduction=reduction)
@@ -227,9 +234,9 @@ def test_binary_cross_entropy_with_logits_keeps_float16():
 @pytest.mark.filterwarnings("ignore:reduction. 'mean' divides the total loss")
 @pytest.mark.parametrize("reduction", ["mean", "batchmean", "sum", "none"])
 @pytest.mark.parametrize("log_target", [False, True])
-def test_kl_div_matches_torch(reduction, log_target):
-    logq = xb.log_softmax(RNG.normal(size=(4, 5)))
-    p = xb.softmax(RNG.normal(size=(4, 5)))
+def test_kl_div_matches_torch(rng, reduction, log_target):
+    logq = xb.log_softmax(rng.normal(size=(4, 5)))
+    p = xb.softmax(rng.normal(size=(4, 5)))
     if not log_target:  # zeros: 0 log 0 = 0 (torch uses xlogy); see the -inf test below for log targets
         p[0] = [0.0, 0.0, 1.0, 0.0, 0.0]
     target = np.log(p) if log_target else p
@@ -246,9 +253,9 @@ def test_kl_div_log_target_of_minus_inf_contributes_zero_where_torch_gives_nan()
     assert ours == xb.kl_div(logq, np.array([[0.0, 1.0]]), reduction="sum")
 
 
-def test_kl_div_batchmean_is_the_mean_kl_divergence():
-    q = xb.softmax(RNG.normal(size=(6, 4)))
-    p = xb.softmax(RNG.normal(size=(6, 4)))
+def test_kl_div_batchmean_is_the_mean_kl_divergence(rng):
+    q = xb.softmax(rng.normal(size=(6, 4)))
+    p = xb.softmax(rng.normal(size=(6, 4)))
     assert xb.kl_div(np.log(q), p, reduction="batchmean") == pytest.approx(xb.info.kl_divergence(p, q).mean(), rel=1e-12)
 
 
@@ -273,9 +280,9 @@ def torchvision_sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2.0, reduc
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("alpha,gamma", [(0.25, 2.0), (-1.0, 2.0), (0.5, 0.0), (0.9, 5.0)])
-def test_sigmoid_focal_loss_matches_torchvision(reduction, alpha, gamma):
-    z = RNG.normal(size=(6, 3)) * 4
-    y = (RNG.uniform(size=(6, 3)) > 0.5).astype(float)
+def test_sigmoid_focal_loss_matches_torchvision(rng, reduction, alpha, gamma):
+    z = rng.normal(size=(6, 3)) * 4
+    y = (rng.uniform(size=(6, 3)) > 0.5).astype(float)
     theirs = torchvision_sigmoid_focal_loss(T(z), T(y), alpha, gamma, reduction).numpy()
     np.testing.assert_allclose(xb.sigmoid_focal_loss(z, y, alpha, gamma, reduction), theirs, rtol=1e-12, atol=1e-15)
 
@@ -295,16 +302,16 @@ def torch_focal(x, t, gamma, alpha=None, reduction="mean", ignore_index=-100):
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0, 5.0])
 @pytest.mark.parametrize("use_alpha", [False, True])
-def test_focal_loss_matches_its_definition_in_torch(reduction, gamma, use_alpha):
-    x, t = random_case((9,), 4, ignore=True)
-    alpha = RNG.uniform(0.1, 1.0, size=4) if use_alpha else None
+def test_focal_loss_matches_its_definition_in_torch(rng, reduction, gamma, use_alpha):
+    x, t = random_case(rng, (9,), 4, ignore=True)
+    alpha = rng.uniform(0.1, 1.0, size=4) if use_alpha else None
     ours = xb.focal_loss(x, t, gamma=gamma, alpha=alpha, reduction=reduction)
     np.testing.assert_allclose(ours, torch_focal(x, t, gamma, alpha, reduction), rtol=1e-12, atol=1e-15)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_focal_loss_with_gamma_zero_is_cross_entropy_ignore_index_included(reduction):
-    x, t = random_case((4, 3), 5, ignore=True)
+def test_focal_loss_with_gamma_zero_is_cross_entropy_ignore_index_included(rng, reduction):
+    x, t = random_case(rng, (4, 3), 5, ignore=True)
     np.testing.assert_allclose(xb.focal_loss(x, t, gamma=0.0, reduction=reduction), xb.cross_entropy(x, t, reduction=reduction), rtol=1e-13)
 
 
@@ -316,15 +323,15 @@ def test_focal_loss_down_weights_easy_examples():
 # --- cross_entropy_grad --------------------------------------------------------------------
 
 
-def test_gradient_is_p_minus_y_without_weights_or_smoothing():
-    x, t = random_case((5,), 4)
+def test_gradient_is_p_minus_y_without_weights_or_smoothing(rng):
+    x, t = random_case(rng, (5,), 4)
     g = xb.cross_entropy_grad(x, t, reduction="sum")
     np.testing.assert_allclose(g, xb.softmax(x) - np.eye(4)[t], rtol=1e-13, atol=1e-16)
 
 
-def test_gradient_matches_central_finite_differences():
-    x, t = random_case((3, 2), 4, ignore=True)
-    w = RNG.uniform(0.5, 2.0, size=4)
+def test_gradient_matches_central_finite_differences(rng):
+    x, t = random_case(rng, (3, 2), 4, ignore=True)
+    w = rng.uniform(0.5, 2.0, size=4)
     kw = dict(weight=w, label_smoothing=0.1)
     g = xb.cross_entropy_grad(x, t, **kw)
     h = 1e-6
