@@ -59,7 +59,7 @@ def fixture_site(tmp_path_factory):
     (site / "_static" / "exercises").mkdir(parents=True)
     shutil.copy(ASSETS / "xent-exercises.js", site / "_static")
     shutil.copy(ASSETS / "xent-exercises.css", site / "_static")
-    data = xb.exercises.export_all()
+    data = xb.exercises.export_all(strict=False)  # a broken chapter module is test_exercises.py's business
     data["exercises"] = {k: v for k, v in data["exercises"].items() if k in FIXTURE_LABELS}
     (site / "_static" / "exercises" / "xent-exercises-data.js").write_text(
         "window.XENT_EXERCISES = " + json.dumps(data, allow_nan=False) + ";\n")
