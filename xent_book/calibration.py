@@ -78,6 +78,8 @@ NORMS = ("l1", "l2", "max")
 STRATEGIES = ("uniform", "quantile")
 #: Upper limit on ``n_bins`` (the bins' arrays are allocated).
 MAX_BINS = 10**6
+#: Upper limit on ``n_bins`` of :func:`reliability_diagram` (one bar per bin).
+MAX_DIAGRAM_BINS = 100
 
 
 # --------------------------------------------------------------------------- validation
@@ -419,7 +421,8 @@ def reliability_diagram(
     Raises
     ------
     TypeError, ValueError
-        As :func:`calibration_bins`; a non-bool ``show_counts``, a ``label`` that is not a str.
+        As :func:`calibration_bins`; ``n_bins`` > 100; a non-bool ``show_counts``,
+        a ``label`` that is not a str.
 
     See Also
     --------
@@ -429,6 +432,8 @@ def reliability_diagram(
 
     from .plotting import COLORS
 
+    if check_int(n_bins, "n_bins", 1) > MAX_DIAGRAM_BINS:
+        raise ValueError(f"n_bins: a diagram shows at most {MAX_DIAGRAM_BINS} bars, got {n_bins}")
     show_counts = check_bool(show_counts, "show_counts")
     if label is not None and not isinstance(label, str):
         raise TypeError(f"label: expected a str or None, got {type(label).__name__}")

@@ -36,9 +36,9 @@ from ._validation import (
 )
 
 #: Upper limits that keep these teaching datasets in memory (and every loop short).
-MAX_SAMPLES = 10**7
+MAX_SAMPLES = 10**5
 MAX_FEATURES = 10**4
-MAX_ELEMENTS = 10**8  # n_samples * n_features
+MAX_ELEMENTS = 10**7  # n_samples * n_features
 
 MAX_COUNT = 2**53  # counts stay exact in float64
 MAX_SCALE = 1e6  # cluster_std, separation: features stay far inside float32's range
@@ -323,8 +323,8 @@ def gaussian_blobs(
     TypeError
         An int argument that is not an int, a real argument that is not real.
     ValueError
-        ``n_samples`` outside [1, 10**7], ``num_classes`` outside [2, n_samples],
-        ``n_features`` outside [1, 10**4] or ``n_samples * n_features > 10**8``,
+        ``n_samples`` outside [1, 10**5], ``num_classes`` outside [2, n_samples],
+        ``n_features`` outside [1, 10**4] or ``n_samples * n_features > 10**7``,
         ``cluster_std`` not in (0, 1e6], ``separation`` not in [0, 1e6], bad
         fractions (see :func:`stratified_split`), too few points per class for
         the split, ``seed`` outside [0, 2**32 - 1].
@@ -387,7 +387,7 @@ def spirals(
     TypeError
         An int argument that is not an int, a real argument that is not real.
     ValueError
-        ``n_samples`` outside [1, 10**7], ``num_classes`` outside [2, n_samples],
+        ``n_samples`` outside [1, 10**5], ``num_classes`` outside [2, n_samples],
         ``noise`` not in [0, 1e6], ``turns`` not in (0, 1e6], bad fractions, too
         few points per class for the split, ``seed`` outside [0, 2**32 - 1].
 
@@ -461,7 +461,7 @@ def long_tailed_blobs(
         ``num_classes`` < 2, bad ``imbalance_ratio`` or ``n_max`` (see
         :func:`long_tailed_counts`), ``n_features`` outside [1, 10**4],
         ``cluster_std`` not in (0, 1e6], ``separation`` not in [0, 1e6],
-        negative per-class sizes, more than 10**8 feature values in all,
+        negative per-class sizes, more than 10**7 feature values in all,
         ``seed`` outside [0, 2**32 - 1].
 
     See Also

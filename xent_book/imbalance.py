@@ -20,7 +20,6 @@ See also: chapter 8 (class imbalance).
 
 from __future__ import annotations
 
-import numbers
 import warnings
 from collections.abc import Callable
 
@@ -344,8 +343,9 @@ def logit_adjusted_loss(class_priors: ArrayLike, tau: float = 1.0, reduction: st
     ------
     TypeError, ValueError
         Bad ``class_priors``, ``tau`` or ``reduction`` as in
-        :func:`logit_adjusted_cross_entropy`; the returned loss raises
-        ``ValueError`` for logits with another number of classes.
+        :func:`logit_adjusted_cross_entropy`; the returned loss refuses logits
+        that are not finite floating (N, C) tensors with one class per prior,
+        and targets that are not (N,) integer indices in ``[0, C)``.
 
     See Also
     --------
@@ -358,8 +358,9 @@ def logit_adjusted_loss(class_priors: ArrayLike, tau: float = 1.0, reduction: st
     offset64 = torch.from_numpy(_log_prior_offset(class_priors, tau))
 
     def loss(logits, target):
+        check_logits_target_tensors(logits, target)
         _check_offset_classes(offset64, tuple(logits.shape))
-        return F.cross_entropy(_add_offset(logits, offset64.to(logits.dtype)), target, reduction=reduction)
+        return F.cross_entropy(_add_offset(logits, offset64.to(logits.dtype)), target.long(), reduction=reduction)
 
     return loss
 
@@ -506,7 +507,7 @@ def _check_label_pair(y_true, y_pred, num_classes):
 
 
 def _check_zero_division(value) -> float:
-    if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) and np.isnan(value):
+    if isinstance(value, float | np.floating) and np.isnan(value):
         return float("nan")
     return check_real(value, "zero_division")
 

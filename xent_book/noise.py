@@ -89,8 +89,8 @@ NOISE_KINDS = ("symmetric", "pair")
 #: Tolerance on ``|sum_j T_ij - 1|`` for a transition matrix.
 ROW_SUM_TOLERANCE = 1e-6
 
-#: Upper limit on C for the (C, C) transition matrix (10**4 classes: 800 MB in float64).
-MAX_TRANSITION_CLASSES = 10**4
+#: Upper limit on C for the (C, C) transition matrix (2048 classes: 32 MiB in float64).
+MAX_TRANSITION_CLASSES = 2048
 
 
 # ----------------------------------------------------------------------------
@@ -172,7 +172,7 @@ def transition_matrix(kind: str, rate: float, num_classes: int) -> np.ndarray:
     TypeError
         Non-real ``rate``, non-int ``num_classes``.
     ValueError
-        Unknown ``kind``, ``rate`` outside [0, 1), ``num_classes`` outside [2, 10**4].
+        Unknown ``kind``, ``rate`` outside [0, 1), ``num_classes`` outside [2, 2048].
 
     See Also
     --------
@@ -332,7 +332,7 @@ def estimate_transition_matrix(probs: ArrayLike, quantile: float | None = None) 
     TypeError
         Non-numeric ``probs``, non-real ``quantile``.
     ValueError
-        ``probs`` not 2-D, empty, not rows of probabilities, more than 10**4
+        ``probs`` not 2-D, empty, not rows of probabilities, more than 2048
         classes; ``quantile`` outside (0, 1].
 
     See Also
@@ -533,8 +533,9 @@ def symmetric_cross_entropy(
     TypeError
         Non-real ``alpha``, ``beta`` or ``A``; bad types as in :func:`mean_absolute_error_loss`.
     ValueError
-        Negative or non-finite ``alpha``/``beta``, ``A >= 0``, bad logits or
-        labels as in :func:`mean_absolute_error_loss`.
+        Negative or non-finite ``alpha``/``beta``, ``A >= 0``, weights so large
+        that the loss overflows float64, bad logits or labels as in
+        :func:`mean_absolute_error_loss`.
 
     See Also
     --------
@@ -543,7 +544,11 @@ def symmetric_cross_entropy(
     check_reduction(reduction)
     a, b, aa = _check_sce(alpha, beta, A)
     dtype, _, logp_y, _ = _numpy_logp_y(logits, target)
-    return _as_out(_reduce(_sce_formula(logp_y, a, b, aa, np), reduction), dtype)
+    with np.errstate(over="ignore"):
+        out = _reduce(_sce_formula(logp_y, a, b, aa, np), reduction)
+    if not np.isfinite(out).all():
+        raise ValueError(f"alpha, beta, A: the loss overflows float64 (alpha={a!r}, beta={b!r}, A={aa!r})")
+    return _as_out(out, dtype)
 
 
 def _check_sce(alpha, beta, A):
@@ -701,7 +706,8 @@ def forward_corrected_loss(T: ArrayLike, reduction: str = "mean") -> Callable:
     c = t.shape[0]
 
     def loss(logits, target):
-        if logits.dim() != 2 or logits.shape[1] != c:
+        check_logits_target_tensors(logits, target)
+        if logits.shape[1] != c:
             raise ValueError(f"logits: expected shape (N, {c}) to match T, got {tuple(logits.shape)}")
         logp, _ = _torch_logp_y(logits, target)
         target = target.long()

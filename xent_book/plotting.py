@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._validation import check_int, check_positive
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -88,7 +90,18 @@ def use_book_style() -> None:
 
 
 def style_axes(ax: Axes, xlabel: str, ylabel: str, title: str | None = None) -> Axes:
-    """Label an axes (always with units, e.g. ``"loss (nats)"``) and return it."""
+    """Label an axes (always with units, e.g. ``"loss (nats)"``) and return it.
+
+    Raises
+    ------
+    TypeError
+        ``xlabel``, ``ylabel`` or ``title`` (unless None) not a str.
+    """
+    for name, value in (("xlabel", xlabel), ("ylabel", ylabel)):
+        if not isinstance(value, str):
+            raise TypeError(f"{name}: expected a str (with units), got {type(value).__name__}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title: expected a str or None, got {type(title).__name__}")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
@@ -99,7 +112,19 @@ def style_axes(ax: Axes, xlabel: str, ylabel: str, title: str | None = None) -> 
 def new_figure(
     ncols: int = 1, nrows: int = 1, width: float = 6.4, height: float = 3.6, **kwargs: Any
 ) -> tuple[Figure, Any]:
-    """``plt.subplots`` with the book's default size and a constrained layout (returns ``(fig, axes)``)."""
+    """``plt.subplots`` with the book's default size and a constrained layout (returns ``(fig, axes)``).
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``ncols``/``nrows`` not an int in [1, 20], ``width``/``height`` not a real in (0, 50] (inches).
+    """
     import matplotlib.pyplot as plt
+
+    ncols = check_int(ncols, "ncols", 1, 20)
+    nrows = check_int(nrows, "nrows", 1, 20)
+    for name, value in (("width", width), ("height", height)):
+        if check_positive(value, name) > 50:
+            raise ValueError(f"{name}: expected at most 50 inches, got {value!r}")
 
     return plt.subplots(nrows, ncols, figsize=(width, height), layout="constrained", **kwargs)

@@ -237,8 +237,8 @@ def _features(X, name: str = "X"):
     Xa = as_float_array(X, name)
     if Xa.ndim != 2:
         raise ValueError(f"{name}: expected shape (N, d), got {Xa.shape}")
-    if len(Xa) == 0:
-        raise ValueError(f"{name}: expected at least one example, got shape {Xa.shape}")
+    if Xa.size == 0:
+        raise ValueError(f"{name}: expected at least one example and one feature, got shape {Xa.shape}")
     check_finite(Xa, name)
     if np.abs(Xa).max() > np.finfo(np.float32).max:
         raise ValueError(f"{name}: expected values within float32's range (the model computes in float32)")
