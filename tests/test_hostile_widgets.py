@@ -286,10 +286,47 @@ def test_throttle_hostile_interval(interval):
     assert_refuses_or_ok(Throttle, lambda: None, interval, arg="interval")
 
 
-def test_the_suite_catches_a_planted_defect(monkeypatch):
-    """A planted silent NaN in a widget formula is caught (the oracle can fail)."""
+def _plant_nan(*a, **k):
+    return np.full(np.shape(a[0])[0], np.nan)
+
+
+def _plant_wrong(*a, **k):
+    from xent_book.losses import focal_loss
+
+    return focal_loss(*a, **k) * (1 + 1e-6)
+
+
+def _plant_warning(*a, **k):
+    from xent_book.losses import focal_loss
+
+    np.log(np.zeros(1))  # divide by zero: a leaked RuntimeWarning
+    return focal_loss(*a, **k)
+
+
+def _plant_index_error(*a, **k):
+    raise IndexError("index 3 is out of bounds")
+
+
+def _plant_unnamed(*a, **k):
+    raise ValueError("expected a finite value")
+
+
+def _plant_hang(*a, **k):
+    while True:
+        pass
+
+
+@pytest.mark.parametrize(
+    "plant, match",
+    [(_plant_nan, "NaN"), (_plant_wrong, r"\("), (_plant_warning, "warning"),
+     (_plant_index_error, "IndexError"), (_plant_unnamed, "naming none"), (_plant_hang, "hung")],
+    ids=["nan", "wrong-number", "warning", "wrong-exception", "unnamed-argument", "hang"],
+)
+def test_the_suite_catches_each_kind_of_planted_defect(monkeypatch, plant, match):
+    """Plant each kind of defect in the focal explorer's formula: the oracle and the reference check fail."""
     import xent_book.widgets.focal as focal
 
-    monkeypatch.setattr(focal, "focal_loss", lambda *a, **k: np.full(np.shape(a[0])[0], np.nan))
-    with pytest.raises(AssertionError, match="NaN"):
-        assert_refuses_or_ok(xw.focal_values, 0.5, 2.0)
+    monkeypatch.setattr(focal, "focal_loss", plant)
+    with pytest.raises(AssertionError, match=match):
+        assert_refuses_or_ok(xw.focal_values, 0.5, 2.0, arg=None if plant is not _plant_unnamed else "gamma",
+                             check=check_focal_values, timeout=0.5)
