@@ -1,7 +1,7 @@
 """The built book (_build/html) rendered in headless Chromium, with the internet blocked.
 
 For every page: math is typeset by the local MathJax, every image loaded, the
-widget views rendered from the embedded state, the console shows no errors
+widget views rendered from the embedded state, the live explorers started, the console shows no errors
 (other than the documented allow-list), no request left 127.0.0.1, and the
 navigation links (previous/next, table of contents) lead to existing pages in
 _toc.yml order. Screenshots are saved under artifacts/screenshots/ for a
@@ -107,6 +107,13 @@ async () => {
     .map((a) => a.href);
   out.contentLinks = Array.from(document.querySelectorAll('article a.reference.internal'))
     .map((a) => a.href);
+  // the book's live explorers (book_assets/xent-explorers.js): every container started, none shows an error
+  const live = Array.from(document.querySelectorAll('.xent-live'));
+  out.liveExplorers = live.map((e) => ({
+    name: e.dataset.xentExplorer || null,
+    ready: e.classList.contains('xent-live-ready') && !!e.querySelector('svg'),
+    error: (e.querySelector('.xent-error') || {}).textContent || null,
+  }));
   out.title = document.title;
   return out;
 }
@@ -207,6 +214,16 @@ def test_widget_views_render(rendered, doc):
         f"{doc}: {info['widgetViews']} widget outputs, {info['widgetsRendered']} rendered "
         "(is the widget state stored? scripts/execute_notebooks.py stores it)"
     )
+
+
+@pytest.mark.parametrize("doc", PAGES)
+def test_live_explorers_start(rendered, doc):
+    """Each ``data-xent-explorer`` container became a live explorer (tests/browser/test_live_book_explorers.py
+    checks their numbers)."""
+    for ex in rendered.info["liveExplorers"]:
+        assert ex["name"], f"{doc}: a .xent-live container without data-xent-explorer"
+        assert not ex["error"], f"{doc}: the {ex['name']} explorer: {ex['error']}"
+        assert ex["ready"], f"{doc}: the {ex['name']} explorer did not start"
 
 
 def _unexpected(messages: list[str]) -> list[str]:
