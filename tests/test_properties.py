@@ -9,7 +9,7 @@ import numpy as np
 import scipy.stats
 import torch
 import torch.nn.functional as F
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -99,6 +99,7 @@ def logits_and_target(draw):
     return x, t
 
 
+@settings(max_examples=25)  # each example runs torch autograd
 @given(logits_and_target(), st.sampled_from(["mean", "sum"]), st.floats(0.0, 1.0))
 def test_gradient_equals_autograd(xt, reduction, smoothing):
     x, t = xt

@@ -117,6 +117,7 @@ def _worst(fn, x, ref):
 # xb.softmax, xb.log_softmax, xb.logsumexp against the mpmath reference
 # --------------------------------------------------------------------------
 
+@pytest.mark.slow  # mpmath on 150 rows per case
 @pytest.mark.parametrize("case", sorted(_CASES))
 def test_float32_softmax_log_softmax_logsumexp_are_correctly_rounded(case):
     x, sm, lsm, lse = _reference(case, np.float32)
@@ -128,6 +129,7 @@ def test_float32_softmax_log_softmax_logsumexp_are_correctly_rounded(case):
         assert worst <= MAX_ULPS_FLOAT32, f"{name} on {case}: {worst:.2f} ULPs"
 
 
+@pytest.mark.slow  # mpmath on 150 rows per case
 @pytest.mark.parametrize("case", sorted(set(_CASES) - ILL_CONDITIONED_LSE))
 def test_float64_logsumexp_within_a_few_ulps_unless_it_cancels(case):
     x, _, _, lse = _reference(case, np.float64)
@@ -175,6 +177,7 @@ def _logit_vectors(width):
     return hst.one_of(arbitrary, near_top).filter(lambda v: any(np.isfinite(v)))
 
 
+@pytest.mark.slow  # mpmath on 150 rows per case
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(_logit_vectors(64))
 def test_float64_accuracy_holds_on_hypothesis_generated_logits(values):
@@ -187,6 +190,7 @@ def test_float64_accuracy_holds_on_hypothesis_generated_logits(values):
     assert st.ulp_error(got, exact) <= MAX_ULPS_FLOAT64 or abs(got - exact) <= MAX_ULPS_FLOAT64 * input_ulp
 
 
+@pytest.mark.slow  # mpmath on 150 rows per case
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(_logit_vectors(32))
 def test_float32_accuracy_holds_on_hypothesis_generated_logits(values):
