@@ -235,7 +235,7 @@ def test_reliability_values_huge_logits_and_many_classes():
     assert_refuses_or_ok(xw.reliability_values, big, np.array([0, 99_999]), check=check_reliability(big, [0, 99_999]))
 
 
-@FAST
+@settings(max_examples=30, deadline=None)
 @given(x=st.one_of(hostile_scalars(), hostile_ints()), which=st.sampled_from(["temperature", "n_bins", "best_temperature"]))
 def test_page_data_markup_hostile_scalars(x, which):
     z, y = _rel_data(8, 3)

@@ -1007,3 +1007,7 @@ def test_the_reliability_page_data_round_trips_exactly():
     # a separable set has no finite T*: null in the page
     zs = np.eye(3)[y % 3] * 5
     assert '"best_temperature":null' in page_data_markup(zs, y % 3, best_temperature=0.0)
+    for bad, exc in (("a", TypeError), (True, TypeError), (float("nan"), ValueError), (-1.0, ValueError)):
+        with pytest.raises(exc, match="best_temperature"):
+            page_data_markup(z, y, best_temperature=bad)
+    assert '"best_temperature":null' in page_data_markup(z, y, best_temperature=float("inf"))

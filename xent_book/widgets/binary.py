@@ -41,7 +41,7 @@ def _loss_and_grad(z, y, pw):
     return loss, grad
 
 
-def binary_loss_values(z=0.0, y=1, pos_weight=1.0) -> dict:
+def binary_loss_values(z: float = 0.0, y: float = 1, pos_weight: float = 1.0) -> dict:
     r"""The numbers the binary loss explorer shows at logit ``z``.
 
     .. math::
@@ -70,6 +70,8 @@ def binary_loss_values(z=0.0, y=1, pos_weight=1.0) -> dict:
 
     Raises
     ------
+    TypeError
+        ``z``, ``y`` or ``pos_weight`` not a real number (a bool, str, None, array).
     ValueError
         Non-finite ``z``, ``y`` outside [0, 1], negative or non-finite ``pos_weight``.
 
@@ -157,7 +159,7 @@ def _render_binary(v: dict) -> str:
     return "".join(out)
 
 
-def binary_loss_explorer(y=1, pos_weight=1.0, z=0.0, **kwargs) -> BinaryLossExplorer:
+def binary_loss_explorer(y: int = 1, pos_weight: float = 1.0, z: float = 0.0, **kwargs) -> BinaryLossExplorer:
     """Interactive binary cross-entropy with logits and its gradient, as curves of the logit.
 
     A logit slider (z in [-8, 8]) moves a marker along the loss and gradient
@@ -180,6 +182,12 @@ def binary_loss_explorer(y=1, pos_weight=1.0, z=0.0, **kwargs) -> BinaryLossExpl
         An ``ipywidgets.VBox`` with ``.sliders`` (``"z"``, ``"pos_weight"``),
         ``.controls`` (plus ``"y"``) and ``.values()`` (as :func:`binary_loss_values`,
         plus the curves ``curve_z``, ``curve_loss``, ``curve_grad``).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`binary_loss_values`; a soft label (the explorer takes 0 or 1);
+        ``pos_weight = 0`` (the log slider needs > 0); a bad ``interval``.
 
     See Also
     --------

@@ -14,6 +14,7 @@ import math
 
 import ipywidgets as widgets
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import as_float_array, check_explorer_base, check_finite
 from ..info import cross_entropy as info_cross_entropy
@@ -49,7 +50,7 @@ def _unit(base) -> str:
     return UNITS.get(float(base), f"base-{float(base):g} units")
 
 
-def normalise_weights(w, name: str, allow_zero: bool = False) -> np.ndarray:
+def normalise_weights(w: ArrayLike, name: str, allow_zero: bool = False) -> np.ndarray:
     """Non-negative finite weights -> a distribution (float64). All zeros: error, or uniform if ``allow_zero``."""
     arr = as_float_array(w, name).astype(np.float64)
     if arr.ndim != 1 or arr.size < 2:
@@ -65,7 +66,7 @@ def normalise_weights(w, name: str, allow_zero: bool = False) -> np.ndarray:
     return arr / total
 
 
-def entropy_values(p=(0.5, 0.3, 0.2), base=2) -> dict:
+def entropy_values(p: ArrayLike = (0.5, 0.3, 0.2), base: float | None = 2) -> dict:
     r"""The numbers the entropy explorer shows.
 
     .. math:: H(p) = -\sum_i p_i \log_b p_i \le \log_b C
@@ -86,8 +87,11 @@ def entropy_values(p=(0.5, 0.3, 0.2), base=2) -> dict:
 
     Raises
     ------
+    TypeError
+        ``p`` not an array of real numbers; ``base`` not None or a real number.
     ValueError
-        Negative or non-finite weights, all zero, fewer than 2, a bad base.
+        Negative or non-finite weights, all zero, fewer than 2, not 1-D, a ragged
+        list; a base that is not finite or not > 1.
 
     See Also
     --------
@@ -101,7 +105,7 @@ def entropy_values(p=(0.5, 0.3, 0.2), base=2) -> dict:
     return {"p": pn, "entropy": h, "max_entropy": hmax, "perplexity": math.exp(h_nats), "unit": _unit(base), "base": base}
 
 
-def entropy_kl_values(p=(0.5, 0.3, 0.2), q=(0.2, 0.3, 0.5), base=2) -> dict:
+def entropy_kl_values(p: ArrayLike = (0.5, 0.3, 0.2), q: ArrayLike = (0.2, 0.3, 0.5), base: float | None = 2) -> dict:
     r"""The numbers the entropy/KL explorer shows: H(p), H(p, q) and KL(p || q).
 
     .. math::
@@ -126,9 +130,11 @@ def entropy_kl_values(p=(0.5, 0.3, 0.2), q=(0.2, 0.3, 0.5), base=2) -> dict:
 
     Raises
     ------
+    TypeError
+        ``p`` or ``q`` not an array of real numbers; ``base`` not None or a real number.
     ValueError
-        Negative or non-finite weights, all zero, fewer than 2, different
-        lengths, a bad base.
+        Negative or non-finite weights, all zero, fewer than 2, not 1-D, a ragged
+        list, different lengths (named ``q``); a base that is not finite or not > 1.
 
     See Also
     --------
@@ -350,7 +356,8 @@ def _render_entropy(v: dict) -> str:
 # --------------------------------------------------------------------------- factories
 
 
-def entropy_kl_explorer(p=(0.5, 0.3, 0.2), q=(0.2, 0.3, 0.5), base=2, **kwargs) -> EntropyKLExplorer:
+def entropy_kl_explorer(p: ArrayLike = (0.5, 0.3, 0.2), q: ArrayLike = (0.2, 0.3, 0.5), base: float | None = 2,
+                        **kwargs) -> EntropyKLExplorer:
     """Interactive H(p), H(p, q) and KL(p || q) for two adjustable distributions.
 
     One slider of unnormalised weight per outcome for ``p`` (data) and ``q``
@@ -375,6 +382,11 @@ def entropy_kl_explorer(p=(0.5, 0.3, 0.2), q=(0.2, 0.3, 0.5), base=2, **kwargs) 
         An ``ipywidgets.VBox`` with ``.sliders`` (``"p0"``.., ``"q0"``..),
         ``.controls`` (plus ``"base"``) and ``.values()`` (as :func:`entropy_kl_values`).
 
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`entropy_kl_values`; more than 8 outcomes; a bad ``interval``.
+
     See Also
     --------
     entropy_kl_values, entropy_explorer; chapter 4 (cross-entropy and KL divergence).
@@ -382,7 +394,7 @@ def entropy_kl_explorer(p=(0.5, 0.3, 0.2), q=(0.2, 0.3, 0.5), base=2, **kwargs) 
     return EntropyKLExplorer(p, q, base, **kwargs)
 
 
-def entropy_explorer(p=(0.5, 0.3, 0.2), base=2, **kwargs) -> EntropyExplorer:
+def entropy_explorer(p: ArrayLike = (0.5, 0.3, 0.2), base: float | None = 2, **kwargs) -> EntropyExplorer:
     """Interactive entropy of one distribution, against its maximum ``log C``.
 
     One slider of unnormalised weight per outcome; bars of ``p``; a bar of
@@ -401,6 +413,11 @@ def entropy_explorer(p=(0.5, 0.3, 0.2), base=2, **kwargs) -> EntropyExplorer:
     EntropyExplorer
         An ``ipywidgets.VBox`` with ``.sliders``, ``.controls`` and ``.values()``
         (as :func:`entropy_values`).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`entropy_values`; more than 8 outcomes; a bad ``interval``.
 
     See Also
     --------

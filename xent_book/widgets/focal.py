@@ -45,7 +45,7 @@ def _curves(p, gamma):
     return factor.reshape(shape), ce.reshape(shape), focal.reshape(shape)
 
 
-def focal_values(p_t=0.6, gamma=2.0) -> dict:
+def focal_values(p_t: float = 0.6, gamma: float = 2.0) -> dict:
     r"""The numbers the focal explorer shows at probability ``p_t`` of the true class.
 
     .. math::
@@ -72,6 +72,8 @@ def focal_values(p_t=0.6, gamma=2.0) -> dict:
 
     Raises
     ------
+    TypeError
+        ``p_t`` or ``gamma`` not a real number (a bool, str, None, array).
     ValueError
         ``p_t`` outside (0, 1]; negative or non-finite ``gamma``.
 
@@ -150,7 +152,7 @@ def _render_focal(v: dict) -> str:
     return "".join(out)
 
 
-def focal_explorer(gamma=2.0, p_t=0.6, **kwargs) -> FocalExplorer:
+def focal_explorer(gamma: float = 2.0, p_t: float = 0.6, **kwargs) -> FocalExplorer:
     """Interactive focal loss: how (1 - p_t)^gamma discounts well-classified examples.
 
     A gamma slider (0 to 5) redraws the focal loss and the factor as curves
@@ -170,6 +172,11 @@ def focal_explorer(gamma=2.0, p_t=0.6, **kwargs) -> FocalExplorer:
     FocalExplorer
         An ``ipywidgets.VBox`` with ``.sliders`` (``"gamma"``, ``"p_t"``) and
         ``.values()`` (as :func:`focal_values`, plus the curves).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`focal_values`; a bad ``interval``.
 
     See Also
     --------

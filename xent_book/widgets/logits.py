@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import as_float_array, check_class_index, check_finite, check_temperature_for
 from ..activations import log_softmax, softmax
@@ -40,7 +41,7 @@ def _check_logits_vector(logits) -> np.ndarray:
     return z
 
 
-def logits_explorer_values(logits=(2.0, 1.0, 0.1), temperature=1.0, target=0) -> dict:
+def logits_explorer_values(logits: ArrayLike = (2.0, 1.0, 0.1), temperature: float = 1.0, target: int = 0) -> dict:
     r"""The numbers the logits explorer shows: softmax probabilities, the loss and its gradient.
 
     .. math::
@@ -70,8 +71,12 @@ def logits_explorer_values(logits=(2.0, 1.0, 0.1), temperature=1.0, target=0) ->
 
     Raises
     ------
+    TypeError
+        ``logits`` not an array of real numbers; ``temperature`` not a real
+        number; ``target`` not an integer (a bool, float or str).
     ValueError
-        Non-finite logits, fewer than 2, a target out of range, ``T <= 0``.
+        Non-finite logits, fewer than 2 or not 1-D, a ragged list; a target out
+        of range; ``T <= 0``, non-finite, or so small that ``z / T`` overflows.
 
     See Also
     --------
@@ -193,7 +198,8 @@ def _render_logits(v: dict) -> str:
     return "".join(out)
 
 
-def logits_explorer(logits=(2.0, 1.0, 0.1), temperature=1.0, target=0, **kwargs) -> LogitsExplorer:
+def logits_explorer(logits: ArrayLike = (2.0, 1.0, 0.1), temperature: float = 1.0, target: int = 0,
+                    **kwargs) -> LogitsExplorer:
     """Interactive softmax, loss and gradient for a handful of logits.
 
     A slider per logit (range [-10, 10]), a log-scale temperature slider
@@ -219,6 +225,11 @@ def logits_explorer(logits=(2.0, 1.0, 0.1), temperature=1.0, target=0, **kwargs)
         ``.sliders`` / ``.controls`` hold the controls by name (``"z0"``, ...,
         ``"temperature"``, ``"target"``); ``.values()`` the numbers on display
         (as :func:`logits_explorer_values`).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`logits_explorer_values`; more than 6 logits; a bad ``interval``.
 
     See Also
     --------

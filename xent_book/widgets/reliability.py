@@ -17,12 +17,14 @@ import json
 
 import ipywidgets as widgets
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import (
     as_float_array,
     check_finite,
     check_int,
     check_labels,
+    check_positive,
     check_temperature,
     check_temperature_for,
 )
@@ -78,7 +80,7 @@ def _values(z, y, t, n_bins):
     }
 
 
-def reliability_values(logits, labels, temperature=1.0, n_bins=15) -> dict:
+def reliability_values(logits: ArrayLike, labels: ArrayLike, temperature: float = 1.0, n_bins: int = 15) -> dict:
     r"""The numbers the reliability explorer shows for ``softmax(logits / T)``.
 
     .. math::
@@ -108,8 +110,14 @@ def reliability_values(logits, labels, temperature=1.0, n_bins=15) -> dict:
 
     Raises
     ------
+    TypeError
+        ``logits`` not an array of real numbers; ``labels`` not integer class
+        labels (floats, bools, ragged lists); ``temperature`` or ``n_bins`` of
+        the wrong type.
     ValueError
-        Bad shapes, non-finite logits, labels out of range, ``T <= 0``, ``n_bins < 1``.
+        Bad shapes, non-finite logits, labels out of range (unsigned values
+        included, checked before any cast); ``T <= 0``, non-finite, or so small
+        that ``logits / T`` overflows; ``n_bins < 1``.
 
     See Also
     --------
@@ -119,16 +127,26 @@ def reliability_values(logits, labels, temperature=1.0, n_bins=15) -> dict:
     return _values(z, y, check_temperature_for(z, temperature), n_bins)
 
 
-def page_data_markup(logits, labels, temperature=1.0, n_bins=15, best_temperature=None) -> str:
+def page_data_markup(logits: ArrayLike, labels: ArrayLike, temperature: float = 1.0, n_bins: int = 15,
+                     best_temperature: float | None = None) -> str:
     """The explorer's data as ``<script type="application/json" class="xent-explorer-data">``.
 
     ``{"logits": [[...], ...], "labels": [...], "temperature": T, "n_bins": M,
     "best_temperature": T* or null}`` with every float written by ``repr`` (it round-trips),
     so that the web page computes on exactly the numbers the kernel does. ``best_temperature``
     (from :func:`xent_book.calibration.fit_temperature`) is null when not finite.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`reliability_values` for ``logits``, ``labels``, ``temperature``
+        and ``n_bins``; ``best_temperature`` not None or a real number.
     """
     z, y = _check_inputs(logits, labels)
-    best = None if best_temperature is None or not 0 < best_temperature < float("inf") else float(best_temperature)
+    best = best_temperature
+    if best is not None and not (isinstance(best, (float, np.floating)) and best == np.inf):
+        best = check_positive(best, "best_temperature", allow_zero=True)  # 0.0 and inf: no finite T*
+    best = None if best is None or not 0 < best < np.inf else float(best)
     data = {"logits": z.tolist(), "labels": y.tolist(), "temperature": check_temperature(temperature),
             "n_bins": check_int(n_bins, "n_bins", 1), "best_temperature": best}
     return (
@@ -309,7 +327,8 @@ def _render_reliability(v: dict) -> str:
     return "".join(out)
 
 
-def reliability_explorer(logits, labels, temperature=1.0, n_bins=15, **kwargs) -> ReliabilityExplorer:
+def reliability_explorer(logits: ArrayLike, labels: ArrayLike, temperature: float = 1.0, n_bins: int = 15,
+                         **kwargs) -> ReliabilityExplorer:
     """Interactive temperature scaling: the reliability diagram, ECE and NLL as T moves.
 
     A log-scale temperature slider (0.1 to 10) redraws the reliability
@@ -334,6 +353,11 @@ def reliability_explorer(logits, labels, temperature=1.0, n_bins=15, **kwargs) -
     ReliabilityExplorer
         An ``ipywidgets.VBox`` with ``.sliders`` (``"temperature"``),
         ``.best_temperature`` and ``.values()`` (as :func:`reliability_values`).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`reliability_values`; a bad ``interval``.
 
     See Also
     --------
