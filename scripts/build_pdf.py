@@ -21,7 +21,9 @@
    moves) and the page is printed again.
 
 No LaTeX and no ``pdfhtml`` builder (it downloads its own browser). Checked by
-tests/test_pdf.py. Usage: python scripts/build_pdf.py [--out PATH] [--keep-html]
+tests/test_pdf.py, which also reads what the page held (_build/pdf/build-report.json:
+images, formulas, widget views, each explorer's title, the chapters' ids).
+Usage: python scripts/build_pdf.py [--out PATH] [--skip-html]
 """
 
 from __future__ import annotations
@@ -192,6 +194,12 @@ async () => {
   while (views.length && rendered() < views.length && Date.now() < deadline) { await sleep(200); }
   out.widgets = views.length;
   out.widgetsRendered = rendered();
+  // The explorers' static views (book_assets/xent-explorers.js renders them in the page).
+  out.explorers = Array.from(document.querySelectorAll('[data-xent-explorer]:not(script)')).map((e) => ({
+    name: e.dataset.xentExplorer,
+    title: ((e.querySelector('.xent-live-title') || {}).textContent || '').trim(),
+    height: Math.round(e.getBoundingClientRect().height),
+  }));
   // Widget labels typeset by MathJax after rendering, then the fonts.
   if (M && M.typesetPromise) { await M.typesetPromise(); }
   await document.fonts.ready;
@@ -396,6 +404,10 @@ def print_pdf(out: Path) -> dict:
     finally:
         server.shutdown()
         server.server_close()
+    report = {k: ready[k] for k in ("images", "mathNodes", "mjx", "widgets", "widgetsRendered", "explorers")}
+    report.update(chapters=prep["chapters"], links=prep["links"], blocked=sorted(set(blocked)), page_errors=errors)
+    # The report is written even when a check below fails, so that the PDF can be looked at.
+    (out.parent / "build-report.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     if blocked:
         fail(f"the page tried to reach outside 127.0.0.1: {sorted(set(blocked))[:5]}")
     if ready["brokenImages"]:
@@ -404,6 +416,9 @@ def print_pdf(out: Path) -> dict:
         fail(f"MathJax errors: {ready['mjxErrors']}")
     if ready["widgets"] != ready["widgetsRendered"]:
         fail(f"only {ready['widgetsRendered']} of {ready['widgets']} widget views rendered")
+    flat = [e for e in ready["explorers"] if not e["title"] or e["height"] < 50]
+    if flat:
+        fail(f"explorer views without a rendered chart: {flat}")
     if errors:
         step(f"warning: page errors: {errors[:3]}")
     return {**ready, "links": prep["links"], "chapters": len(prep["chapters"]), "first_print_s": first,

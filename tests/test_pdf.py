@@ -156,12 +156,14 @@ def test_every_figure_and_explorer_view(pdf, pages):
         words = _flat(re.sub(r"&[a-z]+;|&#\d+;", "", plain))[:40]
         if "\\" not in words and "$" not in words:
             assert words in text, f"figure caption not in the PDF: {plain[:60]!r}"
-    # each explorer's static view: its chart title (live page explorers) or the widget's title
-    explorer_titles = re.findall(r'class="xent-live-title"[^>]*>([^<]+)<', html)
-    for t in explorer_titles:
-        assert _flat(t) in text, f"explorer view missing: {t!r}"
-    n_explorers = html.count("data-xent-explorer=")
-    assert n_explorers == 0 or explorer_titles or "Reset" in "\n".join(pages)
+    # each explorer's static view: the build recorded each explorer's rendered title; it is in the PDF
+    report = json.loads((PDF.parent / "build-report.json").read_text(encoding="utf-8"))
+    containers = len(re.findall(r'<(?!script)[a-z]+[^>]*data-xent-explorer="', html))
+    assert len(report["explorers"]) == containers > 0
+    for ex in report["explorers"]:
+        assert ex["title"] and _flat(ex["title"]) in text, f"explorer view missing from the PDF: {ex}"
+    assert report["widgets"] == report["widgetsRendered"]
+    assert report["mjx"] >= report["mathNodes"] > 0
 
 
 def test_long_code_lines_wrap(pages):
