@@ -156,8 +156,14 @@ def test_throttle_flush_runs_pending_call_once_and_cancels_the_scheduled_one():
 
 
 def test_throttle_rejects_bad_interval():
-    with pytest.raises(ValueError, match="interval"):
-        Throttle(lambda: None, interval=-1)
+    for bad in (-1, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="interval"):
+            Throttle(lambda: None, interval=bad)
+    for bad in (True, "0.1", None):
+        with pytest.raises(TypeError, match="interval"):
+            Throttle(lambda: None, interval=bad)
+    with pytest.raises(TypeError, match="fn"):
+        Throttle(None)
 
 
 def test_explorer_values_flush_a_pending_redraw():

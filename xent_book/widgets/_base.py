@@ -39,6 +39,7 @@ from collections.abc import Callable
 import ipywidgets as widgets
 import numpy as np
 
+from .._validation import check_positive
 from ..plotting import COLORS, PALETTE
 
 __all__ = [
@@ -104,10 +105,10 @@ class Throttle:
     """
 
     def __init__(self, fn, interval: float = DEFAULT_INTERVAL, clock=time.perf_counter, scheduler=None):
-        if not (isinstance(interval, (int, float)) and math.isfinite(interval) and interval >= 0):
-            raise ValueError(f"interval: expected a finite number of seconds >= 0, got {interval!r}")
+        self.interval = check_positive(interval, "interval", allow_zero=True)  # seconds; refuses bools, NaN, inf
+        if not callable(fn):
+            raise TypeError(f"fn: expected a callable (the redraw), got {type(fn).__name__}")
         self.fn = fn
-        self.interval = float(interval)
         self.clock = clock
         self.scheduler = scheduler or _loop_scheduler
         self._last = -math.inf
