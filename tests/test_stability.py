@@ -20,7 +20,7 @@ float32 inputs are computed in float64 and rounded once, hence <= 0.5 ULP
 turns an absolute error in z into the same relative error of the result: for
 logits of different magnitudes that alone would cost up to 2**9 = 512 ULPs.
 ``xb.softmax`` and ``xb.log_softmax`` therefore carry the shift's rounding
-error (TwoSum) into exp and the log (see ``activations._stable_parts``); the
+error (TwoSum) into exp and the log (see ``activations._softmax_blocks``); the
 tests below hold them to a few ULPs everywhere.
 """
 

@@ -179,11 +179,6 @@ def check_axis(axis, ndim: int, name: str = "axis") -> int:
     return int(axis) % max(ndim, 1)
 
 
-def result_dtype(*arrays: np.ndarray) -> np.dtype:
-    """The floating dtype PyTorch would return for these inputs (type promotion)."""
-    return np.result_type(*[a.dtype for a in arrays])
-
-
 def cast_result(value, dtype) -> np.ndarray:
     """``value`` as an array of ``dtype``; a float16 result beyond 65504 becomes inf quietly, as in PyTorch."""
     with np.errstate(over="ignore"):
