@@ -50,12 +50,21 @@ class Result:
 #: ``<citekey>.<setting>.<quantity>``. Keep the keys sorted by paper.
 PUBLISHED: dict[str, Result] = {
     # -- Guo et al. 2017, On calibration of modern neural networks ----------
+    "guo2017calibration.cifar100_resnet110.ece_before": Result(
+        16.53, "guo2017calibration", "Table 1, row CIFAR-100 ResNet 110, column Uncalibrated", "ECE, %, 15 bins"),
+    "guo2017calibration.cifar100_resnet110.ece_temperature": Result(
+        1.26, "guo2017calibration", "Table 1, row CIFAR-100 ResNet 110, column Temp. Scaling", "ECE, %, 15 bins"),
     # -- Lin et al. 2017, Focal loss -----------------------------------------
     "lin2017focal.coco.gamma": Result(
         2.0, "lin2017focal", "Table 1b, row gamma = 2.0, alpha = 0.25 (the best AP)", "focusing parameter"),
     "lin2017focal.coco.alpha": Result(
         0.25, "lin2017focal", "Table 1b, row gamma = 2.0, alpha = 0.25 (the best AP)",
         "weight of the rare foreground class"),
+    "lin2017focal.coco.ap_focal": Result(
+        34.0, "lin2017focal", "Table 1b, row gamma = 2.0, alpha = 0.25, column AP (ResNet-50, 600 px, COCO minival)",
+        "AP, %"),
+    "lin2017focal.coco.ap_balanced_ce": Result(
+        31.1, "lin2017focal", "Table 1a, row alpha = 0.75 (the best alpha-balanced CE), column AP", "AP, %"),
     # -- Menon et al. 2021, Long-tail learning via logit adjustment ---------
     "menon2021logitadjust.cifar10lt.erm": Result(
         27.16, "menon2021logitadjust", "Table 2, row ERM, column CIFAR-10-LT", "test balanced error, %"),
@@ -65,7 +74,22 @@ PUBLISHED: dict[str, Result] = {
     "menon2021logitadjust.cifar10lt.loss": Result(
         22.33, "menon2021logitadjust", "Table 2, row Logit adjustment (loss), column CIFAR-10-LT",
         "test balanced error, %"),
+    # -- Mukhoti et al. 2020, Calibrating deep neural networks using focal loss
+    "mukhoti2020focal.cifar10_resnet50.ece_ce": Result(
+        4.35, "mukhoti2020focal", "Table 1, CIFAR-10 ResNet-50, column cross-entropy, ECE before temperature scaling",
+        "ECE, %"),
+    "mukhoti2020focal.cifar10_resnet50.ece_flsd53": Result(
+        1.55, "mukhoti2020focal", "Table 1, CIFAR-10 ResNet-50, column FLSD-53, ECE before temperature scaling",
+        "ECE, %"),
     # -- Müller et al. 2019, When does label smoothing help? -----------------
+    "muller2019smoothing.cifar100_resnet56.ece_baseline": Result(
+        0.150, "muller2019smoothing", "Table 3, row CIFAR-100 ResNet-56, column Baseline", "ECE, fraction, 15 bins"),
+    "muller2019smoothing.cifar100_resnet56.ece_ts": Result(
+        0.021, "muller2019smoothing", "Table 3, row CIFAR-100 ResNet-56, column Temp. Scaling", "ECE, fraction, 15 bins"),
+    "muller2019smoothing.cifar100_resnet56.ts_temperature": Result(
+        1.9, "muller2019smoothing", "Table 3, row CIFAR-100 ResNet-56, column Temp. Scaling (T in parentheses)", "temperature"),
+    "muller2019smoothing.cifar100_resnet56.ece_ls": Result(
+        0.024, "muller2019smoothing", "Table 3, row CIFAR-100 ResNet-56, column Label Smoothing (eps = 0.05)", "ECE, fraction, 15 bins"),
     # -- Wijmans et al. 2024, Cut your losses (Cut Cross-Entropy) -----------
     # Gemma 2 (2B): 8,192 tokens, C = 256,000, d = 2,304, bf16, on an A100. The
     # "MB" of the table are binary: one bf16 logit matrix, 8192 * 256000 * 2
