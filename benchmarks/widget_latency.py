@@ -205,11 +205,10 @@ def measure(repeats: int = 30, in_kernel: bool = False) -> list[dict]:
     if not in_kernel:
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from IPython.display import display
 
     import xent_book as xb
     from xent_book.widgets._base import DEFAULT_INTERVAL
-
-    from IPython.display import display
 
     xb.setup_notebook(seed=0)
     LIVE.clear()
@@ -230,9 +229,9 @@ def measure(repeats: int = 30, in_kernel: bool = False) -> list[dict]:
         figs_before = len(plt.get_fignums())
         drawn = [0]
 
-        def counted(*a, _view=view, **k):
+        def counted(*a, _view=view, _drawn=drawn, **k):
             _view(*a, **k)
-            drawn[0] += 1  # interact swallows exceptions: count the redraws that finished
+            _drawn[0] += 1  # interact swallows exceptions: count the redraws that finished
 
         counted.__signature__ = inspect.signature(view)
         with contextlib.redirect_stdout(io.StringIO()) if not in_kernel else contextlib.nullcontext():
