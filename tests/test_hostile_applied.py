@@ -459,3 +459,40 @@ def test_max_iter_below_one_and_unconverged_fits_are_refused():
     z = _rng.normal(size=(200, 4)) * 5
     y = _rng.integers(0, 4, 200)
     assert_refuses_or_ok(cal.fit_temperature, z, y, max_iter=1, arg="max_iter", must_refuse=True)
+
+
+_MODEL = train.make_model(2, C, hidden=(), seed=0)
+
+
+@pytest.mark.parametrize(
+    "fn, args, kwargs, arg",
+    [
+        (data.stratified_split, (X_SMALL, np.where(Y_SMALL == 2, 3, Y_SMALL), C), {}, "y"),  # >= num_classes
+        (data.stratified_split, (X_SMALL, np.where(Y_SMALL == 2, -1, Y_SMALL), C), {}, "y"),  # negative
+        (data.stratified_split, (X_SMALL, Y_SMALL + 0.5, C), {}, "y"),  # float labels
+        (data.stratified_split, (X_SMALL, Y_SMALL.astype(np.uint64) - np.uint64(100), C), {}, "y"),  # wraps
+        (train.evaluate, (_MODEL, X_SMALL, np.where(Y_SMALL == 2, -1, Y_SMALL)), {}, "y"),  # -1: not the last class
+        (noise.corrupt_labels, (np.full(N, 2**64 - 100, dtype=np.uint64), T_SYM), {}, "labels"),
+        (imbalance.per_class_recall, (np.full(N, 2**64 - 100, dtype=np.uint64), LABELS), {}, "y_true"),
+        (cal.brier_score, (PROBS, np.full(N, 2**64 - 1, dtype=np.uint64)), {}, "labels"),
+        (cal.fit_temperature, (LOGITS, LABELS), {"max_iter": 0}, "max_iter"),
+        (cal.fit_temperature, (np.eye(C)[LABELS] * 3, LABELS), {}, "logits"),  # separable: T -> 0
+        (imbalance.focal_ce_loss, (), {"gamma": "2"}, "gamma"),
+        (imbalance.focal_ce_loss, (), {"gamma": True}, "gamma"),
+        (imbalance.focal_ce_loss, (), {"gamma": 10**400}, "gamma"),
+        (data.long_tailed_counts, (10, 100.0, 10**400), {}, "n_max"),
+        (data.gaussian_blobs, (), {"seed": -1}, "seed"),
+        (data.gaussian_blobs, (), {"num_classes": 3.0}, "num_classes"),
+        (noise.transition_matrix, ("symmetric", 0.1, np.float64(3)), {}, "num_classes"),
+        (lambda: _history().best_epoch("all_nan"), (), {}, "key"),
+        (imbalance.posthoc_logit_adjustment, (LOGITS, PRIORS), {"tau": 1e308}, "tau"),  # tau log pi overflows
+        (noise.symmetric_cross_entropy, (LOGITS, LABELS), {"beta": 1e308}, ("alpha", "beta", "A")),
+    ],
+)
+def test_issue_examples_are_refused(fn, args, kwargs, arg):
+    assert_refuses_or_ok(fn, *args, arg=arg, must_refuse=True, **kwargs)
+
+
+def test_focal_ce_loss_refuses_alpha_of_the_wrong_length_at_call_time():
+    loss = imbalance.focal_ce_loss(alpha=np.ones(C + 1))
+    assert_refuses_or_ok(loss, _TL, _TY, arg="alpha", must_refuse=True)
