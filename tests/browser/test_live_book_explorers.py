@@ -8,7 +8,7 @@ values into the value boxes, set them by script (the extremes included), press R
 and after each step read every displayed number from its ``data-value`` (full
 precision) and check it against xent_book (and PyTorch where it has the formula) to
 1e-9. The initial view must also equal the Python widget's saved view in the same
-page (its readouts are in the embedded widget state).
+page (embedded widget state): the same readouts, the same chart text and elements.
 
 The pages are offline (only 127.0.0.1; everything else is aborted and recorded) and
 must log no console error. The latency from each input event to the updated DOM
@@ -96,8 +96,17 @@ SET_JS = r"""
 """
 
 # The readouts of the Python widget's saved view of this kind (from the page's embedded widget state).
+# The chart's text and its element count, for comparing the page's view with the widget's.
+SVG_SHAPE = r"""
+const svgShape = (root) => ({
+  texts: Array.from(root.querySelectorAll('svg text')).map((t) => t.textContent),
+  elements: Array.from(root.querySelectorAll('svg *')).map((e) => e.tagName).join(' '),
+});
+"""
+
 SAVED_JS = r"""
 (kind) => {
+""" + SVG_SHAPE + r"""
   const views = [];
   document.querySelectorAll('script[type="application/vnd.jupyter.widget-state+json"]').forEach((s) => {
     const models = JSON.parse(s.textContent).state || {};
@@ -108,7 +117,7 @@ SAVED_JS = r"""
       d.innerHTML = v;
       const r = {};
       d.querySelectorAll('.xent-readout[data-name]').forEach((e) => { r[e.dataset.name] = e.dataset.value; });
-      views.push(r);
+      views.push({readouts: r, ...svgShape(d)});
     }
   });
   return views;
@@ -210,16 +219,25 @@ def reset(page, kind: str):
     page.locator(f'.xent-live[data-xent-explorer="{kind}"] .xent-live-reset').click()
 
 
-def matches_saved_view(page, kind: str, s: dict, skip=()):
-    """The live initial view shows the numbers of the Python widget's saved view on the same page."""
+LIVE_SHAPE_JS = "(root) => {" + SVG_SHAPE + " return svgShape(root); }"
+
+
+def matches_saved_view(page, kind: str, s: dict, root):
+    """The live initial view is the Python widget's saved view on the same page: the same numbers
+    (every readout of the widget, to 1e-9) and the same chart (every text of the SVG, and its
+    elements in order). This is what keeps the two implementations of each view in step."""
     views = page.evaluate(SAVED_JS, kind)
     assert views, f"no saved {kind} widget view in the page"
-    shown = {k: v for k, v in s["readouts"].items() if k not in skip}
+    shown = s["readouts"]
     for saved in views:
-        common = set(saved) & set(shown)
-        if common and all(close(float(shown[k]), float(saved[k])) for k in common):
+        r = saved["readouts"]
+        if r and set(r) <= set(shown) and all(close(float(shown[k]), float(r[k])) for k in r):
+            live = page.evaluate(LIVE_SHAPE_JS, root)
+            assert live["texts"] == saved["texts"], (
+                f"{kind}: the page's chart text differs from the widget's:\n{live['texts']}\n{saved['texts']}")
+            assert live["elements"] == saved["elements"], f"{kind}: the page's chart elements differ from the widget's"
             return
-    raise AssertionError(f"{kind}: the live view {shown} matches no saved widget view {views}")
+    raise AssertionError(f"{kind}: the live view {shown} matches no saved widget view {[v['readouts'] for v in views]}")
 
 
 def no_errors(page):
@@ -303,7 +321,7 @@ def test_logits_explorer_runs_in_the_page(book_page, book_server, screenshot_dir
     v = check_logits(s)
     assert np.array_equal(v["z"], [2.0, 1.0, 0.1]) and v["t"] == 1.0 and v["y"] == 0
     assert fmt(v["loss"]) == "0.4170"
-    matches_saved_view(page, kind, s)
+    matches_saved_view(page, kind, s, root)
 
     # keyboard: three steps up on z0, End on z1 (the bound +10), Home on T (its minimum)
     press(page, kind, "z0", "ArrowRight", 3)
@@ -376,7 +394,7 @@ def test_stability_view_runs_in_the_page(book_page, book_server, screenshot_dir)
     v = check_logits(s, initial_t=0.05)
     assert np.array_equal(v["z"], [10.0, -10.0, 0.0]) and v["t"] == 0.05 and v["y"] == 1
     assert math.isclose(v["loss"], 400.0, rel_tol=1e-12)  # (10 - (-10)) / 0.05, no overflow
-    matches_saved_view(page, kind, s)
+    matches_saved_view(page, kind, s, root)
     press(page, kind, "log10_temperature", "Home")
     v = check_logits(state(page, root))
     assert v["t"] == 10.0**-1.31 and math.isclose(v["loss"], 20 / v["t"], rel_tol=1e-12)
@@ -429,7 +447,7 @@ def test_entropy_explorer_runs_in_the_page(book_page, book_server, screenshot_di
     s = state(page, root)
     v = check_entropy(s)
     assert np.allclose(v["p"], [0.5, 0.3, 0.2]) and fmt(v["h"]) == "1.4855"
-    matches_saved_view(page, kind, s)
+    matches_saved_view(page, kind, s, root)
 
     press(page, kind, "p0", "End")
     check_entropy(state(page, root))
@@ -513,7 +531,7 @@ def test_entropy_kl_explorer_runs_in_the_page(book_page, book_server, screenshot
     v = check_entropy_kl(s)
     assert np.allclose(v["p"], [0.5, 0.3, 0.2]) and np.allclose(v["q"], [0.2, 0.3, 0.5])
     assert fmt(v["h"]) == "1.4855" and fmt(v["kl"]) == "0.3966"
-    matches_saved_view(page, kind, s)
+    matches_saved_view(page, kind, s, root)
 
     press(page, kind, "q0", "Home")  # q0 = 0 < p0: H(p, q) = KL = inf, shown as ∞
     s = state(page, root)
@@ -597,7 +615,7 @@ def test_binary_loss_explorer_runs_in_the_page(book_page, book_server, screensho
     s = state(page, root)
     v = check_binary(s, initial_pw=1.0)
     assert v["z"] == 0.0 and v["y"] == 1 and v["pw"] == 1.0 and math.isclose(v["loss"], math.log(2))
-    matches_saved_view(page, kind, s)
+    matches_saved_view(page, kind, s, root)
 
     press(page, kind, "z", "ArrowLeft", 4)
     v = check_binary(state(page, root))
@@ -666,7 +684,7 @@ def test_focal_explorer_runs_in_the_page(book_page, book_server, screenshot_dir)
     s = state(page, root)
     v = check_focal(s)
     assert v["p"] == 0.6 and v["gamma"] == 2.0
-    matches_saved_view(page, kind, s)
+    matches_saved_view(page, kind, s, root)
     press(page, kind, "gamma", "Home")  # gamma = 0: the focal loss is cross-entropy
     v = check_focal(state(page, root))
     assert v["gamma"] == 0 and v["focal"] == v["ce"]
@@ -754,7 +772,7 @@ def test_reliability_explorer_runs_in_the_page(book_page, book_server, screensho
     assert_close(s["readouts"], "best_temperature", t_star)
     v = check_reliability(s, z, y, n_bins, initial_t=1.0)
     assert v["t"] == 1.0
-    matches_saved_view(page, kind, s)
+    matches_saved_view(page, kind, s, root)
 
     press(page, kind, "log10_temperature", "ArrowRight", 5)
     check_reliability(state(page, root), z, y, n_bins)

@@ -288,7 +288,12 @@ def _render_entropy_kl(v: dict) -> str:
     cap = 4 * hmax
     axis_max = nice_max(min(max(hpq, hmax), cap))
     sx = lambda u: x0 + min(u, axis_max) / axis_max * (x1 - x0)
-    out.append(svg_text(W / 2, 196, f"H(p, q) = H(p) + KL(p ‖ q)   ({unit})", weight="600"))
+    out.append(svg_text(x0, 196, f"H(p, q) = H(p) + KL(p ‖ q)   ({unit})", anchor="start", weight="600"))
+    lx = 330
+    for name, colour in (("H(p)", COLORS["target"]), ("KL(p ‖ q)", COLORS["error"])):  # the stacked bar's legend
+        out.append(svg_rect(lx, 196 - 9, 10, 10, colour))
+        out.append(svg_text(lx + 14, 196, name, anchor="start", size=11))
+        lx += 22 + 7 * len(name)
     out.append(svg_rect(x0, yb, sx(h) - x0, hb, COLORS["target"], title=f"H(p) = {fmt(h)} {unit}"))
     out.append(svg_rect(sx(h), yb, sx(h + kl) - sx(h), hb, COLORS["error"], title=f"KL(p || q) = {fmt(kl)} {unit}"))
     if hpq > axis_max:  # clipped (or infinite): an arrow says "continues"
