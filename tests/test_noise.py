@@ -386,3 +386,69 @@ def test_losses_reject_bad_reduction():
         nz.mean_absolute_error_loss(x, y, reduction="batchmean")
     with pytest.raises(ValueError, match="reduction"):
         nz.mae_loss(reduction="avg")
+
+
+# ------------------------------------------------------------------ independent references
+# Written with torch and scipy alone (no xent_book function on the reference side), following each
+# paper's own code: the package's NumPy and torch losses share their formulas, so comparing the two
+# with each other cannot catch a wrong formula.
+
+
+def _independent_inputs(seed, n=12, c=5):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, c)) * rng.choice([0.5, 3.0, 20.0])
+    y = rng.integers(0, c, size=n)
+    return x, y, torch.from_numpy(x), torch.from_numpy(y)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("q", [0.1, 0.7, 1.0])
+def test_gce_matches_zhang_and_sabuncus_code(seed, q):
+    x, y, xt, yt = _independent_inputs(seed)
+    Yg = torch.gather(F.softmax(xt, dim=1), 1, yt.unsqueeze(1))  # their truncated-loss code, without truncation
+    ref = ((1 - Yg**q) / q).mean().item()
+    assert float(nz.generalized_cross_entropy(x, y, q=q)) == pytest.approx(ref, rel=1e-9, abs=1e-15)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_mae_matches_the_l1_distance_computed_with_scipy(seed):
+    from scipy.special import softmax
+
+    x, y, _, _ = _independent_inputs(seed)
+    onehot = (np.arange(x.shape[1]) == y[:, None]).astype(float)
+    ref = np.abs(softmax(x, axis=1) - onehot).sum(axis=1)
+    np.testing.assert_allclose(nz.mean_absolute_error_loss(x, y, reduction="none"), ref, rtol=1e-9, atol=1e-15)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("alpha, beta, A", [(0.1, 1.0, -4.0), (1.0, 0.5, np.log(1e-4))])
+def test_sce_matches_wang_et_als_code(seed, alpha, beta, A):
+    # Wang et al. (2019), official SCELoss: the one-hot label is clamped at exp(A) before the log
+    x, y, xt, yt = _independent_inputs(seed)
+    c = x.shape[1]
+    ce = F.cross_entropy(xt, yt)
+    pred = F.softmax(xt, dim=1)
+    label = torch.clamp(F.one_hot(yt, c).double(), min=float(np.exp(A)), max=1.0)
+    rce = -torch.sum(pred * torch.log(label), dim=1)
+    ref = (alpha * ce + beta * rce.mean()).item()
+    got = float(nz.symmetric_cross_entropy(x, y, alpha=alpha, beta=beta, A=A))
+    assert got == pytest.approx(ref, rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_forward_correction_matches_patrini_et_als_product(seed):
+    # Patrini et al. (2017): p(noisy | x) = softmax(f(x)) @ T, then the negative log-likelihood
+    x, y, xt, yt = _independent_inputs(seed, c=4)
+    rng = np.random.default_rng(100 + seed)
+    T = rng.dirichlet(np.ones(4) * 2, size=4)
+    ref = F.nll_loss(torch.log(F.softmax(xt, dim=1) @ torch.from_numpy(T)), yt).item()
+    assert float(nz.forward_corrected_cross_entropy(x, y, T)) == pytest.approx(ref, rel=1e-9)
+
+
+@pytest.mark.parametrize("c", [2, 3, 7])
+@pytest.mark.parametrize("rate", [0.0, 0.25, 0.6])
+def test_transition_matrices_match_an_entrywise_construction(c, rate):
+    sym = [[1 - rate if i == j else rate / (c - 1) for j in range(c)] for i in range(c)]
+    pair = [[1 - rate if j == i else (rate if j == (i + 1) % c else 0.0) for j in range(c)] for i in range(c)]
+    np.testing.assert_allclose(nz.transition_matrix("symmetric", rate, c), sym, rtol=1e-15, atol=0)
+    np.testing.assert_allclose(nz.transition_matrix("pair", rate, c), pair, rtol=1e-15, atol=0)
