@@ -155,6 +155,16 @@ def _split(X: np.ndarray, y: np.ndarray, num_classes: int, v: float, t: float, s
     return Split(num_classes=num_classes, **out)
 
 
+def _check_sample_counts(n_samples, num_classes) -> tuple[int, int]:
+    n = check_int(n_samples, "n_samples", 1, MAX_SAMPLES)
+    return n, check_int(num_classes, "num_classes", 2, n)
+
+
+def _split_generated(X, y, C: int, v: float, t: float, seed: int) -> Split:
+    """The split of a generated dataset: seeded with ``seed + 1`` (mod 2**32), after the data's own draws."""
+    return _split(X, y, C, v, t, (seed + 1) % (SEED_MAX + 1), "n_samples, val_fraction, test_fraction")
+
+
 def stratified_split(
     X, y, num_classes: int, val_fraction: float = 0.2, test_fraction: float = 0.2, seed: int = 0
 ) -> Split:
@@ -333,8 +343,7 @@ def gaussian_blobs(
     --------
     spirals, long_tailed_blobs; chapters 8-11.
     """
-    n = check_int(n_samples, "n_samples", 1, MAX_SAMPLES)
-    C = check_int(num_classes, "num_classes", 2, n)
+    n, C = _check_sample_counts(n_samples, num_classes)
     d = check_int(n_features, "n_features", 1, MAX_FEATURES)
     _check_size(n, d, "n_samples * n_features")
     std = _check_scale(cluster_std, "cluster_std")
@@ -345,7 +354,7 @@ def gaussian_blobs(
     centres = _blob_centres(C, d, sep, rng)
     y = np.arange(n) % C
     X = centres[y] + std * rng.normal(size=(n, d))
-    return _split(X, y, C, v, t, (s + 1) % (SEED_MAX + 1), "n_samples, val_fraction, test_fraction")
+    return _split_generated(X, y, C, v, t, s)
 
 
 def spirals(
@@ -395,8 +404,7 @@ def spirals(
     --------
     gaussian_blobs; chapters 10-11.
     """
-    n = check_int(n_samples, "n_samples", 1, MAX_SAMPLES)
-    C = check_int(num_classes, "num_classes", 2, n)
+    n, C = _check_sample_counts(n_samples, num_classes)
     sigma = _check_scale(noise, "noise", allow_zero=True)
     k = _check_scale(turns, "turns")
     v, t = _check_fractions(val_fraction, test_fraction)
@@ -410,7 +418,7 @@ def spirals(
     r = np.where(n_c > 1, np.where(rank == n_c - 1, 1.0, rank * step + 0.1), 0.55)
     theta = 2 * np.pi * (y / C + k * r) + sigma * rng.normal(size=n)
     X = np.stack([r * np.cos(theta), r * np.sin(theta)], axis=1)
-    return _split(X, y, C, v, t, (s + 1) % (SEED_MAX + 1), "n_samples, val_fraction, test_fraction")
+    return _split_generated(X, y, C, v, t, s)
 
 
 def long_tailed_blobs(
