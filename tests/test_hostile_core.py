@@ -370,3 +370,9 @@ def test_very_many_classes_stay_exact_and_o_of_n_c():
     p = _call(xb.softmax, dict(x=x), None, dtype=np.float64, shape=x.shape).value
     np.testing.assert_allclose(p.sum(-1), 1.0, rtol=1e-13)
     _call(margins.softmax_mse_loss, dict(input=x, target=y), None, shape=())
+
+
+def test_a_tensor_numpy_cannot_read_is_refused_by_name():
+    _call(xb.softmax, dict(x=torch.zeros(3, requires_grad=True)), "x", must_refuse=True)
+    _call(xb.cross_entropy, dict(input=X, target=torch.tensor([0, 1]).float().requires_grad_()), "target",
+          must_refuse=True)

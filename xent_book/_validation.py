@@ -57,6 +57,8 @@ def as_array(x, name: str, what: str) -> np.ndarray:
         return np.asarray(x)
     except (ValueError, TypeError, OverflowError) as exc:  # ragged lists, huge Python ints
         raise ValueError(f"{name}: expected {what} of a rectangular shape (not a ragged nested list)") from exc
+    except RuntimeError as exc:  # e.g. a torch tensor that requires grad
+        raise TypeError(f"{name}: expected {what}, got a {type(x).__name__} that NumPy cannot read ({exc})") from exc
 
 
 def as_float_array(x, name: str) -> np.ndarray:
