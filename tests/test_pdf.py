@@ -205,7 +205,7 @@ def test_render_pages_to_png(pdf, pages):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for old in ARTIFACTS.glob("page-*.png"):
         old.unlink()
-    first_figure = next((i + 1 for i, p in enumerate(pages) if i > 2 and "Figure" in p), 3)
+    first_figure = next((i + 1 for i, p in enumerate(pages) if i > 2 and re.search(r"\bFig\. \d+", p)), 3)
     picks = sorted({1, 2, 3, first_figure, len(pages)})
     pdftoppm = _tool("pdftoppm")
     from PIL import Image
