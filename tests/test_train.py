@@ -45,6 +45,7 @@ def test_make_model_is_seeded_and_leaves_global_rng_alone():
     assert not torch.equal(a[0].weight, c[0].weight)
 
 
+@pytest.mark.slow
 def test_fit_is_bitwise_deterministic(blobs):
     m1, h1 = _fit(blobs, hidden=(16,), X_val=blobs.X_val, y_val=blobs.y_val)
     m2, h2 = _fit(blobs, hidden=(16,), X_val=blobs.X_val, y_val=blobs.y_val)
