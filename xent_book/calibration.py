@@ -44,8 +44,13 @@ See Also: chapter 10 (calibration) and chapter 11 (label smoothing).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 from ._validation import (
     as_float_array,
@@ -169,7 +174,13 @@ class CalibrationBins:
         return self.counts > 0
 
     def error(self, norm: str = "l1") -> float:
-        """The calibration error of these bins: weighted mean gap (l1), root weighted mean squared gap (l2) or max gap."""
+        """The calibration error of these bins: weighted mean gap (l1), root weighted mean squared gap (l2) or max gap.
+
+        Raises
+        ------
+        ValueError
+            ``norm`` not one of "l1", "l2", "max".
+        """
         check_choice(norm, "norm", NORMS)
         w, g = self.proportions, self.gaps
         if norm == "l1":
@@ -204,7 +215,7 @@ def _bins_from_sums(edges, counts, sum_conf, sum_acc) -> CalibrationBins:
     )
 
 
-def calibration_bins(probs, labels, n_bins: int = 15, strategy: str = "uniform") -> CalibrationBins:
+def calibration_bins(probs: ArrayLike, labels: ArrayLike, n_bins: int = 15, strategy: str = "uniform") -> CalibrationBins:
     """Bin predictions by confidence; return each bin's mean confidence, accuracy and count.
 
     Parameters
@@ -247,7 +258,7 @@ def calibration_bins(probs, labels, n_bins: int = 15, strategy: str = "uniform")
 
 
 def expected_calibration_error(
-    probs, labels, n_bins: int = 15, norm: str = "l1", strategy: str = "uniform"
+    probs: ArrayLike, labels: ArrayLike, n_bins: int = 15, norm: str = "l1", strategy: str = "uniform"
 ) -> float:
     """Expected calibration error (ECE), its l2 version, or the maximum calibration error (MCE).
 
@@ -296,7 +307,7 @@ def expected_calibration_error(
 
 
 def classwise_calibration_error(
-    probs, labels, n_bins: int = 15, norm: str = "l1", strategy: str = "uniform"
+    probs: ArrayLike, labels: ArrayLike, n_bins: int = 15, norm: str = "l1", strategy: str = "uniform"
 ) -> float:
     """Classwise ECE (Kull et al. 2019): the binary calibration error of each class, averaged.
 
@@ -349,7 +360,7 @@ def classwise_calibration_error(
     return float(np.mean(errors))
 
 
-def brier_score(probs, labels) -> float:
+def brier_score(probs: ArrayLike, labels: ArrayLike) -> float:
     """Brier score: mean squared distance between the predicted distribution and the one-hot label.
 
     .. math:: \\mathrm{BS} = \\frac{1}{N} \\sum_{i=1}^{N} \\sum_{k=1}^{C} (p_{ik} - [y_i = k])^2
@@ -390,12 +401,14 @@ def brier_score(probs, labels) -> float:
 
 
 def reliability_diagram(
-    probs, labels, n_bins: int = 15, ax=None, strategy: str = "uniform", show_counts: bool = True, label: str | None = None
-):
+    probs: ArrayLike, labels: ArrayLike, n_bins: int = 15, ax: Any = None, strategy: str = "uniform",
+    show_counts: bool = True, label: str | None = None,
+) -> Axes:
     """Draw a reliability diagram: accuracy per confidence bin against the diagonal.
 
     Bars show each non-empty bin's accuracy (fraction of positives for binary
-    input); hatched vermillion bars show the gap to the bin's mean confidence
+    input); outlined, hatched vermillion boxes (no fill, so they look the same
+    above and over a bar) show the gap to the bin's mean confidence
     (above a bar: overconfident; inside it: underconfident); the dashed
     diagonal is perfect calibration; the legend gives the ECE (l1, same bins).
     With ``show_counts`` the number of examples per bin is drawn as well: as a
@@ -469,8 +482,10 @@ def reliability_diagram(
     ax.bar(left[keep], bins.accuracy[keep], width=widths[keep], align="edge", color=COLORS["model"],
            edgecolor="white", linewidth=0.5, label=name)
     gap_bottom = np.minimum(bins.accuracy, bins.confidence)[keep]
+    # the gap as an outlined, hatched box without fill: the same vermillion above a bar (overconfident)
+    # as over it (underconfident), as in the legend (a translucent fill would turn purple over the bars)
     ax.bar(left[keep], bins.gaps[keep], bottom=gap_bottom, width=widths[keep], align="edge",
-           color=COLORS["error"], alpha=0.3, hatch="//", edgecolor=COLORS["error"], linewidth=0.5,
+           facecolor="none", hatch="//", edgecolor=COLORS["error"], linewidth=1.0,
            label=f"gap (ECE = {ece:.4f})")
     ax.plot([0, 1], [0, 1], linestyle="--", color=COLORS["neutral"], linewidth=1, label="perfect calibration")
     ax.set_xlim(0, 1)
@@ -519,7 +534,7 @@ def _nll_and_derivatives(z: np.ndarray, y: np.ndarray, beta: float):
 _MAX_DOUBLINGS = 1100
 
 
-def fit_temperature(logits, labels, tol: float = 1e-10, max_iter: int = 200) -> float:
+def fit_temperature(logits: ArrayLike, labels: ArrayLike, tol: float = 1e-10, max_iter: int = 200) -> float:
     """The temperature T > 0 that minimises the mean NLL of ``softmax(logits / T)``.
 
     .. math:: T^\\star = \\arg\\min_{T>0} \\frac1N \\sum_i
@@ -635,7 +650,7 @@ def fit_temperature(logits, labels, tol: float = 1e-10, max_iter: int = 200) -> 
     return float(T)
 
 
-def temperature_scale(logits, temperature):
+def temperature_scale(logits: ArrayLike, temperature: float) -> np.ndarray:
     """Probabilities ``softmax(logits / T)`` along the last axis (the input's float dtype).
 
     Parameters
@@ -675,7 +690,7 @@ def _renormalise(q: np.ndarray) -> np.ndarray:
 class _OneVsRestCalibrator:
     """Shared fit/transform: one binary map per class (one for (N,) input), then renormalise."""
 
-    def fit(self, probs, labels):
+    def fit(self, probs: ArrayLike, labels: ArrayLike) -> _OneVsRestCalibrator:
         """Fit one map per class (one for (N,) binary input); return ``self``.
 
         Raises
@@ -692,7 +707,7 @@ class _OneVsRestCalibrator:
             self.maps_ = [self._fit_binary(p[:, k], (y == k).astype(np.float64)) for k in range(C)]
         return self
 
-    def transform(self, probs) -> np.ndarray:
+    def transform(self, probs: ArrayLike) -> np.ndarray:
         """Recalibrated probabilities, the shape of ``probs`` (rows renormalised for (N, C) input).
 
         Raises
@@ -715,8 +730,14 @@ class _OneVsRestCalibrator:
         q = np.stack([self._apply_binary(m, p[:, k]) for k, m in enumerate(self.maps_)], axis=1)
         return _renormalise(np.clip(q, 0.0, None))
 
-    def fit_transform(self, probs, labels) -> np.ndarray:
-        """``fit(probs, labels).transform(probs)``."""
+    def fit_transform(self, probs: ArrayLike, labels: ArrayLike) -> np.ndarray:
+        """``fit(probs, labels).transform(probs)``.
+
+        Raises
+        ------
+        TypeError, ValueError
+            As :meth:`fit`.
+        """
         return self.fit(probs, labels).transform(probs)
 
 
@@ -762,12 +783,19 @@ class HistogramBinningCalibrator(_OneVsRestCalibrator):
     n_bins : int, default 15
     strategy : {"uniform", "quantile"}
 
+    Raises
+    ------
+    TypeError
+        A non-int ``n_bins``.
+    ValueError
+        ``n_bins`` outside [1, 10**6], unknown ``strategy``.
+
     See Also
     --------
     IsotonicCalibrator; chapter 10.
     """
 
-    def __init__(self, n_bins: int = 15, strategy: str = "uniform"):
+    def __init__(self, n_bins: int = 15, strategy: str = "uniform") -> None:
         self.n_bins = _check_n_bins(n_bins)
         self.strategy = check_choice(strategy, "strategy", STRATEGIES)
 

@@ -22,12 +22,14 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validation import (
     MAX_CLASSES,
     SEED_MAX,
     as_float_array,
     check_bool,
+    check_choice,
     check_finite,
     check_int,
     check_labels,
@@ -76,19 +78,24 @@ class Split:
     def n_features(self) -> int:
         return int(self.X_train.shape[1])
 
-    def __getitem__(self, key: str):
-        if key not in {f.name for f in fields(self)}:
+    def __getitem__(self, key: str) -> np.ndarray | int:
+        if not isinstance(key, str) or key not in {f.name for f in fields(self)}:
             raise KeyError(key)
         return getattr(self, key)
 
     def as_dict(self) -> dict:
-        """The six arrays as ``{"X_train": ..., "y_train": ..., ..., "y_test": ...}``."""
+        """The six arrays as ``{"X_train": ..., "y_train": ..., ..., "y_test": ...}`` (refuses nothing)."""
         return {k: getattr(self, k) for k in ("X_train", "y_train", "X_val", "y_val", "X_test", "y_test")}
 
     def class_counts(self, part: str = "train") -> np.ndarray:
-        """Number of examples of each class in ``part`` (``"train"``, ``"val"`` or ``"test"``)."""
-        if part not in ("train", "val", "test"):
-            raise ValueError(f"part: expected 'train', 'val' or 'test', got {part!r}")
+        """Number of examples of each class in ``part`` (``"train"``, ``"val"`` or ``"test"``), int64 (C,).
+
+        Raises
+        ------
+        ValueError
+            ``part`` not one of "train", "val", "test".
+        """
+        check_choice(part, "part", ("train", "val", "test"))
         return np.bincount(getattr(self, f"y_{part}"), minlength=self.num_classes)
 
     def __repr__(self) -> str:  # short: never dump arrays into a notebook
@@ -166,7 +173,7 @@ def _split_generated(X, y, C: int, v: float, t: float, seed: int) -> Split:
 
 
 def stratified_split(
-    X, y, num_classes: int, val_fraction: float = 0.2, test_fraction: float = 0.2, seed: int = 0
+    X: ArrayLike, y: ArrayLike, num_classes: int, val_fraction: float = 0.2, test_fraction: float = 0.2, seed: int = 0
 ) -> Split:
     """Split ``(X, y)`` into train / validation / test, stratified by class (scikit-learn).
 

@@ -58,6 +58,7 @@ def use_book_style() -> None:
 
     Colour-blind-safe palette, transparent background, grey ink that works in
     light and dark themes, PNG at 100 dpi (PNG bytes are not compared by nbval).
+    Takes no argument, so it refuses nothing.
     """
     import matplotlib as mpl
 

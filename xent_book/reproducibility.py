@@ -51,7 +51,10 @@ def seed_everything(seed: int = 0) -> np.random.Generator:
 
 
 def single_thread() -> None:
-    """Run PyTorch (deterministic algorithms) and the BLAS on one thread, for this process."""
+    """Run PyTorch (deterministic algorithms) and the BLAS on one thread, for this process.
+
+    Takes no argument, so it refuses nothing.
+    """
     try:
         import torch
 

@@ -77,9 +77,19 @@ class History(dict):
             raise AttributeError(name) from None
 
     def append(self, **metrics: float) -> None:
-        """Append one value to each named list (a new key starts a new list)."""
+        """Append one value to each named list (a new key starts a new list).
+
+        Raises
+        ------
+        TypeError
+            A value that is not a number (named by its key).
+        """
         for key, value in metrics.items():
-            self.setdefault(key, []).append(float(value))
+            try:
+                number = float(value)
+            except (TypeError, ValueError, OverflowError):
+                raise TypeError(f"{key}: expected a number to record, got {type(value).__name__}") from None
+            self.setdefault(key, []).append(number)
 
     def best_epoch(self, key: str = "val_nll", mode: str = "min") -> int:
         """The epoch (1-based, as in ``history["epoch"]``) where ``key`` is smallest (``mode="min"``) or largest.
