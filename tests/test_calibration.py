@@ -442,6 +442,27 @@ def test_reliability_diagram_draws_labelled_axes():
     plt.close("all")
 
 
+def test_reliability_diagram_gap_looks_the_same_above_and_over_the_bars():
+    # the gap boxes have no fill (a translucent fill turns purple over a blue bar, unlike the legend)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.colors as mcolors
+    import matplotlib.pyplot as plt
+
+    from xent_book.plotting import COLORS
+
+    p = np.array([0.3, 0.35, 0.9, 0.95])  # binary: one underconfident, one overconfident bin
+    y = np.array([1, 1, 0, 1])
+    ax = cal.reliability_diagram(p, y, n_bins=2, show_counts=False)
+    gaps = ax.containers[1]
+    assert len(gaps) == 2
+    for patch in gaps:
+        assert patch.get_facecolor()[3] == 0.0
+        assert mcolors.same_color(patch.get_edgecolor()[:3], COLORS["error"])
+    plt.close("all")
+
+
 # --------------------------------------------------------------------------- properties
 
 from hypothesis import given, settings  # noqa: E402
