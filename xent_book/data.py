@@ -4,7 +4,8 @@ Every loader returns a :class:`Split`: float32 features and int64 labels for a
 train, a validation and a test part, ready for ``torch.from_numpy``. The same
 arguments (including ``seed``) always give the same arrays, bit for bit, on
 every machine: the data are drawn from one ``numpy.random.default_rng(seed)``
-and the splits are stratified (every class is split in the same proportions).
+and the splits are stratified (every class is split in the same proportions)
+by scikit-learn's ``train_test_split(stratify=...)``, through :func:`stratified_split`.
 
 * :func:`gaussian_blobs` -- isotropic Gaussian clusters (2-D: centres on a circle).
 * :func:`spirals` -- interleaved noisy spirals, a non-linear problem.
