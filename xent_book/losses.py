@@ -208,6 +208,20 @@ def _elementwise_pair(input, target, input_name: str = "input", target_name: str
     return x, y, np.clip(y.astype(np.float64), 0.0, 1.0)
 
 
+def _bce_with_logits64(x64: np.ndarray, y64: np.ndarray, pos_weight=None, log_sigmoid_x=None) -> np.ndarray:
+    """Unchecked: the elementwise BCE on logits, ``(1 - y) x - (1 + (p_w - 1) y) log sigmoid(x)``, float64.
+
+    The one home of the formula (:func:`binary_cross_entropy_with_logits`,
+    :func:`sigmoid_focal_loss`); ``log_sigmoid_x`` may pass ``log sigmoid(x)``
+    when the caller has it already.
+    """
+    log_sig = _log_sigmoid64(x64) if log_sigmoid_x is None else log_sigmoid_x
+    if pos_weight is not None:
+        with np.errstate(over="ignore"):
+            log_sig = log_sig * ((pos_weight - 1.0) * y64 + 1.0)
+    return (1.0 - y64) * x64 - log_sig
+
+
 def _check_gamma(gamma) -> float:
     return check_positive(gamma, "gamma", allow_zero=True)
 
@@ -568,12 +582,7 @@ def binary_cross_entropy_with_logits(
     check_finite(x, "input")
     w = check_broadcast_weight(weight, x.shape)
     pw = check_broadcast_weight(pos_weight, x.shape, "pos_weight")
-    x64 = x.astype(np.float64)
-    log_sig = _log_sigmoid64(x64)
-    if pw is not None:
-        with np.errstate(over="ignore"):
-            log_sig = log_sig * ((pw - 1.0) * y64 + 1.0)
-    loss = (1.0 - y64) * x64 - log_sig
+    loss = _bce_with_logits64(x.astype(np.float64), y64, pw)
     if w is not None:
         with np.errstate(over="ignore"):
             loss = loss * w
@@ -714,7 +723,7 @@ def sigmoid_focal_loss(
     check_finite(x, "inputs")
     x64 = x.astype(np.float64)
     log_p, log_1mp = _log_sigmoid64(x64), _log_sigmoid64(-x64)
-    bce = (1.0 - y64) * x64 - log_p
+    bce = _bce_with_logits64(x64, y64, log_sigmoid_x=log_p)
     one_minus_pt = np.exp(log_p) * (1.0 - y64) + np.exp(log_1mp) * y64
     loss = bce * one_minus_pt**gamma
     if alpha >= 0:
