@@ -515,3 +515,18 @@ def test_property_fitted_temperature_is_a_minimum(pred):
     best = _nll(z, y, T)
     for factor in (0.99, 1.01):
         assert best <= _nll(z, y, T * factor) + 1e-12
+
+
+@pytest.mark.parametrize("strategy", ["uniform", "quantile"])
+@pytest.mark.parametrize("norm", ["l1", "l2", "max"])
+@pytest.mark.parametrize("n_bins", [1, 3, 15, 80])
+def test_classwise_ece_is_the_mean_of_one_vs_rest_binary_ece(strategy, norm, n_bins):
+    # the vectorised classwise ECE against C separate binary ECEs (scikit-learn's binning, one class at a time)
+    rng = np.random.default_rng(n_bins)
+    p = rng.dirichlet(np.ones(4) * 0.7, size=120)
+    p[:10] = np.round(p[:10], 1)
+    p[:10] /= p[:10].sum(1, keepdims=True)  # ties and values on bin edges
+    y = rng.integers(0, 4, size=120)
+    per_class = [cal.expected_calibration_error(p[:, k], (y == k).astype(int), n_bins, norm, strategy) for k in range(4)]
+    got = cal.classwise_calibration_error(p, y, n_bins, norm, strategy)
+    assert got == pytest.approx(np.mean(per_class), rel=1e-12, abs=1e-15)
