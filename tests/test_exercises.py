@@ -335,8 +335,8 @@ CHAPTERS = [d for d in toc_docs() if d.startswith("notebooks/")]
 CHECK_DIV = re.compile(r"""<div\s+class=["']xent-check["']\s+data-xent-check=["']([^"']+)["']\s*>\s*</div>""")
 EXERCISE_LABEL = re.compile(r":label:\s*(\S+)")
 # Chapters that do not have their two self-checking exercises yet are reported
-# as XFAIL (with the reason) until the lead flips this to False (issue 10).
-PENDING_CHAPTERS_ALLOWED = True
+# as XFAIL (with the reason) while this is True; every chapter has them now (issue 10).
+PENDING_CHAPTERS_ALLOWED = False
 
 
 def _markdown(doc: str) -> str:
