@@ -7,6 +7,8 @@
 #      network (the npm registry), like `pip install` for the venv.
 #   2. Copy just the files the pages load into _offline_static/offline/ (git-ignored);
 #      _config.yml points mathjax_path and nb_ipywidgets_js at them.
+#   2b. Export the self-checking exercises' answers (scripts/export_exercises.py runs
+#      every reference solution) into _offline_static/exercises/ for xent-exercises.js.
 #   3. Check the stored notebook outputs: the book renders them as they are
 #      (execute_notebooks: off, see _config.yml), so an error output or a code
 #      cell that was never run fails the build here.
