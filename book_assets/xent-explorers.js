@@ -196,11 +196,28 @@
 
   // ------------------------------------------------------------------ formatting (as _base.fmt / full)
 
+  /**
+   * x.toFixed(d) with Python's rounding: an exact tie (a double that lies exactly halfway, such as
+   * 0.65625 at 4 digits) goes to the even digit, as f"{x:.4f}" does; toFixed would round it up.
+   */
+  function fix(x, d) {
+    var s = x.toFixed(d);
+    if (!Number.isFinite(x) || Math.abs(x) >= 1e21) { return s; }
+    var t = Math.abs(x) * Math.pow(10, d), frac = t - Math.floor(t);
+    if (Math.abs(frac - 0.5) > 1e-6) { return s; }  // fast path: far from a tie (most calls)
+    var exact = Math.abs(x).toFixed(100), point = exact.indexOf(".");
+    var rest = exact.slice(point + 1 + d);
+    if (!/^50*$/.test(rest)) { return s; }  // not a tie
+    var kept = exact.slice(0, d === 0 ? point : point + 1 + d);
+    if (Number(kept.charAt(kept.length - 1)) % 2 === 1) { return s; }  // odd: rounding up gives the even digit
+    return (x < 0 ? "-" : "") + kept;
+  }
+
   function fmt(x, digits) {
     if (digits === undefined) { digits = 4; }
     if (Number.isNaN(x)) { return "NaN"; }
     if (!Number.isFinite(x)) { return x > 0 ? "\u221e" : "\u2212\u221e"; }
-    var s = x.toFixed(digits);
+    var s = fix(x, digits);
     if (s.charAt(0) === "-") { s = Number(s) !== 0 ? "\u2212" + s.slice(1) : s.slice(1); }
     return s;
   }
@@ -212,7 +229,7 @@
     return String(x);
   }
 
-  function signed(x, digits) { return (x >= 0 ? "+" : "\u2212") + Math.abs(x).toFixed(digits); }
+  function signed(x, digits) { return (x >= 0 ? "+" : "\u2212") + fix(Math.abs(x), digits); }
 
   function sig(x, d) { return String(Number(x.toPrecision(d))); }  // Python's {:.Ng}
   function sig3(x) { return sig(x, 3); }
@@ -233,7 +250,7 @@
 
   function num(x) {
     if (!Number.isFinite(x)) { x = 0; }
-    var s = x.toFixed(1);
+    var s = fix(x, 1);
     if (s === "-0.0") { s = "0.0"; }
     return s.slice(-2) === ".0" ? s.slice(0, -2) : s;
   }
@@ -329,7 +346,7 @@
   function renderLogits(v) {
     var p = v.probs, gr = v.grad, y = v.target, n = p.length, W = 540, H = 230, top = 34, bottom = 186, k;
     var label = "Softmax probabilities at temperature " + sig3(v.temperature) + ": " +
-      p.map(function (x, i) { return "class " + i + " " + x.toFixed(4); }).join(", ") +
+      p.map(function (x, i) { return "class " + i + " " + fix(x, 4); }).join(", ") +
       ". Target class " + y + "; loss " + fmt(v.loss) + " nats. Gradient p minus y: " +
       gr.map(function (x, i) { return "class " + i + " " + signed(x, 4); }).join(", ") + ".";
     var out = [svgOpen(W, H, label)];
@@ -344,7 +361,7 @@
     for (k = 0; k < n; k++) {
       cx = x0 + slot * (k + 0.5);
       out.push(svgRect(cx - bw / 2, sy(p[k]), bw, sy(0) - sy(p[k]), k === y ? COLORS.target : COLORS.model,
-        { title: "p" + k + " = " + p[k].toFixed(4) }));
+        { title: "p" + k + " = " + fix(p[k], 4) }));
       out.push(svgText(cx, sy(p[k]) - 4, fmt(p[k], 3), { size: 10 }));
       out.push(svgText(cx, bottom + 15, k + (k === y ? " (y)" : ""), { size: 11 }));
     }
@@ -381,8 +398,8 @@
   function renderEntropyKL(v) {
     var p = v.p, q = v.q, unit = v.unit, h = v.entropy, hpq = v.crossEntropy, kl = v.kl, hmax = v.maxEntropy;
     var W = 540, H = 262, n = p.length, k, j;
-    var label = "p = " + p.map(function (x) { return x.toFixed(4); }).join(", ") +
-      "; q = " + q.map(function (x) { return x.toFixed(4); }).join(", ") +
+    var label = "p = " + p.map(function (x) { return fix(x, 4); }).join(", ") +
+      "; q = " + q.map(function (x) { return fix(x, 4); }).join(", ") +
       ". Entropy H(p) " + fmt(h) + " " + unit + ", cross-entropy H(p, q) " + fmt(hpq) + " " + unit +
       " = H(p) + KL(p || q), with KL " + fmt(kl) + " " + unit + "; reverse KL(q || p) " + fmt(v.klReverse) +
       " " + unit + ".";
@@ -407,7 +424,7 @@
       for (j = 0; j < 2; j++) {
         var x = left + j * bw, val = series[j][1][k], u = Math.min(val, vmax);
         out.push(svgRect(x + 1, sy(u), bw - 2, sy(0) - sy(u), series[j][2],
-          { title: series[j][0] + k + " = " + val.toFixed(4) }));
+          { title: series[j][0] + k + " = " + fix(val, 4) }));
         out.push(svgText(x + bw / 2, sy(u) - 4, fmt(val, 2), { size: 9 }));
       }
       out.push(svgText(x0 + slot * (k + 0.5), bottom + 14, String(k), { size: 11 }));
@@ -457,7 +474,7 @@
       var left = x0 + slot * k + slot * 0.15;
       for (j = 0; j < m; j++) {
         var x = left + j * bw, val = series[j][1][k], u = Math.min(val, vmax);
-        out.push(svgRect(x + 1, sy(u), bw - 2, sy(0) - sy(u), series[j][2], { title: series[j][0] + k + " = " + val.toFixed(4) }));
+        out.push(svgRect(x + 1, sy(u), bw - 2, sy(0) - sy(u), series[j][2], { title: series[j][0] + k + " = " + fix(val, 4) }));
         out.push(svgText(x + bw / 2, sy(u) - 4, fmt(val, 2), { size: 9 }));
       }
       out.push(svgText(x0 + slot * (k + 0.5), bottom + 14, String(k), { size: 11 }));
@@ -466,7 +483,7 @@
 
   function renderEntropy(v) {
     var p = v.p, unit = v.unit, h = v.entropy, hmax = v.maxEntropy, W = 540, H = 250;
-    var label = "p = " + p.map(function (x) { return x.toFixed(4); }).join(", ") + ". Entropy H(p) " + fmt(h) + " " +
+    var label = "p = " + p.map(function (x) { return fix(x, 4); }).join(", ") + ". Entropy H(p) " + fmt(h) + " " +
       unit + " of a maximum log C = " + fmt(hmax) + " " + unit + "; perplexity " + fmt(v.perplexity, 3) + ".";
     var out = [svgOpen(W, H, label)];
     out.push(svgText(W / 2, 14, "distribution p", { weight: "600" }));
@@ -496,8 +513,8 @@
     var oth = BINARY_GRID.map(function (u) { return binaryLossGrad(u, 1 - y, pw); });
     var pick = function (arr, key) { return arr.map(function (o) { return o[key]; }); };
     var label = "Binary cross-entropy with logits for label y = " + y + ", pos_weight " + sig3(pw) +
-      ", as a function of the logit z from \u22128 to 8. At z = " + z.toFixed(2) + ": sigmoid " + v.p.toFixed(4) +
-      ", loss " + v.loss.toFixed(4) + " nats, gradient " + (v.grad >= 0 ? "+" : "-") + Math.abs(v.grad).toFixed(4) + ".";
+      ", as a function of the logit z from \u22128 to 8. At z = " + fix(z, 2) + ": sigmoid " + fix(v.p, 4) +
+      ", loss " + fix(v.loss, 4) + " nats, gradient " + (v.grad >= 0 ? "+" : "-") + fix(Math.abs(v.grad), 4) + ".";
     var out = [svgOpen(W, H, label)];
     var lmax = niceMax(Math.max(Math.max.apply(null, pick(cur, "loss")), Math.max.apply(null, pick(oth, "loss"))));
     out = out.concat(linePanel([54, 260, 30, 182], [-8, 8], [0, lmax],
@@ -523,12 +540,12 @@
     var pick = function (key) { return parts.map(function (o) { return o[key]; }); };
     var label = "Cross-entropy \u2212log p_t and focal loss with \u03b3 = " + sig(gm, 2) +
       " as functions of the true-class probability p_t, and the focal factor (1 \u2212 p_t)^\u03b3. At p_t = " +
-      p.toFixed(2) + ": CE " + v.ce.toFixed(4) + " nats, focal " + v.focal.toFixed(4) + " nats, factor " + v.factor.toFixed(4) + ".";
+      fix(p, 2) + ": CE " + fix(v.ce, 4) + " nats, focal " + fix(v.focal, 4) + " nats, factor " + fix(v.factor, 4) + ".";
     var out = [svgOpen(W, H, label)], xt = [0, 0.25, 0.5, 0.75, 1];
     out = out.concat(linePanel([54, 260, 30, 182], [0, 1], [0, 5],
       [[FOCAL_GRID, pick("ce"), COLORS.neutral, "5,3", 2, null], [FOCAL_GRID, pick("focal"), COLORS.alt, null, 2.5, null]],
       xt, [0, 1, 2, 3, 4, 5], "p_t", "loss (nats)", [[p, v.ce, COLORS.neutral], [p, v.focal, COLORS.alt]],
-      "focal (\u03b3 = " + gm.toFixed(1) + ") vs CE (dashed)"));
+      "focal (\u03b3 = " + fix(gm, 1) + ") vs CE (dashed)"));
     out = out.concat(linePanel([326, 532, 30, 182], [0, 1], [0, 1],
       [[FOCAL_GRID, pick("factor"), COLORS.model, null, 2.5, null]], xt, [0, 0.5, 1], "p_t", "factor",
       [[p, v.factor, COLORS.model]], "focal factor (1 \u2212 p_t)^\u03b3"));
@@ -564,10 +581,10 @@
   function renderReliability(v) {
     var edges = v.edges, acc = v.binAccuracy, conf = v.binConfidence, counts = v.counts, M = counts.length, W = 540, H = 268, m;
     var per = [];
-    for (m = 0; m < M; m++) { if (counts[m] > 0) { per.push(acc[m].toFixed(2) + " / " + conf[m].toFixed(2)); } }
+    for (m = 0; m < M; m++) { if (counts[m] > 0) { per.push(fix(acc[m], 2) + " / " + fix(conf[m], 2)); } }
     var label = "Reliability diagram at temperature " + sig3(v.temperature) + " with " + M + " confidence bins: " +
-      "expected calibration error " + v.ece.toFixed(4) + ", negative log-likelihood " + v.nll.toFixed(4) + " nats, " +
-      "accuracy " + v.accuracy.toFixed(4) + ", mean confidence " + v.meanConfidence.toFixed(4) +
+      "expected calibration error " + fix(v.ece, 4) + ", negative log-likelihood " + fix(v.nll, 4) + " nats, " +
+      "accuracy " + fix(v.accuracy, 4) + ", mean confidence " + fix(v.meanConfidence, 4) +
       ". Per non-empty bin, accuracy / mean confidence: " + per.join("; ") + ".";
     var out = [svgOpen(W, H, label)];
     var x0 = 54, x1 = 264, top = 30, bottom = 200;
@@ -583,7 +600,7 @@
       if (counts[m] === 0) { continue; }
       var a = sx(edges[m]), b = sx(edges[m + 1]);
       out.push(svgRect(a, sy(acc[m]), b - a, sy(0) - sy(acc[m]), COLORS.model,
-        { title: "bin " + m + ": accuracy " + acc[m].toFixed(4) + ", confidence " + conf[m].toFixed(4) + ", n = " + counts[m] }));
+        { title: "bin " + m + ": accuracy " + fix(acc[m], 4) + ", confidence " + fix(conf[m], 4) + ", n = " + counts[m] }));
       var lo = Math.min(acc[m], conf[m]), hi = Math.max(acc[m], conf[m]);
       gaps.push(gap(a, sy(hi), b - a, sy(lo) - sy(hi), COLORS.error));
     }
