@@ -164,7 +164,7 @@ CASES = [
          lambda kw: {"dtype": _float_dtype(kw["logits"]), "shape": np.shape(kw["logits"])},
          names={"logits": ("logits", "x")}),
     Case(lambda **kw: cal.IsotonicCalibrator().fit(**kw).transform(kw["probs"]), dict(probs=PROBS, labels=LABELS),
-         PROB_ARGS, lambda kw: {"dtype": np.float64, "shape": (N, C)}, names=PAIR, examples=8),
+         PROB_ARGS, lambda kw: {"dtype": np.float64, "shape": (N, C)}, names=PAIR, examples=4),
     Case(lambda **kw: cal.HistogramBinningCalibrator(**kw).fit(PROBS, LABELS).transform(PROBS),
          dict(n_bins=5, strategy="uniform"), {"n_bins": hostile_ints(), "strategy": CHOICES},
          lambda kw: {"dtype": np.float64, "shape": (N, C)}),
@@ -293,7 +293,7 @@ CASES = [
          {"X": hostile_arrays(), "y": hostile_indices(C, (12,)), "epochs": _NOT_MANY_EPOCHS, "lr": hostile_scalars(),
           "batch_size": hostile_ints(), "seed": hostile_ints(), "optimizer": CHOICES,
           "sample_weights": hostile_arrays(), "progress": BOOLS},
-         names={"X": ("X", "y"), "y": ("y", "X")}, examples=8),
+         names={"X": ("X", "y"), "y": ("y", "X")}, examples=4),
     Case(lambda **kw: train.predict_logits(train.make_model(2, C, hidden=(), seed=0), **kw),
          dict(X=X_SMALL, batch_size=None), {"X": hostile_arrays(), "batch_size": hostile_ints()},
          lambda kw: {"dtype": np.float64}, examples=10),
@@ -305,10 +305,10 @@ CASES = [
     # ---------------------------------------------------------------- reproducibility, plotting
     Case(reproducibility.seed_everything, dict(seed=0), {"seed": hostile_ints()}),
     Case(lambda **kw: _restoring(reproducibility.setup_notebook, **kw), dict(seed=0), {"seed": hostile_ints()},
-         examples=5),
+         examples=4),
     Case(_close(plotting.new_figure), dict(ncols=1, nrows=1, width=3.0, height=2.0),
          {"ncols": hostile_ints(), "nrows": hostile_ints(), "width": hostile_scalars(), "height": hostile_scalars()},
-         examples=5),
+         examples=4),
     Case(lambda **kw: plotting.style_axes(_AX, **kw), dict(xlabel="x (nats)", ylabel="y", title=None),
          {"xlabel": hostile_scalars(), "title": st.sampled_from([None, "t", 1, ["t"]])}),
 ]
@@ -336,13 +336,26 @@ def _restoring(fn, **kw):
             matplotlib.rcParams.update(rc)
 
 
-PAIRS = [(case, arg) for case in CASES for arg in case.hostile]
+PAIRS = [(case, arg) for case in CASES for arg in case.hostile if case.examples > 4]
+SLOW_PAIRS = [(case, arg) for case in CASES for arg in case.hostile if case.examples <= 4]
+_HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
 
 @pytest.mark.parametrize("case, arg", PAIRS, ids=[c.id(a) for c, a in PAIRS])
 @given(payload=st.data())
-@settings(max_examples=6, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=6, suppress_health_check=_HEALTH)
 def test_hostile_argument(case, arg, payload):
+    _hostile_call(case, arg, payload)
+
+
+@pytest.mark.parametrize("case, arg", SLOW_PAIRS, ids=[c.id(a) for c, a in SLOW_PAIRS])
+@given(payload=st.data())
+@settings(max_examples=3, suppress_health_check=_HEALTH)
+def test_hostile_argument_of_a_slow_function(case, arg, payload):
+    _hostile_call(case, arg, payload)
+
+
+def _hostile_call(case, arg, payload):
     value = payload.draw(case.hostile[arg], label=arg)
     kwargs = dict(case.kwargs, **{arg: value})
     spec = {"dtype": None, "shape": None}
@@ -384,7 +397,7 @@ TORCH_LOGITS = st.one_of(
 
 @pytest.mark.parametrize("name", list(TORCH_LOSSES))
 @given(logits=TORCH_LOGITS, target=TORCH_TARGETS)
-@settings(max_examples=15)
+@settings(max_examples=8)
 def test_torch_losses_hostile_logits_and_targets(name, logits, target):
     loss = TORCH_LOSSES[name]
     if isinstance(logits, torch.Tensor) and logits.dim() == 2 and logits.shape[0] != N and logits.shape[0] > 0:

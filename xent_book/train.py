@@ -54,6 +54,7 @@ from ._validation import (
 MAX_EPOCHS = 10**5
 MAX_WIDTH = 10**5
 MAX_PARAMETERS = 10**8
+MAX_RATE = 1e6  # lr and weight_decay
 
 __all__ = ["History", "make_model", "fit", "predict_logits", "evaluate"]
 
@@ -361,7 +362,8 @@ def fit(
         ``X`` not (N, d), empty or not finite; ``y`` of another length, labels
         outside ``[0, C)`` for the model's C logits, probability rows that are
         not distributions; a model whose output is not (N, C); ``epochs`` outside
-        [1, 10**5], ``lr`` <= 0, ``batch_size`` < 1, negative ``weight_decay``,
+        [1, 10**5], ``lr`` not in (0, 1e6], ``batch_size`` < 1, ``weight_decay``
+        not in [0, 1e6],
         unknown ``optimizer``, only one of ``X_val``/``y_val``, bad
         ``sample_weights``, a bad ``seed``, or a loss that is not a finite scalar.
 
@@ -379,6 +381,9 @@ def fit(
     n_epochs = check_int(epochs, "epochs", 1, MAX_EPOCHS)
     lr = check_positive(lr, "lr")
     wd = check_positive(weight_decay, "weight_decay", allow_zero=True)
+    for name, value in (("lr", lr), ("weight_decay", wd)):
+        if value > MAX_RATE:
+            raise ValueError(f"{name}: expected at most {MAX_RATE:g} (the optimiser computes in float32), got {value!r}")
     seed = check_seed(seed)
     progress = check_bool(progress, "progress")
     n = len(Xt)
