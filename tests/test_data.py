@@ -5,7 +5,6 @@ import pytest
 
 from xent_book import data
 
-
 LOADERS = [
     lambda seed: data.gaussian_blobs(n_samples=300, num_classes=3, seed=seed),
     lambda seed: data.spirals(n_samples=300, num_classes=3, seed=seed),
