@@ -74,5 +74,5 @@ function(
     atol=1e-12,
     page_case=0,
     page_prompt="grad_z(np.array([2.0, 1.0, 0.1]), 0, 0.5)",
-    hint="Start from the gradient with respect to s = z / T, then apply the chain rule once.",
+    hint="Start from the gradient with respect to the scaled logits z / T, then apply the chain rule once.",
 )
