@@ -9,7 +9,7 @@ number(
     "ex-stability-1",
     solution=lambda: float(1000.0 - np.log(np.finfo(np.float64).max)),
     atol=1e-2,
-    hint="exp(t) overflows in float64 exactly when t exceeds log of the largest float64.",
+    hint="exp(t) overflows in float64 when t exceeds the log of the largest float64.",
 )
 number(
     "ex-stability-2",
