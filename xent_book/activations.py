@@ -6,15 +6,15 @@ PyTorch does on the CPU with its wider accumulator.
 
 The stable algorithm (Blanchard, Higham & Higham 2021)
 ------------------------------------------------------
-With ``a = max_i x_i`` attained at index ``k``::
+With ``a = max_j x_j`` attained at index ``m`` (class indices ``j, k`` are 0-based)::
 
-    logsumexp(x) = a + log1p(sum_{i != k} exp(x_i - a))
-    log_softmax(x)_i = (x_i - a) - log1p(sum_{i != k} exp(x_i - a))
-    softmax(x)_i = exp(x_i - a) / (1 + sum_{i != k} exp(x_i - a))
+    logsumexp(x) = a + log1p(sum_{j != m} exp(x_j - a))
+    log_softmax(x)_k = (x_k - a) - log1p(sum_{j != m} exp(x_j - a))
+    softmax(x)_k = exp(x_k - a) / (1 + sum_{j != m} exp(x_j - a))
 
 Every ``exp`` has a non-positive argument, so nothing overflows; ``log1p``
 keeps full relative accuracy when one logit dominates; and dividing (rather
-than computing ``exp(x_i - logsumexp(x))``) keeps softmax accurate to a few
+than computing ``exp(x_k - logsumexp(x))``) keeps softmax accurate to a few
 units in the last place.
 
 The kernel
@@ -260,10 +260,10 @@ def _restore(flat: np.ndarray, work: np.ndarray, ax: int, shape: tuple) -> np.nd
 
 
 def logsumexp(x: ArrayLike, axis: int = -1, keepdims: bool = False) -> np.ndarray:
-    r"""Log of the sum of exponentials, ``log(sum_i exp(x_i))``, without overflow.
+    r"""Log of the sum of exponentials, ``log(sum_j exp(x_j))``, without overflow.
 
-    .. math:: \operatorname{LSE}(x) = a + \log\bigl(1 + \textstyle\sum_{i\ne k} e^{x_i - a}\bigr),
-              \quad a = \max_i x_i = x_k
+    .. math:: \operatorname{LSE}(x) = a + \log\bigl(1 + \textstyle\sum_{j\ne m} e^{x_j - a}\bigr),
+              \quad a = \max_j x_j = x_m
 
     Parameters
     ----------
@@ -315,7 +315,7 @@ def logsumexp(x: ArrayLike, axis: int = -1, keepdims: bool = False) -> np.ndarra
 def log_softmax(x: ArrayLike, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
     r"""Logarithm of the softmax, ``log softmax(x / T)``, computed stably.
 
-    .. math:: \log\sigma(x)_i = \frac{x_i}{T} - \operatorname{LSE}\Bigl(\frac{x}{T}\Bigr)
+    .. math:: \log\operatorname{softmax}(x / T)_k = \frac{x_k}{T} - \operatorname{LSE}\Bigl(\frac{x}{T}\Bigr)
 
     Parameters
     ----------
@@ -355,9 +355,9 @@ def log_softmax(x: ArrayLike, axis: int = -1, temperature: float = 1.0) -> np.nd
 
 
 def softmax(x: ArrayLike, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
-    r"""Softmax with temperature: ``exp(x_i / T) / sum_j exp(x_j / T)``.
+    r"""Softmax with temperature: ``exp(x_k / T) / sum_j exp(x_j / T)``.
 
-    .. math:: \sigma(x)_i = \frac{e^{(x_i - a)/T}}{\sum_j e^{(x_j - a)/T}},\quad a = \max_j x_j
+    .. math:: \operatorname{softmax}(x / T)_k = \frac{e^{(x_k - a)/T}}{\sum_j e^{(x_j - a)/T}},\quad a = \max_j x_j
 
     Shifting all logits by a constant does not change the result; a small
     temperature sharpens the distribution towards the argmax, a large one

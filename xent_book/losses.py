@@ -144,7 +144,7 @@ def _check_index_target(t: np.ndarray, inp_batched: np.ndarray, unbatched: bool,
 
 
 def _weighted_nll(logp_y: np.ndarray, target: np.ndarray, weight, ignore_index: int):
-    """Per-element ``-w[y] log p[y]`` (0 where ignored or ``w[y] = 0``) and the per-element weights ``w[y]``."""
+    """Per-element ``-w[y] log q[y]`` (0 where ignored or ``w[y] = 0``) and the per-element weights ``w[y]``."""
     mask = target != ignore_index
     safe = np.where(mask, target, 0)
     w_t = mask.astype(np.float64) if weight is None else np.where(mask, weight[safe], 0.0)
@@ -296,16 +296,16 @@ def cross_entropy(
 
     Class-index target (``log_softmax`` then ``nll_loss``, plus smoothing ``eps``):
 
-    .. math:: \ell_n = (1-\varepsilon)\,\bigl(-w_{y_n}\log p_{n,y_n}\bigr)
-              + \frac{\varepsilon}{C}\sum_c \bigl(-w_c \log p_{n,c}\bigr),
-              \qquad p_n = \operatorname{softmax}(x_n)
+    .. math:: \ell_n = (1-\varepsilon)\,\bigl(-w_{y_n}\log q_{n,y_n}\bigr)
+              + \frac{\varepsilon}{C}\sum_c \bigl(-w_c \log q_{n,c}\bigr),
+              \qquad q_n = \operatorname{softmax}(x_n)
 
     and ``'mean'`` divides the sum by :math:`\sum_{n\,\text{not ignored}} w_{y_n}`.
 
-    Probability target :math:`t` (same shape as ``input``):
+    Probability target :math:`p` (same shape as ``input``):
 
-    .. math:: \ell_n = -\sum_c w_c\, \tilde t_{n,c} \log p_{n,c}, \qquad
-              \tilde t = (1-\varepsilon)\, t + \varepsilon / C
+    .. math:: \ell_n = -\sum_c w_c\, \tilde p_{n,c} \log q_{n,c}, \qquad
+              \tilde p = (1-\varepsilon)\, p + \varepsilon / C
 
     and ``'mean'`` divides by the number of elements (``N * d1 * ...``).
 
@@ -402,12 +402,13 @@ def cross_entropy_grad(
 
     For one element with target distribution weights :math:`a_c` (one-hot
     :math:`(1-\varepsilon) w_{y}` on the true class plus :math:`\varepsilon w_c / C`,
-    or :math:`w_c \tilde t_c` for a probability target) the loss is
-    :math:`-\sum_c a_c \log p_c`, whose gradient is
+    or :math:`w_c \tilde p_c` for a probability target :math:`p`) the loss is
+    :math:`-\sum_c a_c \log q_c`, with :math:`q = \operatorname{softmax}(x)` the
+    model's probabilities, whose gradient is
 
-    .. math:: \frac{\partial \ell}{\partial x_j} = \Bigl(\sum_c a_c\Bigr) p_j - a_j,
+    .. math:: \frac{\partial \ell}{\partial x_j} = \Bigl(\sum_c a_c\Bigr) q_j - a_j,
 
-    which is ``p - y`` without weights or smoothing (then computed by the
+    which is ``q - e_y`` (``q - p`` for a probability target) without weights or smoothing (then computed by the
     in-place kernel :func:`_softmax_minus_target_`). ``'mean'`` divides by the
     same denominator as the loss; ``'none'`` returns the gradient of the sum of
     the per-element losses. Equal to PyTorch's autograd (tested).
@@ -676,12 +677,13 @@ def sigmoid_focal_loss(
 ) -> np.ndarray:
     r"""Binary focal loss on logits, as ``torchvision.ops.sigmoid_focal_loss``.
 
-    .. math:: \ell = \alpha_t\,(1 - p_t)^{\gamma}\,\operatorname{BCE}(x, y), \quad
-              p_t = p\,y + (1-p)(1-y),\ \alpha_t = \alpha y + (1-\alpha)(1-y),\ p = \sigma(x)
+    .. math:: \ell = \alpha_t\,(1 - q_t)^{\gamma}\,\operatorname{BCE}(x, y), \quad
+              q_t = q\,y + (1-q)(1-y),\ \alpha_t = \alpha y + (1-\alpha)(1-y),\ q = \sigma(x)
 
+    (Lin et al. write :math:`p_t`; the book keeps :math:`p` for the data.)
     A negative ``alpha`` switches the class weighting off (torchvision's rule).
-    ``1 - p_t`` is computed as ``σ(x)(1-y) + σ(-x) y`` so it stays accurate when
-    ``p_t`` is close to 1.
+    ``1 - q_t`` is computed as ``σ(x)(1-y) + σ(-x) y`` so it stays accurate when
+    ``q_t`` is close to 1.
 
     Parameters
     ----------
@@ -737,13 +739,13 @@ def focal_loss(
 ) -> np.ndarray:
     r"""Multi-class focal loss on logits (Lin et al. 2017).
 
-    .. math:: \ell_n = -\alpha_{y_n}\,(1 - p_{n,y_n})^{\gamma} \log p_{n,y_n},
-              \qquad p_n = \operatorname{softmax}(x_n)
+    .. math:: \ell_n = -\alpha_{y_n}\,(1 - q_{n,y_n})^{\gamma} \log q_{n,y_n},
+              \qquad q_n = \operatorname{softmax}(x_n)
 
     ``'mean'`` divides by the number of non-ignored elements (also when
     ``alpha`` is given), so ``gamma=0, alpha=None`` reproduces
-    :func:`cross_entropy` exactly, ``ignore_index`` included. ``1 - p`` is
-    computed as ``-expm1(log p)`` to stay accurate for confident predictions.
+    :func:`cross_entropy` exactly, ``ignore_index`` included. ``1 - q`` is
+    computed as ``-expm1(log q)`` to stay accurate for confident predictions.
 
     Parameters
     ----------
@@ -790,11 +792,11 @@ def focal_loss(
     return _finish(_reduce(focal.reshape(t.shape), reduction, mask.sum()), reduction, unbatched, inp.dtype)
 
 
-# --- p - q kernel (shared with scale) ---
+# --- q - p kernel (shared with scale) ---
 def _softmax_minus_target_(q, rows, target, row_scale, eps: float, num_classes: int, owned=None):
     r"""In place, ``q[i] <- row_scale[i] * (q[i] - p[i])``: the gradient of the cross-entropy at the logits.
 
-    ``q`` (shape ``(N, K)``) holds softmax probabilities of ``K <= num_classes``
+    ``q`` (shape ``(N, C')``) holds softmax probabilities of ``C' <= num_classes``
     classes (all of them, or one rank's slice of a vocabulary) and ``p_i =
     (1 - eps) e_{y_i} + eps / C`` is the smoothed one-hot target with ``C =
     num_classes``. ``target[i]`` is the column of row ``i``'s class in ``q``;
@@ -820,11 +822,11 @@ def _softmax_minus_target_(q, rows, target, row_scale, eps: float, num_classes: 
 
 
 def _focal_modulation(logp_t, gamma: float, xp):
-    """``(1 - p_t)^gamma`` from ``log p_t``, written once for NumPy (``xp=np``) and torch (``xp=torch``).
+    """``(1 - q_t)^gamma`` from ``log q_t``, written once for NumPy (``xp=np``) and torch (``xp=torch``).
 
-    ``1 - p = -expm1(log p)`` stays accurate for confident predictions; it is
+    ``1 - q = -expm1(log q)`` stays accurate for confident predictions; it is
     floored at the smallest normal number, which changes no value (where
-    ``p_t`` rounds to 1 the loss is 0 either way) but keeps torch's gradient at
+    ``q_t`` rounds to 1 the loss is 0 either way) but keeps torch's gradient at
     its limit 0 instead of ``0 * inf = NaN`` for ``0 < gamma < 1``.
     """
     one_minus_p = -xp.expm1(logp_t)

@@ -59,7 +59,7 @@ def _naive_input(x, axis) -> tuple[np.ndarray, int]:
 def naive_softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
     r"""Softmax as written in textbooks, ``exp(x) / sum(exp(x))``, in ``x``'s dtype. **Do not use.**
 
-    .. math:: \sigma(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}
+    .. math:: \operatorname{softmax}(x)_k = \frac{e^{x_k}}{\sum_j e^{x_j}}
 
     No shift by the maximum: ``exp`` overflows to ``inf`` once a logit exceeds
     about 709.78 (float64), 88.72 (float32) or 11.09 (float16), and the result
@@ -98,7 +98,7 @@ def naive_softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
 def naive_log_softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
     r"""``log(naive_softmax(x))`` in ``x``'s dtype. **Do not use.**
 
-    .. math:: \log\sigma(x)_i = \log \frac{e^{x_i}}{\sum_j e^{x_j}}
+    .. math:: \log\operatorname{softmax}(x)_k = \log \frac{e^{x_k}}{\sum_j e^{x_j}}
 
     Besides the overflow of :func:`naive_softmax`, the logarithm of a
     probability that underflowed to 0 is ``-inf``: this happens for a gap of
@@ -278,7 +278,7 @@ def mp_logsumexp(x: ArrayLike, axis: int = -1, dps: int = 50) -> np.ndarray:
 def mp_log_softmax(x: ArrayLike, axis: int = -1, dps: int = 50) -> np.ndarray:
     r"""Exact log-softmax with mpmath, rounded once to float64.
 
-    .. math:: \log\sigma(x)_i = -\operatorname{log1p}\Bigl(\sum_{j \ne i} e^{x_j - x_i}\Bigr)
+    .. math:: \log\operatorname{softmax}(x)_k = -\operatorname{log1p}\Bigl(\sum_{j \ne k} e^{x_j - x_k}\Bigr)
 
     This form has no cancellation: the result for the dominant logit, about
     ``-exp(-gap)``, keeps full relative accuracy however tiny it is. Cost is
@@ -318,7 +318,7 @@ def mp_log_softmax(x: ArrayLike, axis: int = -1, dps: int = 50) -> np.ndarray:
 def mp_softmax(x: ArrayLike, axis: int = -1, dps: int = 50) -> np.ndarray:
     r"""Exact softmax with mpmath, rounded once to float64.
 
-    .. math:: \sigma(x)_i = \frac{1}{1 + \sum_{j \ne i} e^{x_j - x_i}}
+    .. math:: \operatorname{softmax}(x)_k = \frac{1}{1 + \sum_{j \ne k} e^{x_j - x_k}}
 
     Parameters
     ----------
