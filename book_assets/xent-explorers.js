@@ -12,7 +12,7 @@
  * readout against xent_book to 1e-9 in Chromium):
  *
  *   logits       data-logits="2,1,0.1" data-temperature="1" data-target="0"   (chapters 2, 7)
- *                p = softmax(z / T) (max shift, log1p of the rest), loss -log p_y, gradient p - y
+ *                q = softmax(z / T) (max shift, log1p of the rest), loss -log q_y, gradient q - e_y
  *                (xent_book.widgets.logits_explorer_values);
  *   entropy      data-p="0.5,0.3,0.2" data-base="2"                          (chapter 3)
  *                H(p) = -sum p log p (0 log 0 = 0), log C, perplexity e^H (xent_book.widgets.entropy_values);
@@ -347,12 +347,12 @@
     var p = v.probs, gr = v.grad, y = v.target, n = p.length, W = 540, H = 230, top = 34, bottom = 186, k;
     var label = "Softmax probabilities at temperature " + sig3(v.temperature) + ": " +
       p.map(function (x, i) { return "class " + i + " " + fix(x, 4); }).join(", ") +
-      ". Target class " + y + "; loss " + fmt(v.loss) + " nats. Gradient p minus y: " +
+      ". Target class " + y + "; loss " + fmt(v.loss) + " nats. Gradient q minus e_y: " +
       gr.map(function (x, i) { return "class " + i + " " + signed(x, 4); }).join(", ") + ".";
     var out = [svgOpen(W, H, label)];
     var x0 = 46, x1 = 258;
     var sy = function (u) { return bottom - u * (bottom - top); };
-    out.push(svgText((x0 + x1) / 2, 14, "probability p = softmax(z / T)", { weight: "600" }));
+    out.push(svgText((x0 + x1) / 2, 14, "probability q = softmax(z / T)", { weight: "600" }));
     [0, 0.5, 1].forEach(function (t) {
       out.push(svgLine(x0, sy(t), x1, sy(t), { opacity: t ? 0.2 : 0.6 }));
       out.push(svgText(x0 - 5, sy(t) + 4, g(t), { anchor: "end", size: 10 }));
@@ -361,7 +361,7 @@
     for (k = 0; k < n; k++) {
       cx = x0 + slot * (k + 0.5);
       out.push(svgRect(cx - bw / 2, sy(p[k]), bw, sy(0) - sy(p[k]), k === y ? COLORS.target : COLORS.model,
-        { title: "p" + k + " = " + fix(p[k], 4) }));
+        { title: "q" + k + " = " + fix(p[k], 4) }));
       out.push(svgText(cx, sy(p[k]) - 4, fmt(p[k], 3), { size: 10 }));
       out.push(svgText(cx, bottom + 15, k + (k === y ? " (y)" : ""), { size: 11 }));
     }
@@ -369,7 +369,7 @@
 
     x0 = 318; x1 = 530;
     var mid = (top + bottom) / 2, gy = function (u) { return mid - u * (bottom - top) / 2; };
-    out.push(svgText((x0 + x1) / 2, 14, "gradient p \u2212 y  (\u2202loss/\u2202(z/T))", { weight: "600" }));
+    out.push(svgText((x0 + x1) / 2, 14, "gradient q \u2212 e_y  (\u2202loss/\u2202(z/T))", { weight: "600" }));
     [-1, 0, 1].forEach(function (t) {
       out.push(svgLine(x0, gy(t), x1, gy(t), { opacity: t === 0 ? 0.6 : 0.2 }));
       out.push(svgText(x0 - 5, gy(t) + 4, fmt(t, 0), { anchor: "end", size: 10 }));
@@ -385,12 +385,12 @@
     out.push(svgText((x0 + x1) / 2, H - 10, "class k", { size: 11 }));
     out.push("</svg>");
     out.push('<div class="xent-readouts">' +
-      readout("loss", v.loss, "loss \u2212log p<sub>y</sub>", "nats") +
-      readout("p_target", p[y], "p<sub>" + y + "</sub>") +
+      readout("loss", v.loss, "loss \u2212log q<sub>y</sub>", "nats") +
+      readout("p_target", p[y], "q<sub>" + y + "</sub>") +
       readout("temperature", v.temperature, "T", "", 3) + "</div>" +
-      '<div class="xent-readouts"><span class="xent-item">p = [' +
+      '<div class="xent-readouts"><span class="xent-item">q = [' +
       p.map(function (x, i) { return readout("p" + i, x); }).join(", ") +
-      ']</span><span class="xent-item">p \u2212 y = [' +
+      ']</span><span class="xent-item">q \u2212 e<sub>y</sub> = [' +
       gr.map(function (x, i) { return readout("grad" + i, x); }).join(", ") + "]</span></div>");
     return out.join("");
   }
@@ -826,7 +826,7 @@
       compute: function () { return logitsValues(zs.map(val), tIn.xentValue(), Number(sel.value)); },
       render: renderLogits,
       status: function (v) {
-        return "Loss " + fmt(v.loss) + " nats, p" + v.target + " = " + fmt(v.probs[v.target]) + " at T = " + sig3(v.temperature) + ".";
+        return "Loss " + fmt(v.loss) + " nats, q" + v.target + " = " + fmt(v.probs[v.target]) + " at T = " + sig3(v.temperature) + ".";
       }
     });
   }

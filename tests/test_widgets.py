@@ -245,6 +245,17 @@ def test_logits_explorer_initial_view_is_in_the_widget_state():
     assert_clean_markup(ex)
 
 
+def test_logits_explorer_labels_follow_the_book_notation():
+    # notation.md: q is the model (q = softmax(z / T)), e_y the one-hot target, p the data; the page
+    # script book_assets/xent-explorers.js writes the same labels (tests/browser/test_live_book_explorers.py)
+    markup = xw.logits_explorer(target=1).html.value
+    for text in ("probability q = softmax(z / T)", "gradient q − e_y  (∂loss/∂(z/T))", "Gradient q minus e_y:",
+                 "loss −log q<sub>y</sub>", "q<sub>1</sub>", ">q = [", "q − e<sub>y</sub> = [", "q0 = "):
+        assert text in markup, text
+    for old in ("p − y", "p minus y", "log p<sub>", "p<sub>1</sub>", ">p = [", "probability p"):
+        assert old not in markup, old
+
+
 def test_logits_explorer_controls_have_descriptions_and_api():
     ex = xw.logits_explorer(logits=(1.0, 2.0, 3.0, 4.0), temperature=2.0, target=3)
     assert list(ex.controls) == ["z0", "z1", "z2", "z3", "temperature", "target"]

@@ -45,10 +45,10 @@ def logits_explorer_values(logits: ArrayLike = (2.0, 1.0, 0.1), temperature: flo
     r"""The numbers the logits explorer shows: softmax probabilities, the loss and its gradient.
 
     .. math::
-        p = \operatorname{softmax}(z / T), \qquad
-        \ell = -\log p_y, \qquad
-        \frac{\partial \ell}{\partial (z_k / T)} = p_k - [k = y], \qquad
-        \frac{\partial \ell}{\partial z_k} = \frac{p_k - [k = y]}{T}
+        q = \operatorname{softmax}(z / T), \qquad
+        \ell = -\log q_y, \qquad
+        \frac{\partial \ell}{\partial (z_k / T)} = q_k - [k = y], \qquad
+        \frac{\partial \ell}{\partial z_k} = \frac{q_k - [k = y]}{T}
 
     Parameters
     ----------
@@ -64,9 +64,9 @@ def logits_explorer_values(logits: ArrayLike = (2.0, 1.0, 0.1), temperature: flo
     dict
         ``logits`` (C,), ``temperature``, ``target``, ``probs`` (C,),
         ``log_probs`` (C,) in nats, ``loss`` (float, nats; equals
-        ``xb.cross_entropy(z / T, y)``), ``grad`` (C,) ``p - y``, the gradient
+        ``xb.cross_entropy(z / T, y)``), ``grad`` (C,) ``q - e_y``, the gradient
         with respect to the scaled logits ``z / T`` (``xb.cross_entropy_grad``),
-        and ``grad_logits`` (C,) ``(p - y) / T``, the gradient with respect to
+        and ``grad_logits`` (C,) ``(q - e_y) / T``, the gradient with respect to
         the sliders' ``z``.
 
     Raises
@@ -87,7 +87,7 @@ def logits_explorer_values(logits: ArrayLike = (2.0, 1.0, 0.1), temperature: flo
     y = check_class_index(target, "target", z.size)
     probs = softmax(z, temperature=t)
     log_probs = log_softmax(z, temperature=t)
-    grad = cross_entropy_grad((z / t)[None, :], np.array([y]))[0]  # the one home of p - y
+    grad = cross_entropy_grad((z / t)[None, :], np.array([y]))[0]  # the one home of q - e_y
     return {
         "logits": z,
         "temperature": t,
@@ -101,7 +101,7 @@ def logits_explorer_values(logits: ArrayLike = (2.0, 1.0, 0.1), temperature: flo
 
 
 class LogitsExplorer(Explorer):
-    """A slider per logit, a temperature slider, a target selector; bars of p and of p - y.
+    """A slider per logit, a temperature slider, a target selector; bars of q and of q - e_y.
 
     Build it with :func:`logits_explorer`.
     """
@@ -141,7 +141,7 @@ def _render_logits(v: dict) -> str:
     label = (
         f"Softmax probabilities at temperature {v['temperature']:.3g}: "
         + ", ".join(f"class {k} {p[k]:.4f}" for k in range(n))
-        + f". Target class {y}; loss {v['loss']:.4f} nats. Gradient p minus y: "
+        + f". Target class {y}; loss {v['loss']:.4f} nats. Gradient q minus e_y: "
         + ", ".join(f"class {k} {g[k]:+.4f}" for k in range(n))
         + "."
     )
@@ -150,7 +150,7 @@ def _render_logits(v: dict) -> str:
     # left: probabilities in [0, 1]
     x0, x1 = panels[0]
     sy = lambda u: bottom - u * (bottom - top)
-    out.append(svg_text((x0 + x1) / 2, 14, "probability p = softmax(z / T)", size=12, weight="600"))
+    out.append(svg_text((x0 + x1) / 2, 14, "probability q = softmax(z / T)", size=12, weight="600"))
     for tick in (0.0, 0.5, 1.0):
         out.append(svg_line(x0, sy(tick), x1, sy(tick), opacity=0.2 if tick else 0.6))
         out.append(svg_text(x0 - 5, sy(tick) + 4, f"{tick:g}", anchor="end", size=10))
@@ -159,16 +159,16 @@ def _render_logits(v: dict) -> str:
     for k in range(n):
         cx = x0 + slot * (k + 0.5)
         colour = COLORS["target"] if k == y else COLORS["model"]
-        out.append(svg_rect(cx - bw / 2, sy(p[k]), bw, sy(0) - sy(p[k]), colour, title=f"p{k} = {p[k]:.4f}"))
+        out.append(svg_rect(cx - bw / 2, sy(p[k]), bw, sy(0) - sy(p[k]), colour, title=f"q{k} = {p[k]:.4f}"))
         out.append(svg_text(cx, sy(p[k]) - 4, fmt(p[k], 3), size=10))
         out.append(svg_text(cx, bottom + 15, f"{k}" + (" (y)" if k == y else ""), size=11))
     out.append(svg_text((x0 + x1) / 2, H - 10, "class k", size=11))
 
-    # right: gradient p - y in [-1, 1]
+    # right: gradient q - e_y in [-1, 1]
     x0, x1 = panels[1]
     mid = (top + bottom) / 2
     gy = lambda u: mid - u * (bottom - top) / 2
-    out.append(svg_text((x0 + x1) / 2, 14, "gradient p − y  (∂loss/∂(z/T))", size=12, weight="600"))
+    out.append(svg_text((x0 + x1) / 2, 14, "gradient q − e_y  (∂loss/∂(z/T))", size=12, weight="600"))
     for tick in (-1.0, 0.0, 1.0):
         out.append(svg_line(x0, gy(tick), x1, gy(tick), opacity=0.6 if tick == 0 else 0.2))
         out.append(svg_text(x0 - 5, gy(tick) + 4, fmt(tick, 0), anchor="end", size=10))
@@ -184,16 +184,16 @@ def _render_logits(v: dict) -> str:
     out.append("</svg>")
 
     items = [
-        readout("loss", v["loss"], "loss −log p<sub>y</sub>", "nats"),
-        readout("p_target", v["probs"][y], f"p<sub>{y}</sub>"),
+        readout("loss", v["loss"], "loss −log q<sub>y</sub>", "nats"),
+        readout("p_target", v["probs"][y], f"q<sub>{y}</sub>"),
         readout("temperature", v["temperature"], "T", digits=3),
     ]
     probs = ", ".join(readout(f"p{k}", p[k]) for k in range(n))
     grads = ", ".join(readout(f"grad{k}", g[k]) for k in range(n))
     out.append(
         '<div class="xent-readouts">' + "".join(items) + "</div>"
-        f'<div class="xent-readouts"><span class="xent-item">p = [{probs}]</span>'
-        f'<span class="xent-item">p − y = [{grads}]</span></div>'
+        f'<div class="xent-readouts"><span class="xent-item">q = [{probs}]</span>'
+        f'<span class="xent-item">q − e<sub>y</sub> = [{grads}]</span></div>'
     )
     return "".join(out)
 
@@ -204,8 +204,8 @@ def logits_explorer(logits: ArrayLike = (2.0, 1.0, 0.1), temperature: float = 1.
 
     A slider per logit (range [-10, 10]), a log-scale temperature slider
     (0.05 to 5) and a target selector drive live bars of
-    ``p = softmax(z / T)``, the loss ``-log p_y`` in nats and the gradient
-    ``p - y`` (with respect to ``z / T``). Numbers are in the elements with
+    ``q = softmax(z / T)``, the loss ``-log q_y`` in nats and the gradient
+    ``q - e_y`` (with respect to ``z / T``). Numbers are in the elements with
     class ``xent-readout`` (``data-name``: ``loss``, ``p_target``,
     ``temperature``, ``p0``.., ``grad0``..).
 
