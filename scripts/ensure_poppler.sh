@@ -4,7 +4,8 @@
 # checks the PDF's text and renders pages with pdftoppm. Called by `make pdf` and `make browsers`.
 #
 # Like scripts/ensure_chromium.sh: if it is missing and cannot be installed (not root,
-# no apt-get, no network), print why and exit 0; the PDF then has no page numbers in its
+# no apt-get, no network), print why. Under CI (the CI variable set) that is a failure
+# (exit 1), as for Chromium. Elsewhere exit 0; the PDF then has no page numbers in its
 # contents and tests/test_pdf.py skips with a message naming this script.
 set -uo pipefail
 
@@ -21,6 +22,7 @@ fi
 if [ -n "$why" ]; then
     echo "ensure_poppler: pdftotext/pdftoppm are missing and cannot be installed ($why)." >&2
     echo "ensure_poppler: install them with 'sudo apt-get install -y poppler-utils'." >&2
+    [ -n "${CI:-}" ] && { echo "ensure_poppler: CI is set, so this is an error." >&2; exit 1; }
     exit 0
 fi
 
@@ -35,5 +37,6 @@ else
     echo "ensure_poppler: could not install poppler-utils; last lines of the apt-get log:" >&2
     tail -n 15 "$log" >&2
     rm -f "$log"
+    [ -n "${CI:-}" ] && { echo "ensure_poppler: CI is set, so this is an error." >&2; exit 1; }
 fi
 exit 0
