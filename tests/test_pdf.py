@@ -21,6 +21,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from needs import skip_or_fail
 
 from scripts.book_toc import toc_docs
 
@@ -34,14 +35,14 @@ DOCS = toc_docs()[1:]  # the root page (intro) opens the book; every other page 
 def _tool(name: str) -> str:
     exe = shutil.which(name)
     if exe is None:
-        pytest.skip(f"{name} is missing: run `make browsers` (scripts/ensure_poppler.sh installs poppler-utils)")
+        skip_or_fail(f"{name} is missing: run `make browsers` (scripts/ensure_poppler.sh installs poppler-utils)")
     return exe
 
 
 @pytest.fixture(scope="module")
 def pdf() -> Path:
     if not PDF.exists():
-        pytest.skip("the PDF is not built (_build/pdf/xent-book.pdf is missing): run `make pdf`")
+        skip_or_fail("the PDF is not built (_build/pdf/xent-book.pdf is missing): run `make pdf`")
     return PDF
 
 

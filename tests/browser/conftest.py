@@ -50,6 +50,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from needs import skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOK_HTML = ROOT / "_build" / "html"
@@ -94,7 +95,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 @pytest.fixture(scope="session")
 def chromium_path() -> Path:
     if not CHROMIUM.exists():
-        pytest.skip(
+        skip_or_fail(
             f"{CHROMIUM} is missing: run `make browsers` (scripts/ensure_chromium.sh, "
             "as root it installs Debian's chromium) to run the browser tests"
         )
@@ -213,7 +214,7 @@ def book_page(browser):
 def book_html() -> Path:
     html = Path(os.environ.get("XENT_BOOK_HTML") or BOOK_HTML)
     if not (html / "index.html").exists():
-        pytest.skip(f"the book is not built ({html}/index.html is missing): run `make html` first")
+        skip_or_fail(f"the book is not built ({html}/index.html is missing): run `make html` first")
     return html
 
 
