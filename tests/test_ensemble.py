@@ -103,7 +103,7 @@ def test_bad_arguments_are_refused_with_their_names():
         ensemble.stack_models([make_model(3, 4)], dropout=1.0)
     with pytest.raises(ValueError, match="X"):
         ensemble.fit_stacked(stacked, X[None], y)
-    with pytest.raises(ValueError, match="y"):
+    with pytest.raises(TypeError, match="y"):
         ensemble.fit_stacked(stacked, X, y.astype(float))
     with pytest.raises(ValueError, match="epochs"):
         ensemble.fit_stacked(stacked, X, y, epochs=0)

@@ -30,8 +30,17 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 
-from ._validation import check_choice, check_int, check_positive, check_probability_scalar
+from ._validation import (
+    as_float_array,
+    check_choice,
+    check_int,
+    check_labels,
+    check_positive,
+    check_probability_scalar,
+    check_seed,
+)
 
 __all__ = ["StackedMLP", "stack_models", "fit_stacked", "predict_logits_stacked"]
 
@@ -39,25 +48,57 @@ __all__ = ["StackedMLP", "stack_models", "fit_stacked", "predict_logits_stacked"
 class StackedMLP(torch.nn.Module):
     """S independent ReLU MLPs evaluated together: ``(S, N, d) -> (S, N, C)``.
 
+    Build it with :func:`stack_models`.
+
     Attributes
     ----------
     weights : list of Parameter, shapes ``(S, d_in, d_out)``
     biases : list of Parameter, shapes ``(S, 1, d_out)``
     dropout : float
         Dropout probability after each hidden ReLU (training mode only).
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``weights``/``biases`` that are not float tensors of matching shapes
+        ``(S, d_in, d_out)`` / ``(S, 1, d_out)``; ``dropout`` outside [0, 1).
     """
 
-    def __init__(self, weights, biases, dropout: float = 0.0):
+    def __init__(self, weights: Sequence[torch.Tensor], biases: Sequence[torch.Tensor], dropout: float = 0.0) -> None:
         super().__init__()
+        weights, biases = _check_layers(weights, "weights", 3), _check_layers(biases, "biases", 3)
+        if len(weights) != len(biases) or any(
+            b.shape != (w.shape[0], 1, w.shape[2]) for w, b in zip(weights, biases, strict=False)
+        ) or any(a.shape[2] != b.shape[1] or a.shape[0] != b.shape[0] for a, b in zip(weights, weights[1:])):
+            raise ValueError(
+                "weights, biases: expected chained shapes (S, d_in, d_out) and (S, 1, d_out), got "
+                f"{[tuple(w.shape) for w in weights]} and {[tuple(b.shape) for b in biases]}"
+            )
         self.weights = torch.nn.ParameterList([torch.nn.Parameter(w) for w in weights])
         self.biases = torch.nn.ParameterList([torch.nn.Parameter(b) for b in biases])
-        self.dropout = float(dropout)
+        self.dropout = check_probability_scalar(dropout, "dropout", high_open=True)
 
     @property
     def n_seeds(self) -> int:
         return int(self.weights[0].shape[0])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits ``(S, N, C)`` of float input ``(N, d)`` (shared by all seeds) or ``(S, N, d)``.
+
+        Raises
+        ------
+        TypeError, ValueError
+            ``x`` is not a finite tensor of the weights' dtype and of shape ``(N, d)`` or ``(S, N, d)``.
+        """
+        d = self.weights[0].shape[1]
+        dtype = self.weights[0].dtype
+        if not isinstance(x, torch.Tensor) or x.dtype != dtype:
+            raise TypeError(f"x: expected a torch.Tensor of the weights' dtype {dtype}, "
+                            f"got {getattr(x, 'dtype', type(x).__name__)}")
+        if x.dim() not in (2, 3) or x.shape[-1] != d or (x.dim() == 3 and x.shape[0] != self.n_seeds):
+            raise ValueError(f"x: expected shape (N, {d}) or ({self.n_seeds}, N, {d}), got {tuple(x.shape)}")
+        if not bool(torch.isfinite(x).all()):
+            raise ValueError("x: expected finite values (found NaN or inf)")
         if x.dim() == 2:  # shared data: the same (N, d) for every seed
             x = x.expand(self.n_seeds, *x.shape)
         last = len(self.weights) - 1
@@ -69,12 +110,41 @@ class StackedMLP(torch.nn.Module):
                     x = torch.nn.functional.dropout(x, self.dropout, self.training)
         return x
 
-    def weight_norm(self, p: int) -> torch.Tensor:
-        """Per-seed sum over weight matrices of ``|w|^p`` (biases excluded), shape ``(S,)``."""
+    def weight_norm(self, p: float) -> torch.Tensor:
+        """Per-seed sum over weight matrices of ``|w|^p`` (biases excluded), shape ``(S,)``.
+
+        Raises
+        ------
+        TypeError, ValueError
+            ``p`` is not a real number in (0, 16] (``|w|^p`` of a larger power underflows or overflows float32).
+        """
+        p = check_positive(p, "p")
+        if p > MAX_POWER:
+            raise ValueError(f"p: expected a power in (0, {MAX_POWER}], got {p!r}")
         return sum(w.abs().pow(p).sum(dim=(1, 2)) for w in self.weights)
 
 
-def stack_models(models: Sequence, dropout: float = 0.0):
+#: The largest power :meth:`StackedMLP.weight_norm` takes.
+MAX_POWER = 16
+
+
+def _check_layers(tensors, name: str, ndim: int) -> list:
+    if isinstance(tensors, torch.Tensor) or not isinstance(tensors, Sequence | torch.nn.ParameterList):
+        raise TypeError(f"{name}: expected a sequence of tensors, got {type(tensors).__name__}")
+    tensors = list(tensors)
+    if not tensors or not all(isinstance(t, torch.Tensor) and t.is_floating_point() and t.dim() == ndim
+                              for t in tensors):
+        raise ValueError(f"{name}: expected at least one floating-point tensor of {ndim} dimensions")
+    return tensors
+
+
+def _check_stacked(model) -> StackedMLP:
+    if not isinstance(model, StackedMLP):
+        raise TypeError(f"model: expected a StackedMLP (from stack_models), got {type(model).__name__}")
+    return model
+
+
+def stack_models(models: Sequence[torch.nn.Module], dropout: float = 0.0) -> StackedMLP:
     """Stack S identically shaped models from :func:`xent_book.train.make_model`.
 
     Parameters
@@ -93,12 +163,18 @@ def stack_models(models: Sequence, dropout: float = 0.0):
 
     Raises
     ------
+    TypeError
+        ``models`` is not a sequence of ``torch.nn.Module``.
     ValueError
         If ``models`` is empty, the models' layer shapes differ, or ``dropout`` is outside [0, 1).
     """
+    if isinstance(models, str | bytes | torch.nn.Module) or not isinstance(models, Sequence):
+        raise TypeError(f"models: expected a sequence of torch.nn.Module, got {type(models).__name__}")
     models = list(models)
     if not models:
         raise ValueError("models: expected at least one model, got none")
+    if not all(isinstance(m, torch.nn.Module) for m in models):
+        raise TypeError(f"models: expected torch.nn.Module items, got {sorted({type(m).__name__ for m in models})}")
     dropout = check_probability_scalar(dropout, "dropout", high_open=True)
     layers = [[m for m in model.modules() if isinstance(m, torch.nn.Linear)] for model in models]
     shapes = [[tuple(lin.weight.shape) for lin in ls] for ls in layers]
@@ -110,24 +186,40 @@ def stack_models(models: Sequence, dropout: float = 0.0):
     return StackedMLP(weights, biases, dropout=dropout)
 
 
-def _as_stacked_data(X, y, n_seeds: int, name_X: str, name_y: str):
-    X = np.asarray(X, dtype=np.float32)
-    y = np.asarray(y)
-    if X.ndim == 2:
-        X = np.broadcast_to(X, (n_seeds, *X.shape))
-    if y.ndim == 1:
-        y = np.broadcast_to(y, (n_seeds, *y.shape))
-    if X.ndim != 3 or X.shape[0] != n_seeds:
-        raise ValueError(f"{name_X}: expected shape (N, d) or ({n_seeds}, N, d), got {X.shape}")
-    if y.shape != X.shape[:2] or y.dtype.kind not in "iu":
-        raise ValueError(f"{name_y}: expected integer class indices of shape {X.shape[:2]}, got {y.dtype} {y.shape}")
-    return torch.from_numpy(np.ascontiguousarray(X)), torch.from_numpy(np.ascontiguousarray(y, dtype=np.int64))
+def _as_stacked_data(model: StackedMLP, X, y, name_X: str, name_y: str):
+    """Features (N, d) or (S, N, d) and labels (N,) or (S, N), checked by train's one home for data."""
+    from .train import _features
+
+    n_seeds, d = model.n_seeds, model.weights[0].shape[1]
+    num_classes = model.weights[-1].shape[2]
+    Xa = as_float_array(X, name_X)
+    if Xa.ndim == 3 and Xa.shape[0] == n_seeds:
+        Xt = _features(Xa.reshape(-1, Xa.shape[-1]), name_X).reshape(Xa.shape)
+    elif Xa.ndim == 2:
+        Xt = _features(Xa, name_X).expand(n_seeds, *Xa.shape)
+    else:
+        raise ValueError(f"{name_X}: expected shape (N, {d}) or ({n_seeds}, N, {d}), got {Xa.shape}")
+    if Xt.shape[-1] != d:
+        raise ValueError(f"{name_X}: expected {d} features (the models' input width), got shape {Xa.shape}")
+    ya = check_labels(y, name_y, num_classes, ndim=None)
+    if ya.ndim == 1:
+        ya = np.broadcast_to(ya, (n_seeds, *ya.shape))
+    if ya.shape != tuple(Xt.shape[:2]):
+        raise ValueError(f"{name_y}: expected labels of shape {tuple(Xt.shape[1:2])} or {tuple(Xt.shape[:2])} "
+                         f"(one per row of {name_X}), got {ya.shape}")
+    return Xt.contiguous(), torch.from_numpy(np.ascontiguousarray(ya, dtype=np.int64))
+
+
+def _check_callable(value, name: str, what: str):
+    if value is not None and not callable(value):
+        raise TypeError(f"{name}: expected a callable {what}, got {type(value).__name__}")
+    return value
 
 
 def fit_stacked(
-    model,
-    X,
-    y,
+    model: StackedMLP,
+    X: ArrayLike,
+    y: ArrayLike,
     loss_fn: Callable | None = None,
     epochs: int = 200,
     lr: float = 1e-2,
@@ -136,8 +228,8 @@ def fit_stacked(
     l1: float = 0.0,
     augment: Callable | None = None,
     seed: int = 0,
-    X_val=None,
-    y_val=None,
+    X_val: ArrayLike | None = None,
+    y_val: ArrayLike | None = None,
     callback: Callable | None = None,
     optimizer: str = "adam",
 ) -> dict[str, np.ndarray]:
@@ -192,26 +284,40 @@ def fit_stacked(
 
     Raises
     ------
+    TypeError
+        ``model`` is not a :class:`StackedMLP`; ``loss_fn``, ``augment`` or ``callback`` is not callable;
+        a scalar of the wrong type; non-integer labels.
     ValueError
-        Bad shapes, non-positive ``epochs``/``lr``/``batch_size``, negative penalties.
+        Bad shapes, non-finite features, labels outside [0, C), ``epochs`` not in [1, 10**5],
+        ``lr`` not in (0, 1e6], ``batch_size`` < 1, penalties negative or above 1e6, a bad ``seed``,
+        an unknown ``optimizer``, or only one of ``X_val``/``y_val``.
     """
-    from .train import _deterministic
+    from .train import MAX_EPOCHS, MAX_RATE, _deterministic
 
     f = torch.nn.functional
-    loss_fn = f.cross_entropy if loss_fn is None else loss_fn
+    model = _check_stacked(model)
+    loss_fn = f.cross_entropy if loss_fn is None else _check_callable(loss_fn, "loss_fn", "loss_fn(logits, target)")
+    _check_callable(augment, "augment", "augment(x, generator)")
+    _check_callable(callback, "callback", "callback(epoch, model, metrics)")
     S = model.n_seeds
-    epochs = check_int(epochs, "epochs", 1)
+    epochs = check_int(epochs, "epochs", 1, MAX_EPOCHS)
     lr = check_positive(lr, "lr")
     weight_decay = check_positive(weight_decay, "weight_decay", allow_zero=True)
     l1 = check_positive(l1, "l1", allow_zero=True)
+    for name, value in (("lr", lr), ("weight_decay", weight_decay), ("l1", l1)):
+        if value > MAX_RATE:
+            raise ValueError(f"{name}: expected at most {MAX_RATE:g} (the optimiser computes in float32), got {value!r}")
     optimizer = check_choice(optimizer, "optimizer", ("adam", "sgd"))
-    Xt, yt = _as_stacked_data(X, y, S, "X", "y")
+    seed = check_seed(seed)
+    Xt, yt = _as_stacked_data(model, X, y, "X", "y")
     N = Xt.shape[1]
     if batch_size is not None:
         batch_size = check_int(batch_size, "batch_size", 1)
+    if (X_val is None) != (y_val is None):
+        raise ValueError("X_val, y_val: pass both or neither")
     has_val = X_val is not None
     if has_val:
-        Xv, yv = _as_stacked_data(X_val, y_val, S, "X_val", "y_val")
+        Xv, yv = _as_stacked_data(model, X_val, y_val, "X_val", "y_val")
     out = {"train_loss": np.empty((epochs, S))}
     if has_val:
         out["val_nll"] = np.empty((epochs, S))
@@ -260,7 +366,7 @@ def fit_stacked(
     return out
 
 
-def predict_logits_stacked(model, X) -> np.ndarray:
+def predict_logits_stacked(model: StackedMLP, X: ArrayLike) -> np.ndarray:
     """Logits of every seed, in eval mode: float64 array of shape ``(S, N, C)``.
 
     Parameters
@@ -270,16 +376,22 @@ def predict_logits_stacked(model, X) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        ``model`` is not a :class:`StackedMLP`, or ``X`` is not an array of real numbers.
     ValueError
-        If ``X`` has neither shape.
+        If ``X`` has neither shape, is empty or holds non-finite values.
     """
-    S = model.n_seeds
-    X = np.asarray(X, dtype=np.float32)
-    if not (X.ndim == 2 or (X.ndim == 3 and X.shape[0] == S)):
-        raise ValueError(f"X: expected shape (N, d) or ({S}, N, d), got {X.shape}")
+    from .train import _features
+
+    model = _check_stacked(model)
+    S, d = model.n_seeds, model.weights[0].shape[1]
+    Xa = as_float_array(X, "X")
+    if not ((Xa.ndim == 2 or (Xa.ndim == 3 and Xa.shape[0] == S)) and Xa.shape[-1] == d):
+        raise ValueError(f"X: expected shape (N, {d}) or ({S}, N, {d}), got {Xa.shape}")
+    Xt = _features(Xa.reshape(-1, d), "X").reshape(Xa.shape)
     was_training = model.training
     model.eval()
     with torch.no_grad():
-        z = model(torch.from_numpy(np.ascontiguousarray(X))).double().numpy()
+        z = model(Xt).double().numpy()
     model.train(was_training)
     return z
