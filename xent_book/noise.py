@@ -30,14 +30,15 @@ Robust losses
 Each loss is written once as a function of the log-probability of the
 labelled class (or of all log-probabilities), shared by the NumPy reference
 (float64) and the PyTorch training callable (``*_loss`` factories, for
-:func:`xent_book.train.fit`). With ``p = softmax(logits)`` and label ``y``:
+:func:`xent_book.train.fit`). With the model's ``q = softmax(logits)`` and label ``y``
+(``e_y`` its one-hot vector; ``a`` is the argument ``q`` of the GCE functions):
 
 =========================================  ====================================================
-cross-entropy                              ``-log p_y``
-:func:`generalized_cross_entropy`          ``(1 - p_y^q) / q`` (Zhang & Sabuncu 2018)
-:func:`mean_absolute_error_loss`           ``sum_k |p_k - e_{y,k}| = 2 (1 - p_y)``
-:func:`symmetric_cross_entropy`            ``alpha (-log p_y) - beta A (1 - p_y)`` (Wang et al. 2019)
-:func:`forward_corrected_cross_entropy`    ``-log sum_i p_i T_{i y}`` (Patrini et al. 2017)
+cross-entropy                              ``-log q_y``
+:func:`generalized_cross_entropy`          ``(1 - q_y^a) / a`` (Zhang & Sabuncu 2018)
+:func:`mean_absolute_error_loss`           ``sum_k |q_k - (e_y)_k| = 2 (1 - q_y)``
+:func:`symmetric_cross_entropy`            ``alpha (-log q_y) - beta A (1 - q_y)`` (Wang et al. 2019)
+:func:`forward_corrected_cross_entropy`    ``-log sum_k q_k T_{k y}`` (Patrini et al. 2017)
 =========================================  ====================================================
 
 See also: chapter 9 (label noise).
@@ -365,22 +366,22 @@ def estimate_transition_matrix(probs: ArrayLike, quantile: float | None = None) 
 
 
 def _gce_formula(logp_y, q, xp):
-    # (1 - p_y^q) / q = -expm1(q log p_y) / q: exact as q -> 0 (no 1 - 1 cancellation)
+    # (1 - q_y^a) / a = -expm1(a log q_y) / a (a is the argument q): exact as q -> 0 (no 1 - 1 cancellation)
     return -xp.expm1(q * logp_y) / q
 
 
 def _mae_formula(logp_y, xp):
-    # sum_k |p_k - e_yk| = (1 - p_y) + sum_{k != y} p_k = 2 (1 - p_y)
+    # sum_k |q_k - (e_y)_k| = (1 - q_y) + sum_{k != y} q_k = 2 (1 - q_y)
     return -2.0 * xp.expm1(logp_y)
 
 
 def _sce_formula(logp_y, alpha, beta, A, xp):
-    # alpha CE + beta RCE with RCE = -sum_k p_k log e_yk, log 0 := A  ->  -A (1 - p_y)
+    # alpha CE + beta RCE with RCE = -sum_k q_k log (e_y)_k, log 0 := A  ->  -A (1 - q_y)
     return alpha * (-logp_y) + beta * A * xp.expm1(logp_y)
 
 
 def _forward_formula(logp, logT, y, lse):
-    # -log (p^T T)_y = -LSE_i (log p_i + log T_{i y}): only the labelled column of T, O(N C) memory
+    # -log (q^T T)_y = -LSE_k (log q_k + log T_{k y}): only the labelled column of T, O(N C) memory
     return -lse(logp + logT[:, y].T)
 
 
@@ -418,15 +419,17 @@ def _torch_logp_y(logits, target):
 
 
 def generalized_cross_entropy(logits: ArrayLike, target: ArrayLike, q: float = 0.7, reduction: str = "mean") -> np.ndarray:
-    r"""Generalized cross-entropy ``(1 - p_y^q) / q`` (Zhang & Sabuncu 2018).
+    r"""Generalized cross-entropy ``(1 - q_y^a) / a`` (Zhang & Sabuncu 2018), ``a`` the argument ``q``.
 
-    .. math:: L_q(f, y) = \frac{1 - p_y^{\,q}}{q}, \qquad p = \operatorname{softmax}(f)
+    .. math:: L_a(f, y) = \frac{1 - q_y^{\,a}}{a}, \qquad q = \operatorname{softmax}(f)
 
-    A Box-Cox transform of ``p_y``: as ``q -> 0`` it tends to cross-entropy
-    ``-log p_y``; at ``q = 1`` it is ``1 - p_y`` (half of
-    :func:`mean_absolute_error_loss`). Bounded by ``1 / q``, so a mislabeled
-    example cannot dominate the loss. Its gradient is ``p_y^q`` times that of
-    cross-entropy. Computed as ``-expm1(q log p_y) / q``.
+    (the paper writes the exponent :math:`q`; the book keeps :math:`q` for the
+    model and calls it :math:`a`, as chapter 9 does). A Box-Cox transform of
+    ``q_y``: as ``a -> 0`` it tends to cross-entropy ``-log q_y``; at ``a = 1``
+    it is ``1 - q_y`` (half of
+    :func:`mean_absolute_error_loss`). Bounded by ``1 / a``, so a mislabeled
+    example cannot dominate the loss. Its gradient is ``q_y^a`` times that of
+    cross-entropy. Computed as ``-expm1(a log q_y) / a``.
 
     Parameters
     ----------
@@ -434,7 +437,7 @@ def generalized_cross_entropy(logits: ArrayLike, target: ArrayLike, q: float = 0
     target : array_like of int, shape (N,)
         Class indices in ``[0, C)``.
     q : float, default 0.7
-        In (0, 1].
+        The exponent :math:`a` (the paper's :math:`q`), in (0, 1].
     reduction : {'mean', 'sum', 'none'}, default 'mean'
 
     Returns
@@ -461,13 +464,13 @@ def generalized_cross_entropy(logits: ArrayLike, target: ArrayLike, q: float = 0
 
 
 def mean_absolute_error_loss(logits: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np.ndarray:
-    r"""Mean absolute error between ``softmax(logits)`` and the one-hot label: ``sum_k |p_k - e_{y,k}| = 2 (1 - p_y)``.
+    r"""Mean absolute error between ``softmax(logits)`` and the one-hot label: ``sum_k |q_k - (e_y)_k| = 2 (1 - q_y)``.
 
     The convention of Ghosh et al. 2017 (the L1 distance of the probability
-    vector to the one-hot vector, which is twice ``1 - p_y``); some code
+    vector to the one-hot vector, which is twice ``1 - q_y``); some code
     bases drop the factor 2 -- that is ``generalized_cross_entropy(q=1)``.
     MAE is symmetric (``sum_j L(f, j)`` is the constant ``2 (C - 1)``), hence
-    robust to symmetric noise, but its gradient ``2 p_y (p - e_y)`` vanishes
+    robust to symmetric noise, but its gradient ``2 q_y (q - e_y)`` vanishes
     on examples the model gets badly wrong, so it trains slowly.
 
     Parameters
@@ -504,12 +507,12 @@ def symmetric_cross_entropy(
 ) -> np.ndarray:
     r"""Symmetric cross-entropy ``alpha CE + beta RCE`` (Wang et al. 2019).
 
-    .. math:: \ell = \alpha\,(-\log p_y) + \beta\,\underbrace{(-A)(1 - p_y)}_{\text{RCE}}
+    .. math:: \ell = \alpha\,(-\log q_y) + \beta\,\underbrace{(-A)(1 - q_y)}_{\text{RCE}}
 
-    The reverse cross-entropy ``RCE = -sum_k p_k log q_k`` swaps the roles of
-    the prediction ``p`` and the one-hot label ``q``; its ``log 0`` is
-    replaced by the constant ``A`` (default -4), which for a one-hot label
-    gives ``-A (1 - p_y)``. Defaults are the paper's CIFAR-10 setting.
+    The reverse cross-entropy ``RCE = H(q, e_y) = -sum_k q_k log (e_y)_k`` swaps
+    the roles of the prediction ``q = softmax(logits)`` and the one-hot label
+    ``e_y``; its ``log 0`` is replaced by the constant ``A`` (default -4), which
+    gives ``-A (1 - q_y)``. Defaults are the paper's CIFAR-10 setting.
 
     Parameters
     ----------
@@ -571,15 +574,15 @@ def _numpy_lse_last(x):
 def forward_corrected_cross_entropy(
     logits: ArrayLike, target: ArrayLike, T: ArrayLike, reduction: str = "mean"
 ) -> np.ndarray:
-    r"""Forward loss correction (Patrini et al. 2017): cross-entropy of the noisy label under ``T^T p``.
+    r"""Forward loss correction (Patrini et al. 2017): cross-entropy of the noisy label under ``T^T q``.
 
-    .. math:: \ell(f, \tilde y) = -\log \sum_i p_i\, T_{i \tilde y}, \qquad p = \operatorname{softmax}(f)
+    .. math:: \ell(f, \tilde y) = -\log \sum_k q_k\, T_{k \tilde y}, \qquad q = \operatorname{softmax}(f)
 
-    The model's ``p`` estimates the *clean* class; multiplying by ``T`` turns
+    The model's ``q`` estimates the *clean* class; multiplying by ``T`` turns
     it into a distribution over *noisy* labels, which is what the training
     labels are. Minimising this on noisy data recovers the clean
     ``p(y | x)`` when ``T`` is right and invertible. ``T = I`` is plain
-    cross-entropy. Computed as ``-LSE_i(log p_i + log T_{i y})``; a noisy
+    cross-entropy. Computed as ``-LSE_k(log q_k + log T_{k y})``; a noisy
     label that ``T`` makes impossible gives ``+inf``.
 
     Parameters
@@ -645,7 +648,7 @@ def gce_loss(q: float = 0.7, reduction: str = "mean") -> Callable:
 
 
 def mae_loss(reduction: str = "mean") -> Callable:
-    """Return the PyTorch loss ``loss(logits (N, C), target (N,))`` of :func:`mean_absolute_error_loss` (``2 (1 - p_y)``).
+    """Return the PyTorch loss ``loss(logits (N, C), target (N,))`` of :func:`mean_absolute_error_loss` (``2 (1 - q_y)``).
 
     Raises
     ------
