@@ -10,11 +10,12 @@ Two kinds of input
 * ``probs`` of shape ``(N, C)`` (rows are distributions, ``C >= 2``) with
   class labels ``(N,)`` in ``0 .. C-1``: **top-label** semantics, as in
   Guo et al. (2017) and torchmetrics' ``MulticlassCalibrationError``. The
-  confidence of example ``i`` is :math:`\\max_k p_{ik}` and its "accuracy" is
-  1 if :math:`\\arg\\max_k p_{ik} = y_i` (first maximum on ties), else 0.
+  confidence of example ``i`` is :math:`\\max_k q_{ik}` (``q`` the model's
+  probabilities, ``probs``) and its "accuracy" is
+  1 if :math:`\\arg\\max_k q_{ik} = y_i` (first maximum on ties), else 0.
 * ``probs`` of shape ``(N,)`` with labels in ``{0, 1}``: **binary** semantics,
   as in torchmetrics' ``BinaryCalibrationError`` and scikit-learn's
-  ``calibration_curve``. The confidence is :math:`p_i = P(y_i = 1)` and the
+  ``calibration_curve``. The confidence is :math:`q_i = P(y_i = 1)` and the
   "accuracy" is the label itself, so a bin compares the mean predicted
   probability with the fraction of positives.
 
@@ -312,10 +313,11 @@ def classwise_calibration_error(
     """Classwise ECE (Kull et al. 2019): the binary calibration error of each class, averaged.
 
     .. math::
-        \\text{classwise-ECE} = \\frac{1}{C} \\sum_{k=1}^{C} \\sum_{m=1}^{M}
-            \\frac{|B_{m,k}|}{N} \\left| \\bar y_k(B_{m,k}) - \\bar p_k(B_{m,k}) \\right|,
+        \\text{classwise-ECE} = \\frac{1}{C} \\sum_{k=0}^{C-1} \\sum_{m=1}^{M}
+            \\frac{|B_{m,k}|}{N} \\left| \\bar y_k(B_{m,k}) - \\bar q_k(B_{m,k}) \\right|,
 
-    where :math:`B_{m,k}` bins the examples by :math:`p_{ik}` and
+    where :math:`B_{m,k}` bins the examples by the model's :math:`q_{ik}`,
+    :math:`\\bar q_k` is their mean there, and
     :math:`\\bar y_k` is the fraction of them whose label is ``k``: one-vs-rest
     binary ECE per class, with ``norm`` and ``strategy`` as in
     :func:`expected_calibration_error`. Unlike the top-label ECE it looks at
@@ -373,15 +375,15 @@ def classwise_calibration_error(
 def brier_score(probs: ArrayLike, labels: ArrayLike) -> float:
     """Brier score: mean squared distance between the predicted distribution and the one-hot label.
 
-    .. math:: \\mathrm{BS} = \\frac{1}{N} \\sum_{i=1}^{N} \\sum_{k=1}^{C} (p_{ik} - [y_i = k])^2
+    .. math:: \\mathrm{BS} = \\frac{1}{N} \\sum_{i=1}^{N} \\sum_{k=0}^{C-1} (q_{ik} - [y_i = k])^2
               \\in [0, 2],
 
-    and for binary (N,) input :math:`\\frac1N \\sum_i (p_i - y_i)^2 \\in [0, 1]`,
+    and for binary (N,) input :math:`\\frac1N \\sum_i (q_i - y_i)^2 \\in [0, 1]`,
     scikit-learn's ``brier_score_loss``. (For C = 2 columns the multiclass
     score is twice the binary one.) A proper scoring rule: minimised in
     expectation by the true conditional distribution.
 
-    Computed as :math:`\\|p_i - e_{y_i}\\|^2` with one entry of a copy of ``p``
+    Computed as :math:`\\|q_i - e_{y_i}\\|^2` with one entry of a copy of ``probs``
     shifted, so memory is O(N C) whatever C (no identity matrix).
 
     Returns
@@ -552,8 +554,8 @@ def fit_temperature(logits: ArrayLike, labels: ArrayLike, tol: float = 1e-10, ma
 
     In :math:`\\beta = 1/T` the objective is convex (a log-sum-exp of
     functions linear in :math:`\\beta` minus a linear term), with derivative
-    :math:`\\frac1N\\sum_i (\\mathbb E_{p_i}[z_i] - z_{iy_i})` and second
-    derivative the mean variance of the logits under :math:`p_i`. The root of
+    :math:`\\frac1N\\sum_i (\\mathbb E_{q_i}[z_i] - z_{iy_i})` and second
+    derivative the mean variance of the logits under :math:`q_i = \\operatorname{softmax}(z_i / T)`. The root of
     the derivative is bracketed (doubling) and found by Newton's method
     safeguarded by bisection, to a relative tolerance ``tol`` in
     :math:`\\beta` (far below the 0.1 % that matters). This is Guo et al.'s
@@ -755,9 +757,9 @@ class IsotonicCalibrator(_OneVsRestCalibrator):
     """Isotonic-regression recalibration (Zadrozny & Elkan 2002), one-vs-rest for multiclass.
 
     ``fit(probs, labels)`` fits, for each class k, a non-decreasing step
-    function :math:`g_k` from :math:`p_{ik}` to :math:`[y_i = k]` with
+    function :math:`g_k` from :math:`q_{ik}` to :math:`[y_i = k]` with
     scikit-learn's ``IsotonicRegression(out_of_bounds="clip")``;
-    ``transform(probs)`` returns :math:`g_k(p_{ik})` renormalised to sum to 1
+    ``transform(probs)`` returns :math:`g_k(q_{ik})` renormalised to sum to 1
     per row (a row of zeros becomes uniform), exactly as scikit-learn's
     ``CalibratedClassifierCV(method="isotonic")`` does for C >= 3. For (N,)
     binary input a single map is fitted and returned without renormalising.
@@ -780,7 +782,7 @@ class IsotonicCalibrator(_OneVsRestCalibrator):
 class HistogramBinningCalibrator(_OneVsRestCalibrator):
     """Histogram-binning recalibration (Zadrozny & Elkan 2001), one-vs-rest for multiclass.
 
-    ``fit`` bins each class's probabilities :math:`p_{ik}` (the bins of
+    ``fit`` bins each class's probabilities :math:`q_{ik}` (the bins of
     :func:`calibration_bins`: right-closed equal-width bins, or equal-mass with
     ``strategy="quantile"``) and stores the fraction of examples of class k in
     each bin; ``transform`` replaces every probability by its bin's fraction
