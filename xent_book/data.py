@@ -310,7 +310,7 @@ def gaussian_blobs(
 ) -> Split:
     """Isotropic Gaussian clusters, one per class, equally many points per class.
 
-    Class ``c`` is :math:`\\mathcal N(\\mu_c, \\sigma^2 I)` with
+    Class ``c`` is :math:`\\mathcal N(\\mu_c, s^2 I)` (``s`` = ``cluster_std``) with
     :math:`\\|\\mu_c\\| =` ``separation``; in 2-D the centres sit evenly on a
     circle, otherwise in random directions (drawn from ``seed``). Smaller
     ``separation / cluster_std`` means more overlap, so a higher Bayes error.
@@ -324,7 +324,7 @@ def gaussian_blobs(
     n_features : int
         Dimension d >= 1.
     cluster_std : float
-        :math:`\\sigma > 0`.
+        The standard deviation :math:`s > 0` of each coordinate.
     separation : float
         Distance of each centre from the origin, >= 0.
     val_fraction, test_fraction : float

@@ -416,11 +416,11 @@ def posthoc_logit_adjustment(logits: ArrayLike, class_priors: ArrayLike, tau: fl
 def focal_ce_loss(gamma: float = 2.0, alpha: ArrayLike | None = None, reduction: str = "mean") -> Callable:
     r"""Return a PyTorch multi-class focal loss ``loss(logits, target)`` for training.
 
-    .. math:: \ell(f, y) = -\alpha_y \, (1 - p_y)^\gamma \log p_y, \qquad p = \operatorname{softmax}(f)
+    .. math:: \ell(f, y) = -\alpha_y \, (1 - q_y)^\gamma \log q_y, \qquad q = \operatorname{softmax}(f)
 
-    computed from ``log_softmax``, with the factor ``(1 - p_y)^gamma`` from the
+    computed from ``log_softmax``, with the factor ``(1 - q_y)^gamma`` from the
     one kernel that :func:`xent_book.focal_loss` (the NumPy reference) uses too
-    (``1 - p_y = -expm1(log p_y)``, floored so the gradient stays finite for
+    (``1 - q_y = -expm1(log q_y)``, floored so the gradient stays finite for
     ``0 < gamma < 1``). ``gamma = 0`` and no ``alpha`` is plain cross-entropy.
     Matches :func:`xent_book.focal_loss` with the same arguments.
 

@@ -259,8 +259,8 @@ def squared_hinge_margin_loss(margin: ArrayLike, margin_width: float = 1.0) -> n
 def squared_error_margin_loss(margin: ArrayLike) -> np.ndarray:
     r"""Squared error of the predicted probability, as a function of the margin: :math:`\sigma(-m)^2`.
 
-    For one logit :math:`z` with :math:`p = \sigma(z)` and a 0/1 target
-    :math:`t`, :math:`(p - t)^2 = (1 - \sigma(m))^2 = \sigma(-m)^2` with
+    For one logit :math:`z` with :math:`q = \sigma(z)` and a 0/1 target
+    :math:`t`, :math:`(q - t)^2 = (1 - \sigma(m))^2 = \sigma(-m)^2` with
     :math:`m = (2t - 1) z`: ``F.mse_loss(torch.sigmoid(z), t, reduction='none')``.
     Bounded by 1, so a single confidently wrong example cannot dominate, but
     its slope :math:`-2\sigma(-m)^2\sigma(m)` also vanishes as :math:`m \to -\infty`.
@@ -396,8 +396,8 @@ def multi_margin_loss(
 def softmax_mse_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np.ndarray:
     r"""Squared error between the softmax and the one-hot target (the Brier score as a loss).
 
-    .. math:: \ell_n = \sum_{k=1}^{C} \bigl(\operatorname{softmax}(x_n)_k - [k = y_n]\bigr)^2
-              = (1 - p_{n,y_n})^2 + \sum_{k \ne y_n} p_{n,k}^2
+    .. math:: \ell_n = \sum_{k=0}^{C-1} \bigl(\operatorname{softmax}(x_n)_k - [k = y_n]\bigr)^2
+              = (1 - q_{n,y_n})^2 + \sum_{k \ne y_n} q_{n,k}^2, \qquad q_n = \operatorname{softmax}(x_n)
 
     Bounded in :math:`[0, 2]`. ``'mean'`` averages over the N samples, so it
     equals ``F.mse_loss(softmax(x), one_hot(y), reduction='sum') / N`` (and
@@ -436,7 +436,7 @@ def softmax_mse_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean
     t = _class_targets(target, n, c, unbatched)
     _refuse_masked_rows(a)
     prob = _softmax_rows(x, k, a, np.empty(x.shape))
-    # (1 - p_y) as -expm1(log p_y): accurate when p_y is close to 1
+    # (1 - q_y) as -expm1(log q_y): accurate when q_y is close to 1
     logp_y, _ = _log_softmax_picked(x, k, a, t, None, False)
     one_minus_py = -np.expm1(logp_y)
     with np.errstate(under="ignore"):
