@@ -11,7 +11,7 @@ NumPy functions are float64 references; the ``*_loss`` factories return
 PyTorch callables ``loss(logits, target)`` for :func:`xent_book.train.fit`,
 built on the same formula as their NumPy reference: the logit offset
 ``tau log pi`` is computed once and added by one helper for both, and the
-focal factor is :mod:`xent_book.losses`' own ``(1 - p_t)^gamma`` kernel.
+focal factor is :mod:`xent_book.losses`' own ``(1 - q_t)^gamma`` kernel.
 The metrics are thin wrappers around scikit-learn's ``recall_score`` and
 ``balanced_accuracy_score``.
 

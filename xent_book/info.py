@@ -99,7 +99,7 @@ def surprisal(p: ArrayLike, base: float | None = None) -> np.ndarray:
 
 
 def entropy(p: ArrayLike, base: float | None = None) -> np.ndarray:
-    r"""Shannon entropy :math:`H(p) = -\sum_i p_i \log p_i` along the last axis.
+    r"""Shannon entropy :math:`H(p) = -\sum_k p_k \log p_k` along the last axis.
 
     Bounded by :math:`0 \le H(p) \le \log C`, with the maximum exactly at the
     uniform distribution. ``0 log 0 = 0``.
@@ -173,7 +173,7 @@ def binary_entropy(p: ArrayLike, base: float | None = None) -> np.ndarray:
 
 
 def cross_entropy(p: ArrayLike, q: ArrayLike, base: float | None = None) -> np.ndarray:
-    r"""Cross-entropy :math:`H(p, q) = -\sum_i p_i \log q_i` along the last axis.
+    r"""Cross-entropy :math:`H(p, q) = -\sum_k p_k \log q_k` along the last axis.
 
     The expected surprisal under the model ``q`` of outcomes drawn from ``p``;
     :math:`H(p, q) = H(p) + \mathrm{KL}(p \,\|\, q) \ge H(p)` (Gibbs' inequality).
@@ -190,7 +190,7 @@ def cross_entropy(p: ArrayLike, q: ArrayLike, base: float | None = None) -> np.n
     Returns
     -------
     numpy.ndarray
-        float64; ``+inf`` where some ``q_i = 0 < p_i``.
+        float64; ``+inf`` where some ``q_k = 0 < p_k``.
 
     Raises
     ------
@@ -211,10 +211,10 @@ def cross_entropy(p: ArrayLike, q: ArrayLike, base: float | None = None) -> np.n
 
 
 def kl_divergence(p: ArrayLike, q: ArrayLike, base: float | None = None) -> np.ndarray:
-    r"""Kullback-Leibler divergence :math:`\mathrm{KL}(p\,\|\,q) = \sum_i p_i \log(p_i / q_i)`.
+    r"""Kullback-Leibler divergence :math:`\mathrm{KL}(p\,\|\,q) = \sum_k p_k \log(p_k / q_k)`.
 
     Always >= 0, and 0 exactly when ``p == q``; not symmetric. Terms with
-    ``p_i = 0`` are 0; ``q_i = 0 < p_i`` gives ``+inf``.
+    ``p_k = 0`` are 0; ``q_k = 0 < p_k`` gives ``+inf``.
 
     Parameters
     ----------

@@ -786,7 +786,7 @@ def focal_loss(
     mask = flat != ignore_index
     _refuse_masked_rows(a, mask)
     logp_t, _ = _log_softmax_picked(x2, k, a, np.where(mask, flat, 0), None, False)
-    nll, _, _ = _weighted_nll(logp_t, flat, alpha, ignore_index)  # -alpha_y log p_y
+    nll, _, _ = _weighted_nll(logp_t, flat, alpha, ignore_index)  # -alpha_y log q_y
     focal = np.zeros(flat.shape)
     np.multiply(_focal_modulation(logp_t, gamma, np), nll, out=focal, where=mask)
     return _finish(_reduce(focal.reshape(t.shape), reduction, mask.sum()), reduction, unbatched, inp.dtype)
