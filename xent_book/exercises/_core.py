@@ -110,6 +110,13 @@ class Exercise:
         return last if _CHAPTER_MODULE_RE.match(last) else None
 
     def check(self, answer: Any) -> Verdict:  # pragma: no cover - overridden
+        """The verdict on ``answer``.
+
+        Raises
+        ------
+        TypeError, ValueError
+            An ``answer`` of the wrong kind for this exercise (each kind says which).
+        """
         raise NotImplementedError
 
     def export(self) -> dict:  # pragma: no cover - overridden
@@ -162,6 +169,13 @@ class NumberExercise(Exercise):
         return self._value
 
     def check(self, answer: Any) -> Verdict:
+        """Correct when ``answer`` is within the tolerance of the solution's value.
+
+        Raises
+        ------
+        TypeError, ValueError
+            ``answer`` is a function, or not a real number or array of real numbers.
+        """
         if callable(answer) and not hasattr(answer, "shape"):
             raise TypeError(
                 f"{self.label!r} is a number exercise: pass the number as answer, got {_short(answer)}"
@@ -209,7 +223,15 @@ class ChoiceExercise(Exercise):
         return self._value
 
     def index_of(self, answer: Any) -> int:
-        """The option index that ``answer`` names (raises TypeError/ValueError when it names none)."""
+        """The option index that ``answer`` names.
+
+        Raises
+        ------
+        TypeError
+            ``answer`` is neither an int nor a string (bools refused).
+        ValueError
+            ``answer`` names no option (an index out of range, an unknown text or letter).
+        """
         n = len(self.options)
         if isinstance(answer, (bool, np.bool_)):
             raise TypeError(f"answer must be an option index (0 to {n - 1}) or an option's text, got {answer!r}")
@@ -232,6 +254,13 @@ class ChoiceExercise(Exercise):
         )
 
     def check(self, answer: Any) -> Verdict:
+        """Correct when ``answer`` names the right option (index, text or letter).
+
+        Raises
+        ------
+        TypeError, ValueError
+            As :meth:`index_of`.
+        """
         return _verdict(self, self.index_of(answer) == self.expected())
 
     def export(self) -> dict:
@@ -270,10 +299,19 @@ class FunctionExercise(Exercise):
         return out
 
     def check(self, answer: Any) -> Verdict:
+        """Correct when the function ``answer`` matches the reference on every case.
+
+        An exception raised by ``answer`` is reported in the verdict, not raised.
+
+        Raises
+        ------
+        TypeError
+            ``answer`` is not callable.
+        """
         if not callable(answer):
             raise TypeError(
                 f"{self.label!r} asks for a function (def my_function(...): ...), "
-                f"pass the function itself, got {_short(answer)}"
+                f"pass the function itself as answer, got {_short(answer)}"
             )
         mine = self.case_list()
         refs = self.case_list()
@@ -475,7 +513,10 @@ def _check_callable(label: str, name: str, value: Any, why: str) -> Callable:
 def _check_tol(label: str, name: str, value: Any) -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name}= of {label!r} must be a non-negative number, got {value!r}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int beyond float's range
+        value = math.inf
     if not (value >= 0 and math.isfinite(value)):
         raise ValueError(f"{name}= of {label!r} must be a finite non-negative number, got {value!r}")
     return value
@@ -544,6 +585,14 @@ def choice(label: str, *, options: Sequence[str], solution: Callable[[], int], h
 
     The reader answers with the index, the option's text, or its letter
     (``"a"`` for the first option).
+
+    Raises
+    ------
+    ValueError
+        A bad label, an empty hint, fewer than two options, empty or repeated
+        options, or a label already registered by another module.
+    TypeError
+        ``options`` is not a sequence of strings, or ``solution`` is not callable.
     """
     label = _check_label(label)
     if isinstance(options, str) or not isinstance(options, Sequence):
@@ -590,6 +639,16 @@ def function(label: str, *, reference: Callable[..., Any], cases: Callable[[], S
     page_prompt : str, optional
         How the page names the call; default a literal such as
         ``f(np.array([1000.0, 1000.0]))``.
+
+    Raises
+    ------
+    ValueError
+        A bad label, an empty hint, a negative or non-finite tolerance, or a
+        label already registered by another module.
+    TypeError
+        ``reference`` is not callable, ``cases`` is neither a function nor a
+        sequence, ``page_case`` is not an int or None, ``page_prompt`` not a string,
+        a tolerance not a number.
     """
     label = _check_label(label)
     _check_callable(label, "reference", reference, "the package's implementation")
@@ -645,6 +704,8 @@ def get(label: str) -> Exercise:
 
     Raises
     ------
+    TypeError
+        ``label`` is not a string.
     ValueError
         No such label; the message names the closest registered labels.
     """
@@ -655,7 +716,7 @@ def get(label: str) -> Exercise:
     if label in _REGISTRY:
         return _REGISTRY[label]
     close = difflib.get_close_matches(label, list(_REGISTRY), n=3, cutoff=0.6)
-    msg = f"no exercise is labelled {label!r}"
+    msg = f"label: no exercise is labelled {label!r}"
     if close:
         msg += "; did you mean " + " or ".join(repr(c) for c in close) + "?"
     else:
@@ -700,7 +761,13 @@ def check(label: str, answer: Any) -> Verdict:
 
 
 def describe(label: str) -> str:
-    """What exercise ``label`` expects (kind, tolerance, options, number of test cases); printed and returned."""
+    """What exercise ``label`` expects (kind, tolerance, options, number of test cases); printed and returned.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`get`.
+    """
     ex = get(label)
     if isinstance(ex, NumberExercise):
         text = f"{label}: a number, within {_tol_words(ex.rtol, ex.atol)}."

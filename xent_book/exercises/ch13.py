@@ -6,6 +6,7 @@ import numpy as np
 import torch
 
 from xent_book import activations
+from xent_book._validation import check_int
 from xent_book.exercises._core import choice, function, number
 from xent_book.scale import logits_bytes
 
@@ -15,12 +16,27 @@ LLAMA3_TOKENS = 16 * 4096
 
 
 def naive_peak_gib(n_tokens: int = LLAMA3_TOKENS, vocab_size: int = LLAMA3_VOCAB) -> float:
-    """The naive loss's peak: three float32 N x C matrices, in GiB."""
+    """The naive loss's peak: three float32 N x C matrices, in GiB.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``n_tokens`` or ``vocab_size`` is not an int >= 0 (as :func:`xent_book.scale.logits_bytes`).
+    """
     return 3 * logits_bytes(n_tokens, vocab_size, torch.float32) / 2**30
 
 
 def chunked_peak_bytes(n_tokens: int, vocab_size: int, d: int, chunk_size: int) -> int:
-    """float32 chunked loss: one chunk_size x C block of logits plus the gradients of hidden (N x d) and W (C x d)."""
+    """float32 chunked loss: one chunk_size x C block of logits plus the gradients of hidden (N x d) and W (C x d).
+
+    Raises
+    ------
+    TypeError, ValueError
+        An argument that is not an int >= 0 (``chunk_size`` >= 1).
+    """
+    n_tokens, vocab_size, d = (check_int(v, name, 0) for v, name in
+                               ((n_tokens, "n_tokens"), (vocab_size, "vocab_size"), (d, "d")))
+    chunk_size = check_int(chunk_size, "chunk_size", 1)
     return logits_bytes(chunk_size, vocab_size, torch.float32) + 4 * (n_tokens + vocab_size) * d
 
 
