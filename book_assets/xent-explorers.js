@@ -538,20 +538,20 @@
     var p = v.pT, gm = v.gamma, W = 540, H = 236;
     var parts = FOCAL_GRID.map(function (u) { return focalParts(u, gm); });
     var pick = function (key) { return parts.map(function (o) { return o[key]; }); };
-    var label = "Cross-entropy \u2212log p_t and focal loss with \u03b3 = " + sig(gm, 2) +
-      " as functions of the true-class probability p_t, and the focal factor (1 \u2212 p_t)^\u03b3. At p_t = " +
+    var label = "Cross-entropy \u2212log q_y and focal loss with \u03b3 = " + sig(gm, 2) +
+      " as functions of the true-class probability q_y, and the focal factor (1 \u2212 q_y)^\u03b3. At q_y = " +
       fix(p, 2) + ": CE " + fix(v.ce, 4) + " nats, focal " + fix(v.focal, 4) + " nats, factor " + fix(v.factor, 4) + ".";
     var out = [svgOpen(W, H, label)], xt = [0, 0.25, 0.5, 0.75, 1];
     out = out.concat(linePanel([54, 260, 30, 182], [0, 1], [0, 5],
       [[FOCAL_GRID, pick("ce"), COLORS.neutral, "5,3", 2, null], [FOCAL_GRID, pick("focal"), COLORS.alt, null, 2.5, null]],
-      xt, [0, 1, 2, 3, 4, 5], "p_t", "loss (nats)", [[p, v.ce, COLORS.neutral], [p, v.focal, COLORS.alt]],
+      xt, [0, 1, 2, 3, 4, 5], "q_y", "loss (nats)", [[p, v.ce, COLORS.neutral], [p, v.focal, COLORS.alt]],
       "focal (\u03b3 = " + fix(gm, 1) + ") vs CE (dashed)"));
     out = out.concat(linePanel([326, 532, 30, 182], [0, 1], [0, 1],
-      [[FOCAL_GRID, pick("factor"), COLORS.model, null, 2.5, null]], xt, [0, 0.5, 1], "p_t", "factor",
-      [[p, v.factor, COLORS.model]], "focal factor (1 \u2212 p_t)^\u03b3"));
+      [[FOCAL_GRID, pick("factor"), COLORS.model, null, 2.5, null]], xt, [0, 0.5, 1], "q_y", "factor",
+      [[p, v.factor, COLORS.model]], "focal factor (1 \u2212 q_y)^\u03b3"));
     out.push("</svg>");
     out.push('<div class="xent-readouts">' + readout("focal", v.focal, "focal", "nats") + readout("ce", v.ce, "CE", "nats") +
-      readout("factor", v.factor, "(1 \u2212 p<sub>t</sub>)<sup>\u03b3</sup>") + readout("p_t", p, "p<sub>t</sub>", "", 2) +
+      readout("factor", v.factor, "(1 \u2212 q<sub>y</sub>)<sup>\u03b3</sup>") + readout("p_t", p, "q<sub>y</sub>", "", 2) +
       readout("gamma", gm, "\u03b3", "", 1) + "</div>");
     return out.join("");
   }
@@ -933,14 +933,14 @@
       build: function (c) {
         gIn = slider(c, { label: "focusing \u03b3", name: "gamma", min: 0, max: Math.max(5, g0), step: 0.1, value: g0,
           show: function (x) { return fmt(x, 1); } });
-        pIn = slider(c, { label: "p_t (true class)", name: "p_t", min: 0.01, max: 1, step: 0.01, value: Math.max(p0, 0.01),
+        pIn = slider(c, { label: "q_y (true class)", name: "p_t", min: 0.01, max: 1, step: 0.01, value: Math.max(p0, 0.01),
           show: function (x) { return fmt(x, 2); } });
         return [gIn, pIn];
       },
       compute: function () { return focalValues(val(pIn), val(gIn)); },
       render: renderFocal,
       status: function (v) {
-        return "Focal " + fmt(v.focal) + " nats, CE " + fmt(v.ce) + " nats, factor " + fmt(v.factor) + " at p_t = " +
+        return "Focal " + fmt(v.focal) + " nats, CE " + fmt(v.ce) + " nats, factor " + fmt(v.factor) + " at q_y = " +
           fmt(v.pT, 2) + ", \u03b3 = " + fmt(v.gamma, 1) + ".";
       }
     });

@@ -579,6 +579,18 @@ def test_focal_values_reject_bad_input_naming_the_argument(kwargs, match):
         xw.focal_values(**{"p_t": 0.5, "gamma": 2.0, **kwargs})
 
 
+def test_focal_explorer_labels_follow_the_book_notation():
+    # notation.md: p is the data, q the model; chapter 8 writes q_y for Lin et al.'s p_t (argument and
+    # data-name keep p_t); book_assets/xent-explorers.js writes the same labels
+    ex = xw.focal_explorer()
+    markup = ex.html.value
+    for text in ("focal factor (1 − q_y)^γ", ">q_y</text>", "(1 − q<sub>y</sub>)<sup>γ</sup>", "q<sub>y</sub> = ",
+                 "true-class probability q_y"):
+        assert text in markup, text
+    assert "p_t" not in markup.replace('data-name="p_t"', "") and "p<sub>t" not in markup
+    assert ex.sliders["p_t"].description == "q_y (true class)"
+
+
 def test_focal_explorer_gamma_and_p_t_update_in_place_and_survive_the_ends():
     ex = xw.focal_explorer()
     html_widget = ex.html

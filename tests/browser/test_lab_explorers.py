@@ -144,7 +144,7 @@ def expect_binary(inp: dict, ctx: dict) -> dict:
 
 
 def expect_focal(inp: dict, ctx: dict) -> dict:
-    g, p = inp["focusing γ"], inp["p_t (true class)"]
+    g, p = inp["focusing γ"], inp["q_y (true class)"]
     v = W.focal_values(p, g)
     logit = math.log(p) - math.log1p(-p)
     direct = xb.sigmoid_focal_loss(np.array([logit]), np.array([1.0]), alpha=-1, gamma=g)
@@ -253,8 +253,8 @@ CHAPTERS = (
         "08_class_imbalance.ipynb", "focal_explorer", expect_focal,
         (
             Action("focusing γ", key="ArrowRight", changes=("focal", "factor", "gamma")),
-            Action("p_t (true class)", key="ArrowLeft", changes=("focal", "ce", "factor", "p_t")),
-            Action("p_t (true class)", text="0.9", changes=("focal", "ce", "factor", "p_t")),
+            Action("q_y (true class)", key="ArrowLeft", changes=("focal", "ce", "factor", "p_t")),
+            Action("q_y (true class)", text="0.9", changes=("focal", "ce", "factor", "p_t")),
         ),
     ),
     Chapter(

@@ -1,4 +1,7 @@
-"""Focal loss explorer: the focal factor (1 - p_t)^gamma and the focal loss against cross-entropy.
+"""Focal loss explorer: the focal factor (1 - q_y)^gamma and the focal loss against cross-entropy.
+
+q_y is the model's probability of the true class (Lin et al. write p_t; the
+argument and the readout's ``data-name`` keep the name ``p_t``).
 
 See also: chapter 8 (class imbalance) and chapter 12 (alternatives to cross-entropy); Lin et al. (2017).
 """
@@ -46,11 +49,11 @@ def _curves(p, gamma):
 
 
 def focal_values(p_t: float = 0.6, gamma: float = 2.0) -> dict:
-    r"""The numbers the focal explorer shows at probability ``p_t`` of the true class.
+    r"""The numbers the focal explorer shows at the model's probability ``p_t`` = :math:`q_y` of the true class.
 
     .. math::
-        \mathrm{CE} = -\log p_t, \qquad
-        \mathrm{FL} = -(1 - p_t)^{\gamma} \log p_t = (1 - p_t)^{\gamma}\,\mathrm{CE}
+        \mathrm{CE} = -\log q_y, \qquad
+        \mathrm{FL} = -(1 - q_y)^{\gamma} \log q_y = (1 - q_y)^{\gamma}\,\mathrm{CE}
 
     (Lin et al. 2017, without the class weight alpha). ``gamma = 0`` gives
     cross-entropy; the factor down-weights well-classified examples (large
@@ -66,7 +69,7 @@ def focal_values(p_t: float = 0.6, gamma: float = 2.0) -> dict:
     Returns
     -------
     dict
-        ``p_t``, ``gamma``, ``factor`` (1 - p_t)^gamma, ``ce`` and ``focal``
+        ``p_t``, ``gamma``, ``factor`` (1 - q_y)^gamma, ``ce`` and ``focal``
         in nats (equal to ``xb.focal_loss`` on the logits ``log p`` with
         ``alpha=None``, and to ``xb.sigmoid_focal_loss(logit(p_t), 1, alpha=-1)``).
 
@@ -100,7 +103,7 @@ class FocalExplorer(Explorer):
         init = focal_values(p_t, gamma)
         controls = {
             "gamma": float_slider(init["gamma"], *GAMMA_RANGE, 0.1, "focusing γ", ".1f"),
-            "p_t": float_slider(max(init["p_t"], P_RANGE[0]), *P_RANGE, 0.01, "p_t (true class)", ".2f"),
+            "p_t": float_slider(max(init["p_t"], P_RANGE[0]), *P_RANGE, 0.01, "q_y (true class)", ".2f"),
         }
         self._setup(controls, interval, throttle_kwargs)
 
@@ -119,8 +122,8 @@ def _render_focal(v: dict) -> str:
     p, g = v["p_t"], v["gamma"]
     W, H = 540, 236
     label = (
-        f"Cross-entropy −log p_t and focal loss with γ = {g:.2g} as functions of the true-class probability p_t, "
-        f"and the focal factor (1 − p_t)^γ. At p_t = {p:.2f}: CE {v['ce']:.4f} nats, focal {v['focal']:.4f} nats, "
+        f"Cross-entropy −log q_y and focal loss with γ = {g:.2g} as functions of the true-class probability q_y, "
+        f"and the focal factor (1 − q_y)^γ. At q_y = {p:.2f}: CE {v['ce']:.4f} nats, focal {v['focal']:.4f} nats, "
         f"factor {v['factor']:.4f}."
     )
     out = [svg_open(W, H, label)]
@@ -129,23 +132,23 @@ def _render_focal(v: dict) -> str:
         (54, 260, 30, 182), (0.0, 1.0), (0.0, Y_MAX),
         [(v["curve_p"], v["curve_ce"], COLORS["neutral"], "5,3", 2, None),
          (v["curve_p"], v["curve_focal"], COLORS["alt"], None, 2.5, None)],
-        xt, (0, 1, 2, 3, 4, 5), "p_t", "loss (nats)",
+        xt, (0, 1, 2, 3, 4, 5), "q_y", "loss (nats)",
         markers=[(p, v["ce"], COLORS["neutral"]), (p, v["focal"], COLORS["alt"])],
         title=f"focal (γ = {g:.1f}) vs CE (dashed)",
     )
     out += line_panel(
         (326, 532, 30, 182), (0.0, 1.0), (0.0, 1.0),
         [(v["curve_p"], v["curve_factor"], COLORS["model"], None, 2.5, None)],
-        xt, (0.0, 0.5, 1.0), "p_t", "factor",
-        markers=[(p, v["factor"], COLORS["model"])], title="focal factor (1 − p_t)^γ",
+        xt, (0.0, 0.5, 1.0), "q_y", "factor",
+        markers=[(p, v["factor"], COLORS["model"])], title="focal factor (1 − q_y)^γ",
     )
     out.append("</svg>")
     out.append(
         '<div class="xent-readouts">'
         + readout("focal", v["focal"], "focal", "nats")
         + readout("ce", v["ce"], "CE", "nats")
-        + readout("factor", v["factor"], "(1 − p<sub>t</sub>)<sup>γ</sup>")
-        + readout("p_t", p, "p<sub>t</sub>", digits=2)
+        + readout("factor", v["factor"], "(1 − q<sub>y</sub>)<sup>γ</sup>")
+        + readout("p_t", p, "q<sub>y</sub>", digits=2)
         + readout("gamma", g, "γ", digits=1)
         + "</div>"
     )
@@ -153,11 +156,12 @@ def _render_focal(v: dict) -> str:
 
 
 def focal_explorer(gamma: float = 2.0, p_t: float = 0.6, **kwargs) -> FocalExplorer:
-    """Interactive focal loss: how (1 - p_t)^gamma discounts well-classified examples.
+    """Interactive focal loss: how (1 - q_y)^gamma discounts well-classified examples.
 
     A gamma slider (0 to 5) redraws the focal loss and the factor as curves
-    of p_t in (0, 1] (cross-entropy dashed for comparison; the loss axis is
-    clipped at 5 nats); a p_t slider (0.01 to 1) moves the markers. Readouts
+    of the true-class probability q_y in (0, 1] (cross-entropy dashed for
+    comparison; the loss axis is clipped at 5 nats); a q_y slider (``"p_t"``,
+    0.01 to 1) moves the markers. Readouts
     (``data-name``): ``focal``, ``ce``, ``factor``, ``p_t``, ``gamma``.
 
     Parameters

@@ -142,7 +142,7 @@ def _render_logits(v: dict) -> str:
         f"Softmax probabilities at temperature {v['temperature']:.3g}: "
         + ", ".join(f"class {k} {p[k]:.4f}" for k in range(n))
         + f". Target class {y}; loss {v['loss']:.4f} nats. Gradient q minus e_y: "
-        + ", ".join(f"class {k} {g[k]:+.4f}" for k in range(n))
+        + ", ".join(f"class {k} " + f"{g[k]:+.4f}".replace("-", "−") for k in range(n))  # as the page's signed()
         + "."
     )
     out = [svg_open(W, H, label)]
