@@ -5,6 +5,8 @@ See also: chapter 5 (binary vs categorical cross-entropy) and chapter 8 (class i
 
 from __future__ import annotations
 
+from typing import Any
+
 import ipywidgets as widgets
 import numpy as np
 
@@ -90,11 +92,17 @@ class BinaryLossExplorer(Explorer):
     """Curves of BCE-with-logits and its gradient over z in [-8, 8], a marker at the current z.
 
     Build it with :func:`binary_loss_explorer`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`binary_loss_explorer`.
     """
 
     kind = "binary"
 
-    def __init__(self, y=1, pos_weight=1.0, z=0.0, interval=DEFAULT_INTERVAL, **throttle_kwargs):
+    def __init__(self, y: int = 1, pos_weight: float = 1.0, z: float = 0.0, interval: float = DEFAULT_INTERVAL,
+                 **throttle_kwargs: Any) -> None:
         super().__init__()
         init = binary_loss_values(z, y, pos_weight)
         if init["y"] not in (0.0, 1.0):
@@ -159,7 +167,7 @@ def _render_binary(v: dict) -> str:
     return "".join(out)
 
 
-def binary_loss_explorer(y: int = 1, pos_weight: float = 1.0, z: float = 0.0, **kwargs) -> BinaryLossExplorer:
+def binary_loss_explorer(y: int = 1, pos_weight: float = 1.0, z: float = 0.0, **kwargs: Any) -> BinaryLossExplorer:
     """Interactive binary cross-entropy with logits and its gradient, as curves of the logit.
 
     A logit slider (z in [-8, 8]) moves a marker along the loss and gradient

@@ -11,6 +11,7 @@ See also: chapter 3 (entropy) and chapter 4 (cross-entropy and KL divergence).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
@@ -178,11 +179,17 @@ class EntropyKLExplorer(Explorer):
     """Sliders for p and q; bars of both, and H(p, q) as the stacked bar H(p) + KL(p || q).
 
     Build it with :func:`entropy_kl_explorer`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`entropy_kl_explorer`.
     """
 
     kind = "entropy-kl"
 
-    def __init__(self, p=(0.5, 0.3, 0.2), q=(0.2, 0.3, 0.5), base=2, interval=DEFAULT_INTERVAL, **throttle_kwargs):
+    def __init__(self, p: ArrayLike = (0.5, 0.3, 0.2), q: ArrayLike = (0.2, 0.3, 0.5), base: float | None = 2,
+                 interval: float = DEFAULT_INTERVAL, **throttle_kwargs: Any) -> None:
         super().__init__()
         init = entropy_kl_values(p, q, base)  # validates
         _check_size(init["p"], "p")
@@ -208,11 +215,17 @@ class EntropyExplorer(Explorer):
     """Sliders for p; bars of p and its entropy against the maximum log C.
 
     Build it with :func:`entropy_explorer`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`entropy_explorer`.
     """
 
     kind = "entropy"
 
-    def __init__(self, p=(0.5, 0.3, 0.2), base=2, interval=DEFAULT_INTERVAL, **throttle_kwargs):
+    def __init__(self, p: ArrayLike = (0.5, 0.3, 0.2), base: float | None = 2, interval: float = DEFAULT_INTERVAL,
+                 **throttle_kwargs: Any) -> None:
         super().__init__()
         init = entropy_values(p, base)
         _check_size(init["p"], "p")
@@ -362,7 +375,7 @@ def _render_entropy(v: dict) -> str:
 
 
 def entropy_kl_explorer(p: ArrayLike = (0.5, 0.3, 0.2), q: ArrayLike = (0.2, 0.3, 0.5), base: float | None = 2,
-                        **kwargs) -> EntropyKLExplorer:
+                        **kwargs: Any) -> EntropyKLExplorer:
     """Interactive H(p), H(p, q) and KL(p || q) for two adjustable distributions.
 
     One slider of unnormalised weight per outcome for ``p`` (data) and ``q``
@@ -399,7 +412,7 @@ def entropy_kl_explorer(p: ArrayLike = (0.5, 0.3, 0.2), q: ArrayLike = (0.2, 0.3
     return EntropyKLExplorer(p, q, base, **kwargs)
 
 
-def entropy_explorer(p: ArrayLike = (0.5, 0.3, 0.2), base: float | None = 2, **kwargs) -> EntropyExplorer:
+def entropy_explorer(p: ArrayLike = (0.5, 0.3, 0.2), base: float | None = 2, **kwargs: Any) -> EntropyExplorer:
     """Interactive entropy of one distribution, against its maximum ``log C``.
 
     One slider of unnormalised weight per outcome; bars of ``p``; a bar of

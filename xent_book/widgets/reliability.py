@@ -14,6 +14,7 @@ See also: chapter 10 (calibration).
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
@@ -169,11 +170,17 @@ class ReliabilityExplorer(Explorer):
     """A temperature slider; the reliability diagram, confidence histogram, ECE and NLL follow.
 
     Build it with :func:`reliability_explorer`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`reliability_explorer`.
     """
 
     kind = "reliability"
 
-    def __init__(self, logits, labels, temperature=1.0, n_bins=15, interval=DEFAULT_INTERVAL, **throttle_kwargs):
+    def __init__(self, logits: ArrayLike, labels: ArrayLike, temperature: float = 1.0, n_bins: int = 15,
+                 interval: float = DEFAULT_INTERVAL, **throttle_kwargs: Any) -> None:
         super().__init__()
         self._z, self._y = _check_inputs(logits, labels)
         init = _values(self._z, self._y, check_temperature_for(self._z, temperature), n_bins)  # validates n_bins
@@ -328,7 +335,7 @@ def _render_reliability(v: dict) -> str:
 
 
 def reliability_explorer(logits: ArrayLike, labels: ArrayLike, temperature: float = 1.0, n_bins: int = 15,
-                         **kwargs) -> ReliabilityExplorer:
+                         **kwargs: Any) -> ReliabilityExplorer:
     """Interactive temperature scaling: the reliability diagram, ECE and NLL as T moves.
 
     A log-scale temperature slider (0.1 to 10) redraws the reliability
