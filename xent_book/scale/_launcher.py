@@ -66,7 +66,7 @@ def run_vocab_parallel(
     target: torch.Tensor,
     grad_output: torch.Tensor | None = None,
     timeout_s: float = 60.0,
-    **kwargs,
+    **kwargs: Any,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Run :func:`vocab_parallel_cross_entropy` on ``world_size`` local processes (gloo, 127.0.0.1).
 
