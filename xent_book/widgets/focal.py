@@ -8,6 +8,8 @@ See also: chapter 8 (class imbalance) and chapter 12 (alternatives to cross-entr
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .._validation import check_positive, check_probability_scalar
@@ -94,11 +96,17 @@ class FocalExplorer(Explorer):
     """Curves of CE and focal loss over p_t, and of the factor; gamma and p_t sliders.
 
     Build it with :func:`focal_explorer`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`focal_explorer`.
     """
 
     kind = "focal"
 
-    def __init__(self, gamma=2.0, p_t=0.6, interval=DEFAULT_INTERVAL, **throttle_kwargs):
+    def __init__(self, gamma: float = 2.0, p_t: float = 0.6, interval: float = DEFAULT_INTERVAL,
+                 **throttle_kwargs: Any) -> None:
         super().__init__()
         init = focal_values(p_t, gamma)
         controls = {
@@ -155,7 +163,7 @@ def _render_focal(v: dict) -> str:
     return "".join(out)
 
 
-def focal_explorer(gamma: float = 2.0, p_t: float = 0.6, **kwargs) -> FocalExplorer:
+def focal_explorer(gamma: float = 2.0, p_t: float = 0.6, **kwargs: Any) -> FocalExplorer:
     """Interactive focal loss: how (1 - q_y)^gamma discounts well-classified examples.
 
     A gamma slider (0 to 5) redraws the focal loss and the factor as curves

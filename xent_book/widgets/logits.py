@@ -5,6 +5,8 @@ See also: chapter 2 (logits, softmax and temperature) and chapter 6 (gradients).
 
 from __future__ import annotations
 
+from typing import Any
+
 import ipywidgets as widgets
 import numpy as np
 from numpy.typing import ArrayLike
@@ -104,11 +106,17 @@ class LogitsExplorer(Explorer):
     """A slider per logit, a temperature slider, a target selector; bars of q and of q - e_y.
 
     Build it with :func:`logits_explorer`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`logits_explorer`.
     """
 
     kind = "logits"
 
-    def __init__(self, logits=(2.0, 1.0, 0.1), temperature=1.0, target=0, interval=DEFAULT_INTERVAL, **throttle_kwargs):
+    def __init__(self, logits: ArrayLike = (2.0, 1.0, 0.1), temperature: float = 1.0, target: int = 0,
+                 interval: float = DEFAULT_INTERVAL, **throttle_kwargs: Any) -> None:
         super().__init__()
         init = logits_explorer_values(logits, temperature, target)  # validates
         z = init["logits"]
@@ -199,7 +207,7 @@ def _render_logits(v: dict) -> str:
 
 
 def logits_explorer(logits: ArrayLike = (2.0, 1.0, 0.1), temperature: float = 1.0, target: int = 0,
-                    **kwargs) -> LogitsExplorer:
+                    **kwargs: Any) -> LogitsExplorer:
     """Interactive softmax, loss and gradient for a handful of logits.
 
     A slider per logit (range [-10, 10]), a log-scale temperature slider
