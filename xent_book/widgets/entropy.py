@@ -70,7 +70,7 @@ def normalise_weights(w: ArrayLike, name: str, allow_zero: bool = False) -> np.n
 def entropy_values(p: ArrayLike = (0.5, 0.3, 0.2), base: float | None = 2) -> dict:
     r"""The numbers the entropy explorer shows.
 
-    .. math:: H(p) = -\sum_i p_i \log_b p_i \le \log_b C
+    .. math:: H(p) = -\sum_k p_k \log_b p_k \le \log_b C
 
     Parameters
     ----------
@@ -110,8 +110,8 @@ def entropy_kl_values(p: ArrayLike = (0.5, 0.3, 0.2), q: ArrayLike = (0.2, 0.3, 
     r"""The numbers the entropy/KL explorer shows: H(p), H(p, q) and KL(p || q).
 
     .. math::
-        H(p, q) = -\sum_i p_i \log_b q_i = H(p) + \mathrm{KL}(p \,\|\, q),
-        \qquad \mathrm{KL}(p \,\|\, q) = \sum_i p_i \log_b \frac{p_i}{q_i} \ge 0
+        H(p, q) = -\sum_k p_k \log_b q_k = H(p) + \mathrm{KL}(p \,\|\, q),
+        \qquad \mathrm{KL}(p \,\|\, q) = \sum_k p_k \log_b \frac{p_k}{q_k} \ge 0
 
     Parameters
     ----------
@@ -125,7 +125,7 @@ def entropy_kl_values(p: ArrayLike = (0.5, 0.3, 0.2), q: ArrayLike = (0.2, 0.3, 
     -------
     dict
         ``p``, ``q`` (C,) normalised; ``entropy`` H(p), ``cross_entropy``
-        H(p, q), ``kl`` KL(p || q) (``inf`` where some ``q_i = 0 < p_i``),
+        H(p, q), ``kl`` KL(p || q) (``inf`` where some ``q_k = 0 < p_k``),
         ``max_entropy`` log_b C; ``unit``; ``base``. Computed with
         :mod:`xent_book.info`.
 
@@ -382,8 +382,8 @@ def entropy_kl_explorer(p: ArrayLike = (0.5, 0.3, 0.2), q: ArrayLike = (0.2, 0.3
     (model), normalised for display; a unit selector (bits / nats). Shows both
     distributions as bars and ``H(p, q) = H(p) + KL(p || q)`` as a stacked bar
     with ``log C`` marked. Readouts (``data-name``): ``entropy``, ``kl``,
-    ``cross_entropy``, ``max_entropy``, ``p0``.., ``q0``... A ``q_i = 0`` where
-    ``p_i > 0`` gives ``KL = inf`` (shown as ∞).
+    ``cross_entropy``, ``max_entropy``, ``p0``.., ``q0``... A ``q_k = 0`` where
+    ``p_k > 0`` gives ``KL = inf`` (shown as ∞).
 
     Parameters
     ----------

@@ -88,7 +88,7 @@ def reliability_values(logits: ArrayLike, labels: ArrayLike, temperature: float 
         \mathrm{ECE} = \sum_m \frac{|B_m|}{N}\,\bigl|\mathrm{acc}(B_m) - \mathrm{conf}(B_m)\bigr|,
         \qquad \mathrm{NLL} = -\frac1N \sum_i \log \operatorname{softmax}(z_i / T)_{y_i}
 
-    with top-label confidences :math:`\max_k p_{ik}` in ``n_bins`` equal-width
+    with top-label confidences :math:`\max_k q_{ik}`, :math:`q_i = \operatorname{softmax}(z_i / T)`, in ``n_bins`` equal-width
     bins, as :func:`xent_book.calibration.expected_calibration_error`.
 
     Parameters
