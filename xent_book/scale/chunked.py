@@ -182,7 +182,7 @@ def _chunk_gradient_(
     q: torch.Tensor, valid: torch.Tensor, safe_t: torch.Tensor, eps: float, vocab_size: int,
     row_scale: torch.Tensor,
 ) -> torch.Tensor:
-    """Turn the softmax ``q`` in place into ``row_scale * (q - p)``, zero rows where ignored (the one p - q kernel)."""
+    """Turn the softmax ``q`` in place into ``row_scale * (q - p)``, zero rows where ignored (the one q - p kernel)."""
     r = torch.where(valid, row_scale, torch.zeros_like(row_scale))
     rows = torch.arange(q.shape[0], device=q.device)
     return _softmax_minus_target_(q, rows, safe_t, r, eps, vocab_size)
