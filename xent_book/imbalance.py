@@ -606,12 +606,13 @@ def class_balanced_sample_weights(
 ) -> np.ndarray:
     r"""Per-example sampling probabilities that re-balance the classes.
 
-    .. math:: P(\text{draw } i) \propto n_{y_i}^{-q}
+    .. math:: P(\text{draw } i) \propto n_{y_i}^{-a}, \qquad a = \texttt{power}
 
     so that class ``c`` is drawn with probability proportional to
-    ``n_c^{1 - q}``: ``power = q = 1`` gives class-balanced sampling (every
-    class equally often), ``q = 0`` the usual instance-balanced sampling and
-    ``q = 0.5`` square-root sampling. Use the result as
+    ``n_c^{1 - a}``: ``power = a = 1`` gives class-balanced sampling (every
+    class equally often), ``a = 0`` the usual instance-balanced sampling and
+    ``a = 0.5`` square-root sampling (``q`` is kept for the model's
+    probabilities). Use the result as
     ``torch.utils.data.WeightedRandomSampler(weights, num_samples)`` or with
     :func:`balanced_resample_indices`.
 
@@ -621,7 +622,7 @@ def class_balanced_sample_weights(
     num_classes : int, optional
         Default ``labels.max() + 1``.
     power : float, default 1.0
-        ``q``, in [0, 1].
+        The exponent ``a``, in [0, 1].
 
     Returns
     -------
