@@ -21,7 +21,8 @@
  *   binary       data-y="1" data-pos-weight="1" data-z="0"                     (chapter 5)
  *                BCE with logits in PyTorch's pos_weight form and d loss / dz (xent_book.widgets.binary_loss_values);
  *   focal        data-gamma="2" data-p-t="0.6"                                 (chapter 8)
- *                CE = -log p_t, focal = (1 - p_t)^gamma CE (xent_book.widgets.focal_values);
+ *                CE = -log q_y, focal = (1 - q_y)^gamma CE, q_y the true class's probability
+ *                (Lin et al.'s p_t, the name data-p-t keeps) (xent_book.widgets.focal_values);
  *   reliability  (chapter 10) logits and labels from the page's saved widget state: the
  *                ReliabilityExplorer carries them as <script type="application/json"
  *                class="xent-explorer-data" data-xent-explorer="reliability"> (page_data_markup),
@@ -152,7 +153,7 @@
     return { z: z, y: y, posWeight: pw, p: sigmoid(z), loss: lg.loss, grad: lg.grad };
   }
 
-  /** Focal factor, CE and focal loss at p_t, as xent_book.focal_loss (1 - p as -expm1(log p)). */
+  /** Focal factor, CE and focal loss at q_y (p_t), as xent_book.focal_loss (1 - q as -expm1(log q)). */
   function focalParts(p, gamma) {
     var logp = Math.log(p), ce = -logp + 0;
     return { factor: Math.pow(1 - p, gamma), ce: ce, focal: Math.pow(-Math.expm1(logp), gamma) * ce + 0 };
