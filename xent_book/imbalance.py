@@ -606,7 +606,7 @@ def class_balanced_sample_weights(
 ) -> np.ndarray:
     r"""Per-example sampling probabilities that re-balance the classes.
 
-    .. math:: P(\text{draw } i) \propto n_{y_i}^{-a}, \qquad a = \texttt{power}
+    .. math:: P(\text{draw } i) \propto n_{y_i}^{-a}, \qquad a = \text{power}
 
     so that class ``c`` is drawn with probability proportional to
     ``n_c^{1 - a}``: ``power = a = 1`` gives class-balanced sampling (every
