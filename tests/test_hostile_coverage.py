@@ -85,10 +85,13 @@ def public_callables() -> dict[str, object]:
             if inspect.isclass(obj):
                 if not _is_data_container(obj):
                     out[home] = obj
-                for mname, member in inspect.getmembers(obj):
+                for mname in dir(obj):  # read statically: no descriptor runs (ipywidgets' warn)
                     if mname.startswith("_") or mname in NOT_USER_INPUT:
                         continue
-                    if isinstance(inspect.getattr_static(obj, mname), property) or not callable(member):
+                    member = inspect.getattr_static(obj, mname)
+                    if isinstance(member, staticmethod | classmethod):
+                        member = member.__func__
+                    if not inspect.isfunction(member):  # properties, traits, attributes
                         continue
                     if not _own(member):
                         continue
