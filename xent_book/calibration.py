@@ -405,7 +405,7 @@ def brier_score(probs: ArrayLike, labels: ArrayLike) -> float:
     p, y, _ = _prepare(probs, labels)  # p is a fresh float64 copy
     if p.ndim == 1:
         return float(np.mean((p - y) ** 2))
-    p[np.arange(len(y)), y] -= 1.0  # p - onehot(y) in place: O(N C) memory, no identity matrix
+    p[np.arange(len(y)), y] -= 1.0  # q - e_y in place (p holds the model's q): O(N C) memory, no identity matrix
     return float(np.mean(np.einsum("ij,ij->i", p, p)))
 
 
