@@ -408,8 +408,9 @@ def cross_entropy_grad(
 
     .. math:: \frac{\partial \ell}{\partial x_j} = \Bigl(\sum_c a_c\Bigr) q_j - a_j,
 
-    which is ``q - e_y`` (``q - p`` for a probability target) without weights or smoothing (then computed by the
-    in-place kernel :func:`_softmax_minus_target_`). ``'mean'`` divides by the
+    which is ``q - e_y`` for a class index without weights or smoothing (then
+    computed by the in-place kernel :func:`_softmax_minus_target_`), and
+    ``q - p`` for an unweighted probability target. ``'mean'`` divides by the
     same denominator as the loss; ``'none'`` returns the gradient of the sum of
     the per-element losses. Equal to PyTorch's autograd (tested).
 
