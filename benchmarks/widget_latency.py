@@ -78,7 +78,7 @@ def _naive_views(in_kernel: bool):
         a.set_title(f"p; loss {v['loss']:.4f} nats")
         b.bar(range(3), v["grad"], color=C["gradient"])
         b.set_ylim(-1, 1)
-        b.set_title("p - y")
+        b.set_title("q - e_y")
         _show(fig, in_kernel)
 
     def entropy_view(p0, p1, p2):

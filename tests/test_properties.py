@@ -1,7 +1,7 @@
 """Identities of the book, property-tested with hypothesis.
 
 Gibbs' inequality, KL >= 0 with equality iff p = q, H(p, q) = H(p) + KL(p || q),
-shift invariance of softmax, and the gradient p - y (against finite
+shift invariance of softmax, and the gradient q - e_y (against finite
 differences and autograd).
 """
 
