@@ -116,6 +116,11 @@ class Case:
 _NOT_MANY_EPOCHS = hostile_ints().filter(lambda v: not (isinstance(v, int | np.integer) and 20 < v <= 10**5))
 
 
+# likewise a valid but large number of samples (up to imbalance.MAX_SAMPLES) is slow on a loaded machine
+_NOT_MANY_SAMPLES = hostile_ints().filter(
+    lambda v: not (isinstance(v, int | np.integer) and not isinstance(v, bool) and 10**5 < v <= imbalance.MAX_SAMPLES))
+
+
 def _float_out(kw):
     return {"dtype": np.float64, "shape": ()}
 
@@ -201,7 +206,7 @@ CASES = [
          {"labels": hostile_indices(C, (N,)), "num_classes": hostile_ints(), "power": hostile_scalars()},
          lambda kw: {"dtype": np.float64, "shape": (N,)}, names={"num_classes": ("num_classes", "labels")}),
     Case(imbalance.balanced_resample_indices, dict(labels=LABELS, num_samples=10, seed=0, power=1.0),
-         {"labels": hostile_indices(C, (N,)), "num_samples": hostile_ints(), "seed": hostile_ints(),
+         {"labels": hostile_indices(C, (N,)), "num_samples": _NOT_MANY_SAMPLES, "seed": hostile_ints(),
           "power": hostile_scalars()},
          lambda kw: {"dtype": np.int64}),
     Case(imbalance.focal_ce_loss, dict(gamma=2.0, alpha=None, reduction="mean"),
