@@ -708,6 +708,20 @@ def test_reliability_explorer_survives_temperature_bounds_and_saturated_confiden
 # --------------------------------------------------------------------------- shared behaviour
 
 
+def _run_on_a_fresh_loop(coro_fn):
+    """``asyncio.run(coro_fn())`` on a thread of its own.
+
+    The browser tests' Playwright sync API keeps an event loop running in pytest's main
+    thread for the whole session, and ``asyncio.run`` refuses to start inside a running
+    loop; a thread has no loop of its own, whatever ran before.
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro_fn()).result()
+
+
 def test_a_drag_burst_on_a_kernels_running_loop_redraws_twice_and_ends_on_the_final_state(monkeypatch):
     import asyncio
 
@@ -722,7 +736,7 @@ def test_a_drag_burst_on_a_kernels_running_loop_redraws_twice_and_ends_on_the_fi
         assert ex.throttle.calls == 1 and ex.throttle.pending
         await asyncio.sleep(0.5)
 
-    asyncio.run(drag())
+    _run_on_a_fresh_loop(drag)
     assert ex.throttle.calls == 2 and not ex.throttle.pending and ex.throttle.coalesced == 8
     assert ex.html.value == ex.fresh_markup()
     assert readouts(ex)["p0"] == pytest.approx(xw.logits_explorer_values([5.0, 1.0, 0.1])["probs"][0], rel=1e-15)
@@ -741,7 +755,7 @@ def test_a_running_loop_outside_a_kernel_redraws_every_change_at_once():
         assert not ex.throttle.pending and ex.throttle.calls == 10
         assert ex.html.value == ex.fresh_markup()
 
-    asyncio.run(drag())
+    _run_on_a_fresh_loop(drag)
 
 
 ALL_EXPLORERS = {
