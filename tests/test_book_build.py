@@ -16,6 +16,10 @@ import pytest
 
 from scripts.book_toc import toc_docs
 
+# Checks on the built book, not unit tests: `make test` runs them after building; `make check` (the fast loop) leaves
+# them out, as their ~5 s of CPU would take it past its 60 s budget.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 

@@ -290,6 +290,7 @@ def test_bad_solutions_are_caught_when_run():
         _core._REGISTRY.pop("ex-t-5", None)
 
 
+@pytest.mark.slow  # a fresh Python process: ~4 s of CPU
 def test_lazy_submodule():
     code = "import sys, xent_book as xb; assert 'xent_book.exercises' not in sys.modules; xb.exercises.labels(); print('ok')"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
@@ -317,6 +318,7 @@ def test_export_holds_the_reference_values():
         assert "hint" in ex[label]
 
 
+@pytest.mark.slow  # a fresh Python process: ~4 s of CPU
 def test_export_script_writes_json_and_js(tmp_path):
     out = tmp_path / "exercises"
     run = subprocess.run([sys.executable, "scripts/export_exercises.py", "--out", str(out)],

@@ -25,6 +25,9 @@ from needs import skip_or_fail
 
 from scripts.book_toc import toc_docs
 
+# Checks on the built PDF, not unit tests: `make test` runs them after `make pdf`; `make check` leaves them out.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 PDF = ROOT / "_build" / "pdf" / "xent-book.pdf"
 SINGLE = ROOT / "_build" / "pdf" / "work" / "_build" / "singlehtml" / "intro.html"

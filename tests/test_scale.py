@@ -200,6 +200,7 @@ def test_chunked_never_allocates_the_full_logit_matrix():
     assert chunked.peak <= logits_bytes(32, 512) + grads + 4096
 
 
+@pytest.mark.slow  # ~1.7 s; make check keeps the parametrised float64 equality tests above
 @settings(max_examples=40, deadline=None)
 @given(
     n=st.integers(1, 40),
