@@ -305,7 +305,7 @@ def check_logits(s: dict, initial_t: float | None = None) -> dict:
     assert s["text"]["loss"] == fmt(loss), (s["text"]["loss"], loss)
     assert s["status"].startswith(f"Loss {fmt(loss)} nats"), s["status"]  # announced to screen readers
     assert s["svgTitle"] == s["svgLabel"] and f"loss {fmt(loss)} nats" in s["svgLabel"], s["svgLabel"]
-    assert [b for b in s["barTitles"] if b.startswith("p")] == [f"p{k} = {probs[k]:.4f}" for k in range(n)]
+    assert [b for b in s["barTitles"] if b.startswith("q")] == [f"q{k} = {probs[k]:.4f}" for k in range(n)]
     for k in range(n):
         assert s["typed"][f"z{k}"] == fmt(z[k], 1)
     assert "temperature T" in s["valuetext"]["log10_temperature"]
