@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import check_positive
+
 __all__ = [
     "Exercise", "NumberExercise", "ChoiceExercise", "FunctionExercise", "Verdict",
     "number", "choice", "function", "check", "get", "labels", "describe",
@@ -511,15 +513,7 @@ def _check_callable(label: str, name: str, value: Any, why: str) -> Callable:
 
 
 def _check_tol(label: str, name: str, value: Any) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name}= of {label!r} must be a non-negative number, got {value!r}")
-    try:
-        value = float(value)
-    except OverflowError:  # an int beyond float's range
-        value = math.inf
-    if not (value >= 0 and math.isfinite(value)):
-        raise ValueError(f"{name}= of {label!r} must be a finite non-negative number, got {value!r}")
-    return value
+    return check_positive(value, f"{name}= of {label!r}", allow_zero=True)
 
 
 def _register(ex: Exercise) -> Exercise:
