@@ -26,8 +26,9 @@ def run(path: Path, timeout: int = 300) -> tuple[float, str]:
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
     t0 = time.perf_counter()
     try:
         # the kernel's own stderr (a start-up notice about TCP transport) would
@@ -41,7 +42,9 @@ def run(path: Path, timeout: int = 300) -> tuple[float, str]:
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    paths = [Path(p) for p in argv] or [Path(p) for p in sorted(glob.glob(str(ROOT / "notebooks" / "*.ipynb")))]
+    paths = [Path(p) for p in argv] or [
+        Path(p) for p in sorted(glob.glob(str(ROOT / "notebooks" / "*.ipynb")))
+    ]
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     print(f"## Notebook execution times (fresh kernel each, budget {BUDGET_S:.0f} s)")
     print()
@@ -53,7 +56,10 @@ def main(argv=None) -> int:
         elapsed, status = run(path)
         total += elapsed
         failures += status != "ok"
-        print(f"| {path.name} | {elapsed:.1f} | {'yes' if elapsed < BUDGET_S else 'NO'} | {status} |", flush=True)
+        print(
+            f"| {path.name} | {elapsed:.1f} | {'yes' if elapsed < BUDGET_S else 'NO'} | {status} |",
+            flush=True,
+        )
     print(f"| total | {total:.1f} | | |")
     return 1 if failures else 0
 

@@ -88,12 +88,18 @@ def main(argv=None) -> int:
         ("none", dict(reduction="none"), target, y_t),
         ("mean, eps = 0.1, 10% ignored", dict(label_smoothing=0.1), target_ignored, yi_t),
     ]
-    print(f"## xent_book.cross_entropy (NumPy) vs torch.nn.functional.cross_entropy, float64, "
-          f"N = {args.n}, C = {args.c}, forward only")
-    print(f"median of {args.repeats} interleaved calls; PyTorch on 1 thread; accuracy: worst error in ULPs of "
-          f"the per-sample losses on {len(rows)} rows against mpmath (50 digits)")
+    print(
+        f"## xent_book.cross_entropy (NumPy) vs torch.nn.functional.cross_entropy, float64, "
+        f"N = {args.n}, C = {args.c}, forward only"
+    )
+    print(
+        f"median of {args.repeats} interleaved calls; PyTorch on 1 thread; accuracy: worst error in ULPs of "
+        f"the per-sample losses on {len(rows)} rows against mpmath (50 digits)"
+    )
     print()
-    print("| case | NumPy (ms) | PyTorch (ms) | NumPy / PyTorch | NumPy ULPs | PyTorch ULPs | max abs difference |")
+    print(
+        "| case | NumPy (ms) | PyTorch (ms) | NumPy / PyTorch | NumPy ULPs | PyTorch ULPs | max abs difference |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|")
     worst_ratio = 0.0
     for name, kw, y_np, y_torch in cases:
@@ -105,11 +111,14 @@ def main(argv=None) -> int:
         ulp_ours = float(ulp_error(xb.cross_entropy(logits, y_np, **per_kw)[rows], exact).max())
         ulp_torch = float(ulp_error(F.cross_entropy(x_t, y_torch, **per_kw).numpy()[rows], exact).max())
         t_np, t_torch = interleaved_medians(
-            [partial(xb.cross_entropy, logits, y_np, **kw), partial(F.cross_entropy, x_t, y_torch, **kw)], args.repeats
+            [partial(xb.cross_entropy, logits, y_np, **kw), partial(F.cross_entropy, x_t, y_torch, **kw)],
+            args.repeats,
         )
         worst_ratio = max(worst_ratio, t_np / t_torch)
-        print(f"| {name} | {1e3 * t_np:.1f} | {1e3 * t_torch:.1f} | {t_np / t_torch:.2f} | {ulp_ours:.2f} | "
-              f"{ulp_torch:.2f} | {diff:.1e} |")
+        print(
+            f"| {name} | {1e3 * t_np:.1f} | {1e3 * t_torch:.1f} | {t_np / t_torch:.2f} | {ulp_ours:.2f} | "
+            f"{ulp_torch:.2f} | {diff:.1e} |"
+        )
     print()
     verdict = "meets" if worst_ratio <= TARGET_RATIO else "MISSES"
     print(f"worst ratio {worst_ratio:.2f}: {verdict} the target of {TARGET_RATIO}x")

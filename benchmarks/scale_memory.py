@@ -111,8 +111,9 @@ def worker_time(n, h, v, chunk, repeats) -> dict:
 
 def _run(args) -> dict:
     env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="65536", PYTHONPATH=str(ROOT))
-    out = subprocess.run([sys.executable, __file__, *map(str, args)], env=env, check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, __file__, *map(str, args)], env=env, check=True, capture_output=True, text=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -125,7 +126,9 @@ def model_mib(method, n, h, v, chunk) -> float:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="smaller sizes (N=1024, H=256, V up to 32k)")
-    p.add_argument("--chunk", type=int, default=0, help="chunk size (default: xent_book.scale.default_chunk_size)")
+    p.add_argument(
+        "--chunk", type=int, default=0, help="chunk size (default: xent_book.scale.default_chunk_size)"
+    )
     p.add_argument("--repeats", type=int, default=None, help="timing rounds (default 3)")
     p.add_argument("--worker-memory", nargs=5, help=argparse.SUPPRESS)
     p.add_argument("--worker-time", nargs=5, help=argparse.SUPPRESS)
@@ -142,9 +145,13 @@ def main(argv=None) -> int:
     cfg = QUICK if args.quick else FULL
     repeats = args.repeats or cfg["repeats"]
     n, h = cfg["n"], cfg["h"]
-    print(f"## Linear + cross-entropy, forward + backward, float32, CPU ({'quick' if args.quick else 'full'} sizes)")
-    print(f"N = {n} tokens, H = {h}. Peak: extra resident memory (VmHWM - VmRSS) of one pass in a fresh process. "
-          f"Time: median of {repeats} alternating rounds in one process (wall clock and process CPU time).")
+    print(
+        f"## Linear + cross-entropy, forward + backward, float32, CPU ({'quick' if args.quick else 'full'} sizes)"
+    )
+    print(
+        f"N = {n} tokens, H = {h}. Peak: extra resident memory (VmHWM - VmRSS) of one pass in a fresh process. "
+        f"Time: median of {repeats} alternating rounds in one process (wall clock and process CPU time)."
+    )
     print()
     print("| V | method | chunk | peak (MiB) | model (MiB) | wall (s) | CPU (s) | loss |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|")
@@ -155,19 +162,26 @@ def main(argv=None) -> int:
         tim = _run(["--worker-time", n, h, v, args.chunk, repeats])
         for m in ("naive", "chunked"):
             chunk = mem[m]["chunk"] if m == "chunked" else n
-            print(f"| {v} | {m} | {chunk} | {mem[m]['peak_kib'] / 1024:.0f} | {model_mib(m, n, h, v, chunk):.0f} | "
-                  f"{statistics.median(tim[m]['wall']):.2f} | {statistics.median(tim[m]['cpu']):.2f} | "
-                  f"{mem[m]['loss']:.6f} |", flush=True)
+            print(
+                f"| {v} | {m} | {chunk} | {mem[m]['peak_kib'] / 1024:.0f} | {model_mib(m, n, h, v, chunk):.0f} | "
+                f"{statistics.median(tim[m]['wall']):.2f} | {statistics.median(tim[m]['cpu']):.2f} | "
+                f"{mem[m]['loss']:.6f} |",
+                flush=True,
+            )
         ratios = [c / a for a, c in zip(tim["naive"]["wall"], tim["chunked"]["wall"])]
-        summary.append((
-            v,
-            mem["naive"]["peak_kib"] / mem["chunked"]["peak_kib"],
-            statistics.median(ratios),
-            statistics.median(tim["chunked"]["cpu"]) / statistics.median(tim["naive"]["cpu"]),
-            abs(mem["naive"]["loss"] - mem["chunked"]["loss"]) <= 1e-5 * abs(mem["naive"]["loss"]),
-        ))
+        summary.append(
+            (
+                v,
+                mem["naive"]["peak_kib"] / mem["chunked"]["peak_kib"],
+                statistics.median(ratios),
+                statistics.median(tim["chunked"]["cpu"]) / statistics.median(tim["naive"]["cpu"]),
+                abs(mem["naive"]["loss"] - mem["chunked"]["loss"]) <= 1e-5 * abs(mem["naive"]["loss"]),
+            )
+        )
     print()
-    print("| V | naive peak / chunked peak | chunked / naive wall time | chunked / naive CPU time | losses agree (1e-5 rel.) |")
+    print(
+        "| V | naive peak / chunked peak | chunked / naive wall time | chunked / naive CPU time | losses agree (1e-5 rel.) |"
+    )
     print("|---:|---:|---:|---:|---|")
     for v, m, t, c, same in summary:
         print(f"| {v} | {m:.1f}x | {t:.2f} | {c:.2f} | {'yes' if same else 'NO'} |")

@@ -122,7 +122,7 @@ def _naive_views(in_kernel: bool):
         v = xw.focal_values(p_t, gamma)
         fig, (a, b) = plt.subplots(1, 2, figsize=(6.4, 2.6))
         a.plot(pgrid, -np.log(pgrid), "--", color="grey")
-        a.plot(pgrid, -(1 - pgrid) ** gamma * np.log(pgrid), color=C["alt"])
+        a.plot(pgrid, -((1 - pgrid) ** gamma) * np.log(pgrid), color=C["alt"])
         a.plot([p_t], [v["focal"]], "o", color=C["alt"])
         b.plot(pgrid, (1 - pgrid) ** gamma, color=C["model"])
         b.plot([p_t], [v["factor"]], "o", color=C["model"])
@@ -144,25 +144,52 @@ def _naive_views(in_kernel: bool):
     ts = [float(x) for x in np.round(np.geomspace(0.2, 5.0, 25), 3)]
     return {
         "logits": (
-            lambda: xw.logits_explorer(), logits_view,
-            dict(z0=(-10.0, 10.0, 0.1), z1=(-10.0, 10.0, 0.1), z2=(-10.0, 10.0, 0.1),
-                 temperature=(0.05, 5.0, 0.01), target=[0, 1, 2]),
-            "z0", zs,
+            lambda: xw.logits_explorer(),
+            logits_view,
+            dict(
+                z0=(-10.0, 10.0, 0.1),
+                z1=(-10.0, 10.0, 0.1),
+                z2=(-10.0, 10.0, 0.1),
+                temperature=(0.05, 5.0, 0.01),
+                target=[0, 1, 2],
+            ),
+            "z0",
+            zs,
         ),
-        "entropy": (lambda: xw.entropy_explorer(), entropy_view,
-                    dict(p0=(0.0, 1.0, 0.01), p1=(0.0, 1.0, 0.01), p2=(0.0, 1.0, 0.01)), "p0", ws),
+        "entropy": (
+            lambda: xw.entropy_explorer(),
+            entropy_view,
+            dict(p0=(0.0, 1.0, 0.01), p1=(0.0, 1.0, 0.01), p2=(0.0, 1.0, 0.01)),
+            "p0",
+            ws,
+        ),
         "entropy_kl": (
-            lambda: xw.entropy_kl_explorer(), entropy_kl_view,
-            {f"{s}{i}": (0.0, 1.0, 0.01) for s in "pq" for i in range(3)}, "q0", ws,
+            lambda: xw.entropy_kl_explorer(),
+            entropy_kl_view,
+            {f"{s}{i}": (0.0, 1.0, 0.01) for s in "pq" for i in range(3)},
+            "q0",
+            ws,
         ),
-        "binary_loss": (lambda: xw.binary_loss_explorer(), binary_view,
-                        dict(z=(-8.0, 8.0, 0.1), y=[1, 0], pos_weight=(0.1, 10.0, 0.1)), "z",
-                        [float(x) for x in np.round(np.linspace(-7.5, 7.5, 31), 1)]),
-        "focal": (lambda: xw.focal_explorer(), focal_view, dict(gamma=(0.0, 5.0, 0.1), p_t=(0.01, 1.0, 0.01)),
-                  "gamma", [float(x) for x in np.round(np.linspace(0.1, 4.9, 25), 1)]),
+        "binary_loss": (
+            lambda: xw.binary_loss_explorer(),
+            binary_view,
+            dict(z=(-8.0, 8.0, 0.1), y=[1, 0], pos_weight=(0.1, 10.0, 0.1)),
+            "z",
+            [float(x) for x in np.round(np.linspace(-7.5, 7.5, 31), 1)],
+        ),
+        "focal": (
+            lambda: xw.focal_explorer(),
+            focal_view,
+            dict(gamma=(0.0, 5.0, 0.1), p_t=(0.01, 1.0, 0.01)),
+            "gamma",
+            [float(x) for x in np.round(np.linspace(0.1, 4.9, 25), 1)],
+        ),
         "reliability (N=2000, C=10)": (
-            lambda: xw.reliability_explorer(logits, labels), reliability_view,
-            dict(temperature=(0.1, 10.0, 0.001)), "temperature", ts,
+            lambda: xw.reliability_explorer(logits, labels),
+            reliability_view,
+            dict(temperature=(0.1, 10.0, 0.001)),
+            "temperature",
+            ts,
         ),
     }
 
@@ -220,7 +247,9 @@ def measure(repeats: int = 30, in_kernel: bool = False) -> list[dict]:
         calls = [ex.throttle.calls]
 
         def check(ex=ex, calls=calls):
-            assert ex.throttle.calls == calls[0] + 1 and ex.last_error is None, "the change was not redrawn at once"
+            assert ex.throttle.calls == calls[0] + 1 and ex.last_error is None, (
+                "the change was not redrawn at once"
+            )
             calls[0] = ex.throttle.calls
 
         fast = _time_changes(ex.controls[control], values, repeats, DEFAULT_INTERVAL + 0.01, check)
@@ -245,20 +274,36 @@ def measure(repeats: int = 30, in_kernel: bool = False) -> list[dict]:
         plt.close("all")
         assert len(plt.get_fignums()) <= figs_before
         (f_med, f_p90), (s_med, s_p90) = _stats(fast), _stats(slow)
-        rows.append(dict(name=name, fast_median=f_med, fast_p90=f_p90, naive_median=s_med, naive_p90=s_p90,
-                         ratio=s_med / f_med, html_kb=len(ex.html.value.encode()) / 1024))
+        rows.append(
+            dict(
+                name=name,
+                fast_median=f_med,
+                fast_p90=f_p90,
+                naive_median=s_med,
+                naive_p90=s_p90,
+                ratio=s_med / f_med,
+                html_kb=len(ex.html.value.encode()) / 1024,
+            )
+        )
     return rows
 
 
 def format_table(rows: list[dict], where: str) -> str:
-    head = (f"{'explorer':28s} {'median ms':>9s} {'p90 ms':>7s} {'naive med':>9s} {'naive p90':>9s} "
-            f"{'speed-up':>8s} {'SVG kB':>6s}  targets (<{TARGET_MS:g} ms, >={TARGET_RATIO:g}x)")
+    head = (
+        f"{'explorer':28s} {'median ms':>9s} {'p90 ms':>7s} {'naive med':>9s} {'naive p90':>9s} "
+        f"{'speed-up':>8s} {'SVG kB':>6s}  targets (<{TARGET_MS:g} ms, >={TARGET_RATIO:g}x)"
+    )
     lines = [f"widget latency ({where}): value change -> finished redraw", head, "-" * len(head)]
     for r in rows:
         ok_ms = r["fast_median"] < TARGET_MS
         ok_ratio = r["ratio"] >= TARGET_RATIO
-        verdict = "met" if ok_ms and ok_ratio else ("MISSED: " + ", ".join(
-            s for s, ok in (("latency", ok_ms), ("speed-up", ok_ratio)) if not ok))
+        verdict = (
+            "met"
+            if ok_ms and ok_ratio
+            else (
+                "MISSED: " + ", ".join(s for s, ok in (("latency", ok_ms), ("speed-up", ok_ratio)) if not ok)
+            )
+        )
         lines.append(
             f"{r['name']:28s} {r['fast_median']:9.2f} {r['fast_p90']:7.2f} {r['naive_median']:9.1f} "
             f"{r['naive_p90']:9.1f} {r['ratio']:7.1f}x {r['html_kb']:6.1f}  {verdict}"
@@ -270,10 +315,12 @@ def live_info() -> str:
     """JSON: for each live explorer, the model ids of its control and its HTML widget, and values to send."""
     import json
 
-    return json.dumps({
-        name: {"control": ex.controls[c].model_id, "html": ex.html.model_id, "values": values, "name": c}
-        for name, (ex, c, values) in LIVE.items()
-    })
+    return json.dumps(
+        {
+            name: {"control": ex.controls[c].model_id, "html": ex.html.model_id, "values": values, "name": c}
+            for name, (ex, c, values) in LIVE.items()
+        }
+    )
 
 
 def fresh_digest(name: str) -> str:
@@ -324,7 +371,11 @@ class _Client:
             except queue.Empty:
                 return out
             c = msg["content"]
-            if msg["msg_type"] == "comm_msg" and c.get("comm_id") == html_id and "value" in c["data"].get("state", {}):
+            if (
+                msg["msg_type"] == "comm_msg"
+                and c.get("comm_id") == html_id
+                and "value" in c["data"].get("state", {})
+            ):
                 out.append((time.perf_counter() - t0, c["data"]["state"]["value"]))
                 if first_only:
                     return out
@@ -336,8 +387,11 @@ def _round_trips(client: _Client, repeats: int) -> list[str]:
     import json
 
     info = json.loads(client.run("print(_wl.live_info())"))
-    lines = ["", "front-end round trip (a client sends the widget update over the comm channel, as the browser does):",
-             f"{'explorer':28s} {'median ms':>9s} {'p90 ms':>7s}   drag burst of 20 changes"]
+    lines = [
+        "",
+        "front-end round trip (a client sends the widget update over the comm channel, as the browser does):",
+        f"{'explorer':28s} {'median ms':>9s} {'p90 ms':>7s}   drag burst of 20 changes",
+    ]
     for name, d in info.items():
         times, values = [], d["values"]
         for i in range(repeats):
@@ -351,15 +405,17 @@ def _round_trips(client: _Client, repeats: int) -> list[str]:
             times.append((time.perf_counter() - t0) * 1e3)
         time.sleep(0.1)
         client.drain()
-        burst = values[: 20] if len(values) >= 20 else (values * 2)[:20]
+        burst = values[:20] if len(values) >= 20 else (values * 2)[:20]
         for v in burst:
             client.send_value(d["control"], v)
         updates = client.html_updates(d["html"], 0.5, first_only=False)
         final = client.run(f"print(_wl.fresh_digest({name!r}))")
         shown_final = bool(updates) and hashlib.md5(updates[-1][1].encode()).hexdigest() == final
         med, p90 = _stats(times)
-        lines.append(f"{name:28s} {med:9.2f} {p90:7.2f}   {len(updates)} redraws, last one shows the final value: "
-                     f"{'yes' if shown_final else 'NO'}")
+        lines.append(
+            f"{name:28s} {med:9.2f} {p90:7.2f}   {len(updates)} redraws, last one shows the final value: "
+            f"{'yes' if shown_final else 'NO'}"
+        )
     return lines
 
 
@@ -385,8 +441,12 @@ def _run_in_kernel(repeats: int) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=30, help="changes timed per explorer (naive: half, >= 10)")
-    parser.add_argument("--in-process", action="store_true", help="measure in this process instead of a kernel")
+    parser.add_argument(
+        "--repeats", type=int, default=30, help="changes timed per explorer (naive: half, >= 10)"
+    )
+    parser.add_argument(
+        "--in-process", action="store_true", help="measure in this process instead of a kernel"
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     if args.in_process:

@@ -48,8 +48,15 @@ SINGLE = WORK / "_build" / "singlehtml"
 OUT = PDF_DIR / "xent-book.pdf"
 LOG_DIR = ROOT / "_build" / "logs"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 MATHJAX = ROOT / "_offline_static" / "offline" / "mathjax" / "tex-chtml.js"
 
 
@@ -143,14 +150,27 @@ def write_config() -> Path:
 
 def build_singlehtml() -> None:
     if not MATHJAX.exists():
-        fail(f"{MATHJAX.relative_to(ROOT)} is missing: run `make html` first "
-             "(scripts/build_book.sh copies the offline MathJax and widget manager)")
+        fail(
+            f"{MATHJAX.relative_to(ROOT)} is missing: run `make html` first "
+            "(scripts/build_book.sh copies the offline MathJax and widget manager)"
+        )
     config = write_config()
     shutil.rmtree(SINGLE, ignore_errors=True)
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     log = LOG_DIR / "pdf-singlehtml.txt"
-    cmd = [str(ROOT / ".venv" / "bin" / "jupyter-book"), "build", str(ROOT), "--builder", "singlehtml",
-           "--path-output", str(WORK), "--config", str(config), "-n", "--keep-going"]
+    cmd = [
+        str(ROOT / ".venv" / "bin" / "jupyter-book"),
+        "build",
+        str(ROOT),
+        "--builder",
+        "singlehtml",
+        "--path-output",
+        str(WORK),
+        "--config",
+        str(config),
+        "-n",
+        "--keep-going",
+    ]
     if not Path(cmd[0]).exists():
         cmd[0] = shutil.which("jupyter-book") or cmd[0]
     run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
@@ -283,11 +303,12 @@ SET_PAGES_JS = r"""
 """
 
 # Pass 1 paints only the headings (what pdftotext looks for); layout is unchanged.
-PROBE_CSS = ("body * { visibility: hidden !important; } "
-             "h1, h1 *, h2, h2 * { visibility: visible !important; }")
+PROBE_CSS = "body * { visibility: hidden !important; } h1, h1 *, h2, h2 * { visibility: visible !important; }"
 
-FOOTER = ('<div style="font-size:8pt;width:100%;text-align:center;color:#444;'
-          'font-family:sans-serif;"><span class="pageNumber"></span></div>')
+FOOTER = (
+    '<div style="font-size:8pt;width:100%;text-align:center;color:#444;'
+    'font-family:sans-serif;"><span class="pageNumber"></span></div>'
+)
 
 
 def toc_parts() -> list[dict]:
@@ -319,7 +340,9 @@ def _serve(directory: Path):
         def log_message(self, format, *args):  # the base class's signature
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory))
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
@@ -379,14 +402,22 @@ def print_pdf(out: Path) -> dict:
             page.emulate_media(media="print")
             t1 = time.monotonic()
             ready = page.evaluate(READY_JS)
-            step(f"page loaded in {t1 - t0:.0f} s, math/images/widgets ready after {time.monotonic() - t1:.0f} s")
-            prep = page.evaluate(PREPARE_JS, {"title": book["title"], "author": book["author"],
-                                              "parts": toc_parts()})
+            step(
+                f"page loaded in {t1 - t0:.0f} s, math/images/widgets ready after {time.monotonic() - t1:.0f} s"
+            )
+            prep = page.evaluate(
+                PREPARE_JS, {"title": book["title"], "author": book["author"], "parts": toc_parts()}
+            )
             if prep["missing"]:
                 fail(f"chapters missing from the single-page build: {prep['missing']}")
-            options = dict(format="A4", print_background=True, display_header_footer=True,
-                           header_template="<div></div>", footer_template=FOOTER,
-                           margin={"top": "16mm", "bottom": "18mm", "left": "15mm", "right": "15mm"})
+            options = dict(
+                format="A4",
+                print_background=True,
+                display_header_footer=True,
+                header_template="<div></div>",
+                footer_template=FOOTER,
+                margin={"top": "16mm", "bottom": "18mm", "left": "15mm", "right": "15mm"},
+            )
             out.parent.mkdir(parents=True, exist_ok=True)
             # Pass 1, for the contents' page numbers only: the same layout (visibility does
             # not change layout), but only the headings are painted, which is much faster.
@@ -396,7 +427,11 @@ def print_pdf(out: Path) -> dict:
             page.pdf(path=str(probe), **options)
             style.evaluate("(el) => el.remove()")
             first = time.monotonic() - t0
-            numbers = chapter_pages(pdf_pages_text(probe), prep["chapters"], after=2) if shutil.which("pdftotext") else {}
+            numbers = (
+                chapter_pages(pdf_pages_text(probe), prep["chapters"], after=2)
+                if shutil.which("pdftotext")
+                else {}
+            )
             probe.unlink(missing_ok=True)
             step(f"pass 1 (page numbers of {len(numbers)} chapters): {first:.0f} s")
             for _attempt in range(2):
@@ -417,7 +452,9 @@ def print_pdf(out: Path) -> dict:
         server.shutdown()
         server.server_close()
     report = {k: ready[k] for k in ("images", "mathNodes", "mjx", "widgets", "widgetsRendered", "explorers")}
-    report.update(chapters=prep["chapters"], links=prep["links"], blocked=sorted(set(blocked)), page_errors=errors)
+    report.update(
+        chapters=prep["chapters"], links=prep["links"], blocked=sorted(set(blocked)), page_errors=errors
+    )
     # The report is written even when a check below fails, so that the PDF can be looked at.
     (out.parent / "build-report.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     if blocked:
@@ -433,8 +470,13 @@ def print_pdf(out: Path) -> dict:
         fail(f"explorer views without a rendered chart: {flat}")
     if errors:
         step(f"warning: page errors: {errors[:3]}")
-    return {**ready, "links": prep["links"], "chapters": len(prep["chapters"]), "first_print_s": first,
-            "toc_pages": len(numbers)}
+    return {
+        **ready,
+        "links": prep["links"],
+        "chapters": len(prep["chapters"]),
+        "first_print_s": first,
+        "toc_pages": len(numbers),
+    }
 
 
 def yaml_config() -> dict:
@@ -456,9 +498,11 @@ def main(argv: list[str] | None = None) -> int:
         build_singlehtml()
     step("printing with Chromium (MathJax, figures, widget views) ...")
     info = print_pdf(args.out)
-    step(f"{info['chapters']} chapters, {info['images']} images, {info['mjx']} formulas, "
-         f"{info['widgetsRendered']} widget views, {info['links']} internal links, "
-         f"contents page numbers for {info['toc_pages']} chapters")
+    step(
+        f"{info['chapters']} chapters, {info['images']} images, {info['mjx']} formulas, "
+        f"{info['widgetsRendered']} widget views, {info['links']} internal links, "
+        f"contents page numbers for {info['toc_pages']} chapters"
+    )
     step(f"done in {time.monotonic() - start:.0f} s: {args.out}")
     return 0
 

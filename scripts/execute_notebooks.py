@@ -44,7 +44,9 @@ def execute(path: Path, timeout: int = 300) -> float:
 
 
 def main(argv: list[str]) -> int:
-    paths = [Path(p) for p in argv] or [Path(p) for p in sorted(glob.glob(str(ROOT / "notebooks" / "*.ipynb")))]
+    paths = [Path(p) for p in argv] or [
+        Path(p) for p in sorted(glob.glob(str(ROOT / "notebooks" / "*.ipynb")))
+    ]
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     for path in paths:
         print(f"executing {path.name} ...", flush=True)

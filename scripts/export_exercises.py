@@ -28,8 +28,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "_offline_static" / "exercises",
-                        help="folder to write into (default: _offline_static/exercises)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "_offline_static" / "exercises",
+        help="folder to write into (default: _offline_static/exercises)",
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from xent_book import exercises
@@ -42,10 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     text = json.dumps(data, indent=1, sort_keys=True, allow_nan=False, ensure_ascii=False)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "xent-exercises.json").write_text(text + "\n", encoding="utf-8")
-    (args.out / "xent-exercises-data.js").write_text(
-        f"window.XENT_EXERCISES = {text};\n", encoding="utf-8")
+    (args.out / "xent-exercises-data.js").write_text(f"window.XENT_EXERCISES = {text};\n", encoding="utf-8")
     n = len(data["exercises"])
-    print(f"export_exercises: {n} exercise(s) -> {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+    print(
+        f"export_exercises: {n} exercise(s) -> {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}"
+    )
     return 0
 
 

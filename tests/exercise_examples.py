@@ -20,11 +20,15 @@ choice(
     "ex-fixture-choice",
     options=("H(p) grows", "H(p) shrinks", "H(p) is unchanged"),
     # Mixing p = (1, 0) towards uniform raises the entropy: computed, not typed.
-    solution=lambda: int(np.argmax([
-        info.entropy([0.9, 0.1]) > info.entropy([1.0, 0.0]),
-        info.entropy([0.9, 0.1]) < info.entropy([1.0, 0.0]),
-        info.entropy([0.9, 0.1]) == info.entropy([1.0, 0.0]),
-    ])),
+    solution=lambda: int(
+        np.argmax(
+            [
+                info.entropy([0.9, 0.1]) > info.entropy([1.0, 0.0]),
+                info.entropy([0.9, 0.1]) < info.entropy([1.0, 0.0]),
+                info.entropy([0.9, 0.1]) == info.entropy([1.0, 0.0]),
+            ]
+        )
+    ),
     hint="Compare a certain outcome with a slightly uncertain one.",
 )
 
@@ -32,10 +36,10 @@ choice(
 def _lse_cases():
     return [
         ((np.array([1.0, 2.0, 3.0]),), {}),
-        ((np.array([1000.0, 1000.0]),), {}),        # overflow in a naive version
-        ((np.array([-1000.0, -1000.0]),), {}),      # underflow in a naive version
-        ((np.array([-np.inf, 0.0]),), {}),          # a zero probability
-        ((np.array([-np.inf, -np.inf]),), {}),      # every term zero: -inf
+        ((np.array([1000.0, 1000.0]),), {}),  # overflow in a naive version
+        ((np.array([-1000.0, -1000.0]),), {}),  # underflow in a naive version
+        ((np.array([-np.inf, 0.0]),), {}),  # a zero probability
+        ((np.array([-np.inf, -np.inf]),), {}),  # every term zero: -inf
         ((np.array([[0.0, 1.0], [2.0, 5.0]]),), {}),  # a batch: reduce the last axis
     ]
 

@@ -123,7 +123,9 @@ class time_limit:
     def __init__(self, seconds: float):
         self.seconds = float(seconds)
         self._active = (
-            hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread() and self.seconds > 0
+            hasattr(signal, "SIGALRM")
+            and threading.current_thread() is threading.main_thread()
+            and self.seconds > 0
         )
 
     def _handler(self, signum, frame):
@@ -326,10 +328,14 @@ def assert_refuses_or_ok(
     except OracleFailure:
         raise
     except Exception as exc:
-        raise OracleFailure(f"{label} raised {type(exc).__name__} (only ValueError/TypeError allowed): {exc}") from exc
+        raise OracleFailure(
+            f"{label} raised {type(exc).__name__} (only ValueError/TypeError allowed): {exc}"
+        ) from exc
     _check_unmutated(label, args, kwargs, before_args, before_kwargs)
     if must_refuse:
-        raise OracleFailure(f"{label} accepted invalid input (expected a refusal naming {names}); returned {value!r}")
+        raise OracleFailure(
+            f"{label} accepted invalid input (expected a refusal naming {names}); returned {value!r}"
+        )
     _check_result(value, dtype, shape, nan_ok, inf_ok, label)
     if check is not None:
         check(value)
@@ -354,7 +360,16 @@ def hostile_floats(dtype=np.float64) -> st.SearchStrategy[float]:
     """Floats of ``dtype`` with NaN, +-inf, signed zeros, subnormals and the extremes of the type."""
     info = np.finfo(dtype)
     width = {np.dtype(np.float16): 16, np.dtype(np.float32): 32, np.dtype(np.float64): 64}[np.dtype(dtype)]
-    specials = [np.nan, np.inf, -np.inf, 0.0, -0.0, float(info.max), -float(info.max), float(info.smallest_subnormal)]
+    specials = [
+        np.nan,
+        np.inf,
+        -np.inf,
+        0.0,
+        -0.0,
+        float(info.max),
+        -float(info.max),
+        float(info.smallest_subnormal),
+    ]
     return st.one_of(
         st.sampled_from(specials),
         st.floats(allow_nan=True, allow_infinity=True, allow_subnormal=True, width=width),
@@ -440,9 +455,35 @@ def hostile_scalars() -> st.SearchStrategy[Any]:
     return st.one_of(
         st.sampled_from(
             [
-                np.nan, np.inf, -np.inf, 0.0, -0.0, 0, 1e-310, 5e-324, -1.0, -1, 1e308, 10**400,
-                True, False, np.bool_(True), "2", "a", None, 1 + 0j, [1.0], (2,), np.array([1.0, 2.0]),
-                np.float32(2), np.float16(0.5), np.int64(3), np.uint8(2), np.array(2.0), 1.5, 2,
+                np.nan,
+                np.inf,
+                -np.inf,
+                0.0,
+                -0.0,
+                0,
+                1e-310,
+                5e-324,
+                -1.0,
+                -1,
+                1e308,
+                10**400,
+                True,
+                False,
+                np.bool_(True),
+                "2",
+                "a",
+                None,
+                1 + 0j,
+                [1.0],
+                (2,),
+                np.array([1.0, 2.0]),
+                np.float32(2),
+                np.float16(0.5),
+                np.int64(3),
+                np.uint8(2),
+                np.array(2.0),
+                1.5,
+                2,
             ]
         ),
         st.floats(allow_nan=True, allow_infinity=True, allow_subnormal=True),
@@ -454,8 +495,28 @@ def hostile_ints() -> st.SearchStrategy[Any]:
     """Where an int is wanted (seeds, class counts, sizes, iteration counts)."""
     return st.one_of(
         st.sampled_from(
-            [0, -1, 1, 2, 2**31, 2**64, -(2**63) - 1, 1.0, 2.5, np.nan, np.inf, True, False, "3", None,
-             np.int64(2), np.uint64(2), np.float64(2.0), 1 + 0j, [2]]
+            [
+                0,
+                -1,
+                1,
+                2,
+                2**31,
+                2**64,
+                -(2**63) - 1,
+                1.0,
+                2.5,
+                np.nan,
+                np.inf,
+                True,
+                False,
+                "3",
+                None,
+                np.int64(2),
+                np.uint64(2),
+                np.float64(2.0),
+                1 + 0j,
+                [2],
+            ]
         ),
         st.integers(-(2**70), 2**70),
     )
@@ -464,21 +525,60 @@ def hostile_ints() -> st.SearchStrategy[Any]:
 def hostile_ignore_index(num_classes: int = 3) -> st.SearchStrategy[Any]:
     """ignore_index values: the default, in-range (colliding with a class), out of range, wrong types."""
     return st.sampled_from(
-        [-100, np.int64(-100), np.uint8(1), -1, 0, num_classes - 1, num_classes, 2**70, -(2**70),
-         None, 1.5, "a", np.nan, True, False, np.bool_(True), [1], np.array(1)]
+        [
+            -100,
+            np.int64(-100),
+            np.uint8(1),
+            -1,
+            0,
+            num_classes - 1,
+            num_classes,
+            2**70,
+            -(2**70),
+            None,
+            1.5,
+            "a",
+            np.nan,
+            True,
+            False,
+            np.bool_(True),
+            [1],
+            np.array(1),
+        ]
     )
 
 
 def hostile_reductions() -> st.SearchStrategy[Any]:
     """reduction strings, good and bad."""
-    return st.sampled_from(["none", "mean", "sum", "MEAN", "avg", "", "batchmean", None, 1, b"mean", ["mean"]])
+    return st.sampled_from(
+        ["none", "mean", "sum", "MEAN", "avg", "", "batchmean", None, 1, b"mean", ["mean"]]
+    )
 
 
 def hostile_temperatures() -> st.SearchStrategy[Any]:
     """Non-positive, tiny (subnormal), NaN, infinite, huge temperatures and wrong types."""
     return st.one_of(
-        st.sampled_from([0.0, -0.0, -1.0, 1e-310, 5e-324, 1e-300, np.nan, np.inf, -np.inf, 1e308,
-                         True, "1", None, np.float32(0.5), np.float16(2), 1, 1 + 0j]),
+        st.sampled_from(
+            [
+                0.0,
+                -0.0,
+                -1.0,
+                1e-310,
+                5e-324,
+                1e-300,
+                np.nan,
+                np.inf,
+                -np.inf,
+                1e308,
+                True,
+                "1",
+                None,
+                np.float32(0.5),
+                np.float16(2),
+                1,
+                1 + 0j,
+            ]
+        ),
         st.floats(min_value=1e-3, max_value=1e3),
     )
 
@@ -489,9 +589,22 @@ def hostile_weights(num_classes: int = 3) -> st.SearchStrategy[Any]:
     return st.one_of(
         hnp.arrays(np.float64, (c,), elements=hostile_floats(np.float64)),
         hnp.arrays(np.float64, (c,), elements=st.floats(0, 10)),
-        st.sampled_from([np.zeros(c), -np.ones(c), np.ones(c + 1), np.ones(max(c - 1, 0)), np.ones((c, 1)),
-                         np.array(1.0), np.ones(c, dtype=np.int64), np.ones(c, dtype=bool), np.ones(c, dtype=complex),
-                         [1.0] * c, None, "w"]),
+        st.sampled_from(
+            [
+                np.zeros(c),
+                -np.ones(c),
+                np.ones(c + 1),
+                np.ones(max(c - 1, 0)),
+                np.ones((c, 1)),
+                np.array(1.0),
+                np.ones(c, dtype=np.int64),
+                np.ones(c, dtype=bool),
+                np.ones(c, dtype=complex),
+                [1.0] * c,
+                None,
+                "w",
+            ]
+        ),
     )
 
 

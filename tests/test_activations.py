@@ -43,14 +43,21 @@ def test_logsumexp_matches_scipy_and_torch(axis, keepdims):
     x = RNG.normal(size=(3, 4, 5)) * 10
     ours = xb.logsumexp(x, axis=axis, keepdims=keepdims)
     np.testing.assert_allclose(ours, sp.logsumexp(x, axis=axis, keepdims=keepdims), rtol=1e-13)
-    np.testing.assert_allclose(ours, torch.logsumexp(torch.from_numpy(x), axis, keepdim=keepdims).numpy(), rtol=1e-13)
+    np.testing.assert_allclose(
+        ours, torch.logsumexp(torch.from_numpy(x), axis, keepdim=keepdims).numpy(), rtol=1e-13
+    )
 
 
 def test_temperature_divides_the_logits():
     x = RNG.normal(size=(4, 6))
     for t in (0.05, 0.5, 1.0, 3.0, 100.0):
         np.testing.assert_allclose(xb.softmax(x, temperature=t), xb.softmax(x / t), rtol=1e-13)
-        np.testing.assert_allclose(xb.log_softmax(x, temperature=t), torch.log_softmax(torch.from_numpy(x / t), -1).numpy(), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(
+            xb.log_softmax(x, temperature=t),
+            torch.log_softmax(torch.from_numpy(x / t), -1).numpy(),
+            rtol=1e-12,
+            atol=1e-14,
+        )
 
 
 @pytest.mark.parametrize("scale", [1e2, 1e3, 1e4])
@@ -112,7 +119,9 @@ def test_bad_types_and_axes_are_rejected():
         xb.softmax([[1.0, 2.0]], axis=2)
 
 
-@pytest.mark.parametrize("shape, dim", [((3, 0), -1), ((5, 0, 0), -1), ((0, 4), -1), ((0, 4), 0), ((2, 0, 3), 1)])
+@pytest.mark.parametrize(
+    "shape, dim", [((3, 0), -1), ((5, 0, 0), -1), ((0, 4), -1), ((0, 4), 0), ((2, 0, 3), 1)]
+)
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 def test_empty_arrays_give_empty_results_as_in_torch(shape, dim, name):
     ours = getattr(xb, name)(np.zeros(shape), axis=dim)

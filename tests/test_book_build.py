@@ -125,12 +125,21 @@ def test_no_page_loads_an_external_script_or_stylesheet(html):
     assert not offenders, "\n".join(offenders)
 
 
-@pytest.mark.parametrize("relpath", [MATHJAX, EMBED_AMD, REQUIRE,
-                                     f"{OFFLINE}/mathjax/output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff",
-                                     f"{OFFLINE}/mathjax/input/tex/extensions/ams.js"])
+@pytest.mark.parametrize(
+    "relpath",
+    [
+        MATHJAX,
+        EMBED_AMD,
+        REQUIRE,
+        f"{OFFLINE}/mathjax/output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff",
+        f"{OFFLINE}/mathjax/input/tex/extensions/ams.js",
+    ],
+)
 def test_offline_assets_are_in_the_build(html, relpath):
     path = html / relpath
-    assert path.is_file() and path.stat().st_size > 0, f"{relpath} is missing: scripts/build_book.sh copies it"
+    assert path.is_file() and path.stat().st_size > 0, (
+        f"{relpath} is missing: scripts/build_book.sh copies it"
+    )
 
 
 def test_pages_with_math_load_the_local_mathjax(html):
@@ -141,7 +150,9 @@ def test_pages_with_math_load_the_local_mathjax(html):
             continue
         with_math += 1
         scripts = [urlsplit(s).path for s in parse(page).scripts]
-        assert any(s.endswith(MATHJAX) for s in scripts), f"{page.relative_to(html)} does not load {MATHJAX}: {scripts}"
+        assert any(s.endswith(MATHJAX) for s in scripts), (
+            f"{page.relative_to(html)} does not load {MATHJAX}: {scripts}"
+        )
     assert with_math >= 1, "no page has math: the intro does, so the math was not rendered"
 
 
@@ -150,10 +161,14 @@ def test_pages_with_widgets_load_the_local_widget_manager(html):
         text = page.read_text(encoding="utf8")
         if "application/vnd.jupyter.widget-view+json" not in text:
             continue
-        assert "application/vnd.jupyter.widget-state+json" in text, f"{page.relative_to(html)}: widget views without state"
+        assert "application/vnd.jupyter.widget-state+json" in text, (
+            f"{page.relative_to(html)}: widget views without state"
+        )
         scripts = [urlsplit(s).path for s in parse(page).scripts]
         for needed in (REQUIRE, EMBED_AMD):
-            assert any(s.endswith(needed) for s in scripts), f"{page.relative_to(html)} does not load {needed}"
+            assert any(s.endswith(needed) for s in scripts), (
+                f"{page.relative_to(html)} does not load {needed}"
+            )
 
 
 def test_offline_scripts_are_only_the_entry_points(html):
@@ -175,7 +190,11 @@ def test_chapter_links_its_notebook_for_download(html, doc):
     page = html / f"{doc}.html"
     assert page.is_file(), f"{doc}.html is missing"
     name = Path(doc).name
-    hrefs = [h for h in parse(page).anchors if unquote(urlsplit(h).path).endswith(f"_sources/notebooks/{name}.ipynb")]
+    hrefs = [
+        h
+        for h in parse(page).anchors
+        if unquote(urlsplit(h).path).endswith(f"_sources/notebooks/{name}.ipynb")
+    ]
     assert hrefs, f"{doc}.html has no download link to its .ipynb"
     target = (page.parent / urlsplit(hrefs[0]).path).resolve()
     assert target.is_file(), f"the download link {hrefs[0]} of {doc}.html points at a missing file"

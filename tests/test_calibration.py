@@ -39,7 +39,9 @@ def test_torchmetrics_docstring_example_binary():
     assert round(cal.expected_calibration_error(preds, target, n_bins=2, norm="max"), 4) == 0.3167
     for norm in ("l1", "l2", "max"):
         ref = BinaryCalibrationError(n_bins=2, norm=norm)(torch.tensor(preds), torch.tensor(target))
-        assert cal.expected_calibration_error(preds, target, n_bins=2, norm=norm) == pytest.approx(float(ref), abs=1e-6)
+        assert cal.expected_calibration_error(preds, target, n_bins=2, norm=norm) == pytest.approx(
+            float(ref), abs=1e-6
+        )
 
 
 @pytest.mark.parametrize("norm", ["l1", "l2", "max"])
@@ -48,9 +50,13 @@ def test_torchmetrics_docstring_example_binary():
 def test_multiclass_ece_matches_torchmetrics(norm, n_bins, seed):
     z, y = _random_problem(seed, n=300, C=4)
     p = _softmax(z)
-    ref = MulticlassCalibrationError(num_classes=4, n_bins=n_bins, norm=norm)(torch.tensor(p), torch.tensor(y))
+    ref = MulticlassCalibrationError(num_classes=4, n_bins=n_bins, norm=norm)(
+        torch.tensor(p), torch.tensor(y)
+    )
     # torchmetrics works in float32
-    assert cal.expected_calibration_error(p, y, n_bins=n_bins, norm=norm) == pytest.approx(float(ref), abs=2e-6)
+    assert cal.expected_calibration_error(p, y, n_bins=n_bins, norm=norm) == pytest.approx(
+        float(ref), abs=2e-6
+    )
 
 
 @pytest.mark.parametrize("norm", ["l1", "l2", "max"])
@@ -224,7 +230,12 @@ def test_dtypes_and_norm_ordering():
         (([[0.2, 0.7], [0.5, 0.5]], [0, 1]), {}, ValueError, "probs: expected each distribution"),
         (([0.2, 1.3], [0, 1]), {}, ValueError, "probs: expected probabilities in"),
         (([0.2, np.nan], [0, 1]), {}, ValueError, "probs: contains NaN"),
-        (([[0.5, 0.5], [0.5, 0.5]], [0, 2]), {}, ValueError, r"labels: expected class labels with values in \[0, 1\]"),
+        (
+            ([[0.5, 0.5], [0.5, 0.5]], [0, 2]),
+            {},
+            ValueError,
+            r"labels: expected class labels with values in \[0, 1\]",
+        ),
         (([0.2, 0.8], [0, 2]), {}, ValueError, r"labels: expected class labels with values in \[0, 1\]"),
         (([0.2, 0.8], [0, 1, 1]), {}, ValueError, "labels: expected shape"),
         (([0.2, 0.8], [0.0, 1.0]), {}, TypeError, "labels"),
@@ -262,8 +273,9 @@ def test_fit_temperature_matches_scipy_and_a_grid(seed, scale, signal):
     z, y = _random_problem(seed, n=500, C=5, scale=scale, signal=signal)
     T = cal.fit_temperature(z, y)
     assert isinstance(T, float) and T > 0
-    ref = scipy.optimize.minimize_scalar(lambda lt: _nll(z, y, np.exp(lt)), bracket=(-3, 3),
-                                         method="brent", tol=1e-12)
+    ref = scipy.optimize.minimize_scalar(
+        lambda lt: _nll(z, y, np.exp(lt)), bracket=(-3, 3), method="brent", tol=1e-12
+    )
     assert T == pytest.approx(np.exp(ref.x), rel=1e-6)
     grid = np.exp(np.linspace(np.log(T) - 0.05, np.log(T) + 0.05, 2001))  # steps of 0.005 %
     best = grid[np.argmin([_nll(z, y, t) for t in grid])]
@@ -369,7 +381,9 @@ def test_histogram_binning_maps_to_bin_fractions():
     y = np.array([0, 1, 0, 0, 1, 1])
     hb = cal.HistogramBinningCalibrator(n_bins=4).fit(p, y)
     # bins [0, .25], (.25, .5], (.5, .75] (empty -> midpoint 0.625), (.75, 1]
-    np.testing.assert_allclose(hb.transform(np.array([0.0, 0.25, 0.26, 0.6, 1.0])), [0.5, 0.5, 1 / 3, 0.625, 1.0])
+    np.testing.assert_allclose(
+        hb.transform(np.array([0.0, 0.25, 0.26, 0.6, 1.0])), [0.5, 0.5, 1 / 3, 0.625, 1.0]
+    )
     # after binning, the training data are perfectly calibrated in those bins
     q = hb.transform(p)
     assert cal.expected_calibration_error(q, y, n_bins=4) == pytest.approx(0.0, abs=1e-12)
@@ -429,7 +443,9 @@ def test_reliability_diagram_draws_labelled_axes():
     np.testing.assert_allclose(heights, bins.accuracy[bins.nonempty])
     plt.close("all")
     fig, axes = plt.subplots(1, 2)
-    out = cal.reliability_diagram(np.linspace(0, 1, 50), np.arange(50) % 2, ax=axes[1], show_counts=False, label="m")
+    out = cal.reliability_diagram(
+        np.linspace(0, 1, 50), np.arange(50) % 2, ax=axes[1], show_counts=False, label="m"
+    )
     assert out is axes[1] and out.get_ylabel() == "fraction of positives" and out.get_xlabel()
     assert len(fig.axes) == 2
     out = cal.reliability_diagram(p, y, ax=axes[0])  # counts on a twin axis
@@ -437,7 +453,11 @@ def test_reliability_diagram_draws_labelled_axes():
     plt.close("all")
     fig, axes = plt.subplots(2, 2)
     out = cal.reliability_diagram(p, y, ax=(axes[0, 0], axes[1, 0]))
-    assert out is axes[0, 0] and axes[1, 0].get_ylabel() == "count" and axes[1, 0].get_xlabel().startswith("conf")
+    assert (
+        out is axes[0, 0]
+        and axes[1, 0].get_ylabel() == "count"
+        and axes[1, 0].get_xlabel().startswith("conf")
+    )
     assert sum(r.get_height() for r in axes[1, 0].containers[0]) == len(y)
     plt.close("all")
 
@@ -488,14 +508,18 @@ def test_property_bins_partition_the_data_and_norms_are_ordered(pred, n_bins, st
     bins = cal.calibration_bins(p, y, n_bins=n_bins, strategy=strategy)
     assert bins.counts.sum() == len(y) and len(bins.edges) == n_bins + 1
     assert np.all(np.diff(bins.edges) >= 0)
-    l1, l2, mx = (cal.expected_calibration_error(p, y, n_bins, norm, strategy) for norm in ("l1", "l2", "max"))
+    l1, l2, mx = (
+        cal.expected_calibration_error(p, y, n_bins, norm, strategy) for norm in ("l1", "l2", "max")
+    )
     assert 0 <= l1 <= l2 + 1e-12 and l2 <= mx + 1e-12 and mx <= 1
     # ECE of one bin <= ECE of any binning (triangle inequality on the weighted gaps), for uniform bins
     if strategy == "uniform":
         assert cal.expected_calibration_error(p, y, n_bins=1) <= l1 + 1e-12
     # the order of the examples does not matter
     perm = np.random.default_rng(0).permutation(len(y))
-    assert cal.expected_calibration_error(p[perm], y[perm], n_bins, "l1", strategy) == pytest.approx(l1, abs=1e-12)
+    assert cal.expected_calibration_error(p[perm], y[perm], n_bins, "l1", strategy) == pytest.approx(
+        l1, abs=1e-12
+    )
     assert 0 <= cal.classwise_calibration_error(p, y, n_bins, "l1", strategy) <= 1
     assert 0 <= cal.brier_score(p, y) <= 2
 
@@ -527,6 +551,9 @@ def test_classwise_ece_is_the_mean_of_one_vs_rest_binary_ece(strategy, norm, n_b
     p[:10] = np.round(p[:10], 1)
     p[:10] /= p[:10].sum(1, keepdims=True)  # ties and values on bin edges
     y = rng.integers(0, 4, size=120)
-    per_class = [cal.expected_calibration_error(p[:, k], (y == k).astype(int), n_bins, norm, strategy) for k in range(4)]
+    per_class = [
+        cal.expected_calibration_error(p[:, k], (y == k).astype(int), n_bins, norm, strategy)
+        for k in range(4)
+    ]
     got = cal.classwise_calibration_error(p, y, n_bins, norm, strategy)
     assert got == pytest.approx(np.mean(per_class), rel=1e-12, abs=1e-15)

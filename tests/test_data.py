@@ -41,8 +41,15 @@ def test_blobs_split_is_stratified_and_partitions_the_data():
 
 
 def test_blobs_centres_lie_at_the_requested_separation():
-    s = data.gaussian_blobs(n_samples=30000, num_classes=4, cluster_std=0.5, separation=3.0,
-                            val_fraction=0.0, test_fraction=0.0, seed=0)
+    s = data.gaussian_blobs(
+        n_samples=30000,
+        num_classes=4,
+        cluster_std=0.5,
+        separation=3.0,
+        val_fraction=0.0,
+        test_fraction=0.0,
+        seed=0,
+    )
     for c in range(4):
         centre = s.X_train[s.y_train == c].mean(axis=0)
         assert abs(np.linalg.norm(centre) - 3.0) < 0.03
@@ -53,14 +60,38 @@ def test_spirals_radius_in_unit_disc_and_classes_balanced():
     s = data.spirals(n_samples=300, num_classes=3, noise=0.0, seed=0)
     r = np.linalg.norm(np.concatenate([s.X_train, s.X_val, s.X_test]), axis=1)
     assert r.min() >= 0.1 - 1e-6 and r.max() <= 1.0 + 1e-6
-    np.testing.assert_array_equal(s.class_counts("train") + s.class_counts("val") + s.class_counts("test"), [100] * 3)
+    np.testing.assert_array_equal(
+        s.class_counts("train") + s.class_counts("val") + s.class_counts("test"), [100] * 3
+    )
 
 
 def test_long_tailed_counts_match_cifar10_lt():
     # CIFAR-10-LT with ratio 100 (Cao et al. 2019, LDAM-DRW code): these counts
-    assert data.long_tailed_counts(10, 100, 5000).tolist() == [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
+    assert data.long_tailed_counts(10, 100, 5000).tolist() == [
+        5000,
+        2997,
+        1796,
+        1077,
+        645,
+        387,
+        232,
+        139,
+        83,
+        50,
+    ]
     # ratio 10
-    assert data.long_tailed_counts(10, 10, 5000).tolist() == [5000, 3871, 2997, 2320, 1796, 1391, 1077, 834, 645, 500]
+    assert data.long_tailed_counts(10, 10, 5000).tolist() == [
+        5000,
+        3871,
+        2997,
+        2320,
+        1796,
+        1391,
+        1077,
+        834,
+        645,
+        500,
+    ]
 
 
 def test_long_tailed_counts_formula_edges():
@@ -89,8 +120,9 @@ def test_long_tailed_counts_rejects_bad_arguments(kwargs, match):
 
 
 def test_long_tailed_blobs_train_follows_counts_val_test_balanced():
-    s = data.long_tailed_blobs(num_classes=6, imbalance_ratio=50, n_max=200, n_val_per_class=7,
-                               n_test_per_class=11, seed=2)
+    s = data.long_tailed_blobs(
+        num_classes=6, imbalance_ratio=50, n_max=200, n_val_per_class=7, n_test_per_class=11, seed=2
+    )
     np.testing.assert_array_equal(s.class_counts("train"), data.long_tailed_counts(6, 50, 200))
     np.testing.assert_array_equal(s.class_counts("val"), [7] * 6)
     np.testing.assert_array_equal(s.class_counts("test"), [11] * 6)

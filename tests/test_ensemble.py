@@ -37,11 +37,16 @@ def _train_alone(model, X, y, epochs, lr, weight_decay=0.0, l1=0.0, optimizer="a
 
 
 @pytest.mark.parametrize("per_seed", [False, True])
-@pytest.mark.parametrize(("weight_decay", "l1"), [
-    pytest.param(0.0, 0.0, marks=pytest.mark.slow),  # make check keeps one penalty; test_sgd_... covers no penalty
-    (1e-2, 0.0),
-    pytest.param(0.0, 1e-3, marks=pytest.mark.slow),
-])
+@pytest.mark.parametrize(
+    ("weight_decay", "l1"),
+    [
+        pytest.param(
+            0.0, 0.0, marks=pytest.mark.slow
+        ),  # make check keeps one penalty; test_sgd_... covers no penalty
+        (1e-2, 0.0),
+        pytest.param(0.0, 1e-3, marks=pytest.mark.slow),
+    ],
+)
 def test_each_stacked_seed_follows_its_own_model_trained_alone(per_seed, weight_decay, l1):
     rng = np.random.default_rng(0)
     X, y = _data(rng, per_seed=per_seed)

@@ -126,7 +126,7 @@ def test_number_tolerance_is_the_stated_one():
     assert xb.exercises.check("ex-fixture-number", 1.5009)
     assert not xb.exercises.check("ex-fixture-number", 1.5011)
     assert xb.exercises.check("ex-fixture-number", np.float32(1.5))
-    assert xb.exercises.check("ex-fixture-number", np.array([1.5]))   # a size-1 array is a number
+    assert xb.exercises.check("ex-fixture-number", np.array([1.5]))  # a size-1 array is a number
     assert not xb.exercises.check("ex-fixture-number", np.nan)
     assert not xb.exercises.check("ex-fixture-number", np.inf)
     assert "NaN" in xb.exercises.check("ex-fixture-number", float("nan")).message
@@ -234,7 +234,9 @@ def test_verdict_prints_once_in_a_notebook(capsys):
 
 
 def test_unknown_label_names_close_labels():
-    with pytest.raises(ValueError, match=r"no exercise is labelled 'ex-fixture-numbr'; did you mean 'ex-fixture-number'"):
+    with pytest.raises(
+        ValueError, match=r"no exercise is labelled 'ex-fixture-numbr'; did you mean 'ex-fixture-number'"
+    ):
         xb.exercises.check("ex-fixture-numbr", 1.5)
     with pytest.raises(ValueError, match=r"xb.exercises.labels\(\) lists them"):
         xb.exercises.check("zzzz", 1.5)
@@ -321,13 +323,17 @@ def test_export_holds_the_reference_values():
 @pytest.mark.slow  # a fresh Python process: ~4 s of CPU
 def test_export_script_writes_json_and_js(tmp_path):
     out = tmp_path / "exercises"
-    run = subprocess.run([sys.executable, "scripts/export_exercises.py", "--out", str(out)],
-                         capture_output=True, text=True, cwd=ROOT)
+    run = subprocess.run(
+        [sys.executable, "scripts/export_exercises.py", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert run.returncode == 0, run.stderr
     data = json.loads((out / "xent-exercises.json").read_text())
     js = (out / "xent-exercises-data.js").read_text()
     assert js.startswith("window.XENT_EXERCISES = ")
-    assert json.loads(js[len("window.XENT_EXERCISES = "):].rstrip().rstrip(";")) == data
+    assert json.loads(js[len("window.XENT_EXERCISES = ") :].rstrip().rstrip(";")) == data
     assert set(data["exercises"]) == set(CHAPTER_LABELS)  # the fixture is not book content
 
 
@@ -355,8 +361,10 @@ def test_chapter_has_two_self_checking_exercises(doc, request):
     if len(found) < 2:
         problems.append(f"{doc} has {len(found)} data-xent-check div(s); it needs at least 2")
     if text.count("data-xent-check") != len(found):
-        problems.append(f"{doc}: a data-xent-check div is not written as "
-                        '<div class="xent-check" data-xent-check="LABEL"></div>')
+        problems.append(
+            f"{doc}: a data-xent-check div is not written as "
+            '<div class="xent-check" data-xent-check="LABEL"></div>'
+        )
     block_labels = set(EXERCISE_LABEL.findall(text))
     for label in found:
         if label not in _core._REGISTRY:
@@ -367,7 +375,9 @@ def test_chapter_has_two_self_checking_exercises(doc, request):
             problems.append(f"{doc}: {label!r} is registered by {ex.module}, not by ch{number}")
         if label not in block_labels:
             problems.append(f"{doc}: {label!r} is the :label: of no exercise block in this chapter")
-    orphans = [lab for lab in CHAPTER_LABELS if xb.exercises.get(lab).chapter == f"ch{number}" and lab not in found]
+    orphans = [
+        lab for lab in CHAPTER_LABELS if xb.exercises.get(lab).chapter == f"ch{number}" and lab not in found
+    ]
     if orphans:
         problems.append(f"ch{number}.py registers {orphans} with no data-xent-check div in {doc}")
     if problems and PENDING_CHAPTERS_ALLOWED:

@@ -68,8 +68,27 @@ T_SYM = noise.transition_matrix("symmetric", 0.2, C)
 X_SMALL = _rng.normal(size=(12, 2)).astype(np.float32)
 Y_SMALL = np.arange(12) % C
 
-CHOICES = st.sampled_from(["uniform", "quantile", "l1", "l2", "max", "min", "symmetric", "pair", "adam", "sgd",
-                           "bogus", "", None, 1, ["l1"], np.array("l1"), b"l1"])
+CHOICES = st.sampled_from(
+    [
+        "uniform",
+        "quantile",
+        "l1",
+        "l2",
+        "max",
+        "min",
+        "symmetric",
+        "pair",
+        "adam",
+        "sgd",
+        "bogus",
+        "",
+        None,
+        1,
+        ["l1"],
+        np.array("l1"),
+        b"l1",
+    ]
+)
 BOOLS = st.sampled_from([True, False, np.bool_(False), 1, 0, "yes", None, 1.0])
 
 
@@ -84,14 +103,29 @@ def _prob_arrays(shape):
     return st.one_of(
         hostile_arrays(),
         hostile_float_arrays(shape),
-        st.sampled_from([good * 1.01, good - 0.5, good[:-1], good.T.copy(), np.clip(good, 0, 0.5),
-                         good.astype(np.float16), good.astype(np.float32), good.tolist()]),
+        st.sampled_from(
+            [
+                good * 1.01,
+                good - 0.5,
+                good[:-1],
+                good.T.copy(),
+                np.clip(good, 0, 0.5),
+                good.astype(np.float16),
+                good.astype(np.float32),
+                good.tolist(),
+            ]
+        ),
     )
 
 
 def _logit_arrays(shape=(N, C)):
-    return st.one_of(hostile_arrays(), hostile_float_arrays(shape), huge_logits(*shape),
-                     st.just(LOGITS.astype(np.float32)), st.just(LOGITS.tolist()))
+    return st.one_of(
+        hostile_arrays(),
+        hostile_float_arrays(shape),
+        huge_logits(*shape),
+        st.just(LOGITS.astype(np.float32)),
+        st.just(LOGITS.tolist()),
+    )
 
 
 @dataclass(repr=False)
@@ -118,7 +152,12 @@ _NOT_MANY_EPOCHS = hostile_ints().filter(lambda v: not (isinstance(v, int | np.i
 
 # likewise a valid but large number of samples (up to imbalance.MAX_SAMPLES) is slow on a loaded machine
 _NOT_MANY_SAMPLES = hostile_ints().filter(
-    lambda v: not (isinstance(v, int | np.integer) and not isinstance(v, bool) and 10**5 < v <= imbalance.MAX_SAMPLES))
+    lambda v: (
+        not (
+            isinstance(v, int | np.integer) and not isinstance(v, bool) and 10**5 < v <= imbalance.MAX_SAMPLES
+        )
+    )
+)
 
 
 def _float_out(kw):
@@ -148,174 +187,473 @@ LOGIT_PAIR = {"logits": ("logits", "target"), "target": ("target", "logits")}
 
 CASES = [
     # ---------------------------------------------------------------- calibration
-    Case(cal.calibration_bins, dict(probs=PROBS, labels=LABELS, n_bins=5, strategy="uniform"),
-         {**PROB_ARGS, "n_bins": hostile_ints(), "strategy": CHOICES}, names=PAIR),
-    Case(cal.expected_calibration_error, dict(probs=PROBS, labels=LABELS, n_bins=5, norm="l1", strategy="uniform"),
-         {**PROB_ARGS, "n_bins": hostile_ints(), "norm": CHOICES, "strategy": CHOICES}, _float_out, names=PAIR),
-    Case(cal.expected_calibration_error, dict(probs=P1, labels=Y01, n_bins=4),
-         {"probs": _prob_arrays((N,)), "labels": hostile_indices(2, (N,))}, _float_out, names=PAIR),
-    Case(cal.classwise_calibration_error, dict(probs=PROBS, labels=LABELS, n_bins=5, norm="l2", strategy="quantile"),
-         {**PROB_ARGS, "n_bins": hostile_ints(), "norm": CHOICES, "strategy": CHOICES}, _float_out, names=PAIR),
+    Case(
+        cal.calibration_bins,
+        dict(probs=PROBS, labels=LABELS, n_bins=5, strategy="uniform"),
+        {**PROB_ARGS, "n_bins": hostile_ints(), "strategy": CHOICES},
+        names=PAIR,
+    ),
+    Case(
+        cal.expected_calibration_error,
+        dict(probs=PROBS, labels=LABELS, n_bins=5, norm="l1", strategy="uniform"),
+        {**PROB_ARGS, "n_bins": hostile_ints(), "norm": CHOICES, "strategy": CHOICES},
+        _float_out,
+        names=PAIR,
+    ),
+    Case(
+        cal.expected_calibration_error,
+        dict(probs=P1, labels=Y01, n_bins=4),
+        {"probs": _prob_arrays((N,)), "labels": hostile_indices(2, (N,))},
+        _float_out,
+        names=PAIR,
+    ),
+    Case(
+        cal.classwise_calibration_error,
+        dict(probs=PROBS, labels=LABELS, n_bins=5, norm="l2", strategy="quantile"),
+        {**PROB_ARGS, "n_bins": hostile_ints(), "norm": CHOICES, "strategy": CHOICES},
+        _float_out,
+        names=PAIR,
+    ),
     Case(cal.brier_score, dict(probs=PROBS, labels=LABELS), PROB_ARGS, _float_out, names=PAIR),
-    Case(_close(cal.reliability_diagram), dict(probs=PROBS, labels=LABELS, n_bins=5, show_counts=True, label=None),
-         {**PROB_ARGS, "n_bins": hostile_ints(), "show_counts": BOOLS, "label": st.sampled_from([None, "m", 1, b"x"])},
-         names=PAIR, examples=4),
-    Case(cal.fit_temperature, dict(logits=LOGITS, labels=LABELS, tol=1e-10, max_iter=200),
-         {"logits": _logit_arrays(), "labels": hostile_indices(C, (N,)), "tol": hostile_scalars(),
-          "max_iter": hostile_ints()},
-         _float_out, names={"logits": ("logits", "labels"), "labels": ("labels", "logits")}),
-    Case(cal.temperature_scale, dict(logits=LOGITS, temperature=2.0),
-         {"logits": _logit_arrays(), "temperature": hostile_temperatures()},
-         lambda kw: {"dtype": _float_dtype(kw["logits"]), "shape": np.shape(kw["logits"])},
-         names={"logits": ("logits", "x")}),
-    Case(lambda **kw: cal.IsotonicCalibrator().fit(**kw).transform(kw["probs"]), dict(probs=PROBS, labels=LABELS),
-         PROB_ARGS, lambda kw: {"dtype": np.float64, "shape": (N, C)}, names=PAIR, examples=4),
-    Case(lambda **kw: cal.HistogramBinningCalibrator(**kw).fit(PROBS, LABELS).transform(PROBS),
-         dict(n_bins=5, strategy="uniform"), {"n_bins": hostile_ints(), "strategy": CHOICES},
-         lambda kw: {"dtype": np.float64, "shape": (N, C)}),
-    Case(lambda norm: cal.calibration_bins(PROBS, LABELS, 5).error(norm), dict(norm="l1"), {"norm": CHOICES},
-         _float_out),
+    Case(
+        _close(cal.reliability_diagram),
+        dict(probs=PROBS, labels=LABELS, n_bins=5, show_counts=True, label=None),
+        {
+            **PROB_ARGS,
+            "n_bins": hostile_ints(),
+            "show_counts": BOOLS,
+            "label": st.sampled_from([None, "m", 1, b"x"]),
+        },
+        names=PAIR,
+        examples=4,
+    ),
+    Case(
+        cal.fit_temperature,
+        dict(logits=LOGITS, labels=LABELS, tol=1e-10, max_iter=200),
+        {
+            "logits": _logit_arrays(),
+            "labels": hostile_indices(C, (N,)),
+            "tol": hostile_scalars(),
+            "max_iter": hostile_ints(),
+        },
+        _float_out,
+        names={"logits": ("logits", "labels"), "labels": ("labels", "logits")},
+    ),
+    Case(
+        cal.temperature_scale,
+        dict(logits=LOGITS, temperature=2.0),
+        {"logits": _logit_arrays(), "temperature": hostile_temperatures()},
+        lambda kw: {"dtype": _float_dtype(kw["logits"]), "shape": np.shape(kw["logits"])},
+        names={"logits": ("logits", "x")},
+    ),
+    Case(
+        lambda **kw: cal.IsotonicCalibrator().fit(**kw).transform(kw["probs"]),
+        dict(probs=PROBS, labels=LABELS),
+        PROB_ARGS,
+        lambda kw: {"dtype": np.float64, "shape": (N, C)},
+        names=PAIR,
+        examples=4,
+    ),
+    Case(
+        lambda **kw: cal.HistogramBinningCalibrator(**kw).fit(PROBS, LABELS).transform(PROBS),
+        dict(n_bins=5, strategy="uniform"),
+        {"n_bins": hostile_ints(), "strategy": CHOICES},
+        lambda kw: {"dtype": np.float64, "shape": (N, C)},
+    ),
+    Case(
+        lambda norm: cal.calibration_bins(PROBS, LABELS, 5).error(norm),
+        dict(norm="l1"),
+        {"norm": CHOICES},
+        _float_out,
+    ),
     # ---------------------------------------------------------------- imbalance
-    Case(imbalance.class_priors_from_counts, dict(counts=COUNTS), {"counts": hostile_arrays()},
-         lambda kw: {"dtype": np.float64, "shape": np.shape(kw["counts"])}),
-    Case(imbalance.inverse_frequency_weights, dict(counts=COUNTS), {"counts": hostile_arrays()},
-         lambda kw: {"dtype": np.float64, "shape": np.shape(kw["counts"])}),
-    Case(imbalance.class_balanced_weights, dict(counts=COUNTS, beta=0.999),
-         {"counts": hostile_arrays(), "beta": hostile_scalars()},
-         lambda kw: {"dtype": np.float64, "shape": np.shape(kw["counts"])}),
-    Case(imbalance.logit_adjusted_cross_entropy,
-         dict(logits=LOGITS, target=LABELS, class_priors=PRIORS, tau=1.0, reduction="mean"),
-         {"logits": _logit_arrays(), "target": hostile_indices(C, (N,)), "class_priors": hostile_arrays(),
-          "tau": hostile_scalars(), "reduction": hostile_reductions()},
-         _loss_out, names={**LOGIT_PAIR, "class_priors": ("class_priors", "logits")}),
-    Case(imbalance.posthoc_logit_adjustment, dict(logits=LOGITS, class_priors=PRIORS, tau=1.0),
-         {"logits": _logit_arrays(), "class_priors": hostile_arrays(), "tau": hostile_scalars()},
-         lambda kw: {"dtype": _float_dtype(kw["logits"]), "shape": np.shape(kw["logits"]), "inf_ok": True},
-         names={"logits": ("logits", "class_priors"), "class_priors": ("class_priors", "logits")}),
-    Case(imbalance.per_class_recall, dict(y_true=LABELS, y_pred=np.roll(LABELS, 1), num_classes=C, zero_division=0.0),
-         {"y_true": hostile_indices(C, (N,)), "y_pred": hostile_indices(C, (N,)), "num_classes": hostile_ints(),
-          "zero_division": hostile_scalars()},
-         lambda kw: {"dtype": np.float64, "nan_ok": True},
-         names={"y_true": ("y_true", "y_pred"), "y_pred": ("y_pred", "y_true"),
-                "num_classes": ("num_classes", "y_true", "y_pred")}),
-    Case(imbalance.balanced_accuracy, dict(y_true=LABELS, y_pred=np.roll(LABELS, 1), num_classes=None),
-         {"y_true": hostile_indices(C, (N,)), "y_pred": hostile_indices(C, (N,)), "num_classes": hostile_ints()},
-         _float_out, names={"y_true": ("y_true", "y_pred"), "y_pred": ("y_pred", "y_true"),
-                            "num_classes": ("num_classes", "y_true", "y_pred")}),
-    Case(imbalance.class_balanced_sample_weights, dict(labels=LABELS, num_classes=None, power=1.0),
-         {"labels": hostile_indices(C, (N,)), "num_classes": hostile_ints(), "power": hostile_scalars()},
-         lambda kw: {"dtype": np.float64, "shape": (N,)}, names={"num_classes": ("num_classes", "labels")}),
-    Case(imbalance.balanced_resample_indices, dict(labels=LABELS, num_samples=10, seed=0, power=1.0),
-         {"labels": hostile_indices(C, (N,)), "num_samples": _NOT_MANY_SAMPLES, "seed": hostile_ints(),
-          "power": hostile_scalars()},
-         lambda kw: {"dtype": np.int64}),
-    Case(imbalance.focal_ce_loss, dict(gamma=2.0, alpha=None, reduction="mean"),
-         {"gamma": hostile_scalars(), "alpha": hostile_weights(C), "reduction": hostile_reductions()}),
-    Case(imbalance.logit_adjusted_loss, dict(class_priors=PRIORS, tau=1.0, reduction="mean"),
-         {"class_priors": hostile_arrays(), "tau": hostile_scalars(), "reduction": hostile_reductions()}),
-    Case(imbalance.long_tailed_counts, dict(num_classes=10, imbalance_ratio=100.0, n_max=500),
-         {"num_classes": hostile_ints(), "imbalance_ratio": hostile_scalars(), "n_max": hostile_ints()},
-         lambda kw: {"dtype": np.int64}),
+    Case(
+        imbalance.class_priors_from_counts,
+        dict(counts=COUNTS),
+        {"counts": hostile_arrays()},
+        lambda kw: {"dtype": np.float64, "shape": np.shape(kw["counts"])},
+    ),
+    Case(
+        imbalance.inverse_frequency_weights,
+        dict(counts=COUNTS),
+        {"counts": hostile_arrays()},
+        lambda kw: {"dtype": np.float64, "shape": np.shape(kw["counts"])},
+    ),
+    Case(
+        imbalance.class_balanced_weights,
+        dict(counts=COUNTS, beta=0.999),
+        {"counts": hostile_arrays(), "beta": hostile_scalars()},
+        lambda kw: {"dtype": np.float64, "shape": np.shape(kw["counts"])},
+    ),
+    Case(
+        imbalance.logit_adjusted_cross_entropy,
+        dict(logits=LOGITS, target=LABELS, class_priors=PRIORS, tau=1.0, reduction="mean"),
+        {
+            "logits": _logit_arrays(),
+            "target": hostile_indices(C, (N,)),
+            "class_priors": hostile_arrays(),
+            "tau": hostile_scalars(),
+            "reduction": hostile_reductions(),
+        },
+        _loss_out,
+        names={**LOGIT_PAIR, "class_priors": ("class_priors", "logits")},
+    ),
+    Case(
+        imbalance.posthoc_logit_adjustment,
+        dict(logits=LOGITS, class_priors=PRIORS, tau=1.0),
+        {"logits": _logit_arrays(), "class_priors": hostile_arrays(), "tau": hostile_scalars()},
+        lambda kw: {"dtype": _float_dtype(kw["logits"]), "shape": np.shape(kw["logits"]), "inf_ok": True},
+        names={"logits": ("logits", "class_priors"), "class_priors": ("class_priors", "logits")},
+    ),
+    Case(
+        imbalance.per_class_recall,
+        dict(y_true=LABELS, y_pred=np.roll(LABELS, 1), num_classes=C, zero_division=0.0),
+        {
+            "y_true": hostile_indices(C, (N,)),
+            "y_pred": hostile_indices(C, (N,)),
+            "num_classes": hostile_ints(),
+            "zero_division": hostile_scalars(),
+        },
+        lambda kw: {"dtype": np.float64, "nan_ok": True},
+        names={
+            "y_true": ("y_true", "y_pred"),
+            "y_pred": ("y_pred", "y_true"),
+            "num_classes": ("num_classes", "y_true", "y_pred"),
+        },
+    ),
+    Case(
+        imbalance.balanced_accuracy,
+        dict(y_true=LABELS, y_pred=np.roll(LABELS, 1), num_classes=None),
+        {
+            "y_true": hostile_indices(C, (N,)),
+            "y_pred": hostile_indices(C, (N,)),
+            "num_classes": hostile_ints(),
+        },
+        _float_out,
+        names={
+            "y_true": ("y_true", "y_pred"),
+            "y_pred": ("y_pred", "y_true"),
+            "num_classes": ("num_classes", "y_true", "y_pred"),
+        },
+    ),
+    Case(
+        imbalance.class_balanced_sample_weights,
+        dict(labels=LABELS, num_classes=None, power=1.0),
+        {"labels": hostile_indices(C, (N,)), "num_classes": hostile_ints(), "power": hostile_scalars()},
+        lambda kw: {"dtype": np.float64, "shape": (N,)},
+        names={"num_classes": ("num_classes", "labels")},
+    ),
+    Case(
+        imbalance.balanced_resample_indices,
+        dict(labels=LABELS, num_samples=10, seed=0, power=1.0),
+        {
+            "labels": hostile_indices(C, (N,)),
+            "num_samples": _NOT_MANY_SAMPLES,
+            "seed": hostile_ints(),
+            "power": hostile_scalars(),
+        },
+        lambda kw: {"dtype": np.int64},
+    ),
+    Case(
+        imbalance.focal_ce_loss,
+        dict(gamma=2.0, alpha=None, reduction="mean"),
+        {"gamma": hostile_scalars(), "alpha": hostile_weights(C), "reduction": hostile_reductions()},
+    ),
+    Case(
+        imbalance.logit_adjusted_loss,
+        dict(class_priors=PRIORS, tau=1.0, reduction="mean"),
+        {"class_priors": hostile_arrays(), "tau": hostile_scalars(), "reduction": hostile_reductions()},
+    ),
+    Case(
+        imbalance.long_tailed_counts,
+        dict(num_classes=10, imbalance_ratio=100.0, n_max=500),
+        {"num_classes": hostile_ints(), "imbalance_ratio": hostile_scalars(), "n_max": hostile_ints()},
+        lambda kw: {"dtype": np.int64},
+    ),
     # ---------------------------------------------------------------- noise
-    Case(noise.transition_matrix, dict(kind="symmetric", rate=0.2, num_classes=C),
-         {"kind": CHOICES, "rate": hostile_scalars(), "num_classes": hostile_ints()},
-         lambda kw: {"dtype": np.float64}),
-    Case(noise.corrupt_labels, dict(labels=LABELS, T=T_SYM, seed=0),
-         {"labels": hostile_indices(C, (N,)), "T": hostile_arrays(), "seed": hostile_ints()},
-         lambda kw: {"dtype": np.int64}, names={"T": ("T", "labels"), "labels": ("labels", "T")}),
-    Case(noise.symmetric_noise, dict(labels=LABELS, rate=0.3, num_classes=C, seed=0),
-         {"labels": hostile_indices(C, (N,)), "rate": hostile_scalars(), "num_classes": hostile_ints(),
-          "seed": hostile_ints()},
-         lambda kw: {"dtype": np.int64}, names={"num_classes": ("num_classes", "labels")}),
-    Case(noise.pair_noise, dict(labels=LABELS, rate=0.3, num_classes=C, seed=0),
-         {"labels": hostile_indices(C, (N,)), "rate": hostile_scalars(), "num_classes": hostile_ints()},
-         lambda kw: {"dtype": np.int64}, names={"num_classes": ("num_classes", "labels")}),
-    Case(noise.estimate_transition_matrix, dict(probs=PROBS, quantile=0.97),
-         {"probs": _prob_arrays((N, C)), "quantile": hostile_scalars()}, lambda kw: {"dtype": np.float64}),
-    Case(noise.generalized_cross_entropy, dict(logits=LOGITS, target=LABELS, q=0.7, reduction="mean"),
-         {"logits": _logit_arrays(), "target": hostile_indices(C, (N,)), "q": hostile_scalars(),
-          "reduction": hostile_reductions()}, _loss_out, names=LOGIT_PAIR),
-    Case(noise.mean_absolute_error_loss, dict(logits=LOGITS, target=LABELS, reduction="none"),
-         {"logits": _logit_arrays(), "target": hostile_indices(C, (N,)), "reduction": hostile_reductions()},
-         _loss_out, names=LOGIT_PAIR),
-    Case(noise.symmetric_cross_entropy, dict(logits=LOGITS, target=LABELS, alpha=0.1, beta=1.0, A=-4.0),
-         {"logits": _logit_arrays(), "target": hostile_indices(C, (N,)), "alpha": hostile_scalars(),
-          "beta": hostile_scalars(), "A": hostile_scalars()}, _loss_out, names=LOGIT_PAIR),
-    Case(noise.forward_corrected_cross_entropy, dict(logits=LOGITS, target=LABELS, T=T_SYM, reduction="sum"),
-         {"logits": _logit_arrays(), "target": hostile_indices(C, (N,)), "T": hostile_arrays(),
-          "reduction": hostile_reductions()},
-         lambda kw: {**_loss_out(kw), "inf_ok": True},
-         names={**LOGIT_PAIR, "T": ("T", "logits")}),
-    Case(noise.gce_loss, dict(q=0.7, reduction="mean"), {"q": hostile_scalars(), "reduction": hostile_reductions()}),
-    Case(noise.sce_loss, dict(alpha=0.1, beta=1.0, A=-4.0),
-         {"alpha": hostile_scalars(), "beta": hostile_scalars(), "A": hostile_scalars()}),
-    Case(noise.forward_corrected_loss, dict(T=T_SYM, reduction="mean"),
-         {"T": hostile_arrays(), "reduction": hostile_reductions()}),
+    Case(
+        noise.transition_matrix,
+        dict(kind="symmetric", rate=0.2, num_classes=C),
+        {"kind": CHOICES, "rate": hostile_scalars(), "num_classes": hostile_ints()},
+        lambda kw: {"dtype": np.float64},
+    ),
+    Case(
+        noise.corrupt_labels,
+        dict(labels=LABELS, T=T_SYM, seed=0),
+        {"labels": hostile_indices(C, (N,)), "T": hostile_arrays(), "seed": hostile_ints()},
+        lambda kw: {"dtype": np.int64},
+        names={"T": ("T", "labels"), "labels": ("labels", "T")},
+    ),
+    Case(
+        noise.symmetric_noise,
+        dict(labels=LABELS, rate=0.3, num_classes=C, seed=0),
+        {
+            "labels": hostile_indices(C, (N,)),
+            "rate": hostile_scalars(),
+            "num_classes": hostile_ints(),
+            "seed": hostile_ints(),
+        },
+        lambda kw: {"dtype": np.int64},
+        names={"num_classes": ("num_classes", "labels")},
+    ),
+    Case(
+        noise.pair_noise,
+        dict(labels=LABELS, rate=0.3, num_classes=C, seed=0),
+        {"labels": hostile_indices(C, (N,)), "rate": hostile_scalars(), "num_classes": hostile_ints()},
+        lambda kw: {"dtype": np.int64},
+        names={"num_classes": ("num_classes", "labels")},
+    ),
+    Case(
+        noise.estimate_transition_matrix,
+        dict(probs=PROBS, quantile=0.97),
+        {"probs": _prob_arrays((N, C)), "quantile": hostile_scalars()},
+        lambda kw: {"dtype": np.float64},
+    ),
+    Case(
+        noise.generalized_cross_entropy,
+        dict(logits=LOGITS, target=LABELS, q=0.7, reduction="mean"),
+        {
+            "logits": _logit_arrays(),
+            "target": hostile_indices(C, (N,)),
+            "q": hostile_scalars(),
+            "reduction": hostile_reductions(),
+        },
+        _loss_out,
+        names=LOGIT_PAIR,
+    ),
+    Case(
+        noise.mean_absolute_error_loss,
+        dict(logits=LOGITS, target=LABELS, reduction="none"),
+        {"logits": _logit_arrays(), "target": hostile_indices(C, (N,)), "reduction": hostile_reductions()},
+        _loss_out,
+        names=LOGIT_PAIR,
+    ),
+    Case(
+        noise.symmetric_cross_entropy,
+        dict(logits=LOGITS, target=LABELS, alpha=0.1, beta=1.0, A=-4.0),
+        {
+            "logits": _logit_arrays(),
+            "target": hostile_indices(C, (N,)),
+            "alpha": hostile_scalars(),
+            "beta": hostile_scalars(),
+            "A": hostile_scalars(),
+        },
+        _loss_out,
+        names=LOGIT_PAIR,
+    ),
+    Case(
+        noise.forward_corrected_cross_entropy,
+        dict(logits=LOGITS, target=LABELS, T=T_SYM, reduction="sum"),
+        {
+            "logits": _logit_arrays(),
+            "target": hostile_indices(C, (N,)),
+            "T": hostile_arrays(),
+            "reduction": hostile_reductions(),
+        },
+        lambda kw: {**_loss_out(kw), "inf_ok": True},
+        names={**LOGIT_PAIR, "T": ("T", "logits")},
+    ),
+    Case(
+        noise.gce_loss,
+        dict(q=0.7, reduction="mean"),
+        {"q": hostile_scalars(), "reduction": hostile_reductions()},
+    ),
+    Case(
+        noise.sce_loss,
+        dict(alpha=0.1, beta=1.0, A=-4.0),
+        {"alpha": hostile_scalars(), "beta": hostile_scalars(), "A": hostile_scalars()},
+    ),
+    Case(
+        noise.forward_corrected_loss,
+        dict(T=T_SYM, reduction="mean"),
+        {"T": hostile_arrays(), "reduction": hostile_reductions()},
+    ),
     # ---------------------------------------------------------------- data
-    Case(data.stratified_split, dict(X=X_SMALL, y=Y_SMALL, num_classes=C, val_fraction=0.25, test_fraction=0.25,
-                                     seed=0),
-         {"X": hostile_arrays(), "y": hostile_indices(C, (12,)), "num_classes": hostile_ints(),
-          "val_fraction": hostile_scalars(), "test_fraction": hostile_scalars(), "seed": hostile_ints()},
-         names={"X": ("X", "y"), "y": ("y", "X"), "num_classes": ("num_classes", "y"),
-                "val_fraction": ("val_fraction", "X, y, val_fraction, test_fraction"),
-                "test_fraction": ("test_fraction", "X, y, val_fraction, test_fraction")}, examples=10),
-    Case(data.gaussian_blobs, dict(n_samples=30, num_classes=3, n_features=2, cluster_std=1.0, separation=2.0,
-                                   val_fraction=0.2, test_fraction=0.2, seed=0),
-         {"n_samples": hostile_ints(), "num_classes": hostile_ints(), "n_features": hostile_ints(),
-          "cluster_std": hostile_scalars(), "separation": hostile_scalars(), "val_fraction": hostile_scalars(),
-          "seed": hostile_ints()},
-         names={"n_samples": ("n_samples", "num_classes", "n_samples, val_fraction, test_fraction"),
-                "num_classes": ("num_classes", "n_samples, val_fraction, test_fraction"),
-                "val_fraction": ("val_fraction", "n_samples, val_fraction, test_fraction")}, examples=10),
-    Case(data.spirals, dict(n_samples=30, num_classes=3, noise=0.2, turns=1.0, seed=0),
-         {"n_samples": hostile_ints(), "num_classes": hostile_ints(), "noise": hostile_scalars(),
-          "turns": hostile_scalars(), "seed": hostile_ints()},
-         names={"n_samples": ("n_samples", "num_classes", "n_samples, val_fraction, test_fraction"),
-                "num_classes": ("num_classes", "n_samples, val_fraction, test_fraction")}, examples=10),
-    Case(data.long_tailed_blobs, dict(num_classes=3, imbalance_ratio=10.0, n_max=20, n_val_per_class=2,
-                                      n_test_per_class=2, seed=0),
-         {"num_classes": hostile_ints(), "imbalance_ratio": hostile_scalars(), "n_max": hostile_ints(),
-          "n_val_per_class": hostile_ints(), "cluster_std": hostile_scalars(), "seed": hostile_ints()},
-         names={k: (k, "n_max, n_val_per_class, n_test_per_class, n_features")
-                for k in ("num_classes", "n_max", "n_val_per_class")}, examples=10),
-    Case(data.load_digits_split, dict(val_fraction=0.2, test_fraction=0.2, standardize=True, seed=0),
-         {"test_fraction": hostile_scalars(), "standardize": BOOLS, "seed": hostile_ints()},
-         names={"test_fraction": ("test_fraction", "val_fraction + test_fraction")}, examples=4),
-    Case(lambda part: data.gaussian_blobs(n_samples=30).class_counts(part), dict(part="train"),
-         {"part": CHOICES}, lambda kw: {"dtype": np.int64, "shape": (3,)}),
+    Case(
+        data.stratified_split,
+        dict(X=X_SMALL, y=Y_SMALL, num_classes=C, val_fraction=0.25, test_fraction=0.25, seed=0),
+        {
+            "X": hostile_arrays(),
+            "y": hostile_indices(C, (12,)),
+            "num_classes": hostile_ints(),
+            "val_fraction": hostile_scalars(),
+            "test_fraction": hostile_scalars(),
+            "seed": hostile_ints(),
+        },
+        names={
+            "X": ("X", "y"),
+            "y": ("y", "X"),
+            "num_classes": ("num_classes", "y"),
+            "val_fraction": ("val_fraction", "X, y, val_fraction, test_fraction"),
+            "test_fraction": ("test_fraction", "X, y, val_fraction, test_fraction"),
+        },
+        examples=10,
+    ),
+    Case(
+        data.gaussian_blobs,
+        dict(
+            n_samples=30,
+            num_classes=3,
+            n_features=2,
+            cluster_std=1.0,
+            separation=2.0,
+            val_fraction=0.2,
+            test_fraction=0.2,
+            seed=0,
+        ),
+        {
+            "n_samples": hostile_ints(),
+            "num_classes": hostile_ints(),
+            "n_features": hostile_ints(),
+            "cluster_std": hostile_scalars(),
+            "separation": hostile_scalars(),
+            "val_fraction": hostile_scalars(),
+            "seed": hostile_ints(),
+        },
+        names={
+            "n_samples": ("n_samples", "num_classes", "n_samples, val_fraction, test_fraction"),
+            "num_classes": ("num_classes", "n_samples, val_fraction, test_fraction"),
+            "val_fraction": ("val_fraction", "n_samples, val_fraction, test_fraction"),
+        },
+        examples=10,
+    ),
+    Case(
+        data.spirals,
+        dict(n_samples=30, num_classes=3, noise=0.2, turns=1.0, seed=0),
+        {
+            "n_samples": hostile_ints(),
+            "num_classes": hostile_ints(),
+            "noise": hostile_scalars(),
+            "turns": hostile_scalars(),
+            "seed": hostile_ints(),
+        },
+        names={
+            "n_samples": ("n_samples", "num_classes", "n_samples, val_fraction, test_fraction"),
+            "num_classes": ("num_classes", "n_samples, val_fraction, test_fraction"),
+        },
+        examples=10,
+    ),
+    Case(
+        data.long_tailed_blobs,
+        dict(num_classes=3, imbalance_ratio=10.0, n_max=20, n_val_per_class=2, n_test_per_class=2, seed=0),
+        {
+            "num_classes": hostile_ints(),
+            "imbalance_ratio": hostile_scalars(),
+            "n_max": hostile_ints(),
+            "n_val_per_class": hostile_ints(),
+            "cluster_std": hostile_scalars(),
+            "seed": hostile_ints(),
+        },
+        names={
+            k: (k, "n_max, n_val_per_class, n_test_per_class, n_features")
+            for k in ("num_classes", "n_max", "n_val_per_class")
+        },
+        examples=10,
+    ),
+    Case(
+        data.load_digits_split,
+        dict(val_fraction=0.2, test_fraction=0.2, standardize=True, seed=0),
+        {"test_fraction": hostile_scalars(), "standardize": BOOLS, "seed": hostile_ints()},
+        names={"test_fraction": ("test_fraction", "val_fraction + test_fraction")},
+        examples=4,
+    ),
+    Case(
+        lambda part: data.gaussian_blobs(n_samples=30).class_counts(part),
+        dict(part="train"),
+        {"part": CHOICES},
+        lambda kw: {"dtype": np.int64, "shape": (3,)},
+    ),
     # ---------------------------------------------------------------- train
-    Case(train.make_model, dict(in_features=2, num_classes=3, hidden=(4,), dropout=0.0, seed=0),
-         {"in_features": hostile_ints(), "num_classes": hostile_ints(),
-          "hidden": st.one_of(st.sampled_from([(), None, (0,), (2.0,), 4, "4", [True], (10**9,)]),
-                              st.lists(hostile_ints(), max_size=2)),
-          "dropout": hostile_scalars(), "seed": hostile_ints()},
-         names={"in_features": ("in_features", "in_features, hidden, num_classes"),
-                "hidden": ("hidden", "in_features, hidden, num_classes"),
-                "num_classes": ("num_classes", "in_features, hidden, num_classes")}, examples=10),
-    Case(lambda **kw: train.fit(train.make_model(2, C, hidden=(), seed=0), loss_fn=F.cross_entropy, **kw),
-         dict(X=X_SMALL, y=Y_SMALL, epochs=1, lr=0.1, batch_size=4, seed=0, optimizer="adam", sample_weights=None,
-              progress=False),
-         {"X": hostile_arrays(), "y": hostile_indices(C, (12,)), "epochs": _NOT_MANY_EPOCHS, "lr": hostile_scalars(),
-          "batch_size": hostile_ints(), "seed": hostile_ints(), "optimizer": CHOICES,
-          "sample_weights": hostile_arrays(), "progress": BOOLS},
-         names={"X": ("X", "y"), "y": ("y", "X")}, examples=4),
-    Case(lambda **kw: train.predict_logits(train.make_model(2, C, hidden=(), seed=0), **kw),
-         dict(X=X_SMALL, batch_size=None), {"X": hostile_arrays(), "batch_size": hostile_ints()},
-         lambda kw: {"dtype": np.float64}, examples=10),
-    Case(lambda **kw: train.evaluate(train.make_model(2, C, hidden=(), seed=0), **kw), dict(X=X_SMALL, y=Y_SMALL),
-         {"X": hostile_arrays(), "y": hostile_indices(C, (12,))}, names={"X": ("X", "y"), "y": ("y", "X")},
-         examples=10),
-    Case(lambda key, mode: _history().best_epoch(key, mode), dict(key="val_nll", mode="min"),
-         {"key": st.sampled_from(["val_nll", "all_nan", "bogus", None, 1, ["val_nll"]]), "mode": CHOICES}),
+    Case(
+        train.make_model,
+        dict(in_features=2, num_classes=3, hidden=(4,), dropout=0.0, seed=0),
+        {
+            "in_features": hostile_ints(),
+            "num_classes": hostile_ints(),
+            "hidden": st.one_of(
+                st.sampled_from([(), None, (0,), (2.0,), 4, "4", [True], (10**9,)]),
+                st.lists(hostile_ints(), max_size=2),
+            ),
+            "dropout": hostile_scalars(),
+            "seed": hostile_ints(),
+        },
+        names={
+            "in_features": ("in_features", "in_features, hidden, num_classes"),
+            "hidden": ("hidden", "in_features, hidden, num_classes"),
+            "num_classes": ("num_classes", "in_features, hidden, num_classes"),
+        },
+        examples=10,
+    ),
+    Case(
+        lambda **kw: train.fit(train.make_model(2, C, hidden=(), seed=0), loss_fn=F.cross_entropy, **kw),
+        dict(
+            X=X_SMALL,
+            y=Y_SMALL,
+            epochs=1,
+            lr=0.1,
+            batch_size=4,
+            seed=0,
+            optimizer="adam",
+            sample_weights=None,
+            progress=False,
+        ),
+        {
+            "X": hostile_arrays(),
+            "y": hostile_indices(C, (12,)),
+            "epochs": _NOT_MANY_EPOCHS,
+            "lr": hostile_scalars(),
+            "batch_size": hostile_ints(),
+            "seed": hostile_ints(),
+            "optimizer": CHOICES,
+            "sample_weights": hostile_arrays(),
+            "progress": BOOLS,
+        },
+        names={"X": ("X", "y"), "y": ("y", "X")},
+        examples=4,
+    ),
+    Case(
+        lambda **kw: train.predict_logits(train.make_model(2, C, hidden=(), seed=0), **kw),
+        dict(X=X_SMALL, batch_size=None),
+        {"X": hostile_arrays(), "batch_size": hostile_ints()},
+        lambda kw: {"dtype": np.float64},
+        examples=10,
+    ),
+    Case(
+        lambda **kw: train.evaluate(train.make_model(2, C, hidden=(), seed=0), **kw),
+        dict(X=X_SMALL, y=Y_SMALL),
+        {"X": hostile_arrays(), "y": hostile_indices(C, (12,))},
+        names={"X": ("X", "y"), "y": ("y", "X")},
+        examples=10,
+    ),
+    Case(
+        lambda key, mode: _history().best_epoch(key, mode),
+        dict(key="val_nll", mode="min"),
+        {"key": st.sampled_from(["val_nll", "all_nan", "bogus", None, 1, ["val_nll"]]), "mode": CHOICES},
+    ),
     # ---------------------------------------------------------------- reproducibility, plotting
     Case(reproducibility.seed_everything, dict(seed=0), {"seed": hostile_ints()}),
-    Case(lambda **kw: _restoring(reproducibility.setup_notebook, **kw), dict(seed=0), {"seed": hostile_ints()},
-         examples=4),
-    Case(_close(plotting.new_figure), dict(ncols=1, nrows=1, width=3.0, height=2.0),
-         {"ncols": hostile_ints(), "nrows": hostile_ints(), "width": hostile_scalars(), "height": hostile_scalars()},
-         examples=4),
-    Case(lambda **kw: plotting.style_axes(_AX, **kw), dict(xlabel="x (nats)", ylabel="y", title=None),
-         {"xlabel": hostile_scalars(), "title": st.sampled_from([None, "t", 1, ["t"]])}),
+    Case(
+        lambda **kw: _restoring(reproducibility.setup_notebook, **kw),
+        dict(seed=0),
+        {"seed": hostile_ints()},
+        examples=4,
+    ),
+    Case(
+        _close(plotting.new_figure),
+        dict(ncols=1, nrows=1, width=3.0, height=2.0),
+        {
+            "ncols": hostile_ints(),
+            "nrows": hostile_ints(),
+            "width": hostile_scalars(),
+            "height": hostile_scalars(),
+        },
+        examples=4,
+    ),
+    Case(
+        lambda **kw: plotting.style_axes(_AX, **kw),
+        dict(xlabel="x (nats)", ylabel="y", title=None),
+        {"xlabel": hostile_scalars(), "title": st.sampled_from([None, "t", 1, ["t"]])},
+    ),
 ]
 
 _AX = plt.figure().add_subplot()
@@ -366,7 +704,9 @@ def _hostile_call(case, arg, payload):
     spec = {"dtype": None, "shape": None}
     try:
         spec.update(case.spec(kwargs))
-    except Exception:  # a spec that cannot read a hostile value: the call must refuse, which the oracle checks
+    except (
+        Exception
+    ):  # a spec that cannot read a hostile value: the call must refuse, which the oracle checks
         spec = {}
     assert_refuses_or_ok(case.fn, arg=case.names.get(arg, (arg,)), **spec, **kwargs)
 
@@ -389,10 +729,20 @@ TORCH_LOSSES = {
 }
 _TL = torch.from_numpy(LOGITS)
 _TY = torch.from_numpy(LABELS)
-TORCH_TARGETS = st.sampled_from([
-    _TY, _TY.int(), _TY - 1, _TY + 1, torch.full((N,), -100), torch.zeros(N - 1, dtype=torch.long),
-    _TY.double(), _TY.bool(), LABELS, torch.zeros((N, 1), dtype=torch.long),
-])
+TORCH_TARGETS = st.sampled_from(
+    [
+        _TY,
+        _TY.int(),
+        _TY - 1,
+        _TY + 1,
+        torch.full((N,), -100),
+        torch.zeros(N - 1, dtype=torch.long),
+        _TY.double(),
+        _TY.bool(),
+        LABELS,
+        torch.zeros((N, 1), dtype=torch.long),
+    ]
+)
 TORCH_LOGITS = st.one_of(
     hostile_float_arrays().map(torch.from_numpy),
     hostile_float_arrays((N, C)).map(torch.from_numpy),
@@ -405,12 +755,20 @@ TORCH_LOGITS = st.one_of(
 @settings(max_examples=8)
 def test_torch_losses_hostile_logits_and_targets(name, logits, target):
     loss = TORCH_LOSSES[name]
-    if isinstance(logits, torch.Tensor) and logits.dim() == 2 and logits.shape[0] != N and logits.shape[0] > 0:
+    if (
+        isinstance(logits, torch.Tensor)
+        and logits.dim() == 2
+        and logits.shape[0] != N
+        and logits.shape[0] > 0
+    ):
         target = torch.zeros(logits.shape[0], dtype=torch.long)
-    out = assert_refuses_or_ok(loss, logits, target, arg=("logits", "target", "alpha", "class_priors"),
-                               nan_ok=True, inf_ok=True)
+    out = assert_refuses_or_ok(
+        loss, logits, target, arg=("logits", "target", "alpha", "class_priors"), nan_ok=True, inf_ok=True
+    )
     if out.ok:  # accepted only what the NumPy references accept, and agrees with them
-        assert isinstance(logits, torch.Tensor) and logits.is_floating_point() and torch.isfinite(logits).all()
+        assert (
+            isinstance(logits, torch.Tensor) and logits.is_floating_point() and torch.isfinite(logits).all()
+        )
 
 
 @pytest.mark.parametrize("name", list(TORCH_LOSSES))
@@ -438,7 +796,9 @@ def test_very_many_classes_stay_o_n_c():
     ref = np.sum(p**2, axis=1) - 2 * p[[0, 1], y] + 1
     assert bs == pytest.approx(ref.mean(), rel=1e-12)
     assert_refuses_or_ok(cal.expected_calibration_error, p, y, dtype=np.float64, shape=())
-    assert_refuses_or_ok(imbalance.logit_adjusted_cross_entropy, z, y, np.full(100_000, 1e-5), dtype=np.float64)
+    assert_refuses_or_ok(
+        imbalance.logit_adjusted_cross_entropy, z, y, np.full(100_000, 1e-5), dtype=np.float64
+    )
     assert_refuses_or_ok(noise.generalized_cross_entropy, z, y, dtype=np.float64)
     informative = np.array([np.argmax(z[0]), np.argsort(z[1])[-2]])  # a finite T exists: not separable
     assert_refuses_or_ok(cal.fit_temperature, z, informative, arg=None, dtype=np.float64)
@@ -462,7 +822,11 @@ def test_priors_and_weights_at_extreme_counts(counts):
     pri = assert_refuses_or_ok(imbalance.class_priors_from_counts, n, dtype=np.float64, shape=n.shape).value
     inv = assert_refuses_or_ok(imbalance.inverse_frequency_weights, n, dtype=np.float64, shape=n.shape).value
     cb = assert_refuses_or_ok(imbalance.class_balanced_weights, n, 0.9, dtype=np.float64, shape=n.shape).value
-    assert pri.sum() == pytest.approx(1.0) and inv.sum() == pytest.approx(len(n)) and cb.sum() == pytest.approx(len(n))
+    assert (
+        pri.sum() == pytest.approx(1.0)
+        and inv.sum() == pytest.approx(len(n))
+        and cb.sum() == pytest.approx(len(n))
+    )
     big = np.argmax(n)
     assert pri[big] > 0 and inv[np.argmin(n)] > 0 and cb[np.argmin(n)] > 0
     # exact ratios where float64 can hold them (logs as the independent reference)
@@ -473,7 +837,9 @@ def test_priors_and_weights_at_extreme_counts(counts):
 
 def test_max_iter_below_one_and_unconverged_fits_are_refused():
     for max_iter in (0, -1):
-        assert_refuses_or_ok(cal.fit_temperature, LOGITS, LABELS, max_iter=max_iter, arg="max_iter", must_refuse=True)
+        assert_refuses_or_ok(
+            cal.fit_temperature, LOGITS, LABELS, max_iter=max_iter, arg="max_iter", must_refuse=True
+        )
     z = _rng.normal(size=(200, 4)) * 5
     y = _rng.integers(0, 4, 200)
     assert_refuses_or_ok(cal.fit_temperature, z, y, max_iter=1, arg="max_iter", must_refuse=True)
@@ -489,7 +855,12 @@ _MODEL = train.make_model(2, C, hidden=(), seed=0)
         (data.stratified_split, (X_SMALL, np.where(Y_SMALL == 2, -1, Y_SMALL), C), {}, "y"),  # negative
         (data.stratified_split, (X_SMALL, Y_SMALL + 0.5, C), {}, "y"),  # float labels
         (data.stratified_split, (X_SMALL, Y_SMALL.astype(np.uint64) - np.uint64(100), C), {}, "y"),  # wraps
-        (train.evaluate, (_MODEL, X_SMALL, np.where(Y_SMALL == 2, -1, Y_SMALL)), {}, "y"),  # -1: not the last class
+        (
+            train.evaluate,
+            (_MODEL, X_SMALL, np.where(Y_SMALL == 2, -1, Y_SMALL)),
+            {},
+            "y",
+        ),  # -1: not the last class
         (noise.corrupt_labels, (np.full(N, 2**64 - 100, dtype=np.uint64), T_SYM), {}, "labels"),
         (imbalance.per_class_recall, (np.full(N, 2**64 - 100, dtype=np.uint64), LABELS), {}, "y_true"),
         (cal.brier_score, (PROBS, np.full(N, 2**64 - 1, dtype=np.uint64)), {}, "labels"),

@@ -69,15 +69,24 @@ def public_callables() -> dict[str, object]:
     out: dict[str, object] = {}
     for mod in _public_modules():
         declared = getattr(mod, "__all__", None)
-        names = declared if declared is not None else [
-            n for n, v in vars(mod).items()
-            if not n.startswith("_") and callable(v) and getattr(v, "__module__", None) == mod.__name__
-        ]
+        names = (
+            declared
+            if declared is not None
+            else [
+                n
+                for n, v in vars(mod).items()
+                if not n.startswith("_") and callable(v) and getattr(v, "__module__", None) == mod.__name__
+            ]
+        )
         for name in names:
             obj = getattr(mod, name)
             if inspect.ismodule(obj) or not callable(obj) or not _own(obj):
                 continue
-            home = f"{obj.__module__}.{obj.__qualname__}" if hasattr(obj, "__qualname__") else f"{mod.__name__}.{name}"
+            home = (
+                f"{obj.__module__}.{obj.__qualname__}"
+                if hasattr(obj, "__qualname__")
+                else f"{mod.__name__}.{name}"
+            )
             home = _public_home(home, mod.__name__, name)
             if id(obj) in seen:
                 continue
@@ -158,7 +167,11 @@ class _Refs(ast.NodeVisitor):
         # getattr(module, "name") with a literal name
         if isinstance(node.func, ast.Name) and node.func.id == "getattr" and len(node.args) >= 2:
             base = self._resolve(node.args[0])
-            if base is not _MISSING and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
+            if (
+                base is not _MISSING
+                and isinstance(node.args[1], ast.Constant)
+                and isinstance(node.args[1].value, str)
+            ):
                 obj = getattr(base, node.args[1].value, _MISSING)
                 if obj is not _MISSING:
                     self.objects.add(id(obj))
@@ -322,10 +335,19 @@ WITH_INPUT = sorted(n for n, o in PUBLIC.items() if _takes_arguments(o))
 
 def test_the_public_surface_is_found():
     """A sanity check of the enumeration itself: a few names of every kind are in it."""
-    for name in ["xent_book.losses.cross_entropy", "xent_book.info.cross_entropy", "xent_book.scale.chunked.logits_bytes",
-                 "xent_book.widgets.focal.focal_values", "xent_book.train.History.best_epoch",
-                 "xent_book.exercises.check", "xent_book.published.get", "xent_book.reproducibility.seed_everything"]:
-        assert any(k == name or k.endswith(name.rsplit(".", 1)[-1]) and name.split(".")[1] in k for k in PUBLIC), name
+    for name in [
+        "xent_book.losses.cross_entropy",
+        "xent_book.info.cross_entropy",
+        "xent_book.scale.chunked.logits_bytes",
+        "xent_book.widgets.focal.focal_values",
+        "xent_book.train.History.best_epoch",
+        "xent_book.exercises.check",
+        "xent_book.published.get",
+        "xent_book.reproducibility.seed_everything",
+    ]:
+        assert any(
+            k == name or k.endswith(name.rsplit(".", 1)[-1]) and name.split(".")[1] in k for k in PUBLIC
+        ), name
     assert len(PUBLIC) > 100
 
 
@@ -366,8 +388,11 @@ def test_every_public_callable_has_type_hints(name):
         hints = typing.get_type_hints(fn)
     except Exception:  # an annotation that cannot be evaluated still counts as written
         hints = dict(getattr(fn, "__annotations__", {}))
-    missing = [p.name for i, p in enumerate(sig.parameters.values())
-               if p.name not in hints and not (i == 0 and p.name in ("self", "cls"))]
+    missing = [
+        p.name
+        for i, p in enumerate(sig.parameters.values())
+        if p.name not in hints and not (i == 0 and p.name in ("self", "cls"))
+    ]
     if "return" not in hints and not inspect.isclass(PUBLIC[name]):
         missing.append("return")
     assert not missing, f"{name}: no type hint on {', '.join(missing)}"

@@ -51,7 +51,11 @@ def _stacked():
 
 
 @FAST
-@given(models=st.sampled_from([[], [1, 2], "ab", None, 3, [torch.nn.ReLU()], [torch.nn.Linear(2, 2), torch.nn.Linear(3, 2)]]))
+@given(
+    models=st.sampled_from(
+        [[], [1, 2], "ab", None, 3, [torch.nn.ReLU()], [torch.nn.Linear(2, 2), torch.nn.Linear(3, 2)]]
+    )
+)
 def test_stack_models_hostile_models(models):
     assert_refuses_or_ok(ensemble.stack_models, models, arg="models", must_refuse=True)
 
@@ -113,8 +117,9 @@ def test_fit_and_predict_refuse_a_model_that_is_not_stacked(model):
 
 def test_fit_stacked_valid_matches_torch_cross_entropy():
     model = _stacked()
-    out = assert_refuses_or_ok(ensemble.fit_stacked, model, X, Y, epochs=2, lr=0.01, X_val=X, y_val=Y,
-                               arg=None, dtype=None).value
+    out = assert_refuses_or_ok(
+        ensemble.fit_stacked, model, X, Y, epochs=2, lr=0.01, X_val=X, y_val=Y, arg=None, dtype=None
+    ).value
     assert out["train_loss"].shape == (2, S) and out["val_nll"].shape == (2, S)
     z = torch.from_numpy(ensemble.predict_logits_stacked(model, X))
     ref = [F.cross_entropy(z[s], torch.from_numpy(Y)).item() for s in range(S)]
@@ -127,13 +132,29 @@ def test_predict_logits_stacked_hostile_X(X):
     def check(z):
         assert z.shape[0] == S and z.shape[-1] == C
 
-    assert_refuses_or_ok(ensemble.predict_logits_stacked, _stacked(), X, arg="X", dtype=np.float64, check=check)
+    assert_refuses_or_ok(
+        ensemble.predict_logits_stacked, _stacked(), X, arg="X", dtype=np.float64, check=check
+    )
 
 
 @FAST
-@given(x=st.one_of(hostile_float_arrays((N, D)).map(torch.from_numpy),
-                   st.sampled_from([torch.zeros(N, D + 1), torch.zeros(S + 1, N, D), torch.zeros(N, D, dtype=torch.long),
-                                    torch.zeros(D), X, None, "x", torch.full((N, D), float("nan"))])))
+@given(
+    x=st.one_of(
+        hostile_float_arrays((N, D)).map(torch.from_numpy),
+        st.sampled_from(
+            [
+                torch.zeros(N, D + 1),
+                torch.zeros(S + 1, N, D),
+                torch.zeros(N, D, dtype=torch.long),
+                torch.zeros(D),
+                X,
+                None,
+                "x",
+                torch.full((N, D), float("nan")),
+            ]
+        ),
+    )
+)
 def test_stacked_forward_hostile_x(x):
     model = _stacked()
     assert_refuses_or_ok(model.forward, x, arg="x")
@@ -169,9 +190,25 @@ def registry():
     _core._REGISTRY.update(saved)
 
 
-LABELS = st.one_of(st.sampled_from(["", "ex nope", "ex-entropy-99", None, 1, b"ex-entropy-1", ["ex-entropy-1"],
-                                    float("nan"), "ex-entropy-1\n"]), st.text(max_size=5))
-ANSWERS = st.one_of(hostile_scalars(), hostile_arrays(), st.sampled_from([len, lambda x: x, "a", "z", -1, 10**30]))
+LABELS = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            "ex nope",
+            "ex-entropy-99",
+            None,
+            1,
+            b"ex-entropy-1",
+            ["ex-entropy-1"],
+            float("nan"),
+            "ex-entropy-1\n",
+        ]
+    ),
+    st.text(max_size=5),
+)
+ANSWERS = st.one_of(
+    hostile_scalars(), hostile_arrays(), st.sampled_from([len, lambda x: x, "a", "z", -1, 10**30])
+)
 
 
 def _by_kind():
@@ -243,13 +280,20 @@ REG_HOSTILE = {
     "page_prompt": st.sampled_from([1, b"f(x)", ["f"]]),
     "page_rtol": hostile_scalars(),
 }
-REG_PARAMS = [(kind, arg) for kind, kw in REG_VALID.items() for arg in REG_HOSTILE
-              if arg in kw or (kind == "function" and arg.startswith("page_")) or (kind == "number" and arg == "rtol")]
+REG_PARAMS = [
+    (kind, arg)
+    for kind, kw in REG_VALID.items()
+    for arg in REG_HOSTILE
+    if arg in kw or (kind == "function" and arg.startswith("page_")) or (kind == "number" and arg == "rtol")
+]
 
 
 @pytest.mark.parametrize("kind, arg", REG_PARAMS, ids=[f"{k}-{a}" for k, a in REG_PARAMS])
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                 HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(data=st.data())
 def test_registration_hostile_argument(registry, kind, arg, data):
     kw = dict(REG_VALID[kind])
@@ -269,8 +313,12 @@ def test_export_all_hostile_strict(strict):
 
 
 @FAST
-@given(key=st.one_of(st.sampled_from(["", "nope", "guo2017calibration", None, 1, ["k"], b"k", float("nan")]),
-                     st.text(max_size=8)))
+@given(
+    key=st.one_of(
+        st.sampled_from(["", "nope", "guo2017calibration", None, 1, ["k"], b"k", float("nan")]),
+        st.text(max_size=8),
+    )
+)
 def test_published_get_hostile_key(key):
     stored = isinstance(key, str) and key in published.PUBLISHED
     assert_refuses_or_ok(published.get, key, arg="key", must_refuse=not stored)
@@ -287,7 +335,9 @@ def test_published_get_every_key():
 PROBS = _rng.dirichlet(np.ones(C), size=N)
 
 
-@pytest.mark.parametrize("calibrator", [calibration.IsotonicCalibrator, calibration.HistogramBinningCalibrator])
+@pytest.mark.parametrize(
+    "calibrator", [calibration.IsotonicCalibrator, calibration.HistogramBinningCalibrator]
+)
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(probs=hostile_arrays(), labels=hostile_indices(C, (N,)), which=st.sampled_from(["probs", "labels"]))
 def test_fit_transform_hostile(calibrator, probs, labels, which):
@@ -297,8 +347,13 @@ def test_fit_transform_hostile(calibrator, probs, labels, which):
         ref = calibrator().fit(kw["probs"], kw["labels"]).transform(kw["probs"])
         np.testing.assert_allclose(out, ref)
 
-    assert_refuses_or_ok(calibrator().fit_transform, **kw, arg=("probs", "labels"), dtype=np.float64,
-                         check=same_as_fit_then_transform)
+    assert_refuses_or_ok(
+        calibrator().fit_transform,
+        **kw,
+        arg=("probs", "labels"),
+        dtype=np.float64,
+        check=same_as_fit_then_transform,
+    )
 
 
 # --------------------------------------------------------------------------- chapter 13's exercise helpers
@@ -321,6 +376,8 @@ def test_chunked_peak_bytes_hostile(x, which):
     kw = {"n_tokens": 4096, "vocab_size": 1000, "d": 64, "chunk_size": 512, which: x}
 
     def check(b):
-        assert b == 4 * kw["chunk_size"] * kw["vocab_size"] + 4 * (kw["n_tokens"] + kw["vocab_size"]) * kw["d"]
+        assert (
+            b == 4 * kw["chunk_size"] * kw["vocab_size"] + 4 * (kw["n_tokens"] + kw["vocab_size"]) * kw["d"]
+        )
 
     assert_refuses_or_ok(ex13.chunked_peak_bytes, **kw, arg=which, check=check)

@@ -71,21 +71,35 @@ def loss_check(logits, target, reduction="mean", rtol=1e-6, **kw):
 
 
 def all_ignored_mean(target, ignore_index, reduction):
-    return reduction == "mean" and isinstance(target, torch.Tensor) and bool((target.long() == ignore_index).all())
+    return (
+        reduction == "mean"
+        and isinstance(target, torch.Tensor)
+        and bool((target.long() == ignore_index).all())
+    )
 
 
 # --------------------------------------------------------------------------- arithmetic
 @FAST
-@given(n=hostile_ints(), v=hostile_ints(), dtype=st.sampled_from([torch.float32, torch.bfloat16, torch.int64,
-                                                                    np.float32, "float32", None, 4]))
+@given(
+    n=hostile_ints(),
+    v=hostile_ints(),
+    dtype=st.sampled_from([torch.float32, torch.bfloat16, torch.int64, np.float32, "float32", None, 4]),
+)
 def test_logits_bytes(n, v, dtype):
     ok = is_int(n, 0, np.inf) and is_int(v, 0, np.inf) and isinstance(dtype, torch.dtype)
 
     def check(r):
         assert isinstance(r, int) and r == int(n) * int(v) * dtype.itemsize >= 0
 
-    assert_refuses_or_ok(scale.logits_bytes, n, v, dtype, arg=None if ok else ("n_tokens", "vocab_size", "dtype"),
-                         check=check, must_refuse=not ok)
+    assert_refuses_or_ok(
+        scale.logits_bytes,
+        n,
+        v,
+        dtype,
+        arg=None if ok else ("n_tokens", "vocab_size", "dtype"),
+        check=check,
+        must_refuse=not ok,
+    )
 
 
 @FAST
@@ -98,14 +112,25 @@ def test_default_chunk_size_terminates_and_bounds(n, v, budget):
         assert c == int(n) or c & (c - 1) == 0  # a power of two unless capped at n_tokens
         assert c == int(n) or c == 16 or c * int(v) <= int(budget)
 
-    assert_refuses_or_ok(scale.default_chunk_size, n, v, budget, arg=None if ok else ("n_tokens", "vocab_size",
-                         "budget_elements"), check=check, must_refuse=not ok, timeout=2)
+    assert_refuses_or_ok(
+        scale.default_chunk_size,
+        n,
+        v,
+        budget,
+        arg=None if ok else ("n_tokens", "vocab_size", "budget_elements"),
+        check=check,
+        must_refuse=not ok,
+        timeout=2,
+    )
 
 
-@pytest.mark.parametrize("args", [(10, 0), (10, -5), (10, 2.0), (10, np.nan), (10, 100, np.inf), (10, 100, 0)])
+@pytest.mark.parametrize(
+    "args", [(10, 0), (10, -5), (10, 2.0), (10, np.nan), (10, 100, np.inf), (10, 100, 0)]
+)
 def test_default_chunk_size_issue_examples_refuse(args):
-    assert_refuses_or_ok(scale.default_chunk_size, *args, arg=("vocab_size", "budget_elements"), must_refuse=True,
-                         timeout=2)
+    assert_refuses_or_ok(
+        scale.default_chunk_size, *args, arg=("vocab_size", "budget_elements"), must_refuse=True, timeout=2
+    )
 
 
 def test_logits_bytes_negative_refused():
@@ -130,9 +155,19 @@ def test_linear_hostile_hidden(fn, hidden):
     args = _call_linear(fn, hidden=as_torch(hidden))
     h = args["hidden"]
     # a valid hidden of another dtype than weight is refused naming weight
-    logits = h.double() @ args["weight"].T if isinstance(h, torch.Tensor) and h.dim() == 2 and h.shape == (N, D) else None
-    out = assert_refuses_or_ok(fn, **args, arg=("hidden", "weight", "target"), dtype=np.float64, shape=(),
-                               check=None if logits is None else loss_check(logits, args["target"]))
+    logits = (
+        h.double() @ args["weight"].T
+        if isinstance(h, torch.Tensor) and h.dim() == 2 and h.shape == (N, D)
+        else None
+    )
+    out = assert_refuses_or_ok(
+        fn,
+        **args,
+        arg=("hidden", "weight", "target"),
+        dtype=np.float64,
+        shape=(),
+        check=None if logits is None else loss_check(logits, args["target"]),
+    )
     assert out.refused or (isinstance(h, torch.Tensor) and h.dtype == torch.float64)
 
 
@@ -142,10 +177,19 @@ def test_linear_hostile_hidden(fn, hidden):
 def test_linear_hostile_weight(fn, weight):
     args = _call_linear(fn, weight=as_torch(weight))
     w = args["weight"]
-    logits = args["hidden"] @ w.T if isinstance(w, torch.Tensor) and w.shape == (C, D) and w.dtype == torch.float64 \
+    logits = (
+        args["hidden"] @ w.T
+        if isinstance(w, torch.Tensor) and w.shape == (C, D) and w.dtype == torch.float64
         else None
-    assert_refuses_or_ok(fn, **args, arg="weight", dtype=np.float64, shape=(),
-                         check=None if logits is None else loss_check(logits, args["target"]))
+    )
+    assert_refuses_or_ok(
+        fn,
+        **args,
+        arg="weight",
+        dtype=np.float64,
+        shape=(),
+        check=None if logits is None else loss_check(logits, args["target"]),
+    )
 
 
 @pytest.mark.parametrize("fn", LINEAR, ids=lambda f: f.__name__)
@@ -156,8 +200,15 @@ def test_linear_hostile_target(fn, target):
     t = args["target"]
     logits = args["hidden"] @ args["weight"].T
     nan_ok = all_ignored_mean(t, -100, "mean")
-    assert_refuses_or_ok(fn, **args, arg="target", dtype=np.float64, shape=(), nan_ok=nan_ok,
-                         check=loss_check(logits, t) if isinstance(t, torch.Tensor) else None)
+    assert_refuses_or_ok(
+        fn,
+        **args,
+        arg="target",
+        dtype=np.float64,
+        shape=(),
+        nan_ok=nan_ok,
+        check=loss_check(logits, t) if isinstance(t, torch.Tensor) else None,
+    )
 
 
 @pytest.mark.parametrize("fn", LINEAR, ids=lambda f: f.__name__)
@@ -168,9 +219,15 @@ def test_linear_hostile_ignore_index(fn, ignore_index, reduction):
     h, w, y = args["hidden"], args["weight"], args["target"]
     ok = is_int(ignore_index, -(2**63))
     kw = dict(ignore_index=int(ignore_index), reduction=reduction) if ok else {}
-    assert_refuses_or_ok(fn, **args, arg=None if ok else "ignore_index", dtype=np.float64,
-                         shape=(N,) if reduction == "none" else (), must_refuse=not ok,
-                         check=loss_check(h @ w.T, y, **kw) if ok else None)
+    assert_refuses_or_ok(
+        fn,
+        **args,
+        arg=None if ok else "ignore_index",
+        dtype=np.float64,
+        shape=(N,) if reduction == "none" else (),
+        must_refuse=not ok,
+        check=loss_check(h @ w.T, y, **kw) if ok else None,
+    )
 
 
 @pytest.mark.parametrize("fn", LINEAR, ids=lambda f: f.__name__)
@@ -183,12 +240,22 @@ def test_linear_hostile_reduction_and_smoothing(fn, reduction, label_smoothing):
         assert_refuses_or_ok(fn, **args, arg="reduction", must_refuse=True)
         return
     args["label_smoothing"] = label_smoothing
-    ok = (isinstance(label_smoothing, numbers.Real) and not isinstance(label_smoothing, (bool, np.bool_))
-          and 0 <= label_smoothing <= 1)
+    ok = (
+        isinstance(label_smoothing, numbers.Real)
+        and not isinstance(label_smoothing, (bool, np.bool_))
+        and 0 <= label_smoothing <= 1
+    )
     h, w, y = args["hidden"], args["weight"], args["target"]
-    assert_refuses_or_ok(fn, **args, arg=None if ok else "label_smoothing", must_refuse=not ok, dtype=np.float64,
-                         check=loss_check(h @ w.T, y, reduction=reduction, label_smoothing=float(label_smoothing))
-                         if ok else None)
+    assert_refuses_or_ok(
+        fn,
+        **args,
+        arg=None if ok else "label_smoothing",
+        must_refuse=not ok,
+        dtype=np.float64,
+        check=loss_check(h @ w.T, y, reduction=reduction, label_smoothing=float(label_smoothing))
+        if ok
+        else None,
+    )
 
 
 @FAST
@@ -197,8 +264,15 @@ def test_chunked_hostile_chunk_size(chunk_size):
     args = _call_linear(None, chunk_size=chunk_size)
     ok = chunk_size is None or is_int(chunk_size, 1, np.inf)
     h, w, y = args["hidden"], args["weight"], args["target"]
-    assert_refuses_or_ok(scale.chunked_linear_cross_entropy, **args, arg=None if ok else "chunk_size",
-                         must_refuse=not ok, dtype=np.float64, shape=(), check=loss_check(h @ w.T, y) if ok else None)
+    assert_refuses_or_ok(
+        scale.chunked_linear_cross_entropy,
+        **args,
+        arg=None if ok else "chunk_size",
+        must_refuse=not ok,
+        dtype=np.float64,
+        shape=(),
+        check=loss_check(h @ w.T, y) if ok else None,
+    )
 
 
 def test_chunked_very_many_classes_and_float16_extremes():
@@ -206,15 +280,25 @@ def test_chunked_very_many_classes_and_float16_extremes():
     h = torch.randn(2, 3, generator=g, dtype=torch.float64)
     w = torch.randn(100_000, 3, generator=g, dtype=torch.float64)
     y = torch.tensor([5, 99_999])
-    assert_refuses_or_ok(scale.chunked_linear_cross_entropy, h, w, y, arg=None, dtype=np.float64, shape=(),
-                         check=loss_check(h @ w.T, y), timeout=10)
+    assert_refuses_or_ok(
+        scale.chunked_linear_cross_entropy,
+        h,
+        w,
+        y,
+        arg=None,
+        dtype=np.float64,
+        shape=(),
+        check=loss_check(h @ w.T, y),
+        timeout=10,
+    )
     # float16 hidden states at 6e4: the float32 accumulator holds the logits; the naive loss overflows
     # float16 and must refuse (naming hidden) rather than return inf or NaN
     h16 = torch.tensor([[6e4, 6e4], [1.0, 0.0]], dtype=torch.float16)
     w16 = torch.tensor([[1.0, 1.0], [0.0, 1.0], [0.5, 0.5]], dtype=torch.float16)
     y16 = torch.tensor([0, 2])
-    out = assert_refuses_or_ok(scale.chunked_linear_cross_entropy, h16, w16, y16, arg=None, dtype=np.float16,
-                               inf_ok=False)
+    out = assert_refuses_or_ok(
+        scale.chunked_linear_cross_entropy, h16, w16, y16, arg=None, dtype=np.float16, inf_ok=False
+    )
     assert torch.isfinite(out.value)
     assert_refuses_or_ok(scale.naive_linear_cross_entropy, h16, w16, y16, arg="hidden")
 
@@ -228,16 +312,25 @@ def test_overflowing_float32_logits_are_refused_not_nan():
 
 # --------------------------------------------------------------------------- vocabulary parallel
 @FAST
-@given(local_logits=st.one_of(hostile_float_arrays(), hostile_float_arrays((N, C)), huge_logits(N, C)),
-       target=st.one_of(st.just(None), hostile_indices(num_classes=C, shape=(N,))))
+@given(
+    local_logits=st.one_of(hostile_float_arrays(), hostile_float_arrays((N, C)), huge_logits(N, C)),
+    target=st.one_of(st.just(None), hostile_indices(num_classes=C, shape=(N,))),
+)
 def test_vocab_parallel_cross_entropy_hostile(local_logits, target):
     x = as_torch(local_logits)
     y = torch.tensor([0, 3, -100]) if target is None else as_torch(target)
     names = ("local_logits", "target")  # a shape mismatch may name either
     checkable = isinstance(x, torch.Tensor) and x.shape == (N, C) and isinstance(y, torch.Tensor)
-    out = assert_refuses_or_ok(scale.vocab_parallel_cross_entropy, x, y, 0, arg=names,
-                               nan_ok=all_ignored_mean(y, -100, "mean"), shape=(),
-                               check=loss_check(x, y, rtol=2e-3) if checkable else None)
+    out = assert_refuses_or_ok(
+        scale.vocab_parallel_cross_entropy,
+        x,
+        y,
+        0,
+        arg=names,
+        nan_ok=all_ignored_mean(y, -100, "mean"),
+        shape=(),
+        check=loss_check(x, y, rtol=2e-3) if checkable else None,
+    )
     if out.ok:
         assert out.value.dtype == x.dtype
 
@@ -247,8 +340,15 @@ def test_vocab_parallel_cross_entropy_hostile(local_logits, target):
 def test_vocab_parallel_scalars_hostile(vocab_start, ignore_index, reduction):
     x = torch.randn(N, C, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
     y = torch.tensor([0, 3, 1])
-    out = assert_refuses_or_ok(scale.vocab_parallel_cross_entropy, x, y, vocab_start, ignore_index=ignore_index,
-                               reduction=reduction, arg=("vocab_start", "ignore_index", "reduction", "target"))
+    out = assert_refuses_or_ok(
+        scale.vocab_parallel_cross_entropy,
+        x,
+        y,
+        vocab_start,
+        ignore_index=ignore_index,
+        reduction=reduction,
+        arg=("vocab_start", "ignore_index", "reduction", "target"),
+    )
     if out.ok:
         assert vocab_start == 0 and reduction in ("none", "mean", "sum")
         kw = dict(reduction=reduction, ignore_index=int(ignore_index))
@@ -265,9 +365,12 @@ def test_local_max_hostile(local_logits):
 
 
 @FAST
-@given(global_max=st.one_of(hostile_float_arrays(), hostile_float_arrays((N,), np.float64)),
-       vocab_start=hostile_ints(), target=hostile_indices(num_classes=C, shape=(N,)),
-       which=st.sampled_from(["global_max", "vocab_start", "target"]))
+@given(
+    global_max=st.one_of(hostile_float_arrays(), hostile_float_arrays((N,), np.float64)),
+    vocab_start=hostile_ints(),
+    target=hostile_indices(num_classes=C, shape=(N,)),
+    which=st.sampled_from(["global_max", "vocab_start", "target"]),
+)
 def test_local_sums_hostile(global_max, vocab_start, target, which):
     x = torch.randn(N, C, dtype=torch.float64, generator=torch.Generator().manual_seed(3))
     args = dict(local_logits=x, target=torch.tensor([0, 3, -100]), vocab_start=0, global_max=x.amax(dim=1))
@@ -279,8 +382,11 @@ def test_local_sums_hostile(global_max, vocab_start, target, which):
 
 
 @FAST
-@given(global_sums=st.one_of(hostile_float_arrays(), hostile_float_arrays((N, 4), np.float64)),
-       vocab_size=hostile_ints(), which=st.sampled_from(["global_sums", "vocab_size"]))
+@given(
+    global_sums=st.one_of(hostile_float_arrays(), hostile_float_arrays((N, 4), np.float64)),
+    vocab_size=hostile_ints(),
+    which=st.sampled_from(["global_sums", "vocab_size"]),
+)
 def test_combine_hostile(global_sums, vocab_size, which):
     x = torch.randn(N, C, dtype=torch.float64, generator=torch.Generator().manual_seed(4))
     y = torch.tensor([0, 3, -100])
@@ -319,8 +425,9 @@ def test_run_vocab_parallel_refuses_before_starting_processes(kw, name):
 @given(log_min_bytes=st.one_of(hostile_ints(), st.none()))
 def test_memory_tracker_hostile(log_min_bytes):
     ok = log_min_bytes is None or is_int(log_min_bytes, 0, np.inf)
-    out = assert_refuses_or_ok(scale.TensorMemoryTracker, log_min_bytes, arg=None if ok else "log_min_bytes",
-                               must_refuse=not ok)
+    out = assert_refuses_or_ok(
+        scale.TensorMemoryTracker, log_min_bytes, arg=None if ok else "log_min_bytes", must_refuse=not ok
+    )
     if out.ok:  # entering the tracker is tested in test_scale.py (its first use costs seconds of imports)
         assert out.value.log_min_bytes == (None if log_min_bytes is None else int(log_min_bytes))
 
@@ -329,5 +436,6 @@ def test_memory_tracker_hostile(log_min_bytes):
 def test_combine_refuses_sums_of_the_wrong_width(width):
     y = torch.tensor([0, 3, -100])
     sums = torch.ones(N, width, dtype=torch.float64)
-    assert_refuses_or_ok(scale.vocab_parallel_combine, sums, C, y, label_smoothing=0.1, arg="global_sums",
-                         must_refuse=True)
+    assert_refuses_or_ok(
+        scale.vocab_parallel_combine, sums, C, y, label_smoothing=0.1, arg="global_sums", must_refuse=True
+    )

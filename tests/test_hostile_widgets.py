@@ -65,18 +65,24 @@ def test_logits_values_hostile_logits(logits):
 @FAST
 @given(t=hostile_temperatures())
 def test_logits_values_hostile_temperature(t):
-    assert_refuses_or_ok(xw.logits_explorer_values, (2.0, 1.0, 0.1), t, 1, arg="temperature", check=check_logits_values)
+    assert_refuses_or_ok(
+        xw.logits_explorer_values, (2.0, 1.0, 0.1), t, 1, arg="temperature", check=check_logits_values
+    )
 
 
 @FAST
 @given(y=st.one_of(hostile_scalars(), hostile_ints()))
 def test_logits_values_hostile_target(y):
-    assert_refuses_or_ok(xw.logits_explorer_values, (2.0, 1.0, 0.1), 1.0, y, arg="target", check=check_logits_values)
+    assert_refuses_or_ok(
+        xw.logits_explorer_values, (2.0, 1.0, 0.1), 1.0, y, arg="target", check=check_logits_values
+    )
 
 
 def test_logits_values_huge_logits_and_many_classes():
     for z, t in (([1e4, -1e4, 0.0], 1.0), ([6e4, -6e4, 0.0], 0.05), (np.array([1e300, -1e300]), 1.0)):
-        assert_refuses_or_ok(xw.logits_explorer_values, z, t, 1, arg=("logits", "temperature"), check=check_logits_values)
+        assert_refuses_or_ok(
+            xw.logits_explorer_values, z, t, 1, arg=("logits", "temperature"), check=check_logits_values
+        )
     z = many_classes_logits(1, 100_000)[0]
     assert_refuses_or_ok(xw.logits_explorer_values, z, 1.0, 99_999, check=check_logits_values)
 
@@ -93,7 +99,8 @@ def check_entropy_values(v):
     p = v["p"]
     base = v["base"]
     ref = float(-(torch.special.xlogy(torch.from_numpy(p), torch.from_numpy(p))).sum()) / (
-        1.0 if base is None else math.log(float(base)))
+        1.0 if base is None else math.log(float(base))
+    )
     near(v["entropy"], ref)
     assert -1e-12 <= v["entropy"] <= v["max_entropy"] * (1 + 1e-12) + 1e-12
 
@@ -127,14 +134,22 @@ def check_entropy_kl_values(v):
 @given(p=hostile_arrays(), which=st.sampled_from(["p", "q"]))
 def test_entropy_kl_values_hostile_distribution(p, which):
     kw = {"p": (0.5, 0.3, 0.2), "q": (0.2, 0.3, 0.5), which: p}
-    assert_refuses_or_ok(xw.entropy_kl_values, kw["p"], kw["q"], 2, arg=which, inf_ok=True, check=check_entropy_kl_values)
+    assert_refuses_or_ok(
+        xw.entropy_kl_values, kw["p"], kw["q"], 2, arg=which, inf_ok=True, check=check_entropy_kl_values
+    )
 
 
 @FAST
 @given(base=hostile_scalars())
 def test_entropy_kl_values_hostile_base(base):
-    assert_refuses_or_ok(xw.entropy_kl_values, (0.5, 0.3, 0.2), (0.2, 0.3, 0.5), base, arg="base",
-                         check=check_entropy_kl_values)
+    assert_refuses_or_ok(
+        xw.entropy_kl_values,
+        (0.5, 0.3, 0.2),
+        (0.2, 0.3, 0.5),
+        base,
+        arg="base",
+        check=check_entropy_kl_values,
+    )
 
 
 def test_entropy_kl_values_mismatched_lengths_name_q():
@@ -146,8 +161,11 @@ def test_entropy_kl_values_mismatched_lengths_name_q():
 
 def check_binary_values(v):
     z = torch.tensor([v["z"]], dtype=torch.float64, requires_grad=True)
-    loss = F.binary_cross_entropy_with_logits(z, torch.tensor([v["y"]], dtype=torch.float64),
-                                              pos_weight=torch.tensor([v["pos_weight"]], dtype=torch.float64))
+    loss = F.binary_cross_entropy_with_logits(
+        z,
+        torch.tensor([v["y"]], dtype=torch.float64),
+        pos_weight=torch.tensor([v["pos_weight"]], dtype=torch.float64),
+    )
     loss.backward()
     near(v["loss"], loss.item())
     near(v["grad"], z.grad.item())
@@ -203,7 +221,9 @@ def check_reliability(z, y, t=1.0, n_bins=15):
 def test_reliability_values_hostile_logits(logits):
     y = np.array([0, 1, 2, 0])
     # labels that do not fit the drawn logits (fewer classes or rows) are a refusal naming labels
-    assert_refuses_or_ok(xw.reliability_values, logits, y, arg=("logits", "labels"), check=check_reliability(logits, y))
+    assert_refuses_or_ok(
+        xw.reliability_values, logits, y, arg=("logits", "labels"), check=check_reliability(logits, y)
+    )
 
 
 @FAST
@@ -224,8 +244,16 @@ def test_reliability_values_hostile_temperature(t):
 @given(m=hostile_ints())
 def test_reliability_values_hostile_n_bins(m):
     z, y = _rel_data()
-    assert_refuses_or_ok(xw.reliability_values, z, y, 1.0, m, arg="n_bins", timeout=5.0,
-                         check=check_reliability(z, y, 1.0, m) if isinstance(m, int) and 0 < m < 10**6 else None)
+    assert_refuses_or_ok(
+        xw.reliability_values,
+        z,
+        y,
+        1.0,
+        m,
+        arg="n_bins",
+        timeout=5.0,
+        check=check_reliability(z, y, 1.0, m) if isinstance(m, int) and 0 < m < 10**6 else None,
+    )
 
 
 def test_reliability_values_huge_logits_and_many_classes():
@@ -233,11 +261,16 @@ def test_reliability_values_huge_logits_and_many_classes():
     for scale in (1e4, 6e4):
         assert_refuses_or_ok(xw.reliability_values, z * scale, y, check=check_reliability(z * scale, y))
     big = many_classes_logits(2, 100_000)
-    assert_refuses_or_ok(xw.reliability_values, big, np.array([0, 99_999]), check=check_reliability(big, [0, 99_999]))
+    assert_refuses_or_ok(
+        xw.reliability_values, big, np.array([0, 99_999]), check=check_reliability(big, [0, 99_999])
+    )
 
 
 @settings(max_examples=30, deadline=None)
-@given(x=st.one_of(hostile_scalars(), hostile_ints()), which=st.sampled_from(["temperature", "n_bins", "best_temperature"]))
+@given(
+    x=st.one_of(hostile_scalars(), hostile_ints()),
+    which=st.sampled_from(["temperature", "n_bins", "best_temperature"]),
+)
 def test_page_data_markup_hostile_scalars(x, which):
     z, y = _rel_data(8, 3)
     kw = {"temperature": 1.0, "n_bins": 15, "best_temperature": 1.5, which: x}
@@ -245,8 +278,10 @@ def test_page_data_markup_hostile_scalars(x, which):
     def check(markup):
         import json
 
-        data = json.loads(markup[markup.index(">") + 1: markup.rindex("</script>")])
-        assert np.array_equal(np.array(data["logits"]), z) and data["labels"] == y.tolist()  # exact round trip
+        data = json.loads(markup[markup.index(">") + 1 : markup.rindex("</script>")])
+        assert (
+            np.array_equal(np.array(data["logits"]), z) and data["labels"] == y.tolist()
+        )  # exact round trip
 
     assert_refuses_or_ok(page_data_markup, z, y, **kw, arg=which, check=check)
 
@@ -260,8 +295,10 @@ FACTORIES = {
     "entropy_kl_explorer": (xw.entropy_kl_explorer, {"p": (0.5, 0.3, 0.2), "q": (0.2, 0.3, 0.5), "base": 2}),
     "binary_loss_explorer": (xw.binary_loss_explorer, {"y": 1, "pos_weight": 1.0, "z": 0.0}),
     "focal_explorer": (xw.focal_explorer, {"gamma": 2.0, "p_t": 0.6}),
-    "reliability_explorer": (xw.reliability_explorer, {"logits": _rel_data()[0], "labels": _rel_data()[1],
-                                                       "temperature": 1.0, "n_bins": 15}),
+    "reliability_explorer": (
+        xw.reliability_explorer,
+        {"logits": _rel_data()[0], "labels": _rel_data()[1], "temperature": 1.0, "n_bins": 15},
+    ),
 }
 
 
@@ -272,7 +309,9 @@ def test_every_explorer_refuses_or_builds(name, data):
     factory, kw = FACTORIES[name]
     which = data.draw(st.sampled_from([*kw, "interval"]))
     kw = dict(kw)
-    kw[which] = data.draw(st.one_of(hostile_scalars(), hostile_arrays()) if which != "interval" else hostile_scalars())
+    kw[which] = data.draw(
+        st.one_of(hostile_scalars(), hostile_arrays()) if which != "interval" else hostile_scalars()
+    )
 
     def check(ex):
         assert ex.last_error is None and ex.html.value == ex.fresh_markup()
@@ -319,8 +358,14 @@ def _plant_hang(*a, **k):
 
 @pytest.mark.parametrize(
     "plant, match",
-    [(_plant_nan, "NaN"), (_plant_wrong, r"\("), (_plant_warning, "warning"),
-     (_plant_index_error, "IndexError"), (_plant_unnamed, "naming none"), (_plant_hang, "hung")],
+    [
+        (_plant_nan, "NaN"),
+        (_plant_wrong, r"\("),
+        (_plant_warning, "warning"),
+        (_plant_index_error, "IndexError"),
+        (_plant_unnamed, "naming none"),
+        (_plant_hang, "hung"),
+    ],
     ids=["nan", "wrong-number", "warning", "wrong-exception", "unnamed-argument", "hang"],
 )
 def test_the_suite_catches_each_kind_of_planted_defect(monkeypatch, plant, match):
@@ -329,5 +374,11 @@ def test_the_suite_catches_each_kind_of_planted_defect(monkeypatch, plant, match
 
     monkeypatch.setattr(focal, "focal_loss", plant)
     with pytest.raises(AssertionError, match=match):
-        assert_refuses_or_ok(xw.focal_values, 0.5, 2.0, arg=None if plant is not _plant_unnamed else "gamma",
-                             check=check_focal_values, timeout=0.5)
+        assert_refuses_or_ok(
+            xw.focal_values,
+            0.5,
+            2.0,
+            arg=None if plant is not _plant_unnamed else "gamma",
+            check=check_focal_values,
+            timeout=0.5,
+        )

@@ -68,7 +68,10 @@ def test_class_balanced_weights_tend_to_inverse_frequency_as_beta_tends_to_one()
 
 
 def test_class_balanced_weights_interpolate_between_equal_and_inverse_frequency():
-    ratios = [im.class_balanced_weights(COUNTS, b)[-1] / im.class_balanced_weights(COUNTS, b)[0] for b in (0.0, 0.9, 0.99, 0.999, 0.9999)]
+    ratios = [
+        im.class_balanced_weights(COUNTS, b)[-1] / im.class_balanced_weights(COUNTS, b)[0]
+        for b in (0.0, 0.9, 0.99, 0.999, 0.9999)
+    ]
     assert ratios[0] == 1.0
     assert all(a < b for a, b in zip(ratios, ratios[1:]))
     assert ratios[-1] < 5000 / 50
@@ -80,7 +83,10 @@ def test_class_balanced_weights_reject_beta_outside_unit_interval(beta):
         im.class_balanced_weights(COUNTS, beta)
 
 
-@pytest.mark.parametrize("fn", [im.inverse_frequency_weights, lambda c: im.class_balanced_weights(c, 0.9), im.class_priors_from_counts])
+@pytest.mark.parametrize(
+    "fn",
+    [im.inverse_frequency_weights, lambda c: im.class_balanced_weights(c, 0.9), im.class_priors_from_counts],
+)
 @pytest.mark.parametrize("counts", [[10, 0, 3], [10, -1, 3], [], [[1, 2]], [1, float("inf")]])
 def test_weights_reject_bad_counts(fn, counts):
     with pytest.raises(ValueError, match="counts"):
@@ -101,11 +107,15 @@ def test_logit_adjusted_cross_entropy_matches_torch_cross_entropy_on_shifted_log
     x = RNG.normal(size=(n, c)) * 3
     y = RNG.integers(0, c, size=n)
     pi = random_priors(c)
-    ref = F.cross_entropy(torch.from_numpy(x) + tau * torch.log(torch.from_numpy(pi)), torch.from_numpy(y), reduction=reduction)
+    ref = F.cross_entropy(
+        torch.from_numpy(x) + tau * torch.log(torch.from_numpy(pi)), torch.from_numpy(y), reduction=reduction
+    )
     ours = im.logit_adjusted_cross_entropy(x, y, pi, tau=tau, reduction=reduction)
     np.testing.assert_allclose(ours, ref.numpy(), rtol=1e-12, atol=1e-14)
     # the training loss computes the same thing
-    torch_loss = im.logit_adjusted_loss(pi, tau=tau, reduction=reduction)(torch.from_numpy(x), torch.from_numpy(y))
+    torch_loss = im.logit_adjusted_loss(pi, tau=tau, reduction=reduction)(
+        torch.from_numpy(x), torch.from_numpy(y)
+    )
     np.testing.assert_allclose(torch_loss.numpy(), ours, rtol=1e-12, atol=1e-14)
 
 
@@ -113,7 +123,9 @@ def test_logit_adjusted_cross_entropy_handles_spatial_and_unbatched_inputs():
     pi = random_priors(4)
     x = RNG.normal(size=(3, 4, 5))
     y = RNG.integers(0, 4, size=(3, 5))
-    ref = F.cross_entropy(torch.from_numpy(x) + torch.log(torch.from_numpy(pi))[None, :, None], torch.from_numpy(y))
+    ref = F.cross_entropy(
+        torch.from_numpy(x) + torch.log(torch.from_numpy(pi))[None, :, None], torch.from_numpy(y)
+    )
     np.testing.assert_allclose(im.logit_adjusted_cross_entropy(x, y, pi), ref.numpy(), rtol=1e-12)
     x1 = RNG.normal(size=4)
     ref1 = F.cross_entropy(torch.from_numpy(x1) + torch.log(torch.from_numpy(pi)), torch.tensor(2))
@@ -123,7 +135,9 @@ def test_logit_adjusted_cross_entropy_handles_spatial_and_unbatched_inputs():
 def test_logit_adjusted_cross_entropy_with_uniform_priors_is_cross_entropy():
     x = RNG.normal(size=(8, 5))
     y = RNG.integers(0, 5, size=8)
-    np.testing.assert_allclose(im.logit_adjusted_cross_entropy(x, y, np.full(5, 0.2)), xb.cross_entropy(x, y), rtol=1e-13)
+    np.testing.assert_allclose(
+        im.logit_adjusted_cross_entropy(x, y, np.full(5, 0.2)), xb.cross_entropy(x, y), rtol=1e-13
+    )
 
 
 def test_logit_adjusted_cross_entropy_keeps_float32():
@@ -132,7 +146,9 @@ def test_logit_adjusted_cross_entropy_keeps_float32():
     pi = random_priors(5)
     out = im.logit_adjusted_cross_entropy(x, y, pi, reduction="none")
     assert out.dtype == np.float32
-    ref = F.cross_entropy(torch.from_numpy(x) + torch.log(torch.from_numpy(pi)).float(), torch.from_numpy(y), reduction="none")
+    ref = F.cross_entropy(
+        torch.from_numpy(x) + torch.log(torch.from_numpy(pi)).float(), torch.from_numpy(y), reduction="none"
+    )
     np.testing.assert_allclose(out, ref.numpy(), rtol=2e-6)
 
 
@@ -145,13 +161,16 @@ def test_logit_adjusted_loss_gradient_is_softmax_of_adjusted_logits_minus_onehot
     np.testing.assert_allclose(x.grad.numpy(), (q - F.one_hot(y, 5)).numpy(), rtol=1e-12, atol=1e-15)
 
 
-@pytest.mark.parametrize("priors, match", [
-    ([0.5, 0.4, 0.2], "summing to 1"),
-    ([0.5, 0.5, 0.0], "> 0"),
-    ([1.2, -0.2, 0.0], "> 0"),
-    ([[0.5, 0.5]], "1-D"),
-    ([0.5, float("nan"), 0.5], "NaN"),
-])
+@pytest.mark.parametrize(
+    "priors, match",
+    [
+        ([0.5, 0.4, 0.2], "summing to 1"),
+        ([0.5, 0.5, 0.0], "> 0"),
+        ([1.2, -0.2, 0.0], "> 0"),
+        ([[0.5, 0.5]], "1-D"),
+        ([0.5, float("nan"), 0.5], "NaN"),
+    ],
+)
 def test_logit_adjustment_rejects_bad_priors(priors, match):
     x = RNG.normal(size=(2, 3))
     with pytest.raises(ValueError, match=match):
@@ -188,7 +207,9 @@ def test_posthoc_logit_adjustment_subtracts_tau_log_prior_and_favours_the_tail()
     pi = im.class_priors_from_counts(COUNTS)
     x = RNG.normal(size=(5, 10))
     for tau in (0.0, 1.0, 1.5):
-        np.testing.assert_allclose(im.posthoc_logit_adjustment(x, pi, tau=tau), x - tau * np.log(pi)[None, :], rtol=1e-15, atol=1e-15)
+        np.testing.assert_allclose(
+            im.posthoc_logit_adjustment(x, pi, tau=tau), x - tau * np.log(pi)[None, :], rtol=1e-15, atol=1e-15
+        )
     # equal logits: the rarest class wins after the adjustment
     assert int(np.argmax(im.posthoc_logit_adjustment(np.zeros(10), pi))) == 9
     assert im.posthoc_logit_adjustment(x.astype(np.float32), pi).dtype == np.float32
@@ -213,8 +234,15 @@ def test_focal_ce_loss_matches_the_numpy_focal_loss(gamma, reduction, with_alpha
     x = RNG.normal(size=(n, c)) * 4
     y = RNG.integers(0, c, size=n)
     alpha = RNG.uniform(0.1, 2.0, size=c) if with_alpha else None
-    ours = im.focal_ce_loss(gamma=gamma, alpha=alpha, reduction=reduction)(torch.from_numpy(x), torch.from_numpy(y))
-    np.testing.assert_allclose(ours.numpy(), xb.focal_loss(x, y, gamma=gamma, alpha=alpha, reduction=reduction), rtol=1e-12, atol=1e-15)
+    ours = im.focal_ce_loss(gamma=gamma, alpha=alpha, reduction=reduction)(
+        torch.from_numpy(x), torch.from_numpy(y)
+    )
+    np.testing.assert_allclose(
+        ours.numpy(),
+        xb.focal_loss(x, y, gamma=gamma, alpha=alpha, reduction=reduction),
+        rtol=1e-12,
+        atol=1e-15,
+    )
 
 
 def test_focal_ce_loss_with_gamma_zero_is_cross_entropy_value_and_gradient():
@@ -252,13 +280,21 @@ def test_focal_ce_loss_is_finite_for_confident_predictions(gamma, dtype):
     loss.sum().backward()
     assert torch.isfinite(loss).all() and torch.isfinite(x.grad).all()
     assert loss[0].item() == 0.0 and torch.all(x.grad[0] == 0)
-    np.testing.assert_allclose(loss[1].item(), xb.focal_loss(x.detach().double().numpy()[1:], [0], gamma=gamma), rtol=1e-6)
+    np.testing.assert_allclose(
+        loss[1].item(), xb.focal_loss(x.detach().double().numpy()[1:], [0], gamma=gamma), rtol=1e-6
+    )
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"gamma": -1.0}, "gamma"), ({"gamma": float("nan")}, "gamma"),
-    ({"alpha": [[1.0, 2.0]]}, "alpha"), ({"alpha": [1.0, -2.0]}, "alpha"), ({"reduction": "avg"}, "reduction"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"gamma": -1.0}, "gamma"),
+        ({"gamma": float("nan")}, "gamma"),
+        ({"alpha": [[1.0, 2.0]]}, "alpha"),
+        ({"alpha": [1.0, -2.0]}, "alpha"),
+        ({"reduction": "avg"}, "reduction"),
+    ],
+)
 def test_focal_ce_loss_rejects_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         im.focal_ce_loss(**kwargs)
@@ -273,8 +309,14 @@ def test_per_class_recall_and_balanced_accuracy_match_sklearn(trial):
     c = 7
     y_true = rng.integers(0, c, size=200)
     y_pred = np.where(rng.random(200) < 0.6, y_true, rng.integers(0, c, size=200))
-    np.testing.assert_allclose(im.per_class_recall(y_true, y_pred, c), recall_score(y_true, y_pred, labels=np.arange(c), average=None), rtol=1e-15)
-    assert im.balanced_accuracy(y_true, y_pred) == pytest.approx(balanced_accuracy_score(y_true, y_pred), rel=1e-15)
+    np.testing.assert_allclose(
+        im.per_class_recall(y_true, y_pred, c),
+        recall_score(y_true, y_pred, labels=np.arange(c), average=None),
+        rtol=1e-15,
+    )
+    assert im.balanced_accuracy(y_true, y_pred) == pytest.approx(
+        balanced_accuracy_score(y_true, y_pred), rel=1e-15
+    )
 
 
 def test_metrics_with_a_class_missing_from_y_true_agree_with_sklearn():
@@ -299,17 +341,24 @@ def test_balanced_accuracy_equals_accuracy_on_a_balanced_test_set_and_not_on_an_
     assert im.balanced_accuracy(y_lt, np.zeros(100, dtype=int)) == 0.5  # accuracy would be 0.9
 
 
-@pytest.mark.parametrize("y_true, y_pred, exc, match", [
-    ([0, 1, 2], [0, 1], ValueError, "y_pred"),
-    ([[0, 1]], [[0, 1]], ValueError, "1-D"),
-    ([0, 1, 5], [0, 1, 2], ValueError, "y_true"),
-    ([0, 1, 2], [0, -1, 2], ValueError, "y_pred"),
-    ([0.0, 1.0], [0, 1], TypeError, "y_true"),
-    ([], [], ValueError, "y_true"),
-])
+@pytest.mark.parametrize(
+    "y_true, y_pred, exc, match",
+    [
+        ([0, 1, 2], [0, 1], ValueError, "y_pred"),
+        ([[0, 1]], [[0, 1]], ValueError, "1-D"),
+        ([0, 1, 5], [0, 1, 2], ValueError, "y_true"),
+        ([0, 1, 2], [0, -1, 2], ValueError, "y_pred"),
+        ([0.0, 1.0], [0, 1], TypeError, "y_true"),
+        ([], [], ValueError, "y_true"),
+    ],
+)
 def test_metrics_reject_bad_labels(y_true, y_pred, exc, match):
     with pytest.raises(exc, match=match):
-        im.per_class_recall(np.asarray(y_true, dtype=float if exc is TypeError else int), np.asarray(y_pred, dtype=int), num_classes=3)
+        im.per_class_recall(
+            np.asarray(y_true, dtype=float if exc is TypeError else int),
+            np.asarray(y_pred, dtype=int),
+            num_classes=3,
+        )
 
 
 # ------------------------------------------------------------------ re-sampling

@@ -32,14 +32,20 @@ def test_entropy_matches_scipy(base, zeros):
 def test_kl_divergence_matches_rel_entr_and_scipy_stats(base):
     p, q = random_distributions(20, 5, zeros=True), random_distributions(20, 5)
     scale = 1.0 if base is None else np.log(base)
-    np.testing.assert_allclose(info.kl_divergence(p, q, base=base), sp.rel_entr(p, q).sum(-1) / scale, rtol=1e-12)
-    np.testing.assert_allclose(info.kl_divergence(p, q, base=base), st.entropy(p, q, base=base, axis=-1), rtol=1e-12)
+    np.testing.assert_allclose(
+        info.kl_divergence(p, q, base=base), sp.rel_entr(p, q).sum(-1) / scale, rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        info.kl_divergence(p, q, base=base), st.entropy(p, q, base=base, axis=-1), rtol=1e-12
+    )
 
 
 def test_cross_entropy_matches_minus_xlogy():
     p, q = random_distributions(10, 4, zeros=True), random_distributions(10, 4)
     np.testing.assert_allclose(info.cross_entropy(p, q), -sp.xlogy(p, q).sum(-1), rtol=1e-13)
-    np.testing.assert_allclose(info.cross_entropy(p, q, base=2), -sp.xlogy(p, q).sum(-1) / np.log(2), rtol=1e-13)
+    np.testing.assert_allclose(
+        info.cross_entropy(p, q, base=2), -sp.xlogy(p, q).sum(-1) / np.log(2), rtol=1e-13
+    )
 
 
 def test_zero_probability_conventions():
@@ -62,7 +68,9 @@ def test_uniform_distribution_has_entropy_log_c():
 
 def test_binary_entropy_is_entropy_of_two_outcomes():
     p = np.linspace(0, 1, 11)
-    np.testing.assert_allclose(info.binary_entropy(p, base=2), info.entropy(np.stack([p, 1 - p], -1), base=2), atol=1e-15)
+    np.testing.assert_allclose(
+        info.binary_entropy(p, base=2), info.entropy(np.stack([p, 1 - p], -1), base=2), atol=1e-15
+    )
     assert info.binary_entropy(0.5, base=2) == 1.0
 
 

@@ -81,7 +81,9 @@ def test_logistic_margin_loss_matches_soft_margin_loss_and_bce():
     z, y, m = _binary_case()
     ref = F.soft_margin_loss(torch.from_numpy(z), torch.from_numpy(y), reduction="none").numpy()
     np.testing.assert_allclose(mg.logistic_margin_loss(m), ref, rtol=1e-13, atol=0)
-    bce = F.binary_cross_entropy_with_logits(torch.from_numpy(z), torch.from_numpy((y + 1) / 2), reduction="none")
+    bce = F.binary_cross_entropy_with_logits(
+        torch.from_numpy(z), torch.from_numpy((y + 1) / 2), reduction="none"
+    )
     # torch's BCE form (1 - t) z + log(1 + e^-z) cancels: compare to absolute float64 precision
     np.testing.assert_allclose(mg.logistic_margin_loss(m), bce.numpy(), rtol=1e-13, atol=1e-15)
 
@@ -139,8 +141,14 @@ def test_zero_one_margin_loss_counts_mistakes_like_sklearn():
 
 
 @pytest.mark.parametrize(
-    "fn", [mg.logistic_margin_loss, mg.hinge_margin_loss, mg.squared_hinge_margin_loss,
-           mg.squared_error_margin_loss, mg.zero_one_margin_loss]
+    "fn",
+    [
+        mg.logistic_margin_loss,
+        mg.hinge_margin_loss,
+        mg.squared_hinge_margin_loss,
+        mg.squared_error_margin_loss,
+        mg.zero_one_margin_loss,
+    ],
 )
 def test_margin_losses_keep_dtype_and_reject_nan_and_inf(fn):
     assert fn(np.array([0.5, -0.5], dtype=np.float32)).dtype == np.float32
@@ -170,8 +178,12 @@ def test_multi_margin_loss_matches_torch(p, margin, reduction, weighted):
     y = RNG.integers(0, 6, size=40)
     w = RNG.uniform(0.1, 3.0, size=6) if weighted else None
     ref = F.multi_margin_loss(
-        torch.from_numpy(z), torch.from_numpy(y), p=p, margin=margin,
-        weight=None if w is None else torch.from_numpy(w), reduction=reduction,
+        torch.from_numpy(z),
+        torch.from_numpy(y),
+        p=p,
+        margin=margin,
+        weight=None if w is None else torch.from_numpy(w),
+        reduction=reduction,
     ).numpy()
     out = mg.multi_margin_loss(z, y, p=p, margin=margin, weight=w, reduction=reduction)
     np.testing.assert_allclose(out, ref, rtol=1e-13, atol=1e-15)
@@ -218,7 +230,9 @@ def test_softmax_mse_loss_matches_torch_mse_on_softmax_and_one_hot(reduction):
     z = RNG.normal(0.0, 3.0, size=(64, 5))
     y = RNG.integers(0, 5, size=64)
     zt = torch.from_numpy(z)
-    sq = F.mse_loss(torch.softmax(zt, dim=1), F.one_hot(torch.from_numpy(y), 5).double(), reduction="none").sum(dim=1)
+    sq = F.mse_loss(
+        torch.softmax(zt, dim=1), F.one_hot(torch.from_numpy(y), 5).double(), reduction="none"
+    ).sum(dim=1)
     ref = {"none": sq, "mean": sq.mean(), "sum": sq.sum()}[reduction].numpy()
     np.testing.assert_allclose(mg.softmax_mse_loss(z, y, reduction=reduction), ref, rtol=1e-12, atol=1e-15)
     if reduction == "mean":  # C times torch's own 'mean' over N * C entries

@@ -41,14 +41,17 @@ def test_transition_matrix_with_rate_zero_is_the_identity(kind):
     np.testing.assert_array_equal(nz.transition_matrix(kind, 0.0, 3), np.eye(3))
 
 
-@pytest.mark.parametrize("kind, rate, c, exc, match", [
-    ("uniform", 0.1, 3, ValueError, "kind"),
-    ("symmetric", 1.0, 3, ValueError, "rate"),
-    ("pair", -0.1, 3, ValueError, "rate"),
-    ("pair", float("nan"), 3, ValueError, "rate"),
-    ("symmetric", 0.2, 1, ValueError, "num_classes"),
-    ("symmetric", 0.2, 3.0, TypeError, "num_classes"),
-])
+@pytest.mark.parametrize(
+    "kind, rate, c, exc, match",
+    [
+        ("uniform", 0.1, 3, ValueError, "kind"),
+        ("symmetric", 1.0, 3, ValueError, "rate"),
+        ("pair", -0.1, 3, ValueError, "rate"),
+        ("pair", float("nan"), 3, ValueError, "rate"),
+        ("symmetric", 0.2, 1, ValueError, "num_classes"),
+        ("symmetric", 0.2, 3.0, TypeError, "num_classes"),
+    ],
+)
 def test_transition_matrix_rejects_bad_arguments(kind, rate, c, exc, match):
     with pytest.raises(exc, match=match):
         nz.transition_matrix(kind, rate, c)
@@ -93,15 +96,22 @@ def test_corrupt_labels_never_draws_a_zero_probability_class():
     T = np.array([[0.5, 0.0, 0.5], [0.0, 1.0, 0.0], [0.0, 0.25, 0.75]])
     y = np.repeat(np.arange(3), 5000)
     noisy = nz.corrupt_labels(y, T, seed=2)
-    assert not np.any((y == 0) & (noisy == 1)) and np.all(noisy[y == 1] == 1) and not np.any((y == 2) & (noisy == 0))
+    assert (
+        not np.any((y == 0) & (noisy == 1))
+        and np.all(noisy[y == 1] == 1)
+        and not np.any((y == 2) & (noisy == 0))
+    )
 
 
-@pytest.mark.parametrize("T, match", [
-    (np.eye(3)[:2], "square"),
-    (np.full((3, 3), 0.5), "row-stochastic"),
-    (np.array([[1.5, -0.5], [0.0, 1.0]]), r"\[0, 1\]"),
-    (np.array([[np.nan, 1.0], [0.0, 1.0]]), "NaN"),
-])
+@pytest.mark.parametrize(
+    "T, match",
+    [
+        (np.eye(3)[:2], "square"),
+        (np.full((3, 3), 0.5), "row-stochastic"),
+        (np.array([[1.5, -0.5], [0.0, 1.0]]), r"\[0, 1\]"),
+        (np.array([[np.nan, 1.0], [0.0, 1.0]]), "NaN"),
+    ],
+)
 def test_corrupt_labels_rejects_bad_transition_matrices(T, match):
     with pytest.raises(ValueError, match=match):
         nz.corrupt_labels([0, 1], T)
@@ -146,12 +156,15 @@ def test_estimate_transition_matrix_with_a_quantile_skips_the_outliers():
     assert np.abs(est - T).max() < 0.15
 
 
-@pytest.mark.parametrize("probs, quantile, match", [
-    (np.full((3, 2), 0.4), None, "probs"),
-    (np.full(3, 1 / 3), None, "probs"),
-    (np.full((3, 2), 0.5), 0.0, "quantile"),
-    (np.full((3, 2), 0.5), 1.5, "quantile"),
-])
+@pytest.mark.parametrize(
+    "probs, quantile, match",
+    [
+        (np.full((3, 2), 0.4), None, "probs"),
+        (np.full(3, 1 / 3), None, "probs"),
+        (np.full((3, 2), 0.5), 0.0, "quantile"),
+        (np.full((3, 2), 0.5), 1.5, "quantile"),
+    ],
+)
 def test_estimate_transition_matrix_rejects_bad_input(probs, quantile, match):
     with pytest.raises(ValueError, match=match):
         nz.estimate_transition_matrix(probs, quantile=quantile)
@@ -163,14 +176,19 @@ def test_estimate_transition_matrix_rejects_bad_input(probs, quantile, match):
 @pytest.mark.parametrize("q", [0.1, 0.5, 0.7, 1.0])
 def test_generalized_cross_entropy_matches_its_formula(q):
     x, y = logits_and_target()
-    np.testing.assert_allclose(nz.generalized_cross_entropy(x, y, q=q, reduction="none"), (1 - p_y(x, y) ** q) / q, rtol=1e-11)
+    np.testing.assert_allclose(
+        nz.generalized_cross_entropy(x, y, q=q, reduction="none"), (1 - p_y(x, y) ** q) / q, rtol=1e-11
+    )
 
 
 def test_generalized_cross_entropy_tends_to_cross_entropy_as_q_tends_to_zero():
     x, y = logits_and_target(scale=2.0)
     ce = xb.cross_entropy(x, y, reduction="none")
     np.testing.assert_allclose(nz.generalized_cross_entropy(x, y, q=1e-9, reduction="none"), ce, atol=1e-6)
-    gaps = [np.abs(nz.generalized_cross_entropy(x, y, q=q, reduction="none") - ce).max() for q in (0.5, 0.1, 1e-2, 1e-4)]
+    gaps = [
+        np.abs(nz.generalized_cross_entropy(x, y, q=q, reduction="none") - ce).max()
+        for q in (0.5, 0.1, 1e-2, 1e-4)
+    ]
     assert all(a > b for a, b in zip(gaps, gaps[1:]))
 
 
@@ -178,13 +196,17 @@ def test_generalized_cross_entropy_at_q_one_is_one_minus_p_y_and_half_the_mae():
     x, y = logits_and_target()
     gce1 = nz.generalized_cross_entropy(x, y, q=1.0, reduction="none")
     np.testing.assert_allclose(gce1, 1 - p_y(x, y), rtol=1e-13, atol=1e-15)
-    np.testing.assert_allclose(nz.mean_absolute_error_loss(x, y, reduction="none"), 2 * gce1, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(
+        nz.mean_absolute_error_loss(x, y, reduction="none"), 2 * gce1, rtol=1e-13, atol=1e-15
+    )
 
 
 def test_mean_absolute_error_loss_is_the_l1_distance_to_the_one_hot_label():
     x, y = logits_and_target()
     l1 = np.abs(xb.softmax(x, axis=1) - np.eye(x.shape[1])[y]).sum(1)
-    np.testing.assert_allclose(nz.mean_absolute_error_loss(x, y, reduction="none"), l1, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        nz.mean_absolute_error_loss(x, y, reduction="none"), l1, rtol=1e-12, atol=1e-15
+    )
 
 
 def test_mae_is_symmetric_its_sum_over_labels_is_constant():
@@ -200,7 +222,9 @@ def test_symmetric_cross_entropy_matches_alpha_ce_plus_beta_rce(alpha, beta, A):
     onehot = np.eye(x.shape[1])[y]
     rce = -(p * np.where(onehot > 0, 0.0, A)).sum(1)  # -sum_k p_k log q_k with log 0 := A, log 1 = 0
     expected = alpha * xb.cross_entropy(x, y, reduction="none") + beta * rce
-    np.testing.assert_allclose(nz.symmetric_cross_entropy(x, y, alpha, beta, A, reduction="none"), expected, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        nz.symmetric_cross_entropy(x, y, alpha, beta, A, reduction="none"), expected, rtol=1e-12, atol=1e-15
+    )
     np.testing.assert_allclose(rce, -A * (1 - p_y(x, y)), rtol=1e-12, atol=1e-15)
 
 
@@ -209,7 +233,9 @@ def test_forward_correction_with_identity_is_cross_entropy():
     for reduction in ("mean", "sum", "none"):
         np.testing.assert_allclose(
             nz.forward_corrected_cross_entropy(x, y, np.eye(6), reduction=reduction),
-            xb.cross_entropy(x, y, reduction=reduction), rtol=1e-13)
+            xb.cross_entropy(x, y, reduction=reduction),
+            rtol=1e-13,
+        )
 
 
 @pytest.mark.parametrize("kind", ["symmetric", "pair"])
@@ -217,7 +243,9 @@ def test_forward_correction_matches_minus_log_of_p_times_T(kind):
     x, y = logits_and_target()
     T = nz.transition_matrix(kind, 0.35, 6)
     expected = -np.log((xb.softmax(x, axis=1) @ T)[np.arange(len(y)), y])
-    np.testing.assert_allclose(nz.forward_corrected_cross_entropy(x, y, T, reduction="none"), expected, rtol=1e-12)
+    np.testing.assert_allclose(
+        nz.forward_corrected_cross_entropy(x, y, T, reduction="none"), expected, rtol=1e-12
+    )
 
 
 def test_forward_correction_is_accurate_where_the_naive_product_underflows():
@@ -231,20 +259,37 @@ def test_losses_keep_float32_and_float16():
     x, y = logits_and_target()
     for dtype in (np.float32, np.float16):
         xd = x.astype(dtype)
-        for out in (nz.generalized_cross_entropy(xd, y), nz.mean_absolute_error_loss(xd, y),
-                    nz.symmetric_cross_entropy(xd, y), nz.forward_corrected_cross_entropy(xd, y, np.eye(6))):
+        for out in (
+            nz.generalized_cross_entropy(xd, y),
+            nz.mean_absolute_error_loss(xd, y),
+            nz.symmetric_cross_entropy(xd, y),
+            nz.forward_corrected_cross_entropy(xd, y, np.eye(6)),
+        ):
             assert out.dtype == dtype
 
 
 # ------------------------------------------------------------------ PyTorch callables against the NumPy references and autograd
 
 TORCH_PAIRS = [
-    (lambda: nz.gce_loss(0.7, reduction="none"), lambda x, y: nz.generalized_cross_entropy(x, y, 0.7, reduction="none")),
-    (lambda: nz.gce_loss(0.2, reduction="none"), lambda x, y: nz.generalized_cross_entropy(x, y, 0.2, reduction="none")),
+    (
+        lambda: nz.gce_loss(0.7, reduction="none"),
+        lambda x, y: nz.generalized_cross_entropy(x, y, 0.7, reduction="none"),
+    ),
+    (
+        lambda: nz.gce_loss(0.2, reduction="none"),
+        lambda x, y: nz.generalized_cross_entropy(x, y, 0.2, reduction="none"),
+    ),
     (lambda: nz.mae_loss(reduction="none"), lambda x, y: nz.mean_absolute_error_loss(x, y, reduction="none")),
-    (lambda: nz.sce_loss(0.1, 1.0, -4.0, reduction="none"), lambda x, y: nz.symmetric_cross_entropy(x, y, 0.1, 1.0, -4.0, reduction="none")),
-    (lambda: nz.forward_corrected_loss(nz.transition_matrix("pair", 0.3, 6), reduction="none"),
-     lambda x, y: nz.forward_corrected_cross_entropy(x, y, nz.transition_matrix("pair", 0.3, 6), reduction="none")),
+    (
+        lambda: nz.sce_loss(0.1, 1.0, -4.0, reduction="none"),
+        lambda x, y: nz.symmetric_cross_entropy(x, y, 0.1, 1.0, -4.0, reduction="none"),
+    ),
+    (
+        lambda: nz.forward_corrected_loss(nz.transition_matrix("pair", 0.3, 6), reduction="none"),
+        lambda x, y: nz.forward_corrected_cross_entropy(
+            x, y, nz.transition_matrix("pair", 0.3, 6), reduction="none"
+        ),
+    ),
 ]
 
 
@@ -263,8 +308,14 @@ def test_torch_losses_reduce_like_the_numpy_references(reduction):
     pairs = [
         (nz.gce_loss(0.7, reduction)(xt, yt), nz.generalized_cross_entropy(x, y, 0.7, reduction)),
         (nz.mae_loss(reduction)(xt, yt), nz.mean_absolute_error_loss(x, y, reduction)),
-        (nz.sce_loss(0.1, 1.0, -4.0, reduction)(xt, yt), nz.symmetric_cross_entropy(x, y, 0.1, 1.0, -4.0, reduction)),
-        (nz.forward_corrected_loss(T, reduction)(xt, yt), nz.forward_corrected_cross_entropy(x, y, T, reduction)),
+        (
+            nz.sce_loss(0.1, 1.0, -4.0, reduction)(xt, yt),
+            nz.symmetric_cross_entropy(x, y, 0.1, 1.0, -4.0, reduction),
+        ),
+        (
+            nz.forward_corrected_loss(T, reduction)(xt, yt),
+            nz.forward_corrected_cross_entropy(x, y, T, reduction),
+        ),
     ]
     for t, n in pairs:
         assert t.item() == pytest.approx(float(n), rel=1e-12)
@@ -286,14 +337,17 @@ def analytic_grad(name, p, y, **kw):
     raise KeyError(name)
 
 
-@pytest.mark.parametrize("name, factory, kw", [
-    ("gce", nz.gce_loss, {"q": 0.7}),
-    ("gce", nz.gce_loss, {"q": 1.0}),
-    ("mae", nz.mae_loss, {}),
-    ("sce", nz.sce_loss, {"alpha": 0.1, "beta": 1.0, "A": -4.0}),
-    ("forward", nz.forward_corrected_loss, {"T": nz.transition_matrix("symmetric", 0.4, 6)}),
-    ("forward", nz.forward_corrected_loss, {"T": nz.transition_matrix("pair", 0.3, 6)}),
-])
+@pytest.mark.parametrize(
+    "name, factory, kw",
+    [
+        ("gce", nz.gce_loss, {"q": 0.7}),
+        ("gce", nz.gce_loss, {"q": 1.0}),
+        ("mae", nz.mae_loss, {}),
+        ("sce", nz.sce_loss, {"alpha": 0.1, "beta": 1.0, "A": -4.0}),
+        ("forward", nz.forward_corrected_loss, {"T": nz.transition_matrix("symmetric", 0.4, 6)}),
+        ("forward", nz.forward_corrected_loss, {"T": nz.transition_matrix("pair", 0.3, 6)}),
+    ],
+)
 def test_torch_loss_gradients_match_the_analytic_gradients(name, factory, kw):
     x, y = logits_and_target()
     xt = torch.from_numpy(x).requires_grad_()
@@ -339,10 +393,15 @@ def test_gce_rejects_q_outside_zero_one(q):
         nz.gce_loss(q)
 
 
-@pytest.mark.parametrize("fn", [
-    nz.generalized_cross_entropy, nz.mean_absolute_error_loss, nz.symmetric_cross_entropy,
-    lambda x, y: nz.forward_corrected_cross_entropy(x, y, np.eye(6)),
-])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        nz.generalized_cross_entropy,
+        nz.mean_absolute_error_loss,
+        nz.symmetric_cross_entropy,
+        lambda x, y: nz.forward_corrected_cross_entropy(x, y, np.eye(6)),
+    ],
+)
 def test_losses_reject_labels_out_of_range_and_bad_shapes(fn):
     x, y = logits_and_target()
     with pytest.raises(ValueError, match="target"):
@@ -355,11 +414,14 @@ def test_losses_reject_labels_out_of_range_and_bad_shapes(fn):
         fn(np.where(x > 0, np.nan, x), y)
 
 
-@pytest.mark.parametrize("T, match", [
-    (np.eye(5), r"\(6, 6\)"),
-    (np.full((6, 6), 0.2), "row-stochastic"),
-    (np.eye(6)[:, :5], "square"),
-])
+@pytest.mark.parametrize(
+    "T, match",
+    [
+        (np.eye(5), r"\(6, 6\)"),
+        (np.full((6, 6), 0.2), "row-stochastic"),
+        (np.eye(6)[:, :5], "square"),
+    ],
+)
 def test_forward_correction_rejects_T_of_the_wrong_shape_or_not_row_stochastic(T, match):
     x, y = logits_and_target()
     with pytest.raises(ValueError, match=match):
@@ -371,7 +433,10 @@ def test_forward_correction_rejects_T_of_the_wrong_shape_or_not_row_stochastic(T
         nz.forward_corrected_loss(np.eye(5))(torch.zeros(2, 6), torch.tensor([0, 1]))
 
 
-@pytest.mark.parametrize("kwargs, match", [({"alpha": -0.1}, "alpha"), ({"beta": -1.0}, "beta"), ({"A": 0.0}, "A"), ({"A": float("inf")}, "A")])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"alpha": -0.1}, "alpha"), ({"beta": -1.0}, "beta"), ({"A": 0.0}, "A"), ({"A": float("inf")}, "A")],
+)
 def test_sce_rejects_bad_hyperparameters(kwargs, match):
     x, y = logits_and_target()
     with pytest.raises(ValueError, match=match):
@@ -405,7 +470,9 @@ def _independent_inputs(seed, n=12, c=5):
 @pytest.mark.parametrize("q", [0.1, 0.7, 1.0])
 def test_gce_matches_zhang_and_sabuncus_code(seed, q):
     x, y, xt, yt = _independent_inputs(seed)
-    Yg = torch.gather(F.softmax(xt, dim=1), 1, yt.unsqueeze(1))  # their truncated-loss code, without truncation
+    Yg = torch.gather(
+        F.softmax(xt, dim=1), 1, yt.unsqueeze(1)
+    )  # their truncated-loss code, without truncation
     ref = ((1 - Yg**q) / q).mean().item()
     assert float(nz.generalized_cross_entropy(x, y, q=q)) == pytest.approx(ref, rel=1e-9, abs=1e-15)
 
@@ -417,7 +484,9 @@ def test_mae_matches_the_l1_distance_computed_with_scipy(seed):
     x, y, _, _ = _independent_inputs(seed)
     onehot = (np.arange(x.shape[1]) == y[:, None]).astype(float)
     ref = np.abs(softmax(x, axis=1) - onehot).sum(axis=1)
-    np.testing.assert_allclose(nz.mean_absolute_error_loss(x, y, reduction="none"), ref, rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(
+        nz.mean_absolute_error_loss(x, y, reduction="none"), ref, rtol=1e-9, atol=1e-15
+    )
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -38,7 +38,9 @@ DOCS = toc_docs()[1:]  # the root page (intro) opens the book; every other page 
 def _tool(name: str) -> str:
     exe = shutil.which(name)
     if exe is None:
-        skip_or_fail(f"{name} is missing: run `make browsers` (scripts/ensure_poppler.sh installs poppler-utils)")
+        skip_or_fail(
+            f"{name} is missing: run `make browsers` (scripts/ensure_poppler.sh installs poppler-utils)"
+        )
     return exe
 
 
@@ -51,7 +53,9 @@ def pdf() -> Path:
 
 @cache
 def _pages(path: Path) -> list[str]:
-    out = subprocess.run([_tool("pdftotext"), "-layout", str(path), "-"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [_tool("pdftotext"), "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    )
     pages = out.stdout.split("\f")
     if pages and not pages[-1].strip():
         pages = pages[:-1]
@@ -102,18 +106,25 @@ def test_title_page_and_contents(pages):
 def test_chapter_starts_a_page_listed_in_the_contents(pages, doc):
     title = _title(doc)
     pattern = _line_re(title)
-    starts = [i for i, p in enumerate(pages) if i > 1 and pattern.search("\n".join(p.strip("\n").splitlines()[:3]))]
+    starts = [
+        i for i, p in enumerate(pages) if i > 1 and pattern.search("\n".join(p.strip("\n").splitlines()[:3]))
+    ]
     assert starts, f"{title!r} starts no page of the PDF"
     # the contents (pages 2..) list the title with the page number where the chapter starts
     toc = "\n".join(pages[1:3])
     m = re.search(r"^\s*" + r"\s+".join(re.escape(w) for w in title.split()) + r"[\s.]*?(\d+)\s*$", toc, re.M)
     assert m, f"{title!r} is not in the contents with a page number"
-    assert int(m.group(1)) - 1 in starts, f"contents say page {m.group(1)} for {title!r}; it starts on {[s + 1 for s in starts]}"
+    assert int(m.group(1)) - 1 in starts, (
+        f"contents say page {m.group(1)} for {title!r}; it starts on {[s + 1 for s in starts]}"
+    )
 
 
 def test_page_numbers_in_the_footer(pages):
-    numbered = sum(1 for i, p in enumerate(pages)
-                   if [ln.strip() for ln in p.splitlines() if ln.strip()][-1:] == [str(i + 1)])
+    numbered = sum(
+        1
+        for i, p in enumerate(pages)
+        if [ln.strip() for ln in p.splitlines() if ln.strip()][-1:] == [str(i + 1)]
+    )
     assert numbered >= 0.95 * len(pages), f"{numbered} of {len(pages)} pages end with their page number"
 
 
@@ -142,15 +153,26 @@ def test_no_raw_tex(pages):
 
 def test_no_navigation_chrome_or_unrendered_widgets(pages):
     text = "\n".join(pages)
-    for chrome in ("Search this book", "Skip to main content", "Built offline: math", "Back to top",
-                   "Loading widget", "Error displaying widget", "Show code cell", "Ctrl+K", "previous\n"):
+    for chrome in (
+        "Search this book",
+        "Skip to main content",
+        "Built offline: math",
+        "Back to top",
+        "Loading widget",
+        "Error displaying widget",
+        "Show code cell",
+        "Ctrl+K",
+        "previous\n",
+    ):
         assert chrome not in text, chrome
 
 
 def test_every_figure_and_explorer_view(pdf, pages):
     html = SINGLE.read_text(encoding="utf-8")
     n_img = len(re.findall(r"<img\s", html))
-    listing = subprocess.run([_tool("pdfimages"), "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    listing = subprocess.run(
+        [_tool("pdfimages"), "-list", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
     n_pdf = sum(1 for ln in listing.splitlines()[2:] if ln.split()[2:3] == ["image"])
     assert n_img > 0 and n_pdf >= n_img, (n_img, n_pdf)
     text = _flat("\n".join(pages))
@@ -180,7 +202,9 @@ def test_long_code_lines_wrap(pages):
 def test_internal_links_between_chapters(pdf):
     raw = pdf.read_bytes()
     link_dests = {m.decode() for m in re.findall(rb"/Subtype /Link[^>]*?/Dest /([^\s/>\]]+)", raw)}
-    dests = subprocess.run([_tool("pdfinfo"), "-dests", str(pdf)], capture_output=True, text=True, check=True).stdout
+    dests = subprocess.run(
+        [_tool("pdfinfo"), "-dests", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
     named = set(re.findall(r'"([^"]*)"\s*$', dests, re.M))
     html = SINGLE.read_text(encoding="utf-8")
     chapter_ids = []
@@ -216,8 +240,21 @@ def test_render_pages_to_png(pdf, pages):
 
     coloured_pages = 0
     for n in picks:
-        subprocess.run([pdftoppm, "-r", "50", "-png", "-f", str(n), "-l", str(n), str(pdf),
-                        str(ARTIFACTS / f"page-{n:03d}")], check=True)
+        subprocess.run(
+            [
+                pdftoppm,
+                "-r",
+                "50",
+                "-png",
+                "-f",
+                str(n),
+                "-l",
+                str(n),
+                str(pdf),
+                str(ARTIFACTS / f"page-{n:03d}"),
+            ],
+            check=True,
+        )
         png = next(ARTIFACTS.glob(f"page-{n:03d}*.png"))
         import numpy as np
 

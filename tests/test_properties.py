@@ -106,7 +106,10 @@ def test_gradient_equals_autograd(xt, reduction, smoothing):
     X = torch.tensor(x, requires_grad=True)
     F.cross_entropy(X, torch.from_numpy(t), reduction=reduction, label_smoothing=smoothing).backward()
     np.testing.assert_allclose(
-        xb.cross_entropy_grad(x, t, reduction=reduction, label_smoothing=smoothing), X.grad.numpy(), rtol=1e-9, atol=1e-12
+        xb.cross_entropy_grad(x, t, reduction=reduction, label_smoothing=smoothing),
+        X.grad.numpy(),
+        rtol=1e-9,
+        atol=1e-12,
     )
 
 
@@ -119,7 +122,9 @@ def test_gradient_is_p_minus_y_and_matches_finite_differences(xt):
     for idx in np.ndindex(x.shape):
         e = np.zeros_like(x)
         e[idx] = h
-        fd = (xb.cross_entropy(x + e, t, reduction="sum") - xb.cross_entropy(x - e, t, reduction="sum")) / (2 * h)
+        fd = (xb.cross_entropy(x + e, t, reduction="sum") - xb.cross_entropy(x - e, t, reduction="sum")) / (
+            2 * h
+        )
         assert abs(fd - g[idx]) < 1e-6
 
 

@@ -34,8 +34,17 @@ def test_seed_everything_seeds_python_numpy_and_torch():
     assert random.random() != draws[0][0]
 
 
-@pytest.mark.parametrize("seed, exc", [(-1, ValueError), (2**32, ValueError), (1.0, TypeError), (True, TypeError),
-                                       ("0", TypeError), (None, TypeError)])
+@pytest.mark.parametrize(
+    "seed, exc",
+    [
+        (-1, ValueError),
+        (2**32, ValueError),
+        (1.0, TypeError),
+        (True, TypeError),
+        ("0", TypeError),
+        (None, TypeError),
+    ],
+)
 def test_bad_seeds_are_refused_naming_seed(seed, exc):
     with pytest.raises(exc, match=r"\bseed\b"):
         xb.seed_everything(seed)

@@ -74,7 +74,11 @@ SHAPES = [  # (N, V, H, chunk_size)
 def test_chunked_equals_cross_entropy_float64(n, v, h, chunk, reduction, eps):
     hidden, weight, target = make(n, v, h, ignore_every=4 if n > 4 else 0)
     g = torch.Generator().manual_seed(1)
-    go = torch.randn(n, generator=g, dtype=torch.float64) if reduction == "none" else torch.tensor(0.7, dtype=torch.float64)
+    go = (
+        torch.randn(n, generator=g, dtype=torch.float64)
+        if reduction == "none"
+        else torch.tensor(0.7, dtype=torch.float64)
+    )
     kw = dict(reduction=reduction, label_smoothing=eps)
     loss, gh, gw = ours(hidden, weight, target, go, chunk_size=chunk, **kw)
     rloss, rgh, rgw = reference(hidden, weight, target, go, **kw)
@@ -153,7 +157,9 @@ def test_half_precision_accumulates_in_float32_and_returns_input_dtype(dtype, re
     assert max_rel(gh, rgh) <= 2 * unit
     assert max_rel(gw, rgw) <= 2 * unit
     # the naive half-precision pass (logits rounded to half) is no more accurate
-    naive = F.cross_entropy(hidden.detach() @ weight.detach().T, target, reduction=reduction, label_smoothing=0.1)
+    naive = F.cross_entropy(
+        hidden.detach() @ weight.detach().T, target, reduction=reduction, label_smoothing=0.1
+    )
     assert max_rel(loss, rloss) <= max_rel(naive, rloss) + unit
 
 
@@ -236,13 +242,24 @@ def test_property_chunked_equals_cross_entropy(n, v, h, chunk, eps, reduction, s
         (dict(chunk_size=2.5), TypeError, "chunk_size: expected an int"),
         (dict(reduction="avg"), ValueError, "reduction: expected one of"),
         (dict(label_smoothing=1.5), ValueError, "label_smoothing: expected a value in"),
-        (dict(hidden=torch.full((5, 3), float("nan"), dtype=torch.float64)), ValueError, "hidden: contains NaN"),
-        (dict(weight=torch.full((4, 3), float("inf"), dtype=torch.float64)), ValueError, "weight: contains NaN"),
+        (
+            dict(hidden=torch.full((5, 3), float("nan"), dtype=torch.float64)),
+            ValueError,
+            "hidden: contains NaN",
+        ),
+        (
+            dict(weight=torch.full((4, 3), float("inf"), dtype=torch.float64)),
+            ValueError,
+            "weight: contains NaN",
+        ),
     ],
 )
 def test_chunked_errors_name_the_argument(change, error, match):
-    kw = dict(hidden=torch.zeros(5, 3, dtype=torch.float64), weight=torch.zeros(4, 3, dtype=torch.float64),
-              target=torch.tensor([0, 1, 2, 3, -100]))
+    kw = dict(
+        hidden=torch.zeros(5, 3, dtype=torch.float64),
+        weight=torch.zeros(4, 3, dtype=torch.float64),
+        target=torch.tensor([0, 1, 2, 3, -100]),
+    )
     kw.update(change)
     with pytest.raises(error, match=match):
         chunked_linear_cross_entropy(**kw)
@@ -268,7 +285,11 @@ def test_vocab_parallel_single_rank_equals_cross_entropy(reduction, eps):
     x = torch.randn(12, 9, generator=g, dtype=torch.float64, requires_grad=True)
     y = torch.randint(0, 9, (12,), generator=g)
     y[[2, 7]] = -100
-    go = torch.randn(12, generator=g, dtype=torch.float64) if reduction == "none" else torch.tensor(1.3, dtype=torch.float64)
+    go = (
+        torch.randn(12, generator=g, dtype=torch.float64)
+        if reduction == "none"
+        else torch.tensor(1.3, dtype=torch.float64)
+    )
     loss = vocab_parallel_cross_entropy(x, y, 0, reduction=reduction, label_smoothing=eps)
     (grad,) = torch.autograd.grad(loss, x, go)
     ref = F.cross_entropy(x, y, reduction=reduction, label_smoothing=eps)
@@ -286,7 +307,9 @@ def test_vocab_parallel_reduction_simulated_in_process(ranks):
     slices = torch.tensor_split(torch.arange(11), ranks)
     starts = [int(s[0]) for s in slices]
     m = torch.stack([vocab_parallel_local_max(x[:, s]) for s in slices]).amax(0)  # all-reduce MAX
-    sums = torch.stack([vocab_parallel_local_sums(x[:, s], y, st, m)[0] for s, st in zip(slices, starts)]).sum(0)
+    sums = torch.stack(
+        [vocab_parallel_local_sums(x[:, s], y, st, m)[0] for s, st in zip(slices, starts)]
+    ).sum(0)
     assert torch.equal(sums[:, 3], (y != -100).double())  # each counted target has exactly one owner
     loss = vocab_parallel_combine(sums, 11, y, label_smoothing=0.1)  # after all-reduce SUM
     ref = F.cross_entropy(x, y, reduction="none", label_smoothing=0.1)

@@ -51,6 +51,7 @@ N_ROWS, N_CLASSES = 150, 8
 # Inputs
 # --------------------------------------------------------------------------
 
+
 def _random_cases(seed=0):
     rng = np.random.default_rng(seed)
     n, c = N_ROWS, N_CLASSES
@@ -68,7 +69,7 @@ def _adversarial_cases(seed=1):
     out = {}
     base = rng.uniform(-1e4, 1e4, size=(n, 1))
     ties = np.repeat(base, c, axis=1)
-    ties[:, c // 2:] -= rng.uniform(0, 50, size=(n, 1))  # two groups of tied logits
+    ties[:, c // 2 :] -= rng.uniform(0, 50, size=(n, 1))  # two groups of tied logits
     out["ties"] = ties
     out["all equal"] = np.repeat(rng.uniform(-1e4, 1e4, size=(n, 1)), c, axis=1)
     dominant = rng.uniform(-5, 5, size=(n, c))
@@ -90,8 +91,14 @@ def _adversarial_cases(seed=1):
 
 # Cases where float64 inputs already meet MAX_ULPS_FLOAT64 for softmax / log_softmax:
 SIMILAR_MAGNITUDE = {
-    "uniform, |x| <= 0.001", "uniform, |x| <= 1", "ties", "all equal", "-inf entries",
-    "gaps below 700, one binade", "extremes +-1e4", "logsumexp cancels to ~0",
+    "uniform, |x| <= 0.001",
+    "uniform, |x| <= 1",
+    "ties",
+    "all equal",
+    "-inf entries",
+    "gaps below 700, one binade",
+    "extremes +-1e4",
+    "logsumexp cancels to ~0",
 }
 # Where the exact log-sum-exp is ~0, no float64 algorithm has a small relative error
 # (condition number |x| / |lse| ~ 1e13); there we check the absolute error instead.
@@ -117,12 +124,16 @@ def _worst(fn, x, ref):
 # xb.softmax, xb.log_softmax, xb.logsumexp against the mpmath reference
 # --------------------------------------------------------------------------
 
+
 @pytest.mark.slow  # mpmath on 150 rows per case
 @pytest.mark.parametrize("case", sorted(_CASES))
 def test_float32_softmax_log_softmax_logsumexp_are_correctly_rounded(case):
     x, sm, lsm, lse = _reference(case, np.float32)
-    for name, fn, ref in [("softmax", xb.softmax, sm), ("log_softmax", xb.log_softmax, lsm),
-                          ("logsumexp", xb.logsumexp, lse)]:
+    for name, fn, ref in [
+        ("softmax", xb.softmax, sm),
+        ("log_softmax", xb.log_softmax, lsm),
+        ("logsumexp", xb.logsumexp, lse),
+    ]:
         out = fn(x)
         assert out.dtype == np.float32
         worst = _worst(fn, x, ref)
@@ -171,7 +182,8 @@ def _logit_vectors(width):
     small = hst.floats(-1.0, 1.0, width=width, allow_subnormal=False)
     near_top = hst.builds(
         lambda top, smalls, gaps: [top] + [s_ * (top / 2) for s_ in smalls] + [top - g for g in gaps],
-        hst.floats(1.0, 750.0, width=width), hst.lists(small, min_size=1, max_size=3),
+        hst.floats(1.0, 750.0, width=width),
+        hst.lists(small, min_size=1, max_size=3),
         hst.lists(hst.floats(0.0, 750.0, width=width), max_size=2),
     )
     return hst.one_of(arbitrary, near_top).filter(lambda v: any(np.isfinite(v)))
@@ -195,8 +207,11 @@ def test_float64_accuracy_holds_on_hypothesis_generated_logits(values):
 @given(_logit_vectors(32))
 def test_float32_accuracy_holds_on_hypothesis_generated_logits(values):
     x = np.array(values, dtype=np.float32)
-    for fn, ref in [(xb.softmax, st.mp_softmax), (xb.log_softmax, st.mp_log_softmax),
-                    (xb.logsumexp, st.mp_logsumexp)]:
+    for fn, ref in [
+        (xb.softmax, st.mp_softmax),
+        (xb.log_softmax, st.mp_log_softmax),
+        (xb.logsumexp, st.mp_logsumexp),
+    ]:
         assert st.ulp_error(fn(x), ref(x)).max() <= MAX_ULPS_FLOAT32
 
 
@@ -212,6 +227,7 @@ def test_softmax_of_a_dominant_logit_keeps_the_tiny_probabilities_accurate():
 # The mpmath reference itself
 # --------------------------------------------------------------------------
 
+
 def test_mp_logsumexp_matches_scipy_on_benign_inputs():
     rng = np.random.default_rng(3)
     x = rng.standard_normal((50, 6)) * 3
@@ -223,9 +239,12 @@ def test_mp_softmax_and_log_softmax_match_scipy_on_benign_inputs():
     rng = np.random.default_rng(4)
     x = rng.standard_normal((4, 5, 3)) * 3
     for axis in (0, 1, -1):
-        np.testing.assert_allclose(st.mp_softmax(x, axis=axis), scipy.special.softmax(x, axis=axis), rtol=1e-13)
-        np.testing.assert_allclose(st.mp_log_softmax(x, axis=axis), scipy.special.log_softmax(x, axis=axis),
-                                   rtol=1e-13)
+        np.testing.assert_allclose(
+            st.mp_softmax(x, axis=axis), scipy.special.softmax(x, axis=axis), rtol=1e-13
+        )
+        np.testing.assert_allclose(
+            st.mp_log_softmax(x, axis=axis), scipy.special.log_softmax(x, axis=axis), rtol=1e-13
+        )
         assert st.mp_softmax(x, axis=axis).shape == x.shape
 
 
@@ -278,6 +297,7 @@ def test_mp_softmax_rejects_an_all_masked_slice(fn):
 # Naive implementations: correct on benign inputs, break where the chapter says
 # --------------------------------------------------------------------------
 
+
 def test_naive_functions_agree_with_the_stable_ones_on_benign_inputs():
     rng = np.random.default_rng(5)
     x = rng.standard_normal((10, 4))
@@ -294,11 +314,14 @@ def test_naive_functions_compute_in_the_input_dtype(dtype):
         assert fn(x).dtype == dtype
 
 
-@pytest.mark.parametrize("dtype, fits, overflows", [
-    (np.float64, 709.0, 710.0),
-    (np.float32, 88.0, 89.0),
-    (np.float16, 11.0, 11.1),
-])
+@pytest.mark.parametrize(
+    "dtype, fits, overflows",
+    [
+        (np.float64, 709.0, 710.0),
+        (np.float32, 88.0, 89.0),
+        (np.float16, 11.0, 11.1),
+    ],
+)
 def test_naive_softmax_overflows_to_nan_just_above_log_of_the_largest_float(dtype, fits, overflows):
     with np.errstate(over="ignore", invalid="ignore"):
         ok = st.naive_softmax(np.array([fits, 0.0], dtype=dtype))
@@ -308,8 +331,12 @@ def test_naive_softmax_overflows_to_nan_just_above_log_of_the_largest_float(dtyp
     assert np.isnan(bad[0])
     assert lse == np.inf
     # the stable version is fine
-    np.testing.assert_allclose(xb.softmax(np.array([overflows, 0.0], dtype=dtype)).astype(np.float64),
-                               [1.0, math.exp(-float(np.asarray(overflows, dtype=dtype)))], rtol=1e-3, atol=1e-7)
+    np.testing.assert_allclose(
+        xb.softmax(np.array([overflows, 0.0], dtype=dtype)).astype(np.float64),
+        [1.0, math.exp(-float(np.asarray(overflows, dtype=dtype)))],
+        rtol=1e-3,
+        atol=1e-7,
+    )
 
 
 def test_naive_softmax_of_very_negative_logits_is_0_over_0():
@@ -319,7 +346,9 @@ def test_naive_softmax_of_very_negative_logits_is_0_over_0():
     np.testing.assert_allclose(xb.softmax([-800.0, -801.0]), scipy.special.softmax([1.0, 0.0]), rtol=1e-15)
 
 
-@pytest.mark.parametrize("dtype, gap_ok, gap_underflows", [(np.float64, 744.0, 746.0), (np.float32, 103.0, 104.0)])
+@pytest.mark.parametrize(
+    "dtype, gap_ok, gap_underflows", [(np.float64, 744.0, 746.0), (np.float32, 103.0, 104.0)]
+)
 def test_naive_log_softmax_underflows_to_minus_inf_at_the_documented_gap(dtype, gap_ok, gap_underflows):
     with np.errstate(divide="ignore"):
         ok = st.naive_log_softmax(np.array([0.0, -gap_ok], dtype=dtype))
@@ -342,6 +371,7 @@ def test_naive_functions_reject_nan_and_scalars():
 # --------------------------------------------------------------------------
 # Error measures
 # --------------------------------------------------------------------------
+
 
 def test_ulp_error_counts_units_in_the_last_place():
     one32 = np.float32(1.0)

@@ -28,7 +28,15 @@ def test_make_model_softmax_regression_and_mlp_shapes():
     assert len(lin) == 1 and isinstance(lin[0], torch.nn.Linear)
     assert train.make_model(4, 3, hidden=None)[0].weight.shape == (3, 4)
     mlp = train.make_model(4, 3, hidden=(8, 5), dropout=0.1)
-    assert [type(m).__name__ for m in mlp] == ["Linear", "ReLU", "Dropout", "Linear", "ReLU", "Dropout", "Linear"]
+    assert [type(m).__name__ for m in mlp] == [
+        "Linear",
+        "ReLU",
+        "Dropout",
+        "Linear",
+        "ReLU",
+        "Dropout",
+        "Linear",
+    ]
     assert mlp(torch.zeros(2, 4)).shape == (2, 3)
 
 
@@ -116,12 +124,22 @@ def test_fit_accepts_any_loss_callable_and_soft_targets(blobs):
     h = train.fit(model, blobs.X_train, blobs.y_train, smooth, epochs=30, lr=0.05, progress=False)
     # label smoothing's loss is bounded below by the entropy of the smoothed target (> 0)
     eps, C = 0.2, 3
-    target_entropy = -((1 - eps + eps / C) * np.log(1 - eps + eps / C) + (C - 1) * (eps / C) * np.log(eps / C))
+    target_entropy = -(
+        (1 - eps + eps / C) * np.log(1 - eps + eps / C) + (C - 1) * (eps / C) * np.log(eps / C)
+    )
     assert min(h.train_loss) > target_entropy
     soft = np.full((len(blobs.y_train), 3), 0.1, dtype=np.float32)
     soft[np.arange(len(soft)), blobs.y_train] = 0.8
-    h2 = train.fit(train.make_model(2, 3, hidden=(), seed=0), blobs.X_train, soft, F.cross_entropy,
-                   epochs=3, progress=False, X_val=blobs.X_val, y_val=blobs.y_val)
+    h2 = train.fit(
+        train.make_model(2, 3, hidden=(), seed=0),
+        blobs.X_train,
+        soft,
+        F.cross_entropy,
+        epochs=3,
+        progress=False,
+        X_val=blobs.X_val,
+        y_val=blobs.y_val,
+    )
     assert len(h2.train_acc) == 3
 
 
@@ -135,8 +153,16 @@ def test_fit_sample_weights_resample(blobs):
     # weight only on class 0 and 1, twice as much on class 1
     w = np.select([blobs.y_train == 0, blobs.y_train == 1], [1.0, 2.0], 0.0)
     model = train.make_model(2, 3, hidden=(), seed=0)
-    train.fit(model, blobs.X_train, blobs.y_train, recording_loss, epochs=20, batch_size=60, progress=False,
-              sample_weights=w)
+    train.fit(
+        model,
+        blobs.X_train,
+        blobs.y_train,
+        recording_loss,
+        epochs=20,
+        batch_size=60,
+        progress=False,
+        sample_weights=w,
+    )
     labels = torch.cat(seen).numpy()
     assert len(labels) == 20 * len(blobs.y_train)
     counts = np.bincount(labels, minlength=3)
@@ -188,10 +214,18 @@ def test_fit_rejects_bad_data_and_losses(blobs):
     with pytest.raises(ValueError, match="X: expected shape"):
         train.fit(model, blobs.X_train[:, 0], blobs.y_train, F.cross_entropy, progress=False)
     with pytest.raises(ValueError, match="loss_fn: expected a scalar"):
-        train.fit(model, blobs.X_train, blobs.y_train, functools.partial(F.cross_entropy, reduction="none"),
-                  epochs=1, progress=False)
+        train.fit(
+            model,
+            blobs.X_train,
+            blobs.y_train,
+            functools.partial(F.cross_entropy, reduction="none"),
+            epochs=1,
+            progress=False,
+        )
     with pytest.raises(ValueError, match="loss_fn: the loss became"):
-        train.fit(model, blobs.X_train, blobs.y_train, lambda z, t: z.sum() * float("nan"), epochs=1, progress=False)
+        train.fit(
+            model, blobs.X_train, blobs.y_train, lambda z, t: z.sum() * float("nan"), epochs=1, progress=False
+        )
     with pytest.raises(TypeError, match="loss_fn"):
         train.fit(model, blobs.X_train, blobs.y_train, "cross_entropy", progress=False)
 
@@ -249,4 +283,6 @@ def test_fit_refuses_labels_beyond_the_models_logits_and_non_modules(blobs):
     with pytest.raises(TypeError, match="model"):
         train.fit("model", blobs.X_train, blobs.y_train, F.cross_entropy, epochs=1, progress=False)
     with pytest.raises(ValueError, match=r"\bX\b"):
-        train.fit(train.make_model(5, 3), blobs.X_train, blobs.y_train, F.cross_entropy, epochs=1, progress=False)
+        train.fit(
+            train.make_model(5, 3), blobs.X_train, blobs.y_train, F.cross_entropy, epochs=1, progress=False
+        )

@@ -249,8 +249,16 @@ def test_logits_explorer_labels_follow_the_book_notation():
     # notation.md: q is the model (q = softmax(z / T)), e_y the one-hot target, p the data; the page
     # script book_assets/xent-explorers.js writes the same labels (tests/browser/test_live_book_explorers.py)
     markup = xw.logits_explorer(target=1).html.value
-    for text in ("probability q = softmax(z / T)", "gradient q − e_y  (∂loss/∂(z/T))", "Gradient q minus e_y:",
-                 "loss −log q<sub>y</sub>", "q<sub>1</sub>", ">q = [", "q − e<sub>y</sub> = [", "q0 = "):
+    for text in (
+        "probability q = softmax(z / T)",
+        "gradient q − e_y  (∂loss/∂(z/T))",
+        "Gradient q minus e_y:",
+        "loss −log q<sub>y</sub>",
+        "q<sub>1</sub>",
+        ">q = [",
+        "q − e<sub>y</sub> = [",
+        "q0 = ",
+    ):
         assert text in markup, text
     for old in ("p − y", "p minus y", "log p<sub>", "p<sub>1</sub>", ">p = [", "probability p"):
         assert old not in markup, old
@@ -278,10 +286,14 @@ def test_logits_explorer_slider_change_updates_readouts_in_place():
     assert r["p1"] == pytest.approx(expected["probs"][1], rel=1e-15)
     assert r["grad0"] == pytest.approx(expected["grad"][0], rel=1e-15)
     ex.controls["target"].value = 1
-    assert readouts(ex)["loss"] == pytest.approx(xw.logits_explorer_values([2.0, 4.0, 0.1], 1.0, 1)["loss"], rel=1e-15)
+    assert readouts(ex)["loss"] == pytest.approx(
+        xw.logits_explorer_values([2.0, 4.0, 0.1], 1.0, 1)["loss"], rel=1e-15
+    )
     ex.sliders["temperature"].value = 0.5
     assert readouts(ex)["temperature"] == pytest.approx(0.5)
-    np.testing.assert_allclose(ex.values()["probs"], xb.softmax(np.array([2.0, 4.0, 0.1]), temperature=0.5), rtol=1e-12)
+    np.testing.assert_allclose(
+        ex.values()["probs"], xb.softmax(np.array([2.0, 4.0, 0.1]), temperature=0.5), rtol=1e-12
+    )
 
 
 def test_logits_explorer_creates_no_figures_and_no_outputs(monkeypatch):
@@ -306,7 +318,9 @@ def test_logits_explorer_creates_no_figures_and_no_outputs(monkeypatch):
 
 
 @pytest.mark.parametrize("t", [0.05, 5.0])
-@pytest.mark.parametrize("z", [(10.0, -10.0, -10.0), (-10.0, 10.0, 10.0), (10.0, 10.0, 10.0), (-10.0, -10.0, 10.0)])
+@pytest.mark.parametrize(
+    "z", [(10.0, -10.0, -10.0), (-10.0, 10.0, 10.0), (10.0, 10.0, 10.0), (-10.0, -10.0, 10.0)]
+)
 @pytest.mark.parametrize("y", [0, 2])
 def test_logits_explorer_survives_extreme_slider_positions(t, z, y):
     ex = xw.logits_explorer()
@@ -491,8 +505,14 @@ def test_binary_loss_gradient_is_sigmoid_minus_y_scaled_by_pos_weight_for_positi
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [(dict(z=np.nan), "z"), (dict(z=np.inf), "z"), (dict(y=2), "y"), (dict(y=-0.5), "y"),
-     (dict(pos_weight=-1.0), "pos_weight"), (dict(pos_weight=np.inf), "pos_weight")],
+    [
+        (dict(z=np.nan), "z"),
+        (dict(z=np.inf), "z"),
+        (dict(y=2), "y"),
+        (dict(y=-0.5), "y"),
+        (dict(pos_weight=-1.0), "pos_weight"),
+        (dict(pos_weight=np.inf), "pos_weight"),
+    ],
 )
 def test_binary_loss_values_reject_bad_input_naming_the_argument(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -548,7 +568,7 @@ def test_focal_values_match_xent_book_focal_losses_and_torch(p_t, gamma):
     v = xw.focal_values(p_t, gamma)
     pt = torch.tensor(p_t, dtype=torch.float64)
     assert v["ce"] == pytest.approx(-torch.log(pt).item(), rel=1e-15, abs=0)
-    assert v["focal"] == pytest.approx((-(1 - pt) ** gamma * torch.log(pt)).item(), rel=1e-14, abs=0)
+    assert v["focal"] == pytest.approx((-((1 - pt) ** gamma) * torch.log(pt)).item(), rel=1e-14, abs=0)
     assert v["factor"] == pytest.approx(((1 - pt) ** gamma).item(), rel=1e-14, abs=0)
     # multi-class focal loss on logits (log p_t, log(1 - p_t)) with target 0
     logits = np.array([[math.log(p_t), math.log1p(-p_t) if p_t < 1 else -np.inf]])
@@ -571,8 +591,13 @@ def test_focal_values_edges():
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [(dict(p_t=0.0), "p_t"), (dict(p_t=1.1), "p_t"), (dict(p_t=np.nan), "p_t"),
-     (dict(gamma=-0.1), "gamma"), (dict(gamma=np.inf), "gamma")],
+    [
+        (dict(p_t=0.0), "p_t"),
+        (dict(p_t=1.1), "p_t"),
+        (dict(p_t=np.nan), "p_t"),
+        (dict(gamma=-0.1), "gamma"),
+        (dict(gamma=np.inf), "gamma"),
+    ],
 )
 def test_focal_values_reject_bad_input_naming_the_argument(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -584,8 +609,13 @@ def test_focal_explorer_labels_follow_the_book_notation():
     # data-name keep p_t); book_assets/xent-explorers.js writes the same labels
     ex = xw.focal_explorer()
     markup = ex.html.value
-    for text in ("focal factor (1 − q_y)^γ", ">q_y</text>", "(1 − q<sub>y</sub>)<sup>γ</sup>", "q<sub>y</sub> = ",
-                 "true-class probability q_y"):
+    for text in (
+        "focal factor (1 − q_y)^γ",
+        ">q_y</text>",
+        "(1 − q<sub>y</sub>)<sup>γ</sup>",
+        "q<sub>y</sub> = ",
+        "true-class probability q_y",
+    ):
         assert text in markup, text
     assert "p_t" not in markup.replace('data-name="p_t"', "") and "p<sub>t" not in markup
     assert ex.sliders["p_t"].description == "q_y (true class)"
@@ -630,13 +660,17 @@ def test_reliability_values_match_torchmetrics_and_torch(seed, t, n_bins):
     z, y = _overconfident_logits(seed)
     v = xw.reliability_values(z, y, t, n_bins)
     probs = torch.softmax(torch.tensor(z) / t, dim=1)
-    ece_tm = multiclass_calibration_error(probs, torch.tensor(y), num_classes=z.shape[1], n_bins=n_bins, norm="l1")
+    ece_tm = multiclass_calibration_error(
+        probs, torch.tensor(y), num_classes=z.shape[1], n_bins=n_bins, norm="l1"
+    )
     assert v["ece"] == pytest.approx(ece_tm.item(), abs=1e-6)  # torchmetrics: float32 confidences
     nll = F.cross_entropy(torch.tensor(z) / t, torch.tensor(y)).item()
     assert v["nll"] == pytest.approx(nll, rel=1e-12)
     assert v["nll"] == pytest.approx(float(xb.cross_entropy(z / t, y)), rel=1e-13)
     assert v["ece"] == pytest.approx(
-        xb.calibration.expected_calibration_error(xb.softmax(z, temperature=t), y, n_bins=n_bins), rel=1e-12, abs=1e-15
+        xb.calibration.expected_calibration_error(xb.softmax(z, temperature=t), y, n_bins=n_bins),
+        rel=1e-12,
+        abs=1e-15,
     )
     assert v["accuracy"] == pytest.approx((probs.argmax(1).numpy() == y).mean(), abs=0)
     assert v["bin_counts"].sum() == len(y) and v["bin_edges"].size == n_bins + 1
@@ -689,7 +723,9 @@ def test_reliability_explorer_temperature_updates_ece_and_nll_in_place():
     expected = xw.reliability_values(z, y, t)
     assert r1["ece"] == pytest.approx(expected["ece"], rel=1e-15)
     assert r1["nll"] == pytest.approx(expected["nll"], rel=1e-15)
-    assert r1["nll"] < r0["nll"] and r1["ece"] < r0["ece"]  # temperature scaling helps these overconfident logits
+    assert (
+        r1["nll"] < r0["nll"] and r1["ece"] < r0["ece"]
+    )  # temperature scaling helps these overconfident logits
     assert r1["accuracy"] == r0["accuracy"]  # and never changes the argmax
     assert r1["best_temperature"] == pytest.approx(xb.calibration.fit_temperature(z, y), rel=1e-12)
     assert ex.html is html_widget
@@ -739,13 +775,14 @@ def test_a_drag_burst_on_a_kernels_running_loop_redraws_twice_and_ends_on_the_fi
     _run_on_a_fresh_loop(drag)
     assert ex.throttle.calls == 2 and not ex.throttle.pending and ex.throttle.coalesced == 8
     assert ex.html.value == ex.fresh_markup()
-    assert readouts(ex)["p0"] == pytest.approx(xw.logits_explorer_values([5.0, 1.0, 0.1])["probs"][0], rel=1e-15)
+    assert readouts(ex)["p0"] == pytest.approx(
+        xw.logits_explorer_values([5.0, 1.0, 0.1])["probs"][0], rel=1e-15
+    )
 
 
 def test_a_running_loop_outside_a_kernel_redraws_every_change_at_once():
     """Playwright's sync API keeps an asyncio loop running in pytest's main thread: outside a kernel
     the throttle must not schedule on it (it would never turn, and the display would lag the state)."""
-    import asyncio
 
     ex = xw.logits_explorer(interval=0.3)
 
@@ -826,8 +863,11 @@ def test_every_control_at_every_end_redraws_in_place_without_error(name):
     redraws = 0
     for cname, control in ex.controls.items():
         if cname in ex.sliders:
-            ends = [control.min, control.max] if not isinstance(control, FloatLogSlider) else [
-                control.base**control.min, control.base**control.max]
+            ends = (
+                [control.min, control.max]
+                if not isinstance(control, FloatLogSlider)
+                else [control.base**control.min, control.base**control.max]
+            )
         else:
             ends = [value for _, value in control.options]
         for v in ends:
@@ -866,8 +906,12 @@ _weight = st.floats(0, 1, allow_nan=False)
 
 
 @settings(max_examples=200, deadline=None)
-@given(w=st.lists(st.tuples(_weight, _weight), min_size=2, max_size=8).filter(
-    lambda w: sum(a for a, _ in w) > 0 and sum(b for _, b in w) > 0), base=st.sampled_from([2, math.e]))
+@given(
+    w=st.lists(st.tuples(_weight, _weight), min_size=2, max_size=8).filter(
+        lambda w: sum(a for a, _ in w) > 0 and sum(b for _, b in w) > 0
+    ),
+    base=st.sampled_from([2, math.e]),
+)
 def test_entropy_kl_values_obey_gibbs_and_the_decomposition(w, base):
     p, q = [a for a, _ in w], [b for _, b in w]
     v = xw.entropy_kl_values(p, q, base)
@@ -901,18 +945,24 @@ def _svg_texts(value: str) -> list[tuple[float, float, str, str]]:
     """(x, y, text-anchor, text) of every <text> element of the chart."""
     return [
         (float(x), float(y), anchor, text)
-        for x, y, anchor, text in re.findall(r'<text x="([-0-9.]+)" y="([-0-9.]+)" text-anchor="(\w+)"[^>]*>([^<]*)</text>', value)
+        for x, y, anchor, text in re.findall(
+            r'<text x="([-0-9.]+)" y="([-0-9.]+)" text-anchor="(\w+)"[^>]*>([^<]*)</text>', value
+        )
     ]
 
 
 @pytest.mark.parametrize("target", [0, 1])
 def test_logits_explorer_negative_gradient_labels_sit_above_the_zero_line(target):
     # the target's gradient is about -1: below its bar, the number would meet the class label "k (y)"
-    ex = xw.logits_explorer(logits=(-4.0, 4.0, 0.5) if target == 0 else (8.0, -8.0, 0.0), temperature=1.0, target=target)
+    ex = xw.logits_explorer(
+        logits=(-4.0, 4.0, 0.5) if target == 0 else (8.0, -8.0, 0.0), temperature=1.0, target=target
+    )
     g = ex.values()["grad"][target]
     assert g < -0.99
     texts = _svg_texts(ex.html.value)
-    zero_y = next(y for x, y, a, t in texts if a == "end" and t == "0" and x > 300) - 4  # the "0" tick of the right panel
+    zero_y = (
+        next(y for x, y, a, t in texts if a == "end" and t == "0" and x > 300) - 4
+    )  # the "0" tick of the right panel
     class_label_y = next(y for x, y, a, t in texts if t == f"{target} (y)" and x > 300)
     (label_y,) = [y for x, y, a, t in texts if t == xw._base.fmt(g, 3) and x > 300]
     assert label_y < zero_y < class_label_y
@@ -951,14 +1001,19 @@ def test_reliability_acc_and_conf_marker_labels_never_overlap(t):
     z, y = _mixed_calibration_logits()
     ex = xw.reliability_explorer(z, y, temperature=t)
     v = ex.values()
-    texts = {text: (x, yy, anchor) for x, yy, anchor, text in _svg_texts(ex.html.value) if text in ("acc", "conf")}
+    texts = {
+        text: (x, yy, anchor) for x, yy, anchor, text in _svg_texts(ex.html.value) if text in ("acc", "conf")
+    }
     left, right = ("acc", "conf") if v["accuracy"] <= v["mean_confidence"] else ("conf", "acc")
     (xl, yl, al), (xr, yr, ar) = texts[left], texts[right]
     assert al == "end" and ar == "start" and yl == yr and xl < xr  # on the outer sides of the two lines
     assert xr + 4 * 6 <= 540  # the right label (at most 4 characters of 9 px text) stays inside the chart
 
 
-@pytest.mark.parametrize("box", [(10.0, 20.0, 14.0, 3.0), (54.0, 30.0, 14.0, 170.0), (0.5, 0.5, 40.0, 40.0), (3.0, 7.0, 14.0, -9.0)])
+@pytest.mark.parametrize(
+    "box",
+    [(10.0, 20.0, 14.0, 3.0), (54.0, 30.0, 14.0, 170.0), (0.5, 0.5, 40.0, 40.0), (3.0, 7.0, 14.0, -9.0)],
+)
 def test_reliability_gap_hatching_stays_inside_its_box(box):
     from xent_book.widgets.reliability import _hatch
 
@@ -971,7 +1026,9 @@ def test_reliability_gap_hatching_stays_inside_its_box(box):
     assert np.all(pts[:, 0] >= x - 0.05) and np.all(pts[:, 0] <= x + w + 0.05)
     assert np.all(pts[:, 1] >= y - 0.05) and np.all(pts[:, 1] <= y + h + 0.05)
     starts, ends = pts[0::2], pts[1::2]
-    np.testing.assert_allclose(ends - starts, np.abs(ends[:, :1] - starts[:, :1]) * np.array([1.0, -1.0]), atol=0.11)  # 45 degrees
+    np.testing.assert_allclose(
+        ends - starts, np.abs(ends[:, :1] - starts[:, :1]) * np.array([1.0, -1.0]), atol=0.11
+    )  # 45 degrees
     assert _hatch(x, y, 0.0, h) == "" and _hatch(x, y, w, 0.0) == ""
 
 
@@ -979,12 +1036,27 @@ def test_reliability_gap_hatching_stays_inside_its_box(box):
 
 # explorer factory -> the page script's explorer name (book_assets/xent-explorers.js)
 PAGE_KIND = {
-    "logits_explorer": "logits", "entropy_explorer": "entropy", "entropy_kl_explorer": "entropy-kl",
-    "binary_loss_explorer": "binary", "focal_explorer": "focal", "reliability_explorer": "reliability",
+    "logits_explorer": "logits",
+    "entropy_explorer": "entropy",
+    "entropy_kl_explorer": "entropy-kl",
+    "binary_loss_explorer": "binary",
+    "focal_explorer": "focal",
+    "reliability_explorer": "reliability",
 }
 # the factory's keyword -> the container's data attribute
-PAGE_ATTR = {"logits": "logits", "temperature": "temperature", "target": "target", "p": "p", "q": "q",
-             "base": "base", "y": "y", "pos_weight": "pos-weight", "z": "z", "gamma": "gamma", "p_t": "p-t"}
+PAGE_ATTR = {
+    "logits": "logits",
+    "temperature": "temperature",
+    "target": "target",
+    "p": "p",
+    "q": "q",
+    "base": "base",
+    "y": "y",
+    "pos_weight": "pos-weight",
+    "z": "z",
+    "gamma": "gamma",
+    "p_t": "p-t",
+}
 
 
 def _explorer_calls(nb):
@@ -994,7 +1066,11 @@ def _explorer_calls(nb):
         if cell["cell_type"] != "code":
             continue
         for node in ast.walk(ast.parse("".join(cell["source"]))):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in PAGE_KIND:
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in PAGE_KIND
+            ):
                 kwargs = {}
                 for kw in node.keywords:
                     try:
@@ -1019,12 +1095,19 @@ def test_every_explorer_a_chapter_shows_has_a_live_container_with_its_settings()
             found += 1
             kind = PAGE_KIND[factory]
             mine = [c for c in parsed if c["xent-explorer"] == kind]
-            assert mine, f"{path.name}: {factory}(...) has no <div class=\"xent-live\" data-xent-explorer=\"{kind}\">"
+            assert mine, (
+                f'{path.name}: {factory}(...) has no <div class="xent-live" data-xent-explorer="{kind}">'
+            )
             for key, value in kwargs.items():
                 attr = PAGE_ATTR[key]
-                want = ",".join(f"{float(v):g}" for v in value) if isinstance(value, tuple) else f"{float(value):g}"
-                assert any(attr in c and ",".join(f"{float(x):g}" for x in c[attr].split(",")) == want for c in mine), (
-                    f"{path.name}: {factory}({key}={value!r}) but no {kind} container has data-{attr}=\"{want}\"")
+                want = (
+                    ",".join(f"{float(v):g}" for v in value)
+                    if isinstance(value, tuple)
+                    else f"{float(value):g}"
+                )
+                assert any(
+                    attr in c and ",".join(f"{float(x):g}" for x in c[attr].split(",")) == want for c in mine
+                ), f'{path.name}: {factory}({key}={value!r}) but no {kind} container has data-{attr}="{want}"'
     assert found >= 7, found  # chapters 2, 3, 4, 5, 7, 8, 10
 
 
@@ -1041,7 +1124,7 @@ def test_the_reliability_page_data_round_trips_exactly():
     assert ex.page_data.layout.display == "none" and ex.page_data in ex.children
     head = '<script type="application/json" class="xent-explorer-data" data-xent-explorer="reliability">'
     assert markup.startswith(head) and markup.endswith("</script>")
-    data = json.loads(markup[len(head):-len("</script>")])
+    data = json.loads(markup[len(head) : -len("</script>")])
     assert np.array_equal(np.array(data["logits"]), z) and data["labels"] == y.tolist()
     assert data["n_bins"] == 15 and data["best_temperature"] == ex.best_temperature
     # the page computes on these numbers: the values the kernel shows, from the data alone

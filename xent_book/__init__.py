@@ -20,14 +20,36 @@ from .plotting import COLORS, PALETTE
 from .reproducibility import seed_everything, setup_notebook
 
 _SUBMODULES = (
-    "activations", "losses", "info", "plotting", "data", "train", "imbalance",
-    "noise", "calibration", "widgets", "scale", "stability", "margins",
-    "published", "exercises", "reproducibility", "ensemble",
+    "activations",
+    "losses",
+    "info",
+    "plotting",
+    "data",
+    "train",
+    "imbalance",
+    "noise",
+    "calibration",
+    "widgets",
+    "scale",
+    "stability",
+    "margins",
+    "published",
+    "exercises",
+    "reproducibility",
+    "ensemble",
 )
 
 __all__ = [
-    "softmax", "log_softmax", "logsumexp", "sigmoid", "log_sigmoid", "softplus",
-    "PALETTE", "COLORS", "setup_notebook", "seed_everything",
+    "softmax",
+    "log_softmax",
+    "logsumexp",
+    "sigmoid",
+    "log_sigmoid",
+    "softplus",
+    "PALETTE",
+    "COLORS",
+    "setup_notebook",
+    "seed_everything",
     *_SUBMODULES,
 ]
 
@@ -38,6 +60,7 @@ def __getattr__(name):
         globals()[name] = module
         return module
     raise AttributeError(f"module 'xent_book' has no attribute {name!r}")
+
 
 from .losses import (  # noqa: E402
     binary_cross_entropy,
@@ -51,6 +74,12 @@ from .losses import (  # noqa: E402
 )
 
 __all__ += [
-    "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-    "kl_div", "sigmoid_focal_loss", "focal_loss", "cross_entropy_grad",
+    "cross_entropy",
+    "nll_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "kl_div",
+    "sigmoid_focal_loss",
+    "focal_loss",
+    "cross_entropy_grad",
 ]

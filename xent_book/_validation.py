@@ -56,9 +56,13 @@ def as_array(x, name: str, what: str) -> np.ndarray:
     try:
         return np.asarray(x)
     except (ValueError, TypeError, OverflowError) as exc:  # ragged lists, huge Python ints
-        raise ValueError(f"{name}: expected {what} of a rectangular shape (not a ragged nested list)") from exc
+        raise ValueError(
+            f"{name}: expected {what} of a rectangular shape (not a ragged nested list)"
+        ) from exc
     except RuntimeError as exc:  # e.g. a torch tensor that requires grad
-        raise TypeError(f"{name}: expected {what}, got a {type(x).__name__} that NumPy cannot read ({exc})") from exc
+        raise TypeError(
+            f"{name}: expected {what}, got a {type(x).__name__} that NumPy cannot read ({exc})"
+        ) from exc
 
 
 def as_float_array(x, name: str) -> np.ndarray:
@@ -155,7 +159,9 @@ def check_temperature(temperature, name: str = "temperature") -> float:
 def check_reduction(reduction, allowed=("none", "mean", "sum"), name: str = "reduction") -> str:
     """One of the reduction strings ``allowed``."""
     if not isinstance(reduction, str):
-        raise TypeError(f"{name}: expected one of {', '.join(map(repr, allowed))}, got {type(reduction).__name__}")
+        raise TypeError(
+            f"{name}: expected one of {', '.join(map(repr, allowed))}, got {type(reduction).__name__}"
+        )
     if reduction not in allowed:
         raise ValueError(f"{name}: expected one of {', '.join(map(repr, allowed))}, got {reduction!r}")
     return reduction
@@ -233,7 +239,9 @@ def check_log_base(base, name: str = "base") -> float:
         return 1.0
     b = _real(base, name, "None (nats) or a positive number such as 2 (bits)")
     if not math.isfinite(b) or b <= 0 or b == 1:
-        raise ValueError(f"{name}: expected None (nats) or a positive number != 1 such as 2 (bits), got {base!r}")
+        raise ValueError(
+            f"{name}: expected None (nats) or a positive number != 1 such as 2 (bits), got {base!r}"
+        )
     return math.log(b)
 
 
@@ -300,7 +308,9 @@ def check_explorer_base(base, name: str = "base") -> float:
     """A logarithm base for an explorer's display: as :func:`check_log_base`, and > 1 (entropies >= 0)."""
     log_b = check_log_base(base, name)
     if log_b <= 0:
-        raise ValueError(f"{name}: the explorers show entropies in a base > 1 (2 for bits, None for nats), got {base!r}")
+        raise ValueError(
+            f"{name}: the explorers show entropies in a base > 1 (2 for bits, None for nats), got {base!r}"
+        )
     return log_b
 
 
@@ -341,16 +351,22 @@ def check_float_tensor(x, name: str, ndim: int | None = None, what: str = "") ->
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"{name}: expected a torch.Tensor, got {type(x).__name__}")
     if x.dtype not in (torch.float16, torch.bfloat16, torch.float32, torch.float64):
-        raise TypeError(f"{name}: expected a floating tensor (float16, bfloat16, float32, float64), got {x.dtype}")
+        raise TypeError(
+            f"{name}: expected a floating tensor (float16, bfloat16, float32, float64), got {x.dtype}"
+        )
     if ndim is not None and x.dim() != ndim:
-        raise ValueError(f"{name}: expected a {ndim}-D tensor {what}, got shape {tuple(x.shape)}".replace("  ", " "))
+        raise ValueError(
+            f"{name}: expected a {ndim}-D tensor {what}, got shape {tuple(x.shape)}".replace("  ", " ")
+        )
     # One fast reduction; a non-finite sum (NaN/inf present, or a rare overflow
     # of finite values) triggers the exact element-wise check.
     if x.numel() and not torch.isfinite(x.sum()) and not torch.isfinite(x).all():
         raise ValueError(f"{name}: contains NaN or inf")
 
 
-def check_index_tensor(target, name: str, n: int, num_classes: int | None, ignore_index: int, size_name: str = "C"):
+def check_index_tensor(
+    target, name: str, n: int, num_classes: int | None, ignore_index: int, size_name: str = "C"
+):
     """A 1-D integer torch tensor of ``n`` class indices in ``[0, num_classes)`` or ``ignore_index``.
 
     ``num_classes=None`` checks only that no index is negative (a vocabulary
@@ -367,14 +383,20 @@ def check_index_tensor(target, name: str, n: int, num_classes: int | None, ignor
             f"{name}: expected integer class indices (int8 to int64, or uint8), got dtype {target.dtype}"
         )
     if target.dim() != 1 or target.shape[0] != n:
-        raise ValueError(f"{name}: expected shape ({n},), one class index per token, got {tuple(target.shape)}")
+        raise ValueError(
+            f"{name}: expected shape ({n},), one class index per token, got {tuple(target.shape)}"
+        )
     t = target.long()
     low_bad = t < 0
     bad = low_bad if num_classes is None else low_bad | (t >= num_classes)
     bad &= t != ignore_index
     if bad.any():
         value = int(t[bad][0])
-        expected = "a class index >= 0" if num_classes is None else f"a class index in [0, {size_name} = {num_classes})"
+        expected = (
+            "a class index >= 0"
+            if num_classes is None
+            else f"a class index in [0, {size_name} = {num_classes})"
+        )
         raise ValueError(
             f"{name}: class index {value} is out of range (expected {expected} or ignore_index={ignore_index})"
         )
@@ -405,8 +427,15 @@ def check_choice(value, name: str, allowed) -> str:
     return value
 
 
-def check_labels(labels, name: str, num_classes: int | None = None, *, ndim: int | None = 1,
-                 allow_bool: bool = False, nonempty: bool = True) -> np.ndarray:
+def check_labels(
+    labels,
+    name: str,
+    num_classes: int | None = None,
+    *,
+    ndim: int | None = 1,
+    allow_bool: bool = False,
+    nonempty: bool = True,
+) -> np.ndarray:
     """Integer class labels in ``[0, num_classes)`` as int64 (``num_classes=None``: only >= 0).
 
     The range is checked in the labels' own dtype, before the cast to int64, so
@@ -444,7 +473,6 @@ def check_bool(value, name: str) -> bool:
 MAX_CLASSES = 10**6
 
 
-
 def check_logits_target_tensors(logits, target) -> None:
     """(N, C) finite floating logits and (N,) integer class indices in ``[0, C)`` (torch tensors).
 
@@ -459,7 +487,11 @@ def check_logits_target_tensors(logits, target) -> None:
         raise TypeError(f"target: expected integer class indices, got dtype {target.dtype}")
     n, c = logits.shape
     if tuple(target.shape) != (n,):
-        raise ValueError(f"target: expected shape ({n},), one class index per row of logits, got {tuple(target.shape)}")
+        raise ValueError(
+            f"target: expected shape ({n},), one class index per row of logits, got {tuple(target.shape)}"
+        )
     if n and (int(target.min()) < 0 or int(target.max()) >= c):
-        raise ValueError(f"target: expected class indices in [0, {c - 1}], got values in "
-                         f"[{int(target.min())}, {int(target.max())}]")
+        raise ValueError(
+            f"target: expected class indices in [0, {c - 1}], got values in "
+            f"[{int(target.min())}, {int(target.max())}]"
+        )

@@ -73,7 +73,9 @@ def _row_max(x2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return k, a
 
 
-def _divide_by_temperature(x2: np.ndarray, a: np.ndarray, k: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
+def _divide_by_temperature(
+    x2: np.ndarray, a: np.ndarray, k: np.ndarray, t: float
+) -> tuple[np.ndarray, np.ndarray]:
     """``(x2 / t, its row maxima)`` in float64; a tiny ``t`` that would overflow shifts first.
 
     For ``t`` so small that ``x / t`` overflows, ``(x - a) / t`` (every entry

@@ -111,7 +111,9 @@ def _check_probs(probs, name: str = "probs") -> np.ndarray:
         raise ValueError(f"{name}: expected at least one example, got shape {p.shape}")
     if p.ndim == 2:
         if p.shape[1] < 2:
-            raise ValueError(f"{name}: expected C >= 2 columns, got shape {p.shape} (use shape (N,) for binary)")
+            raise ValueError(
+                f"{name}: expected C >= 2 columns, got shape {p.shape} (use shape (N,) for binary)"
+            )
         check_distribution(p, name, axis=1)
     else:
         check_in_unit_interval(p, name)
@@ -216,7 +218,9 @@ def _bins_from_sums(edges, counts, sum_conf, sum_acc) -> CalibrationBins:
     )
 
 
-def calibration_bins(probs: ArrayLike, labels: ArrayLike, n_bins: int = 15, strategy: str = "uniform") -> CalibrationBins:
+def calibration_bins(
+    probs: ArrayLike, labels: ArrayLike, n_bins: int = 15, strategy: str = "uniform"
+) -> CalibrationBins:
     """Bin predictions by confidence; return each bin's mean confidence, accuracy and count.
 
     Parameters
@@ -405,7 +409,9 @@ def brier_score(probs: ArrayLike, labels: ArrayLike) -> float:
     p, y, _ = _prepare(probs, labels)  # p is a fresh float64 copy
     if p.ndim == 1:
         return float(np.mean((p - y) ** 2))
-    p[np.arange(len(y)), y] -= 1.0  # q - e_y in place (p holds the model's q): O(N C) memory, no identity matrix
+    p[np.arange(len(y)), y] -= (
+        1.0  # q - e_y in place (p holds the model's q): O(N C) memory, no identity matrix
+    )
     return float(np.mean(np.einsum("ij,ij->i", p, p)))
 
 
@@ -413,8 +419,13 @@ def brier_score(probs: ArrayLike, labels: ArrayLike) -> float:
 
 
 def reliability_diagram(
-    probs: ArrayLike, labels: ArrayLike, n_bins: int = 15, ax: Any = None, strategy: str = "uniform",
-    show_counts: bool = True, label: str | None = None,
+    probs: ArrayLike,
+    labels: ArrayLike,
+    n_bins: int = 15,
+    ax: Any = None,
+    strategy: str = "uniform",
+    show_counts: bool = True,
+    label: str | None = None,
 ) -> Axes:
     """Draw a reliability diagram: accuracy per confidence bin against the diagonal.
 
@@ -486,27 +497,56 @@ def reliability_diagram(
     xlabel = "predicted probability of class 1" if binary else "confidence (top-label probability)"
     name = f"{label}: accuracy" if label else ("fraction of positives" if binary else "accuracy")
     if twin:  # counts first, behind the bars
-        count_ax.step(bins.edges, np.append(bins.counts, bins.counts[-1]), where="post",
-                      color=COLORS["neutral"], linewidth=1)
+        count_ax.step(
+            bins.edges,
+            np.append(bins.counts, bins.counts[-1]),
+            where="post",
+            color=COLORS["neutral"],
+            linewidth=1,
+        )
         count_ax.set_ylabel("count")
         count_ax.set_ylim(0, 4 * max(bins.counts.max(), 1))  # keep the outline in the bottom quarter
         count_ax.grid(False)
-    ax.bar(left[keep], bins.accuracy[keep], width=widths[keep], align="edge", color=COLORS["model"],
-           edgecolor="white", linewidth=0.5, label=name)
+    ax.bar(
+        left[keep],
+        bins.accuracy[keep],
+        width=widths[keep],
+        align="edge",
+        color=COLORS["model"],
+        edgecolor="white",
+        linewidth=0.5,
+        label=name,
+    )
     gap_bottom = np.minimum(bins.accuracy, bins.confidence)[keep]
     # the gap as an outlined, hatched box without fill: the same vermillion above a bar (overconfident)
     # as over it (underconfident), as in the legend (a translucent fill would turn purple over the bars)
-    ax.bar(left[keep], bins.gaps[keep], bottom=gap_bottom, width=widths[keep], align="edge",
-           facecolor="none", hatch="//", edgecolor=COLORS["error"], linewidth=1.0,
-           label=f"gap (ECE = {ece:.4f})")
+    ax.bar(
+        left[keep],
+        bins.gaps[keep],
+        bottom=gap_bottom,
+        width=widths[keep],
+        align="edge",
+        facecolor="none",
+        hatch="//",
+        edgecolor=COLORS["error"],
+        linewidth=1.0,
+        label=f"gap (ECE = {ece:.4f})",
+    )
     ax.plot([0, 1], [0, 1], linestyle="--", color=COLORS["neutral"], linewidth=1, label="perfect calibration")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_ylabel("fraction of positives" if binary else "accuracy")
     ax.legend(loc="upper left", fontsize=8, frameon=True, facecolor="white", edgecolor="none", framealpha=0.8)
     if count_ax is not None and not twin:
-        count_ax.bar(left, bins.counts, width=widths, align="edge", color=COLORS["neutral"], edgecolor="white",
-                     linewidth=0.5)
+        count_ax.bar(
+            left,
+            bins.counts,
+            width=widths,
+            align="edge",
+            color=COLORS["neutral"],
+            edgecolor="white",
+            linewidth=0.5,
+        )
         count_ax.set_xlim(0, 1)
         count_ax.set_ylabel("count")
         count_ax.set_xlabel(xlabel)
@@ -614,7 +654,9 @@ def fit_temperature(logits: ArrayLike, labels: ArrayLike, tol: float = 1e-10, ma
             z = z - z.mean(axis=1, keepdims=True)
         size = float(np.max(np.abs(z)))
         if size == 0.0:
-            raise ValueError("logits: every row is constant, so the NLL does not depend on T (no temperature to fit)")
+            raise ValueError(
+                "logits: every row is constant, so the NLL does not depend on T (no temperature to fit)"
+            )
         z = z / size
         scale *= size
     _, d0, _ = _nll_and_derivatives(z, y, 0.0)
@@ -629,7 +671,9 @@ def fit_temperature(logits: ArrayLike, labels: ArrayLike, tol: float = 1e-10, ma
             "so there is no finite temperature to fit"
         )
     lo, hi = 0.0, 1.0
-    for _ in range(_MAX_DOUBLINGS):  # some row's label logit is below its max, so the derivative turns positive
+    for _ in range(
+        _MAX_DOUBLINGS
+    ):  # some row's label logit is below its max, so the derivative turns positive
         if _nll_and_derivatives(z, y, hi)[1] >= 0:
             break
         lo, hi = hi, 2 * hi
@@ -655,7 +699,9 @@ def fit_temperature(logits: ArrayLike, labels: ArrayLike, tol: float = 1e-10, ma
         if converged:
             break
     if not converged:
-        raise ValueError(f"max_iter: the fit did not reach tol={rtol:g} in {n_iter} Newton steps; raise max_iter")
+        raise ValueError(
+            f"max_iter: the fit did not reach tol={rtol:g} in {n_iter} Newton steps; raise max_iter"
+        )
     T = scale / float(beta)
     if not (np.isfinite(T) and T > 0):
         raise ValueError(f"logits: the fitted temperature {T!r} is outside the float64 range")

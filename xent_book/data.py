@@ -121,7 +121,9 @@ def _check_scale(value, name: str, allow_zero: bool = False) -> float:
     """A length of the feature space (a standard deviation, a distance): finite, > 0 (or >= 0), <= MAX_SCALE."""
     v = check_positive(value, name, allow_zero=allow_zero)
     if v > MAX_SCALE:
-        raise ValueError(f"{name}: expected a value <= {MAX_SCALE:g} (features are stored as float32), got {v!r}")
+        raise ValueError(
+            f"{name}: expected a value <= {MAX_SCALE:g} (features are stored as float32), got {v!r}"
+        )
     return v
 
 
@@ -133,7 +135,9 @@ def _check_size(n: int, d: int, names: str) -> None:
 # --------------------------------------------------------------------------- splitting
 
 
-def _split(X: np.ndarray, y: np.ndarray, num_classes: int, v: float, t: float, seed: int, names: str) -> Split:
+def _split(
+    X: np.ndarray, y: np.ndarray, num_classes: int, v: float, t: float, seed: int, names: str
+) -> Split:
     """Two stratified ``train_test_split`` calls: test off the whole, then validation off the rest."""
     from sklearn.model_selection import train_test_split
     from sklearn.utils import shuffle
@@ -174,7 +178,12 @@ def _split_generated(X, y, C: int, v: float, t: float, seed: int) -> Split:
 
 
 def stratified_split(
-    X: ArrayLike, y: ArrayLike, num_classes: int, val_fraction: float = 0.2, test_fraction: float = 0.2, seed: int = 0
+    X: ArrayLike,
+    y: ArrayLike,
+    num_classes: int,
+    val_fraction: float = 0.2,
+    test_fraction: float = 0.2,
+    seed: int = 0,
 ) -> Split:
     """Split ``(X, y)`` into train / validation / test, stratified by class (scikit-learn).
 
@@ -289,7 +298,9 @@ def long_tailed_counts(num_classes: int, imbalance_ratio: float, n_max: int) -> 
 # --------------------------------------------------------------------------- datasets
 
 
-def _blob_centres(num_classes: int, n_features: int, separation: float, rng: np.random.Generator) -> np.ndarray:
+def _blob_centres(
+    num_classes: int, n_features: int, separation: float, rng: np.random.Generator
+) -> np.ndarray:
     if n_features == 2:
         angles = 2 * np.pi * np.arange(num_classes) / num_classes
         return separation * np.stack([np.cos(angles), np.sin(angles)], axis=1)
@@ -491,7 +502,9 @@ def long_tailed_blobs(
     n_val = check_int(n_val_per_class, "n_val_per_class", 0, MAX_SAMPLES)
     n_test = check_int(n_test_per_class, "n_test_per_class", 0, MAX_SAMPLES)
     counts = long_tailed_counts(C, imbalance_ratio, n_max)
-    _check_size(int(counts.sum()) + C * (n_val + n_test), d, "n_max, n_val_per_class, n_test_per_class, n_features")
+    _check_size(
+        int(counts.sum()) + C * (n_val + n_test), d, "n_max, n_val_per_class, n_test_per_class, n_features"
+    )
     rng = np.random.default_rng(check_seed(seed))
     centres = _blob_centres(C, d, sep, rng)
 
@@ -561,6 +574,11 @@ def load_digits_split(
         return np.ascontiguousarray((X.astype(np.float64) - mean) / std, dtype=np.float32)
 
     return Split(
-        scale(split.X_train), split.y_train, scale(split.X_val), split.y_val,
-        scale(split.X_test), split.y_test, num_classes=10,
+        scale(split.X_train),
+        split.y_train,
+        scale(split.X_val),
+        split.y_val,
+        scale(split.X_test),
+        split.y_test,
+        num_classes=10,
     )

@@ -64,12 +64,16 @@ class StackedMLP(torch.nn.Module):
         ``(S, d_in, d_out)`` / ``(S, 1, d_out)``; ``dropout`` outside [0, 1).
     """
 
-    def __init__(self, weights: Sequence[torch.Tensor], biases: Sequence[torch.Tensor], dropout: float = 0.0) -> None:
+    def __init__(
+        self, weights: Sequence[torch.Tensor], biases: Sequence[torch.Tensor], dropout: float = 0.0
+    ) -> None:
         super().__init__()
         weights, biases = _check_layers(weights, "weights", 3), _check_layers(biases, "biases", 3)
-        if len(weights) != len(biases) or any(
-            b.shape != (w.shape[0], 1, w.shape[2]) for w, b in zip(weights, biases, strict=False)
-        ) or any(a.shape[2] != b.shape[1] or a.shape[0] != b.shape[0] for a, b in zip(weights, weights[1:])):
+        if (
+            len(weights) != len(biases)
+            or any(b.shape != (w.shape[0], 1, w.shape[2]) for w, b in zip(weights, biases, strict=False))
+            or any(a.shape[2] != b.shape[1] or a.shape[0] != b.shape[0] for a, b in zip(weights, weights[1:]))
+        ):
             raise ValueError(
                 "weights, biases: expected chained shapes (S, d_in, d_out) and (S, 1, d_out), got "
                 f"{[tuple(w.shape) for w in weights]} and {[tuple(b.shape) for b in biases]}"
@@ -93,8 +97,10 @@ class StackedMLP(torch.nn.Module):
         d = self.weights[0].shape[1]
         dtype = self.weights[0].dtype
         if not isinstance(x, torch.Tensor) or x.dtype != dtype:
-            raise TypeError(f"x: expected a torch.Tensor of the weights' dtype {dtype}, "
-                            f"got {getattr(x, 'dtype', type(x).__name__)}")
+            raise TypeError(
+                f"x: expected a torch.Tensor of the weights' dtype {dtype}, "
+                f"got {getattr(x, 'dtype', type(x).__name__)}"
+            )
         if x.dim() not in (2, 3) or x.shape[-1] != d or (x.dim() == 3 and x.shape[0] != self.n_seeds):
             raise ValueError(f"x: expected shape (N, {d}) or ({self.n_seeds}, N, {d}), got {tuple(x.shape)}")
         if not bool(torch.isfinite(x).all()):
@@ -132,8 +138,9 @@ def _check_layers(tensors, name: str, ndim: int) -> list:
     if isinstance(tensors, torch.Tensor) or not isinstance(tensors, Sequence | torch.nn.ParameterList):
         raise TypeError(f"{name}: expected a sequence of tensors, got {type(tensors).__name__}")
     tensors = list(tensors)
-    if not tensors or not all(isinstance(t, torch.Tensor) and t.is_floating_point() and t.dim() == ndim
-                              for t in tensors):
+    if not tensors or not all(
+        isinstance(t, torch.Tensor) and t.is_floating_point() and t.dim() == ndim for t in tensors
+    ):
         raise ValueError(f"{name}: expected at least one floating-point tensor of {ndim} dimensions")
     return tensors
 
@@ -174,7 +181,9 @@ def stack_models(models: Sequence[torch.nn.Module], dropout: float = 0.0) -> Sta
     if not models:
         raise ValueError("models: expected at least one model, got none")
     if not all(isinstance(m, torch.nn.Module) for m in models):
-        raise TypeError(f"models: expected torch.nn.Module items, got {sorted({type(m).__name__ for m in models})}")
+        raise TypeError(
+            f"models: expected torch.nn.Module items, got {sorted({type(m).__name__ for m in models})}"
+        )
     dropout = check_probability_scalar(dropout, "dropout", high_open=True)
     layers = [[m for m in model.modules() if isinstance(m, torch.nn.Linear)] for model in models]
     shapes = [[tuple(lin.weight.shape) for lin in ls] for ls in layers]
@@ -205,8 +214,10 @@ def _as_stacked_data(model: StackedMLP, X, y, name_X: str, name_y: str):
     if ya.ndim == 1:
         ya = np.broadcast_to(ya, (n_seeds, *ya.shape))
     if ya.shape != tuple(Xt.shape[:2]):
-        raise ValueError(f"{name_y}: expected labels of shape {tuple(Xt.shape[1:2])} or {tuple(Xt.shape[:2])} "
-                         f"(one per row of {name_X}), got {ya.shape}")
+        raise ValueError(
+            f"{name_y}: expected labels of shape {tuple(Xt.shape[1:2])} or {tuple(Xt.shape[:2])} "
+            f"(one per row of {name_X}), got {ya.shape}"
+        )
     return Xt.contiguous(), torch.from_numpy(np.ascontiguousarray(ya, dtype=np.int64))
 
 
@@ -296,7 +307,9 @@ def fit_stacked(
 
     f = torch.nn.functional
     model = _check_stacked(model)
-    loss_fn = f.cross_entropy if loss_fn is None else _check_callable(loss_fn, "loss_fn", "loss_fn(logits, target)")
+    loss_fn = (
+        f.cross_entropy if loss_fn is None else _check_callable(loss_fn, "loss_fn", "loss_fn(logits, target)")
+    )
     _check_callable(augment, "augment", "augment(x, generator)")
     _check_callable(callback, "callback", "callback(epoch, model, metrics)")
     S = model.n_seeds
@@ -306,7 +319,9 @@ def fit_stacked(
     l1 = check_positive(l1, "l1", allow_zero=True)
     for name, value in (("lr", lr), ("weight_decay", weight_decay), ("l1", l1)):
         if value > MAX_RATE:
-            raise ValueError(f"{name}: expected at most {MAX_RATE:g} (the optimiser computes in float32), got {value!r}")
+            raise ValueError(
+                f"{name}: expected at most {MAX_RATE:g} (the optimiser computes in float32), got {value!r}"
+            )
     optimizer = check_choice(optimizer, "optimizer", ("adam", "sgd"))
     seed = check_seed(seed)
     Xt, yt = _as_stacked_data(model, X, y, "X", "y")

@@ -94,7 +94,9 @@ def _check_priors(class_priors) -> np.ndarray:
             f"class_priors: expected every prior > 0 (log of the prior is used), got min {float(arr.min()):.6g}"
         )
     if abs(arr.sum() - 1.0) > 1e-6:
-        raise ValueError(f"class_priors: expected priors summing to 1 (tolerance 1e-06), got sum {arr.sum():.6g}")
+        raise ValueError(
+            f"class_priors: expected priors summing to 1 (tolerance 1e-06), got sum {arr.sum():.6g}"
+        )
     return arr
 
 
@@ -360,7 +362,9 @@ def logit_adjusted_loss(class_priors: ArrayLike, tau: float = 1.0, reduction: st
     def loss(logits, target):
         check_logits_target_tensors(logits, target)
         _check_offset_classes(offset64, tuple(logits.shape))
-        return F.cross_entropy(_add_offset(logits, offset64.to(logits.dtype)), target.long(), reduction=reduction)
+        return F.cross_entropy(
+            _add_offset(logits, offset64.to(logits.dtype)), target.long(), reduction=reduction
+        )
 
     return loss
 
@@ -472,7 +476,9 @@ def focal_ce_loss(gamma: float = 2.0, alpha: ArrayLike | None = None, reduction:
     def loss(logits, target):
         check_logits_target_tensors(logits, target)
         if alpha_t is not None and alpha_t.shape[0] != logits.shape[1]:
-            raise ValueError(f"alpha: has {alpha_t.shape[0]} entries but logits have {logits.shape[1]} classes")
+            raise ValueError(
+                f"alpha: has {alpha_t.shape[0]} entries but logits have {logits.shape[1]} classes"
+            )
         target = target.long()
         logp_y = F.log_softmax(logits, dim=1).gather(1, target.unsqueeze(1)).squeeze(1)
         values = -_focal_modulation(logp_y, g, torch) * logp_y
@@ -502,7 +508,9 @@ def _check_label_pair(y_true, y_pred, num_classes):
     if num_classes is None:
         num_classes = int(max(t.max(), p.max())) + 1
         if num_classes > MAX_SAMPLES:
-            raise ValueError(f"y_true, y_pred: labels up to {num_classes - 1}; pass num_classes to bound them")
+            raise ValueError(
+                f"y_true, y_pred: labels up to {num_classes - 1}; pass num_classes to bound them"
+            )
     return t, p, int(num_classes)
 
 
@@ -592,7 +600,9 @@ def balanced_accuracy(y_true: ArrayLike, y_pred: ArrayLike, num_classes: int | N
 
     t, p, _ = _check_label_pair(y_true, y_pred, num_classes)
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="y_pred contains classes not in y_true", category=UserWarning)
+        warnings.filterwarnings(
+            "ignore", message="y_pred contains classes not in y_true", category=UserWarning
+        )
         return float(balanced_accuracy_score(t, p))
 
 
@@ -650,7 +660,10 @@ def class_balanced_sample_weights(
 
 
 def balanced_resample_indices(
-    labels: ArrayLike, num_samples: int | None = None, seed: int = 0, power: float = 1.0,
+    labels: ArrayLike,
+    num_samples: int | None = None,
+    seed: int = 0,
+    power: float = 1.0,
     num_classes: int | None = None,
 ) -> np.ndarray:
     """Indices drawn with replacement by :func:`class_balanced_sample_weights` (a re-sampled epoch).

@@ -121,12 +121,16 @@ def _is_probability_target(inp: np.ndarray, t: np.ndarray) -> bool:
     return t.dtype.kind == "f" and t.shape == inp.shape
 
 
-def _check_index_target(t: np.ndarray, inp_batched: np.ndarray, unbatched: bool, ignore_index: int) -> np.ndarray:
+def _check_index_target(
+    t: np.ndarray, inp_batched: np.ndarray, unbatched: bool, ignore_index: int
+) -> np.ndarray:
     """Validate class indices against (N, C, d1, ...) input; return (N, d1, ...) int64."""
     t = as_index_array(t, "target")
     if unbatched:
         if t.ndim != 0:
-            raise ValueError(f"target: expected a scalar class index for unbatched input of shape (C,), got shape {t.shape}")
+            raise ValueError(
+                f"target: expected a scalar class index for unbatched input of shape (C,), got shape {t.shape}"
+            )
         t = t[None]
     expected = (inp_batched.shape[0],) + inp_batched.shape[2:]
     if t.shape != expected:
@@ -232,7 +236,10 @@ def _check_gamma(gamma) -> float:
 
 
 def nll_loss(
-    input: ArrayLike, target: ArrayLike, weight: ArrayLike | None = None, ignore_index: int = -100,
+    input: ArrayLike,
+    target: ArrayLike,
+    weight: ArrayLike | None = None,
+    ignore_index: int = -100,
     reduction: str = "mean",
 ) -> np.ndarray:
     r"""Negative log-likelihood of class indices, as ``torch.nn.functional.nll_loss``.
@@ -289,8 +296,12 @@ def nll_loss(
 
 
 def cross_entropy(
-    input: ArrayLike, target: ArrayLike, weight: ArrayLike | None = None, ignore_index: int = -100,
-    reduction: str = "mean", label_smoothing: float = 0.0,
+    input: ArrayLike,
+    target: ArrayLike,
+    weight: ArrayLike | None = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
 ) -> np.ndarray:
     r"""Cross-entropy between logits and a target, as ``torch.nn.functional.cross_entropy``.
 
@@ -395,8 +406,12 @@ def cross_entropy(
 
 
 def cross_entropy_grad(
-    input: ArrayLike, target: ArrayLike, weight: ArrayLike | None = None, ignore_index: int = -100,
-    reduction: str = "mean", label_smoothing: float = 0.0,
+    input: ArrayLike,
+    target: ArrayLike,
+    weight: ArrayLike | None = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
 ) -> np.ndarray:
     r"""Analytic gradient of :func:`cross_entropy` with respect to the logits.
 
@@ -535,7 +550,10 @@ def binary_cross_entropy(
 
 
 def binary_cross_entropy_with_logits(
-    input: ArrayLike, target: ArrayLike, weight: ArrayLike | None = None, reduction: str = "mean",
+    input: ArrayLike,
+    target: ArrayLike,
+    weight: ArrayLike | None = None,
+    reduction: str = "mean",
     pos_weight: ArrayLike | None = None,
 ) -> np.ndarray:
     r"""Binary cross-entropy on logits, as ``torch.nn.functional.binary_cross_entropy_with_logits``.
@@ -591,7 +609,9 @@ def binary_cross_entropy_with_logits(
     return cast_result(_reduce(loss, reduction), np.result_type(x.dtype, y.dtype))
 
 
-def kl_div(input: ArrayLike, target: ArrayLike, reduction: str = "mean", log_target: bool = False) -> np.ndarray:
+def kl_div(
+    input: ArrayLike, target: ArrayLike, reduction: str = "mean", log_target: bool = False
+) -> np.ndarray:
     r"""Pointwise KL divergence terms, as ``torch.nn.functional.kl_div``.
 
     ``input`` holds log-probabilities :math:`\log q` (PyTorch's convention: the
@@ -735,8 +755,12 @@ def sigmoid_focal_loss(
 
 
 def focal_loss(
-    input: ArrayLike, target: ArrayLike, gamma: float = 2.0, alpha: ArrayLike | None = None,
-    reduction: str = "mean", ignore_index: int = -100,
+    input: ArrayLike,
+    target: ArrayLike,
+    gamma: float = 2.0,
+    alpha: ArrayLike | None = None,
+    reduction: str = "mean",
+    ignore_index: int = -100,
 ) -> np.ndarray:
     r"""Multi-class focal loss on logits (Lin et al. 2017).
 

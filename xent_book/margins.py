@@ -86,10 +86,14 @@ def _class_targets(target, n: int, num_classes: int, unbatched: bool) -> np.ndar
     t = as_index_array(target, "target")
     expected = () if unbatched else (n,)
     if t.shape != expected:
-        raise ValueError(f"target: expected shape {expected} (one class index per row of input), got {t.shape}")
+        raise ValueError(
+            f"target: expected shape {expected} (one class index per row of input), got {t.shape}"
+        )
     t = t.reshape(n)
     if t.size and (t.min() < 0 or t.max() >= num_classes):
-        raise ValueError(f"target: class indices must lie in [0, {num_classes - 1}], got values in [{t.min()}, {t.max()}]")
+        raise ValueError(
+            f"target: class indices must lie in [0, {num_classes - 1}], got values in [{t.min()}, {t.max()}]"
+        )
     return t
 
 
@@ -326,7 +330,11 @@ def zero_one_margin_loss(margin: ArrayLike) -> np.ndarray:
 
 
 def multi_margin_loss(
-    input: ArrayLike, target: ArrayLike, p: int = 1, margin: float = 1.0, weight: ArrayLike | None = None,
+    input: ArrayLike,
+    target: ArrayLike,
+    p: int = 1,
+    margin: float = 1.0,
+    weight: ArrayLike | None = None,
     reduction: str = "mean",
 ) -> np.ndarray:
     r"""Multi-class hinge loss, exactly as ``torch.nn.functional.multi_margin_loss``.

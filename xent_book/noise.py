@@ -112,10 +112,14 @@ def _check_transition(T, num_classes=None, name="T") -> np.ndarray:
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] < 2:
         raise ValueError(f"{name}: expected a square (C, C) matrix with C >= 2, got shape {arr.shape}")
     if num_classes is not None and arr.shape[0] != num_classes:
-        raise ValueError(f"{name}: expected shape ({num_classes}, {num_classes}) to match {num_classes} classes, got {arr.shape}")
+        raise ValueError(
+            f"{name}: expected shape ({num_classes}, {num_classes}) to match {num_classes} classes, got {arr.shape}"
+        )
     check_finite(arr, name)
     if (arr < 0).any() or (arr > 1).any():
-        raise ValueError(f"{name}: expected entries in [0, 1], got values in [{arr.min():.6g}, {arr.max():.6g}]")
+        raise ValueError(
+            f"{name}: expected entries in [0, 1], got values in [{arr.min():.6g}, {arr.max():.6g}]"
+        )
     worst = float(np.max(np.abs(arr.sum(axis=1) - 1.0)))
     if worst > ROW_SUM_TOLERANCE:
         raise ValueError(
@@ -134,12 +138,15 @@ def _check_logits_target(logits, target):
     check_logits(x, "logits")
     y = check_labels(target, "target", x.shape[1], ndim=None, nonempty=False)
     if y.shape != (x.shape[0],):
-        raise ValueError(f"target: expected shape ({x.shape[0]},) (one class index per row of logits), got {y.shape}")
+        raise ValueError(
+            f"target: expected shape ({x.shape[0]},) (one class index per row of logits), got {y.shape}"
+        )
     return x, y
 
 
 def _check_q(q) -> float:
     return check_probability_scalar(q, "q", low_open=True)
+
 
 # ----------------------------------------------------------------------------
 # noise model
@@ -418,7 +425,9 @@ def _torch_logp_y(logits, target):
 # ----------------------------------------------------------------------------
 
 
-def generalized_cross_entropy(logits: ArrayLike, target: ArrayLike, q: float = 0.7, reduction: str = "mean") -> np.ndarray:
+def generalized_cross_entropy(
+    logits: ArrayLike, target: ArrayLike, q: float = 0.7, reduction: str = "mean"
+) -> np.ndarray:
     r"""Generalized cross-entropy ``(1 - q_y^a) / a`` (Zhang & Sabuncu 2018), ``a`` the argument ``q``.
 
     .. math:: L_a(f, y) = \frac{1 - q_y^{\,a}}{a}, \qquad q = \operatorname{softmax}(f)
@@ -502,7 +511,11 @@ def mean_absolute_error_loss(logits: ArrayLike, target: ArrayLike, reduction: st
 
 
 def symmetric_cross_entropy(
-    logits: ArrayLike, target: ArrayLike, alpha: float = 0.1, beta: float = 1.0, A: float = -4.0,
+    logits: ArrayLike,
+    target: ArrayLike,
+    alpha: float = 0.1,
+    beta: float = 1.0,
+    A: float = -4.0,
     reduction: str = "mean",
 ) -> np.ndarray:
     r"""Symmetric cross-entropy ``alpha CE + beta RCE`` (Wang et al. 2019).

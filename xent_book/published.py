@@ -51,71 +51,120 @@ class Result:
 PUBLISHED: dict[str, Result] = {
     # -- Guo et al. 2017, On calibration of modern neural networks ----------
     "guo2017calibration.cifar100_resnet110.ece_before": Result(
-        16.53, "guo2017calibration", "Table 1, row CIFAR-100 ResNet 110, column Uncalibrated (read in the paper text, arXiv 1706.04599v2, "
-        "ch 9-11 review)", "ECE, %, 15 bins"),
+        16.53,
+        "guo2017calibration",
+        "Table 1, row CIFAR-100 ResNet 110, column Uncalibrated (read in the paper text, arXiv 1706.04599v2, "
+        "ch 9-11 review)",
+        "ECE, %, 15 bins",
+    ),
     "guo2017calibration.cifar100_resnet110.ece_temperature": Result(
-        1.26, "guo2017calibration", "Table 1, row CIFAR-100 ResNet 110, column Temp. Scaling (read in the paper text, arXiv 1706.04599v2, "
-        "ch 9-11 review)", "ECE, %, 15 bins"),
+        1.26,
+        "guo2017calibration",
+        "Table 1, row CIFAR-100 ResNet 110, column Temp. Scaling (read in the paper text, arXiv 1706.04599v2, "
+        "ch 9-11 review)",
+        "ECE, %, 15 bins",
+    ),
     # -- Lin et al. 2017, Focal loss -----------------------------------------
     "lin2017focal.coco.gamma": Result(
-        2.0, "lin2017focal", "Table 1b, row gamma = 2.0, alpha = 0.25 (the best AP)", "focusing parameter"),
+        2.0, "lin2017focal", "Table 1b, row gamma = 2.0, alpha = 0.25 (the best AP)", "focusing parameter"
+    ),
     "lin2017focal.coco.alpha": Result(
-        0.25, "lin2017focal", "Table 1b, row gamma = 2.0, alpha = 0.25 (the best AP)",
-        "weight of the rare foreground class"),
+        0.25,
+        "lin2017focal",
+        "Table 1b, row gamma = 2.0, alpha = 0.25 (the best AP)",
+        "weight of the rare foreground class",
+    ),
     "lin2017focal.coco.ap_focal": Result(
-        34.0, "lin2017focal", "Table 1b, row gamma = 2.0, alpha = 0.25, column AP (ResNet-50, 600 px, COCO minival)",
-        "AP, %"),
+        34.0,
+        "lin2017focal",
+        "Table 1b, row gamma = 2.0, alpha = 0.25, column AP (ResNet-50, 600 px, COCO minival)",
+        "AP, %",
+    ),
     "lin2017focal.coco.ap_balanced_ce": Result(
-        31.1, "lin2017focal", "Table 1a, row alpha = 0.75 (the best alpha-balanced CE), column AP", "AP, %"),
+        31.1, "lin2017focal", "Table 1a, row alpha = 0.75 (the best alpha-balanced CE), column AP", "AP, %"
+    ),
     # -- Menon et al. 2021, Long-tail learning via logit adjustment ---------
     "menon2021logitadjust.cifar10lt.erm": Result(
-        27.16, "menon2021logitadjust", "Table 2, row ERM, column CIFAR-10-LT", "test balanced error, %"),
+        27.16, "menon2021logitadjust", "Table 2, row ERM, column CIFAR-10-LT", "test balanced error, %"
+    ),
     "menon2021logitadjust.cifar10lt.posthoc": Result(
-        22.60, "menon2021logitadjust", "Table 2, row Logit adjustment (post-hoc), column CIFAR-10-LT",
-        "test balanced error, %"),
+        22.60,
+        "menon2021logitadjust",
+        "Table 2, row Logit adjustment (post-hoc), column CIFAR-10-LT",
+        "test balanced error, %",
+    ),
     "menon2021logitadjust.cifar10lt.loss": Result(
-        22.33, "menon2021logitadjust", "Table 2, row Logit adjustment (loss), column CIFAR-10-LT",
-        "test balanced error, %"),
+        22.33,
+        "menon2021logitadjust",
+        "Table 2, row Logit adjustment (loss), column CIFAR-10-LT",
+        "test balanced error, %",
+    ),
     # -- Mukhoti et al. 2020, Calibrating deep neural networks using focal loss
     "mukhoti2020focal.cifar10_resnet50.ece_ce": Result(
-        4.35, "mukhoti2020focal", "Table 1, CIFAR-10 ResNet-50, column cross-entropy, ECE before temperature scaling",
-        "ECE, %"),
+        4.35,
+        "mukhoti2020focal",
+        "Table 1, CIFAR-10 ResNet-50, column cross-entropy, ECE before temperature scaling",
+        "ECE, %",
+    ),
     "mukhoti2020focal.cifar10_resnet50.ece_flsd53": Result(
-        1.55, "mukhoti2020focal", "Table 1, CIFAR-10 ResNet-50, column FLSD-53, ECE before temperature scaling",
-        "ECE, %"),
+        1.55,
+        "mukhoti2020focal",
+        "Table 1, CIFAR-10 ResNet-50, column FLSD-53, ECE before temperature scaling",
+        "ECE, %",
+    ),
     # -- Müller et al. 2019, When does label smoothing help? -----------------
     "muller2019smoothing.cifar100_resnet56.ece_baseline": Result(
-        0.150, "muller2019smoothing", "NOT confirmed in review (Table 3 could not be read through the search corpora; the text confirms that eps = 0.05 calibrates about as well as temperature scaling): Table 3, row CIFAR-100 ResNet-56, column Baseline", "ECE, fraction, 15 bins"),
+        0.150,
+        "muller2019smoothing",
+        "NOT confirmed in review (Table 3 could not be read through the search corpora; the text confirms that eps = 0.05 calibrates about as well as temperature scaling): Table 3, row CIFAR-100 ResNet-56, column Baseline",
+        "ECE, fraction, 15 bins",
+    ),
     "muller2019smoothing.cifar100_resnet56.ece_ts": Result(
-        0.021, "muller2019smoothing", "NOT confirmed in review (Table 3 could not be read through the search corpora; the text confirms that eps = 0.05 calibrates about as well as temperature scaling): Table 3, row CIFAR-100 ResNet-56, column Temp. Scaling", "ECE, fraction, 15 bins"),
+        0.021,
+        "muller2019smoothing",
+        "NOT confirmed in review (Table 3 could not be read through the search corpora; the text confirms that eps = 0.05 calibrates about as well as temperature scaling): Table 3, row CIFAR-100 ResNet-56, column Temp. Scaling",
+        "ECE, fraction, 15 bins",
+    ),
     "muller2019smoothing.cifar100_resnet56.ts_temperature": Result(
-        1.9, "muller2019smoothing", "NOT confirmed in review (Table 3 could not be read through the search corpora; the text confirms that eps = 0.05 calibrates about as well as temperature scaling): Table 3, row CIFAR-100 ResNet-56, column Temp. Scaling (T in parentheses)", "temperature"),
+        1.9,
+        "muller2019smoothing",
+        "NOT confirmed in review (Table 3 could not be read through the search corpora; the text confirms that eps = 0.05 calibrates about as well as temperature scaling): Table 3, row CIFAR-100 ResNet-56, column Temp. Scaling (T in parentheses)",
+        "temperature",
+    ),
     "muller2019smoothing.cifar100_resnet56.ece_ls": Result(
-        0.024, "muller2019smoothing", "NOT confirmed in review (Table 3 could not be read through the search corpora; the text confirms that eps = 0.05 calibrates about as well as temperature scaling): Table 3, row CIFAR-100 ResNet-56, column Label Smoothing (eps = 0.05)", "ECE, fraction, 15 bins"),
+        0.024,
+        "muller2019smoothing",
+        "NOT confirmed in review (Table 3 could not be read through the search corpora; the text confirms that eps = 0.05 calibrates about as well as temperature scaling): Table 3, row CIFAR-100 ResNet-56, column Label Smoothing (eps = 0.05)",
+        "ECE, fraction, 15 bins",
+    ),
     # -- Wijmans et al. 2024, Cut your losses (Cut Cross-Entropy) -----------
     # Gemma 2 (2B): 8,192 tokens, C = 256,000, d = 2,304, bf16, on an A100. The
     # "MB" of the table are binary: one bf16 logit matrix, 8192 * 256000 * 2
     # bytes, is printed as 4,000 MB (torch.compile, loss forward).
     "wijmans2024cce.gemma2.baseline_loss_forward_mb": Result(
-        24000.0, "wijmans2024cce",
+        24000.0,
+        "wijmans2024cce",
         "Table 1, row 'Baseline', column 'Loss' (memory): the forward pass of the loss alone; abstract: "
         "'24 GB'. Same value in the repository's benchmark output (apple/ml-cross-entropy README, "
         "'baseline loss-fw 24000.0')",
         "peak memory of the loss op, MB (MiB)",
     ),
     "wijmans2024cce.gemma2.baseline_loss_fwbw_mb": Result(
-        28000.0, "wijmans2024cce",
+        28000.0,
+        "wijmans2024cce",
         "Table 1, row 'Baseline', column 'Loss+Gradient' (memory): forward and backward; abstract: "
         "'28 GB' for the classifier head's training-time memory (README: 'baseline loss-fw-bw 28000.0')",
         "peak memory of the loss op with its backward pass, MB (MiB)",
     ),
     "wijmans2024cce.gemma2.cce_loss_forward_mb": Result(
-        1.0, "wijmans2024cce",
+        1.0,
+        "wijmans2024cce",
         "abstract ('from 24 GB to 1 MB'); Table 1, row 'CCE (Ours)', column 'Loss' (README: 'cce loss-fw 1.1')",
         "peak memory of the loss op, MB",
     ),
     "wijmans2024cce.gemma2.cce_loss_fwbw_mb": Result(
-        1164.0, "wijmans2024cce",
+        1164.0,
+        "wijmans2024cce",
         "Table 1, row 'CCE (Ours)', column 'Loss+Gradient' (memory); abstract: '1 GB' "
         "(README: 'cce loss-fw-bw 1164.0')",
         "peak memory of the loss op with its backward pass, MB (MiB)",
@@ -135,8 +184,10 @@ def get(key: str) -> Result:
         If no result is stored under ``key``; the message lists the keys stored for the same paper.
     """
     if not isinstance(key, str):
-        raise TypeError(f"key: expected a string such as 'guo2017calibration.cifar100_resnet110.ece', "
-                        f"got {type(key).__name__}")
+        raise TypeError(
+            f"key: expected a string such as 'guo2017calibration.cifar100_resnet110.ece', "
+            f"got {type(key).__name__}"
+        )
     try:
         return PUBLISHED[key]
     except KeyError:

@@ -169,6 +169,7 @@ def naive_logsumexp(x: ArrayLike, axis: int = -1) -> np.ndarray:
 # mpmath reference
 # --------------------------------------------------------------------------
 
+
 def _mp_input(x, axis, dps) -> tuple[np.ndarray, int]:
     check_int(dps, "dps", 20, 10_000)  # at least 20 decimal digits for a float64 reference
     arr = as_float_array(x, "x")
@@ -355,6 +356,7 @@ def mp_softmax(x: ArrayLike, axis: int = -1, dps: int = 50) -> np.ndarray:
 # --------------------------------------------------------------------------
 # Error measures
 # --------------------------------------------------------------------------
+
 
 def _error_inputs(approx, exact) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     a = as_float_array(approx, "approx")

@@ -110,7 +110,9 @@ class History(dict):
         values = np.asarray(self[key], dtype=np.float64)
         epochs = self.get("epoch", [])
         if len(epochs) != len(values) or values.size == 0 or np.isnan(values).all():
-            raise ValueError(f"key: {key!r} has no epoch with a number to compare (values {values.tolist()[:5]})")
+            raise ValueError(
+                f"key: {key!r} has no epoch with a number to compare (values {values.tolist()[:5]})"
+            )
         i = int(np.nanargmin(values) if mode == "min" else np.nanargmax(values))
         return int(epochs[i])
 
@@ -159,7 +161,9 @@ def _num_logits(model, X1) -> int:
     finally:
         model.train(was_training)
     if not isinstance(out, torch.Tensor) or out.dim() != 2 or out.shape[0] != 1 or out.shape[1] < 1:
-        raise ValueError(f"model: expected logits of shape (N, C), got {getattr(out, 'shape', type(out).__name__)}")
+        raise ValueError(
+            f"model: expected logits of shape (N, C), got {getattr(out, 'shape', type(out).__name__)}"
+        )
     if not out.is_floating_point():
         raise ValueError(f"model: expected floating logits, got {out.dtype}")
     return int(out.shape[1])
@@ -219,13 +223,17 @@ def make_model(
     if hidden is None:
         widths = []
     elif isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
-        raise TypeError(f"hidden: expected a sequence of layer widths such as (64,), or None, got {type(hidden).__name__}")
+        raise TypeError(
+            f"hidden: expected a sequence of layer widths such as (64,), or None, got {type(hidden).__name__}"
+        )
     else:
         widths = [check_int(h, "hidden", 1, MAX_WIDTH) for h in hidden]
     sizes = [d, *widths, C]
     n_params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
     if n_params > MAX_PARAMETERS:
-        raise ValueError(f"in_features, hidden, num_classes: {n_params} parameters, more than {MAX_PARAMETERS}")
+        raise ValueError(
+            f"in_features, hidden, num_classes: {n_params} parameters, more than {MAX_PARAMETERS}"
+        )
     p = check_probability_scalar(dropout, "dropout", high_open=True)
     s = check_seed(seed)
     with torch.random.fork_rng(devices=[]):
@@ -266,7 +274,9 @@ def _as_tensors(X, y, name_X: str, name_y: str, num_classes: int | None = None):
     except (ValueError, TypeError) as exc:
         raise TypeError(f"{name_y}: expected class indices or probabilities ({exc})") from None
     if ya.ndim == 0 or len(ya) != len(Xt):
-        raise ValueError(f"{name_y}: expected {len(Xt)} targets (one per row of {name_X}), got shape {ya.shape}")
+        raise ValueError(
+            f"{name_y}: expected {len(Xt)} targets (one per row of {name_X}), got shape {ya.shape}"
+        )
     if ya.ndim == 1:
         if ya.dtype.kind not in "iu":
             raise TypeError(f"{name_y}: class indices must have an integer dtype, got {ya.dtype}")
@@ -274,11 +284,15 @@ def _as_tensors(X, y, name_X: str, name_y: str, num_classes: int | None = None):
     elif ya.ndim == 2:  # soft targets, e.g. a teacher's probabilities
         yf = as_float_array(ya, name_y)
         if num_classes is not None and yf.shape[1] != num_classes:
-            raise ValueError(f"{name_y}: expected {num_classes} probabilities per row (one per logit), got {yf.shape}")
+            raise ValueError(
+                f"{name_y}: expected {num_classes} probabilities per row (one per logit), got {yf.shape}"
+            )
         check_distribution(yf, name_y, axis=1)
         yt = torch.from_numpy(np.ascontiguousarray(yf, dtype=np.float32))
     else:
-        raise ValueError(f"{name_y}: expected class indices (N,) or probabilities (N, C), got shape {ya.shape}")
+        raise ValueError(
+            f"{name_y}: expected class indices (N,) or probabilities (N, C), got shape {ya.shape}"
+        )
     return Xt, yt
 
 
@@ -383,7 +397,9 @@ def fit(
     wd = check_positive(weight_decay, "weight_decay", allow_zero=True)
     for name, value in (("lr", lr), ("weight_decay", wd)):
         if value > MAX_RATE:
-            raise ValueError(f"{name}: expected at most {MAX_RATE:g} (the optimiser computes in float32), got {value!r}")
+            raise ValueError(
+                f"{name}: expected at most {MAX_RATE:g} (the optimiser computes in float32), got {value!r}"
+            )
     seed = check_seed(seed)
     progress = check_bool(progress, "progress")
     n = len(Xt)
@@ -408,7 +424,9 @@ def fit(
         with np.errstate(over="ignore"):
             total = w.sum()
         if not np.all(np.isfinite(w)) or w.min() < 0 or not 0 < total < np.inf:
-            raise ValueError("sample_weights: expected finite non-negative weights with a positive, finite sum")
+            raise ValueError(
+                "sample_weights: expected finite non-negative weights with a positive, finite sum"
+            )
         weights = torch.from_numpy(w)
 
     from tqdm.auto import tqdm
@@ -438,7 +456,9 @@ def fit(
                 if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
                     raise ValueError("loss_fn: expected a scalar tensor (use reduction='mean')")
                 if not torch.isfinite(loss):
-                    raise ValueError(f"loss_fn: the loss became {float(loss.detach())} at epoch {epoch}; lower lr?")
+                    raise ValueError(
+                        f"loss_fn: the loss became {float(loss.detach())} at epoch {epoch}; lower lr?"
+                    )
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()

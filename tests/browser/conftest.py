@@ -104,7 +104,9 @@ def chromium_path() -> Path:
 
 @pytest.fixture(scope="session")
 def playwright_instance():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e .[dev])")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install -e .[dev])"
+    )
     pw = sync_api.sync_playwright().start()
     yield pw
     pw.stop()
@@ -298,8 +300,12 @@ def lab_server(lab_settings, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("lab")
     log = tmp / "lab.log"
     cmd = [
-        sys.executable, "-m", "jupyterlab",
-        "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={ROOT}",
         "--ServerApp.port_retries=0",

@@ -65,14 +65,18 @@ def fixture_site(tmp_path_factory):
         ex = xb.exercises.get(label)
         data["exercises"][label] = {"label": label, "chapter": ex.chapter, "hint": ex.hint, **ex.export()}
     (site / "_static" / "exercises" / "xent-exercises-data.js").write_text(
-        "window.XENT_EXERCISES = " + json.dumps(data, allow_nan=False) + ";\n")
-    divs = "\n".join(f'<section><h2>{lab}</h2><div class="xent-check" data-xent-check="{lab}"></div></section>'
-                     for lab in FIXTURE_LABELS)
+        "window.XENT_EXERCISES = " + json.dumps(data, allow_nan=False) + ";\n"
+    )
+    divs = "\n".join(
+        f'<section><h2>{lab}</h2><div class="xent-check" data-xent-check="{lab}"></div></section>'
+        for lab in FIXTURE_LABELS
+    )
     (site / "index.html").write_text(
         '<!doctype html><html lang="en" data-content_root="./"><head><meta charset="utf-8">'
         '<title>exercises</title><link rel="stylesheet" href="_static/xent-exercises.css">'
         '<script defer src="_static/xent-exercises.js"></script></head>'
-        f"<body><main>{divs}</main></body></html>\n")
+        f"<body><main>{divs}</main></body></html>\n"
+    )
     server, thread = _serve(site)
     yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
     server.shutdown()
@@ -120,7 +124,9 @@ def _type_and_check(page, label, text, use_enter=True):
 def _load(page, url):
     page.goto(url)
     page.wait_for_function(
-        "() => Array.from(document.querySelectorAll('.xent-check')).every(d => d.dataset.xentReady)", timeout=15000)
+        "() => Array.from(document.querySelectorAll('.xent-check')).every(d => d.dataset.xentReady)",
+        timeout=15000,
+    )
 
 
 def test_fixture_page_right_and_wrong_answers(offline, fixture_site):
@@ -136,7 +142,7 @@ def test_fixture_page_right_and_wrong_answers(offline, fixture_site):
     assert _type_and_check(page, "ex-fixture-number", "1.5") == ("correct", "Correct.")
     assert _type_and_check(page, "ex-fixture-number", "1.6") == ("not-yet", f"Not yet. Hint: {hint}")
     assert _type_and_check(page, "ex-fixture-number", "3/2", use_enter=False) == ("correct", "Correct.")
-    assert _type_and_check(page, "ex-fixture-number", "1.5009")[0] == "correct"   # atol = 1e-3
+    assert _type_and_check(page, "ex-fixture-number", "1.5009")[0] == "correct"  # atol = 1e-3
     assert _type_and_check(page, "ex-fixture-number", "1.5011")[0] == "not-yet"
     status, text = _type_and_check(page, "ex-fixture-number", "one and a half")
     assert status == "invalid" and "as a number" in text
@@ -163,7 +169,7 @@ def test_fixture_page_right_and_wrong_answers(offline, fixture_site):
     page.keyboard.press("ArrowDown")  # moves to and selects option b
     page.keyboard.press("Enter")
     assert _verdict(page, "ex-fixture-choice") == ("not-yet", f"Not yet. Hint: {ch_hint}")
-    page.keyboard.press("ArrowUp")    # option a, the right one
+    page.keyboard.press("ArrowUp")  # option a, the right one
     page.keyboard.press("Enter")
     assert _verdict(page, "ex-fixture-choice") == ("correct", "Correct.")
 
@@ -172,9 +178,18 @@ def test_typed_number_parser(offline, fixture_site):
     page = offline
     _load(page, fixture_site)
     cases = {
-        "0.693": [0.693], "6.93e-1": [0.693], "-1/3": [-1 / 3], "\u22121/3": [-1 / 3], "log(2)": [float(np.log(2))],
-        "2^-3": [0.125], "-2^2": [-4.0], "sqrt(2)/2": [2 ** 0.5 / 2], "[1, 2.5]": [1.0, 2.5],
-        "1e3; pi": [1000.0, float(np.pi)], "log2(8)": [3.0], "exp(1) - e": [0.0],
+        "0.693": [0.693],
+        "6.93e-1": [0.693],
+        "-1/3": [-1 / 3],
+        "\u22121/3": [-1 / 3],
+        "log(2)": [float(np.log(2))],
+        "2^-3": [0.125],
+        "-2^2": [-4.0],
+        "sqrt(2)/2": [2**0.5 / 2],
+        "[1, 2.5]": [1.0, 2.5],
+        "1e3; pi": [1000.0, float(np.pi)],
+        "log2(8)": [3.0],
+        "exp(1) - e": [0.0],
     }
     for text, want in cases.items():
         got = page.evaluate("(t) => window.xentExercises.parseNumbers(t)", text)
@@ -191,8 +206,11 @@ def test_typed_number_parser(offline, fixture_site):
 def _pages_with_checks() -> list[str]:
     if not HTML.is_dir():
         return []
-    return sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html")
-                  if "_static" not in p.parts and "data-xent-check" in p.read_text(encoding="utf-8"))
+    return sorted(
+        p.relative_to(HTML).as_posix()
+        for p in HTML.rglob("*.html")
+        if "_static" not in p.parts and "data-xent-check" in p.read_text(encoding="utf-8")
+    )
 
 
 def _right_text(ex) -> str:
@@ -206,8 +224,9 @@ def _wrong_text(ex) -> str:
 
 
 def test_built_book_has_exercise_pages(book_html):
-    assert (book_html / "_static" / "exercises" / "xent-exercises-data.js").exists(), \
+    assert (book_html / "_static" / "exercises" / "xent-exercises-data.js").exists(), (
         "scripts/build_book.sh did not export the answers"
+    )
     assert _pages_with_checks(), "no page of the built book has a data-xent-check div"
 
 
@@ -271,7 +290,10 @@ def test_built_page_legible_in_both_themes(offline, book_server, theme, screensh
         pytest.skip("no page of the built book has a data-xent-check div yet")
     page = offline
     _load(page, book_server + pages[0])
-    page.evaluate("(t) => { document.documentElement.dataset.theme = t; document.documentElement.dataset.mode = t; }", theme)
+    page.evaluate(
+        "(t) => { document.documentElement.dataset.theme = t; document.documentElement.dataset.mode = t; }",
+        theme,
+    )
     label = page.eval_on_selector(".xent-check", "e => e.dataset.xentCheck")
     ex = xb.exercises.get(label)
     if isinstance(ex, _core.ChoiceExercise):

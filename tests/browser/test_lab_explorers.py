@@ -101,7 +101,9 @@ def expect_logits(inp: dict, ctx: dict) -> dict:
     # independently of the widget module: the library's loss and gradient
     zt = np.array([z]) / t
     assert _close(v["loss"], float(xb.cross_entropy(zt, np.array([y]))), 1e-12)
-    assert np.allclose(v["grad"], xb.cross_entropy_grad(zt, np.array([y]), reduction="sum")[0], rtol=1e-12, atol=1e-15)
+    assert np.allclose(
+        v["grad"], xb.cross_entropy_grad(zt, np.array([y]), reduction="sum")[0], rtol=1e-12, atol=1e-15
+    )
     out = {"loss": v["loss"], "p_target": v["probs"][y], "temperature": t}
     out.update({f"p{k}": v["probs"][k] for k in range(n)})
     out.update({f"grad{k}": v["grad"][k] for k in range(n)})
@@ -138,7 +140,9 @@ def expect_entropy_kl(inp: dict, ctx: dict) -> dict:
 def expect_binary(inp: dict, ctx: dict) -> dict:
     z, pw, y = inp["logit z"], inp["pos_weight w+"], _class_index(inp["label y"])
     v = W.binary_loss_values(z, y, pw)
-    direct = xb.binary_cross_entropy_with_logits(np.array([z]), np.array([float(y)]), pos_weight=np.array([pw]))
+    direct = xb.binary_cross_entropy_with_logits(
+        np.array([z]), np.array([float(y)]), pos_weight=np.array([pw])
+    )
     assert _close(v["loss"], float(direct), 1e-12)
     return {"loss": v["loss"], "grad": v["grad"], "p": v["p"], "z": z, "pos_weight": pw}
 
@@ -197,7 +201,11 @@ class Chapter:
 
 def _reliability_context(lab, notebook: str) -> dict:
     """The test logits and labels the chapter passed to the explorer, read from its kernel."""
-    data = kernel_json(lab, notebook, "{'z': test_logits.tolist(), 'dtype': str(test_logits.dtype), 'y': test_labels.tolist()}")
+    data = kernel_json(
+        lab,
+        notebook,
+        "{'z': test_logits.tolist(), 'dtype': str(test_logits.dtype), 'y': test_labels.tolist()}",
+    )
     z = np.asarray(data["z"], dtype=data["dtype"])
     y = np.asarray(data["y"], dtype=np.int64)
     return {"logits": z, "labels": y, "best_temperature": cal.fit_temperature(z, y)}
@@ -205,7 +213,9 @@ def _reliability_context(lab, notebook: str) -> dict:
 
 CHAPTERS = (
     Chapter(
-        "02_softmax_temperature.ipynb", "logits_explorer", expect_logits,
+        "02_softmax_temperature.ipynb",
+        "logits_explorer",
+        expect_logits,
         (
             Action("logit z1", key="ArrowRight", changes=("loss", "p0", "p1", "grad1")),
             Action("temperature T", key="ArrowLeft", changes=("loss", "temperature", "p0")),
@@ -214,7 +224,9 @@ CHAPTERS = (
         log_sliders=(("temperature T", "temperature"),),
     ),
     Chapter(
-        "03_entropy.ipynb", "entropy_explorer", expect_entropy,
+        "03_entropy.ipynb",
+        "entropy_explorer",
+        expect_entropy,
         (
             Action("p weight 0", key="ArrowRight", changes=("entropy", "perplexity", "p0")),
             Action("p weight 2", key="ArrowLeft", changes=("entropy", "p2")),
@@ -222,7 +234,9 @@ CHAPTERS = (
         ),
     ),
     Chapter(
-        "04_cross_entropy_kl.ipynb", "entropy_kl_explorer", expect_entropy_kl,
+        "04_cross_entropy_kl.ipynb",
+        "entropy_kl_explorer",
+        expect_entropy_kl,
         (
             Action("q weight 0", key="ArrowRight", changes=("kl", "cross_entropy", "q0")),
             Action("p weight 1", key="ArrowLeft", changes=("entropy", "kl", "p1")),
@@ -230,7 +244,9 @@ CHAPTERS = (
         ),
     ),
     Chapter(
-        "05_binary_vs_categorical.ipynb", "binary_loss_explorer", expect_binary,
+        "05_binary_vs_categorical.ipynb",
+        "binary_loss_explorer",
+        expect_binary,
         (
             Action("logit z", key="ArrowRight", changes=("loss", "grad", "p", "z")),
             Action("pos_weight w+", key="ArrowLeft", changes=("loss", "grad", "pos_weight")),
@@ -241,7 +257,9 @@ CHAPTERS = (
     ),
     Chapter(
         # starts at T = 0.05, the slider's minimum: ArrowLeft would not move it
-        "07_numerical_stability.ipynb", "logits_explorer", expect_logits,
+        "07_numerical_stability.ipynb",
+        "logits_explorer",
+        expect_logits,
         (
             Action("temperature T", key="ArrowRight", changes=("loss", "temperature", "p1")),
             Action("logit z0", key="ArrowLeft", changes=("loss", "p1")),
@@ -250,7 +268,9 @@ CHAPTERS = (
         log_sliders=(("temperature T", "temperature"),),
     ),
     Chapter(
-        "08_class_imbalance.ipynb", "focal_explorer", expect_focal,
+        "08_class_imbalance.ipynb",
+        "focal_explorer",
+        expect_focal,
         (
             Action("focusing γ", key="ArrowRight", changes=("focal", "factor", "gamma")),
             Action("q_y (true class)", key="ArrowLeft", changes=("focal", "ce", "factor", "p_t")),
@@ -258,9 +278,13 @@ CHAPTERS = (
         ),
     ),
     Chapter(
-        "10_calibration.ipynb", "reliability_explorer", expect_reliability,
+        "10_calibration.ipynb",
+        "reliability_explorer",
+        expect_reliability,
         (
-            Action("temperature T", key="ArrowRight", changes=("nll", "ece", "mean_confidence", "temperature")),
+            Action(
+                "temperature T", key="ArrowRight", changes=("nll", "ece", "mean_confidence", "temperature")
+            ),
             Action("temperature T", text="1.5", changes=("nll", "ece", "mean_confidence", "temperature")),
         ),
         log_sliders=(("temperature T", "temperature"),),
@@ -276,7 +300,9 @@ PHASES: list[tuple[str, float, float, float]] = []  # notebook, open + kernel (s
 
 
 def _api(lab, method: str, path: str):
-    req = urllib.request.Request(f"{lab.url}{path}", method=method, headers={"Authorization": f"token {lab.token}"})
+    req = urllib.request.Request(
+        f"{lab.url}{path}", method=method, headers={"Authorization": f"token {lab.token}"}
+    )
     with urllib.request.urlopen(req, timeout=30) as r:
         body = r.read()
     return json.loads(body) if body else None
@@ -308,7 +334,9 @@ def wait_for_kernel(page, lab, notebook: str, timeout: float) -> None:
             return
         dialog = page.locator(".jp-Dialog")
         if dialog.count():
-            pytest.fail(f"a dialog blocks {notebook} (is autoStartDefaultKernel installed?): {dialog.first.inner_text()!r}")
+            pytest.fail(
+                f"a dialog blocks {notebook} (is autoStartDefaultKernel installed?): {dialog.first.inner_text()!r}"
+            )
         assert time.monotonic() < deadline, f"no idle kernel for {notebook} after {timeout:.0f} s: {found}"
         page.wait_for_timeout(250)
 
@@ -436,7 +464,9 @@ def read_state(box) -> dict:
 
 
 def slider(box, label: str):
-    loc = box.locator(".widget-slider").filter(has=box.page.locator(".widget-label").get_by_text(label, exact=True))
+    loc = box.locator(".widget-slider").filter(
+        has=box.page.locator(".widget-label").get_by_text(label, exact=True)
+    )
     assert loc.count() == 1, f"expected one slider labelled {label!r}, found {loc.count()}"
     return loc
 
@@ -472,10 +502,14 @@ def check_readouts(chapter: Chapter, state: dict, ctx: dict, where: str) -> dict
     assert set(shown) == set(expected), f"{where}: readouts {sorted(shown)} vs checked {sorted(expected)}"
     for name, value in expected.items():
         got = shown[name]
-        assert _close(got, float(value)), f"{where}: {name} shows {got!r}, xent_book gives {float(value)!r} for {inp}"
+        assert _close(got, float(value)), (
+            f"{where}: {name} shows {got!r}, xent_book gives {float(value)!r} for {inp}"
+        )
         text = state["texts"][name]
         digits = len(text.split(".")[1]) if "." in text else 0
-        assert text == fmt(value, digits), f"{where}: {name} displays {text!r}, expected {fmt(value, digits)!r}"
+        assert text == fmt(value, digits), (
+            f"{where}: {name} displays {text!r}, expected {fmt(value, digits)!r}"
+        )
     return inp
 
 
@@ -499,7 +533,9 @@ def act(page, box, chapter: Chapter, action: Action, before: dict) -> dict:
     try:
         page.wait_for_function("() => window.__xentProbe.tFrame !== null", timeout=UPDATE_TIMEOUT)
     except PlaywrightTimeout:
-        pytest.fail(f"{chapter.stem}: {action.describe()}: the readouts did not change within {UPDATE_TIMEOUT / 1e3:.0f} s")
+        pytest.fail(
+            f"{chapter.stem}: {action.describe()}: the readouts did not change within {UPDATE_TIMEOUT / 1e3:.0f} s"
+        )
     wall = (time.perf_counter() - t0) * 1e3
     probe = page.evaluate("() => window.__xentProbe")
     assert probe["tKey"] is not None, f"{action.describe()}: the key press was not seen in the page"
@@ -510,7 +546,9 @@ def act(page, box, chapter: Chapter, action: Action, before: dict) -> dict:
     after = read_state(box)
     changed = {n for n in after["values"] if after["values"][n] != before["values"].get(n)}
     missing = set(action.changes) - changed
-    assert not missing, f"{action.describe()}: readouts {sorted(missing)} did not change (changed: {sorted(changed)})"
+    assert not missing, (
+        f"{action.describe()}: readouts {sorted(missing)} did not change (changed: {sorted(changed)})"
+    )
     return after
 
 
@@ -583,7 +621,9 @@ class LabWindow:
         menu(page, "File", "Open from Path…")
         page.locator(".jp-Dialog input").fill(f"notebooks/{notebook}")
         page.locator(".jp-Dialog input").press("Enter")
-        page.locator(".lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel").get_by_text(notebook, exact=True).wait_for()
+        page.locator(".lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel").get_by_text(
+            notebook, exact=True
+        ).wait_for()
         wait_for_kernel(page, self.lab, notebook, LOAD_TIMEOUT / 1e3)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status=idle]", timeout=LOAD_TIMEOUT)
         assert page.locator(".jp-NotebookPanel").count() == 1, "another notebook is still open"
@@ -618,7 +658,9 @@ def test_explorer_live_in_lab(chapter, lab, lab_window, screenshot_dir):
         assert page.locator(".jp-Dialog").count() == 0, "a dialog (kernel selection?) blocks the notebook"
         chapter_paths = {f"notebooks/{c.notebook}" for c in CHAPTERS}
         running = [s["path"] for s in _api(lab, "GET", "api/sessions") if s["path"] in chapter_paths]
-        assert running == [f"notebooks/{chapter.notebook}"], f"kernels of other chapters are running: {running}"
+        assert running == [f"notebooks/{chapter.notebook}"], (
+            f"kernels of other chapters are running: {running}"
+        )
         t_open = time.perf_counter()
 
         # clear the stored outputs, so that whatever explorer shows up comes from this run
@@ -644,13 +686,24 @@ def test_explorer_live_in_lab(chapter, lab, lab_window, screenshot_dir):
             if action.text is not None and log_label:
                 # ipywidgets' FloatLogSlider snaps a typed value to its exponent grid (3 -> 10**0.48 = 3.0199...)
                 snapped = 10.0 ** (round(math.log10(float(action.text)) / LOG_STEP) * LOG_STEP)
-                assert _close(new[action.slider], snapped, 1e-12), (action.describe(), new[action.slider], snapped)
+                assert _close(new[action.slider], snapped, 1e-12), (
+                    action.describe(),
+                    new[action.slider],
+                    snapped,
+                )
             elif action.text is not None:
-                assert _close(new[action.slider], float(action.text), 1e-15), (action.describe(), new[action.slider])
+                assert _close(new[action.slider], float(action.text), 1e-15), (
+                    action.describe(),
+                    new[action.slider],
+                )
             elif log_label:
                 e0, e1 = math.log10(inp[action.slider]), math.log10(new[action.slider])
                 sign = 1 if action.key == "ArrowRight" else -1
-                assert abs((e1 - e0) - sign * LOG_STEP) < 1e-9, (action.describe(), inp[action.slider], new[action.slider])
+                assert abs((e1 - e0) - sign * LOG_STEP) < 1e-9, (
+                    action.describe(),
+                    inp[action.slider],
+                    new[action.slider],
+                )
             else:
                 sign = 1 if action.key == "ArrowRight" else -1
                 step = 10.0 ** -len(state_readout(state, action.slider).split(".")[1])
@@ -661,7 +714,9 @@ def test_explorer_live_in_lab(chapter, lab, lab_window, screenshot_dir):
         box.scroll_into_view_if_needed()
         page.locator(".jp-Cell", has=box).screenshot(path=str(screenshot_dir / f"lab_{chapter.stem}.png"))
         assert not records.page_errors[seen_errors:], records.page_errors[seen_errors:]
-        assert not records.blocked[seen_blocked:], f"requests left 127.0.0.1: {records.blocked[seen_blocked:]}"
+        assert not records.blocked[seen_blocked:], (
+            f"requests left 127.0.0.1: {records.blocked[seen_blocked:]}"
+        )
         lab_window.close_notebook(chapter.notebook)
     except BaseException:
         lab_window.discard()
@@ -686,7 +741,9 @@ def test_latency_report(request):
     for stem, what, dom, frame, wall in LATENCIES:
         lines.append(f"{stem:<28} {what:<42} {dom:8.1f} {frame:9.1f} {wall:8.1f}")
     doms = sorted(d for _, _, d, _, _ in LATENCIES)
-    lines.append(f"median DOM latency {doms[len(doms) // 2]:.1f} ms, max {doms[-1]:.1f} ms over {len(doms)} actions")
+    lines.append(
+        f"median DOM latency {doms[len(doms) // 2]:.1f} ms, max {doms[-1]:.1f} ms over {len(doms)} actions"
+    )
     lines += ["", f"{'notebook':<28} {'open + kernel s':>16} {'run all s':>10} {'interact s':>11}"]
     lines += [f"{stem:<28} {a:16.1f} {b:10.1f} {c:11.1f}" for stem, a, b, c in PHASES]
     text = "\n".join(lines) + "\n"

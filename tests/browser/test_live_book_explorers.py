@@ -104,9 +104,12 @@ const svgShape = (root) => ({
 });
 """
 
-SAVED_JS = r"""
+SAVED_JS = (
+    r"""
 (kind) => {
-""" + SVG_SHAPE + r"""
+"""
+    + SVG_SHAPE
+    + r"""
   const views = [];
   document.querySelectorAll('script[type="application/vnd.jupyter.widget-state+json"]').forEach((s) => {
     const models = JSON.parse(s.textContent).state || {};
@@ -123,6 +126,7 @@ SAVED_JS = r"""
   return views;
 }
 """
+)
 
 
 def close(a: float, b: float) -> bool:
@@ -149,13 +153,20 @@ def latency_summary(request):
     yield
     if not LATENCY:
         return
-    lines = [f"{'explorer':<14}{'events':>8}{'median ms':>11}{'p90 ms':>9}{'max ms':>9}{'p90 with layout':>17}"]
+    lines = [
+        f"{'explorer':<14}{'events':>8}{'median ms':>11}{'p90 ms':>9}{'max ms':>9}{'p90 with layout':>17}"
+    ]
     for kind, pairs in LATENCY.items():
         a, lay = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
-        lines.append(f"{kind:<14}{a.size:>8}{np.median(a):>11.2f}{np.percentile(a, 90):>9.2f}{a.max():>9.2f}"
-                     f"{np.percentile(lay, 90):>17.2f}")
-    text = ("\n".join(lines) + f"\n(from the input event's timestamp to the updated DOM; budget p90 < {FRAME_MS:g} ms, "
-            "one frame; the last column adds the forced layout)\n")
+        lines.append(
+            f"{kind:<14}{a.size:>8}{np.median(a):>11.2f}{np.percentile(a, 90):>9.2f}{a.max():>9.2f}"
+            f"{np.percentile(lay, 90):>17.2f}"
+        )
+    text = (
+        "\n".join(lines)
+        + f"\n(from the input event's timestamp to the updated DOM; budget p90 < {FRAME_MS:g} ms, "
+        "one frame; the last column adds the forced layout)\n"
+    )
     request.config.xent_page_latency = text
     artifacts = Path(__file__).resolve().parents[2] / "artifacts"
     artifacts.mkdir(exist_ok=True)
@@ -166,7 +177,9 @@ def open_explorer(page, book_server, doc: str, kind: str):
     page.goto(urljoin(book_server, f"{doc}.html"), wait_until="load", timeout=30_000)
     sel = f'.xent-live[data-xent-explorer="{kind}"]'
     root = page.locator(sel)
-    assert root.count() == 1, f"{doc}: expected one live {kind} explorer, found {root.count()} (rebuild the book: make html)"
+    assert root.count() == 1, (
+        f"{doc}: expected one live {kind} explorer, found {root.count()} (rebuild the book: make html)"
+    )
     page.wait_for_selector(f"{sel}.xent-live-ready", timeout=10_000)
     err = page.locator(f"{sel} .xent-error")
     assert err.count() == 0, f"{doc}: {err.first.text_content()}"
@@ -182,7 +195,9 @@ def finish(page, kind: str):
     assert len(ms) >= 10, f"only {len(ms)} timed input events"
     LATENCY.setdefault(kind, []).extend((t["ms"], t["layoutMs"]) for t in timings)
     p90 = float(np.percentile(ms, 90))
-    assert p90 < FRAME_MS, f"{kind}: p90 latency {p90:.1f} ms from input event to updated DOM (budget {FRAME_MS} ms)"
+    assert p90 < FRAME_MS, (
+        f"{kind}: p90 latency {p90:.1f} ms from input event to updated DOM (budget {FRAME_MS} ms)"
+    )
     no_errors(page)
 
 
@@ -212,7 +227,9 @@ def press(page, kind: str, name: str, key: str, times: int = 1):
 
 
 def select(page, kind: str, name: str, value: str):
-    page.locator(f'.xent-live[data-xent-explorer="{kind}"] select[data-control="{name}"]').select_option(value)
+    page.locator(f'.xent-live[data-xent-explorer="{kind}"] select[data-control="{name}"]').select_option(
+        value
+    )
 
 
 def reset(page, kind: str):
@@ -234,15 +251,25 @@ def matches_saved_view(page, kind: str, s: dict, root):
         if r and set(r) <= set(shown) and all(close(float(shown[k]), float(r[k])) for k in r):
             live = page.evaluate(LIVE_SHAPE_JS, root)
             assert live["texts"] == saved["texts"], (
-                f"{kind}: the page's chart text differs from the widget's:\n{live['texts']}\n{saved['texts']}")
-            assert live["elements"] == saved["elements"], f"{kind}: the page's chart elements differ from the widget's"
+                f"{kind}: the page's chart text differs from the widget's:\n{live['texts']}\n{saved['texts']}"
+            )
+            assert live["elements"] == saved["elements"], (
+                f"{kind}: the page's chart elements differ from the widget's"
+            )
             return
-    raise AssertionError(f"{kind}: the live view {shown} matches no saved widget view {[v['readouts'] for v in views]}")
+    raise AssertionError(
+        f"{kind}: the live view {shown} matches no saved widget view {[v['readouts'] for v in views]}"
+    )
 
 
 def no_errors(page):
     rec = page.records
-    problems = rec.console_errors + [f"uncaught: {e}" for e in rec.page_errors] + rec.failed_requests + rec.http_errors
+    problems = (
+        rec.console_errors
+        + [f"uncaught: {e}" for e in rec.page_errors]
+        + rec.failed_requests
+        + rec.http_errors
+    )
     assert not problems, "console errors / failed requests:\n" + "\n".join(problems)
     assert not rec.blocked, f"requests left the machine: {rec.blocked}"
 
@@ -332,7 +359,7 @@ def test_logits_explorer_runs_in_the_page(book_page, book_server, screenshot_dir
     assert v["z"][1] == 10.0 and v["y"] == 0 and v["loss"] > 7  # the target is no longer the top class
     press(page, kind, "log10_temperature", "Home")
     v = check_logits(state(page, root))
-    assert v["t"] == 10.0 ** -1.31  # the widget's minimum, 0.04898 (log_slider grid of 0.05)
+    assert v["t"] == 10.0**-1.31  # the widget's minimum, 0.04898 (log_slider grid of 0.05)
     assert v["loss"] > 150, v["loss"]
     press(page, kind, "log10_temperature", "End")
     v = check_logits(state(page, root))
@@ -366,7 +393,9 @@ def test_logits_explorer_runs_in_the_page(book_page, book_server, screenshot_dir
     set_controls(page, root, {"z0": 10, "z1": 10, "z2": 10})  # all equal: uniform, loss log 3
     v = check_logits(state(page, root))
     assert math.isclose(v["loss"], math.log(3), rel_tol=1e-12)
-    set_controls(page, root, {"z0": 10, "z1": -10, "z2": -10})  # the target alone on top: loss 0 to the last bit
+    set_controls(
+        page, root, {"z0": 10, "z1": -10, "z2": -10}
+    )  # the target alone on top: loss 0 to the last bit
     v = check_logits(state(page, root))
     assert v["loss"] < 1e-170 and v["probs"][0] == 1.0
 
@@ -557,7 +586,9 @@ def test_entropy_kl_explorer_runs_in_the_page(book_page, book_server, screenshot
     assert v["h"] == 0.0 and math.isclose(v["kl"], -math.log2(0.4)) and v["kl_rev"] == math.inf
     set_controls(page, root, {"p0": 1, "p1": 1, "p2": 1, "q0": 0, "q1": 1, "q2": 0})
     v = check_entropy_kl(state(page, root))
-    assert math.isclose(v["h"], math.log2(3)) and v["kl"] == math.inf and math.isclose(v["kl_rev"], math.log2(3))
+    assert (
+        math.isclose(v["h"], math.log2(3)) and v["kl"] == math.inf and math.isclose(v["kl_rev"], math.log2(3))
+    )
     screenshots(page, root, CH["entropy-kl"], screenshot_dir, "-extreme")
     set_controls(page, root, {"p0": 0, "p1": 0, "p2": 0})
     s = state(page, root)
@@ -589,11 +620,15 @@ def check_binary(s: dict, initial_pw: float | None = None) -> dict:
     c, r = s["controls"], s["readouts"]
     z, y = float(c["z"]), int(c["y"])
     pw = log_temperature(s, "log10_pos_weight", "pos_weight", initial_pw)
-    loss = float(xb.binary_cross_entropy_with_logits(np.array([z]), np.array([float(y)]), reduction="none",
-                                                     pos_weight=np.array([pw]))[0])
+    loss = float(
+        xb.binary_cross_entropy_with_logits(
+            np.array([z]), np.array([float(y)]), reduction="none", pos_weight=np.array([pw])
+        )[0]
+    )
     zt = torch.tensor([z], dtype=torch.float64, requires_grad=True)
-    tl = F.binary_cross_entropy_with_logits(zt, torch.tensor([float(y)], dtype=torch.float64),
-                                            pos_weight=torch.tensor([pw], dtype=torch.float64))
+    tl = F.binary_cross_entropy_with_logits(
+        zt, torch.tensor([float(y)], dtype=torch.float64), pos_weight=torch.tensor([pw], dtype=torch.float64)
+    )
     tl.backward()
     assert_close(r, "loss", loss)
     assert_close(r, "loss", tl.item())
@@ -625,7 +660,9 @@ def test_binary_loss_explorer_runs_in_the_page(book_page, book_server, screensho
     assert v["z"] == -8.0 and v["loss"] > 8
     press(page, kind, "log10_pos_weight", "End")  # w+ = 10: the positive term weighs 10x
     v = check_binary(state(page, root))
-    assert v["pw"] == 10.0 and math.isclose(v["grad"], 10 * (float(xb.sigmoid(np.array(-8.0))) - 1), rel_tol=1e-12)
+    assert v["pw"] == 10.0 and math.isclose(
+        v["grad"], 10 * (float(xb.sigmoid(np.array(-8.0))) - 1), rel_tol=1e-12
+    )
     select(page, kind, "y", "0")
     v = check_binary(state(page, root))
     assert v["y"] == 0 and v["loss"] < 1e-3  # pos_weight does not touch a negative
@@ -640,8 +677,15 @@ def test_binary_loss_explorer_runs_in_the_page(book_page, book_server, screensho
     screenshots(page, root, CH["binary"], screenshot_dir, "-extreme")
     rng = np.random.default_rng(5)
     for _ in range(15):
-        set_controls(page, root, {"z": round(float(rng.uniform(-8, 8)), 1),
-                                  "log10_pos_weight": round(float(rng.uniform(-1, 1)), 2), "y": int(rng.integers(0, 2))})
+        set_controls(
+            page,
+            root,
+            {
+                "z": round(float(rng.uniform(-8, 8)), 1),
+                "log10_pos_weight": round(float(rng.uniform(-1, 1)), 2),
+                "y": int(rng.integers(0, 2)),
+            },
+        )
         check_binary(state(page, root))
     reset(page, kind)
     v = check_binary(state(page, root), initial_pw=1.0)
@@ -665,8 +709,15 @@ def check_focal(s: dict) -> dict:
     assert_close(r, "ce", -math.log(p))
     assert_close(r, "factor", (1 - p) ** gamma)
     if p < 1:  # torchvision's binary form on the logit of p_t, without alpha
-        assert_close(r, "focal", float(xb.sigmoid_focal_loss(np.array([math.log(p / (1 - p))]), np.array([1.0]),
-                                                             alpha=-1, gamma=gamma)[0]))
+        assert_close(
+            r,
+            "focal",
+            float(
+                xb.sigmoid_focal_loss(
+                    np.array([math.log(p / (1 - p))]), np.array([1.0]), alpha=-1, gamma=gamma
+                )[0]
+            ),
+        )
     ref = xw.focal_values(p, gamma)
     for name in ("focal", "ce", "factor"):
         assert_close(r, name, ref[name])
@@ -706,7 +757,11 @@ def test_focal_explorer_runs_in_the_page(book_page, book_server, screenshot_dir)
     screenshots(page, root, CH["focal"], screenshot_dir, "-extreme")
     rng = np.random.default_rng(8)
     for _ in range(15):
-        set_controls(page, root, {"gamma": round(float(rng.uniform(0, 5)), 1), "p_t": round(float(rng.uniform(0.01, 1)), 2)})
+        set_controls(
+            page,
+            root,
+            {"gamma": round(float(rng.uniform(0, 5)), 1), "p_t": round(float(rng.uniform(0.01, 1)), 2)},
+        )
         check_focal(state(page, root))
     reset(page, kind)
     v = check_focal(state(page, root))
@@ -736,7 +791,9 @@ DATA_JS = r"""
 """
 
 
-def check_reliability(s: dict, z: np.ndarray, y: np.ndarray, n_bins: int, initial_t: float | None = None) -> dict:
+def check_reliability(
+    s: dict, z: np.ndarray, y: np.ndarray, n_bins: int, initial_t: float | None = None
+) -> dict:
     r = s["readouts"]
     t = log_temperature(s, "log10_temperature", "temperature", initial_t)
     probs = xb.softmax(z, axis=1, temperature=t)
@@ -751,8 +808,11 @@ def check_reliability(s: dict, z: np.ndarray, y: np.ndarray, n_bins: int, initia
         assert_close(r, name, ref[name])
     bins = cal.calibration_bins(probs, y, n_bins)
     titles = [b for b in s["barTitles"] if b.startswith("bin") and "accuracy" in b]
-    expected = [f"bin {m}: accuracy {bins.accuracy[m]:.4f}, confidence {bins.confidence[m]:.4f}, n = {bins.counts[m]}"
-                for m in range(n_bins) if bins.counts[m]]
+    expected = [
+        f"bin {m}: accuracy {bins.accuracy[m]:.4f}, confidence {bins.confidence[m]:.4f}, n = {bins.counts[m]}"
+        for m in range(n_bins)
+        if bins.counts[m]
+    ]
     assert titles == expected, (titles, expected)  # the bars are xent_book's bins
     assert s["status"].startswith(f"ECE {fmt(ref['ece'])}, NLL {fmt(nll)} nats"), s["status"]
     assert s["svgTitle"] == s["svgLabel"] and f"expected calibration error {ref['ece']:.4f}" in s["svgLabel"]
@@ -763,7 +823,9 @@ def test_reliability_explorer_runs_in_the_page(book_page, book_server, screensho
     page, kind = book_page, "reliability"
     root = open_explorer(page, book_server, CH["reliability"], kind)
     data = page.evaluate(DATA_JS, root)
-    assert data, "the page holds no reliability data (re-execute chapter 10 so that its widget state carries it)"
+    assert data, (
+        "the page holds no reliability data (re-execute chapter 10 so that its widget state carries it)"
+    )
     z, y = np.array(data["logits"], dtype=np.float64), np.array(data["labels"], dtype=np.int64)
     assert z.ndim == 2 and z.shape[0] == y.size >= 100
     n_bins = data["n_bins"]
@@ -805,7 +867,9 @@ def test_pages_without_explorers_are_untouched(book_page, book_server):
     """The script is on every page (html_js_files) but acts only where a .xent-live container is."""
     page = book_page
     page.goto(urljoin(book_server, "intro.html"), wait_until="load", timeout=30_000)
-    assert page.evaluate("typeof window.xentExplorers") == "object", "book_assets/xent-explorers.js did not load"
+    assert page.evaluate("typeof window.xentExplorers") == "object", (
+        "book_assets/xent-explorers.js did not load"
+    )
     assert page.locator(".xent-live, .xent-live-figure").count() == 0
     no_errors(page)
 
@@ -842,16 +906,27 @@ def test_the_in_page_formulas_are_the_stable_ones(book_page, book_server):
     page = book_page
     page.goto(urljoin(book_server, "intro.html"), wait_until="load", timeout=30_000)
     page.wait_for_function("typeof window.xentExplorers === 'object'")
-    for z, t, y in [([1000.0, 0.0, -1000.0], 1.0, 1), ([1000.0, 1000.0, 999.0], 0.05, 2), ([-1e4, 3.0, 1e4], 7.0, 0)]:
+    for z, t, y in [
+        ([1000.0, 0.0, -1000.0], 1.0, 1),
+        ([1000.0, 1000.0, 999.0], 0.05, 2),
+        ([-1e4, 3.0, 1e4], 7.0, 0),
+    ]:
         got = page.evaluate("([z, t, y]) => window.xentExplorers.logitsValues(z, t, y)", [z, t, y])
         za = np.array(z)
-        assert close(got["loss"], float(xb.cross_entropy(za[None, :] / t, np.array([y])))), (z, t, y, got["loss"])
+        assert close(got["loss"], float(xb.cross_entropy(za[None, :] / t, np.array([y])))), (
+            z,
+            t,
+            y,
+            got["loss"],
+        )
         for k, p in enumerate(xb.softmax(za, temperature=t)):
             assert close(got["probs"][k], p), (z, t, k, got["probs"][k], p)
     for z, yv, pw in [(700.0, 1, 3.0), (-700.0, 1, 3.0), (-1e4, 0, 0.5), (1e4, 0, 2.0), (-40.0, 1, 1.0)]:
         got = page.evaluate("([z, y, pw]) => window.xentExplorers.binaryValues(z, y, pw)", [z, yv, pw])
         ref = xw.binary_loss_values(z, yv, pw)
-        assert close(got["loss"], ref["loss"]) and close(got["grad"], ref["grad"]) and close(got["p"], ref["p"]), (z, got)
+        assert (
+            close(got["loss"], ref["loss"]) and close(got["grad"], ref["grad"]) and close(got["p"], ref["p"])
+        ), (z, got)
     for p, gamma in [(1e-300, 2.0), (1 - 1e-12, 5.0), (0.5, 0.0), (1.0, 0.0)]:
         got = page.evaluate("([p, g]) => window.xentExplorers.focalValues(p, g)", [p, gamma])
         ref = xw.focal_values(p, gamma)
@@ -861,10 +936,17 @@ def test_the_in_page_formulas_are_the_stable_ones(book_page, book_server):
     z = rng.normal(size=(64, 4)) * 30  # large logits: confidences at 1 to the last bit
     y = rng.integers(4, size=64)
     for t in (0.1, 1.0, 10.0):
-        got = page.evaluate("([d, t]) => window.xentExplorers.reliabilityValues(d, t)",
-                            [{"logits": z.tolist(), "labels": y.tolist(), "n_bins": 15}, t])
+        got = page.evaluate(
+            "([d, t]) => window.xentExplorers.reliabilityValues(d, t)",
+            [{"logits": z.tolist(), "labels": y.tolist(), "n_bins": 15}, t],
+        )
         ref = xw.reliability_values(z, y, t, 15)
-        for js, py in (("ece", "ece"), ("nll", "nll"), ("accuracy", "accuracy"), ("meanConfidence", "mean_confidence")):
+        for js, py in (
+            ("ece", "ece"),
+            ("nll", "nll"),
+            ("accuracy", "accuracy"),
+            ("meanConfidence", "mean_confidence"),
+        ):
             assert close(got[js], ref[py]), (t, js, got[js], ref[py])
         assert got["counts"] == ref["bin_counts"].tolist()
     no_errors(page)

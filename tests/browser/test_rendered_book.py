@@ -170,7 +170,9 @@ def rendered(request, offline_page_factory, book_server, screenshot_dir):
         result.screenshots = [light, dark]
         if info["widgetViews"]:
             view = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').first
-            view.evaluate("(s) => (s.previousElementSibling || s.parentElement).scrollIntoView({block: 'center'})")
+            view.evaluate(
+                "(s) => (s.previousElementSibling || s.parentElement).scrollIntoView({block: 'center'})"
+            )
             dark_widget = screenshot_dir / f"{_safe(doc)}-dark-widget.png"
             page.screenshot(path=str(dark_widget))
             result.screenshots.append(dark_widget)

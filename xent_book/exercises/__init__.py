@@ -61,7 +61,19 @@ from ._core import (
 )
 
 __all__ = [
-    "check", "describe", "labels", "get", "number", "choice", "function",
-    "Verdict", "Exercise", "NumberExercise", "ChoiceExercise", "FunctionExercise",
-    "load_chapters", "import_errors", "export_all",
+    "check",
+    "describe",
+    "labels",
+    "get",
+    "number",
+    "choice",
+    "function",
+    "Verdict",
+    "Exercise",
+    "NumberExercise",
+    "ChoiceExercise",
+    "FunctionExercise",
+    "load_chapters",
+    "import_errors",
+    "export_all",
 ]

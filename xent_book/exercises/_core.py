@@ -32,9 +32,21 @@ import numpy as np
 from .._validation import check_positive
 
 __all__ = [
-    "Exercise", "NumberExercise", "ChoiceExercise", "FunctionExercise", "Verdict",
-    "number", "choice", "function", "check", "get", "labels", "describe",
-    "load_chapters", "import_errors", "export_all",
+    "Exercise",
+    "NumberExercise",
+    "ChoiceExercise",
+    "FunctionExercise",
+    "Verdict",
+    "number",
+    "choice",
+    "function",
+    "check",
+    "get",
+    "labels",
+    "describe",
+    "load_chapters",
+    "import_errors",
+    "export_all",
 ]
 
 _LABEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
@@ -191,12 +203,21 @@ class NumberExercise(Exercise):
         if np.isnan(got).any() and not np.isnan(want).any():
             return _verdict(self, False, "Your answer is NaN.")
         ok = bool(np.all(np.isclose(got, want, rtol=self.rtol, atol=self.atol, equal_nan=True)))
-        return _verdict(self, ok, "" if ok else f"Your answer is outside the tolerance ({_tol_words(self.rtol, self.atol)}).")
+        return _verdict(
+            self,
+            ok,
+            "" if ok else f"Your answer is outside the tolerance ({_tol_words(self.rtol, self.atol)}).",
+        )
 
     def export(self) -> dict:
         want = self.expected()
-        return {"kind": "number", "answer": _json_values(want), "shape": list(want.shape),
-                "rtol": self.rtol, "atol": self.atol}
+        return {
+            "kind": "number",
+            "answer": _json_values(want),
+            "shape": list(want.shape),
+            "rtol": self.rtol,
+            "atol": self.atol,
+        }
 
 
 @dataclass
@@ -236,7 +257,9 @@ class ChoiceExercise(Exercise):
         """
         n = len(self.options)
         if isinstance(answer, (bool, np.bool_)):
-            raise TypeError(f"answer must be an option index (0 to {n - 1}) or an option's text, got {answer!r}")
+            raise TypeError(
+                f"answer must be an option index (0 to {n - 1}) or an option's text, got {answer!r}"
+            )
         if isinstance(answer, (int, np.integer)):
             if not 0 <= int(answer) < n:
                 raise ValueError(f"answer must be an option index from 0 to {n - 1}, got {int(answer)}")
@@ -289,8 +312,12 @@ class FunctionExercise(Exercise):
         raw = self.cases() if callable(self.cases) else copy.deepcopy(list(self.cases))
         out = []
         for i, case in enumerate(raw):
-            if not (isinstance(case, (tuple, list)) and len(case) == 2
-                    and isinstance(case[0], (tuple, list)) and isinstance(case[1], dict)):
+            if not (
+                isinstance(case, (tuple, list))
+                and len(case) == 2
+                and isinstance(case[0], (tuple, list))
+                and isinstance(case[1], dict)
+            ):
                 raise TypeError(
                     f"case {i} of {self.label!r} must be a pair (args, kwargs), "
                     f"e.g. ((np.array([1.0, 2.0]),), {{}}), got {_short(case)}"
@@ -327,7 +354,8 @@ class FunctionExercise(Exercise):
                     got = answer(*args, **kwargs)
                 except NotImplementedError:
                     return Verdict(
-                        self.label, "not implemented",
+                        self.label,
+                        "not implemented",
                         f"{self.label}: not implemented yet: your function raised NotImplementedError. "
                         "Replace the `raise NotImplementedError` line with your code, then check again.",
                     )
@@ -359,11 +387,15 @@ class FunctionExercise(Exercise):
         if self.page_case is not None:
             args, kwargs = self.case_list()[self.page_case]
             value = self.page_value()
-            out.update({
-                "answer": _json_values(value), "shape": list(value.shape),
-                "page_rtol": self.page_rtol, "page_atol": self.page_atol,
-                "call": self.page_prompt or _call_words(args, kwargs, limit=400),
-            })
+            out.update(
+                {
+                    "answer": _json_values(value),
+                    "shape": list(value.shape),
+                    "page_rtol": self.page_rtol,
+                    "page_atol": self.page_atol,
+                    "call": self.page_prompt or _call_words(args, kwargs, limit=400),
+                }
+            )
         return out
 
 
@@ -438,7 +470,9 @@ def _call_words(args: tuple, kwargs: dict, limit: int = 160) -> str:
 def _compare(got: Any, want: Any, rtol: float, atol: float) -> str:
     """Empty string when ``got`` matches ``want``; otherwise what differs (never the expected value)."""
     if want is None:
-        return "" if got is None else f"your function returned {_short(got)} where nothing (None) was expected"
+        return (
+            "" if got is None else f"your function returned {_short(got)} where nothing (None) was expected"
+        )
     if got is None:
         return "your function returned None (is a `return` missing?)"
     if isinstance(want, (tuple, list)) and not _is_numeric_seq(want):
@@ -502,7 +536,9 @@ def _check_label(label: Any) -> str:
 
 def _check_hint(label: str, hint: Any) -> str:
     if not isinstance(hint, str) or not hint.strip():
-        raise ValueError(f"hint of {label!r} must be a non-empty string (a nudge that does not give the answer away)")
+        raise ValueError(
+            f"hint of {label!r} must be a non-empty string (a nudge that does not give the answer away)"
+        )
     return hint.strip()
 
 
@@ -526,8 +562,14 @@ def _register(ex: Exercise) -> Exercise:
     return ex
 
 
-def number(label: str, *, solution: Callable[[], Any], hint: str,
-           atol: float | None = None, rtol: float | None = None) -> NumberExercise:
+def number(
+    label: str,
+    *,
+    solution: Callable[[], Any],
+    hint: str,
+    atol: float | None = None,
+    rtol: float | None = None,
+) -> NumberExercise:
     """Register an exercise whose answer is a number.
 
     Parameters
@@ -554,12 +596,19 @@ def number(label: str, *, solution: Callable[[], Any], hint: str,
     label = _check_label(label)
     _check_callable(label, "solution", solution, "lambda: ..., so that the answer is computed, not typed")
     if atol is None and rtol is None:
-        raise ValueError(f"number exercise {label!r} needs a tolerance: give atol= or rtol= (as the question states)")
-    return _register(NumberExercise(
-        label=label, hint=_check_hint(label, hint), module=_caller_module(), solution=solution,
-        atol=_check_tol(label, "atol", 0.0 if atol is None else atol),
-        rtol=_check_tol(label, "rtol", 0.0 if rtol is None else rtol),
-    ))
+        raise ValueError(
+            f"number exercise {label!r} needs a tolerance: give atol= or rtol= (as the question states)"
+        )
+    return _register(
+        NumberExercise(
+            label=label,
+            hint=_check_hint(label, hint),
+            module=_caller_module(),
+            solution=solution,
+            atol=_check_tol(label, "atol", 0.0 if atol is None else atol),
+            rtol=_check_tol(label, "rtol", 0.0 if rtol is None else rtol),
+        )
+    )
 
 
 def choice(label: str, *, options: Sequence[str], solution: Callable[[], int], hint: str) -> ChoiceExercise:
@@ -596,16 +645,33 @@ def choice(label: str, *, options: Sequence[str], solution: Callable[[], int], h
         raise ValueError(f"options= of {label!r} must hold at least two non-empty strings, got {options!r}")
     if len({" ".join(o.split()).casefold() for o in options}) != len(options):
         raise ValueError(f"options= of {label!r} must be distinct, got {options!r}")
-    _check_callable(label, "solution", solution, "lambda: index, so that the answer is computed where possible")
-    return _register(ChoiceExercise(
-        label=label, hint=_check_hint(label, hint), module=_caller_module(), options=options, solution=solution,
-    ))
+    _check_callable(
+        label, "solution", solution, "lambda: index, so that the answer is computed where possible"
+    )
+    return _register(
+        ChoiceExercise(
+            label=label,
+            hint=_check_hint(label, hint),
+            module=_caller_module(),
+            options=options,
+            solution=solution,
+        )
+    )
 
 
-def function(label: str, *, reference: Callable[..., Any], cases: Callable[[], Sequence] | Sequence, hint: str,
-             rtol: float = FUNCTION_RTOL, atol: float = FUNCTION_ATOL, page_case: int | None = 0,
-             page_rtol: float = PAGE_RTOL, page_atol: float = PAGE_ATOL,
-             page_prompt: str | None = None) -> FunctionExercise:
+def function(
+    label: str,
+    *,
+    reference: Callable[..., Any],
+    cases: Callable[[], Sequence] | Sequence,
+    hint: str,
+    rtol: float = FUNCTION_RTOL,
+    atol: float = FUNCTION_ATOL,
+    page_case: int | None = 0,
+    page_rtol: float = PAGE_RTOL,
+    page_atol: float = PAGE_ATOL,
+    page_prompt: str | None = None,
+) -> FunctionExercise:
     """Register an exercise in which the reader writes a function.
 
     Parameters
@@ -647,18 +713,30 @@ def function(label: str, *, reference: Callable[..., Any], cases: Callable[[], S
     label = _check_label(label)
     _check_callable(label, "reference", reference, "the package's implementation")
     if not callable(cases) and (isinstance(cases, str) or not isinstance(cases, Sequence)):
-        raise TypeError(f"cases= of {label!r} must be a function returning a list of (args, kwargs), got {_short(cases)}")
-    if page_case is not None and (isinstance(page_case, bool) or not isinstance(page_case, (int, np.integer))):
+        raise TypeError(
+            f"cases= of {label!r} must be a function returning a list of (args, kwargs), got {_short(cases)}"
+        )
+    if page_case is not None and (
+        isinstance(page_case, bool) or not isinstance(page_case, (int, np.integer))
+    ):
         raise TypeError(f"page_case= of {label!r} must be a case index or None, got {page_case!r}")
     if page_prompt is not None and not isinstance(page_prompt, str):
         raise TypeError(f"page_prompt= of {label!r} must be a string, got {page_prompt!r}")
-    return _register(FunctionExercise(
-        label=label, hint=_check_hint(label, hint), module=_caller_module(), reference=reference, cases=cases,
-        rtol=_check_tol(label, "rtol", rtol), atol=_check_tol(label, "atol", atol),
-        page_case=None if page_case is None else int(page_case),
-        page_rtol=_check_tol(label, "page_rtol", page_rtol), page_atol=_check_tol(label, "page_atol", page_atol),
-        page_prompt=page_prompt,
-    ))
+    return _register(
+        FunctionExercise(
+            label=label,
+            hint=_check_hint(label, hint),
+            module=_caller_module(),
+            reference=reference,
+            cases=cases,
+            rtol=_check_tol(label, "rtol", rtol),
+            atol=_check_tol(label, "atol", atol),
+            page_case=None if page_case is None else int(page_case),
+            page_rtol=_check_tol(label, "page_rtol", page_rtol),
+            page_atol=_check_tol(label, "page_atol", page_atol),
+            page_prompt=page_prompt,
+        )
+    )
 
 
 # --------------------------------------------------------------------------- lookup
@@ -717,7 +795,8 @@ def get(label: str) -> Exercise:
         msg += f" ({len(_REGISTRY)} exercises are registered; xb.exercises.labels() lists them)"
     if _IMPORT_ERRORS:
         msg += ". These chapter modules failed to import: " + "; ".join(
-            f"{m} ({e})" for m, e in sorted(_IMPORT_ERRORS.items()))
+            f"{m} ({e})" for m, e in sorted(_IMPORT_ERRORS.items())
+        )
     raise ValueError(msg)
 
 
@@ -769,8 +848,10 @@ def describe(label: str) -> str:
         opts = "; ".join(f"{i} ({chr(97 + i)}): {o}" for i, o in enumerate(ex.options))
         text = f"{label}: one of the options, by index, letter or text: {opts}."
     else:
-        text = (f"{label}: a function, checked against the reference on {len(ex.case_list())} test cases "
-                f"(rtol={ex.rtol:g}, atol={ex.atol:g}).")
+        text = (
+            f"{label}: a function, checked against the reference on {len(ex.case_list())} test cases "
+            f"(rtol={ex.rtol:g}, atol={ex.atol:g})."
+        )
     print(text)
     return text
 
@@ -789,8 +870,10 @@ def export_all(strict: bool = True) -> dict:
     """
     load_chapters()
     if strict and _IMPORT_ERRORS:
-        raise RuntimeError("chapter exercise modules failed to import: " + "; ".join(
-            f"{m}: {e}" for m, e in sorted(_IMPORT_ERRORS.items())))
+        raise RuntimeError(
+            "chapter exercise modules failed to import: "
+            + "; ".join(f"{m}: {e}" for m, e in sorted(_IMPORT_ERRORS.items()))
+        )
     out = {}
     for label in sorted(_REGISTRY):
         ex = _REGISTRY[label]

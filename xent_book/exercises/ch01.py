@@ -30,9 +30,9 @@ function(
     cases=lambda: [
         ((0.3, np.array([1, 0, 0, 1, 1, 0, 1])), {}),
         ((0.5, np.array([0, 1])), {}),
-        ((0.9, np.ones(5)), {}),               # heads only: the tails term must vanish
+        ((0.9, np.ones(5)), {}),  # heads only: the tails term must vanish
         ((1e-6, np.array([0, 0, 0, 1])), {}),  # a probability near 0
-        ((0.75, np.zeros(3)), {}),             # tails only
+        ((0.75, np.zeros(3)), {}),  # tails only
     ],
     rtol=1e-9,
     atol=0.0,

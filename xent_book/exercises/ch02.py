@@ -25,10 +25,10 @@ function(
     cases=lambda: [
         ((_Z, 0.5), {}),
         ((_Z, 1.0), {}),
-        ((np.array([1000.0, 999.0, -1000.0]), 1.0), {}),   # exp(1000) overflows: shift first
-        ((np.array([-np.inf, 0.0, 1.0]), 2.0), {}),        # an impossible class
-        ((np.array([3.0, 2.5, 2.5, -1.0]), 0.01), {}),     # a small temperature
-        ((np.array([0.3, -0.2]), 50.0), {}),               # a large one
+        ((np.array([1000.0, 999.0, -1000.0]), 1.0), {}),  # exp(1000) overflows: shift first
+        ((np.array([-np.inf, 0.0, 1.0]), 2.0), {}),  # an impossible class
+        ((np.array([3.0, 2.5, 2.5, -1.0]), 0.01), {}),  # a small temperature
+        ((np.array([0.3, -0.2]), 50.0), {}),  # a large one
     ],
     rtol=1e-9,
     atol=1e-300,

@@ -21,11 +21,11 @@ function(
     "ex-entropy-2",
     reference=_entropy_bits,
     cases=lambda: [
-        ((np.array([0.5, 0.25, 0.125, 0.125, 0.0]),), {}),   # an impossible outcome: 0 log 0 = 0
-        ((np.array([1.0, 0.0, 0.0]),), {}),                  # certain: 0 bits
-        ((np.full(8, 1 / 8),), {}),                          # uniform: log2 8
+        ((np.array([0.5, 0.25, 0.125, 0.125, 0.0]),), {}),  # an impossible outcome: 0 log 0 = 0
+        ((np.array([1.0, 0.0, 0.0]),), {}),  # certain: 0 bits
+        ((np.full(8, 1 / 8),), {}),  # uniform: log2 8
         ((np.array([0.6, 0.3, 0.1]),), {}),
-        ((np.array([1e-12, 1 - 1e-12]),), {}),               # nearly certain
+        ((np.array([1e-12, 1 - 1e-12]),), {}),  # nearly certain
     ],
     rtol=1e-9,
     atol=1e-12,
@@ -37,7 +37,7 @@ function(
 
 def _conditional_entropy_bits():
     p_x = np.array([0.5, 0.5])
-    rows = np.array([[0.9, 0.1], [0.5, 0.5]])        # p(y | x)
+    rows = np.array([[0.9, 0.1], [0.5, 0.5]])  # p(y | x)
     return float(np.sum(p_x * info.entropy(rows, base=2)))
 
 

@@ -22,9 +22,9 @@ function(
     reference=_kl,
     cases=lambda: [
         ((np.array([0.5, 0.3, 0.2]), np.array([0.2, 0.3, 0.5])), {}),
-        ((np.array([0.7, 0.2, 0.1]), np.array([0.7, 0.2, 0.1])), {}),             # q = p: 0
-        ((np.array([0.5, 0.5, 0.0]), np.array([0.25, 0.25, 0.5])), {}),           # p_k = 0: the term vanishes
-        ((np.array([0.5, 0.5]), np.array([1.0, 0.0])), {}),                       # q_k = 0 < p_k: +inf
+        ((np.array([0.7, 0.2, 0.1]), np.array([0.7, 0.2, 0.1])), {}),  # q = p: 0
+        ((np.array([0.5, 0.5, 0.0]), np.array([0.25, 0.25, 0.5])), {}),  # p_k = 0: the term vanishes
+        ((np.array([0.5, 0.5]), np.array([1.0, 0.0])), {}),  # q_k = 0 < p_k: +inf
         ((np.array([1e-9, 1 - 1e-9]), np.array([0.5, 0.5])), {}),
     ],
     rtol=1e-9,

@@ -22,8 +22,14 @@ number(
 number(
     "ex-noise-3",
     # the rate where the smallest eigenvalue of the (symmetric) matrix crosses zero
-    solution=lambda: float(brentq(lambda r: np.linalg.eigvalsh(noise.transition_matrix("symmetric", r, 10)).min(),
-                                  0.5, 0.99, xtol=1e-12)),
+    solution=lambda: float(
+        brentq(
+            lambda r: np.linalg.eigvalsh(noise.transition_matrix("symmetric", r, 10)).min(),
+            0.5,
+            0.99,
+            xtol=1e-12,
+        )
+    ),
     atol=1e-3,
     hint="Write T as c I + d 11^T; one eigenvalue is 1, the other C - 1 are equal. When is that one zero?",
 )

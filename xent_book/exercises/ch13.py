@@ -34,8 +34,9 @@ def chunked_peak_bytes(n_tokens: int, vocab_size: int, d: int, chunk_size: int) 
     TypeError, ValueError
         An argument that is not an int >= 0 (``chunk_size`` >= 1).
     """
-    n_tokens, vocab_size, d = (check_int(v, name, 0) for v, name in
-                               ((n_tokens, "n_tokens"), (vocab_size, "vocab_size"), (d, "d")))
+    n_tokens, vocab_size, d = (
+        check_int(v, name, 0) for v, name in ((n_tokens, "n_tokens"), (vocab_size, "vocab_size"), (d, "d"))
+    )
     chunk_size = check_int(chunk_size, "chunk_size", 1)
     return logits_bytes(chunk_size, vocab_size, torch.float32) + 4 * (n_tokens + vocab_size) * d
 
@@ -53,12 +54,12 @@ def _lse_cases():
     return [
         ((np.array([[1.0, 2.0, 3.0, 4.0, 5.0], [0.5, -1.0, 2.5, 0.0, 1.0]]), 2), {}),
         ((g.normal(size=(4, 10)), 3), {}),
-        ((1000.0 + g.normal(size=(2, 9)), 4), {}),       # exp would overflow without a shift
-        ((-1000.0 + g.normal(size=(2, 9)), 4), {}),      # ... or underflow to log(0)
+        ((1000.0 + g.normal(size=(2, 9)), 4), {}),  # exp would overflow without a shift
+        ((-1000.0 + g.normal(size=(2, 9)), 4), {}),  # ... or underflow to log(0)
         ((masked, 3), {}),
-        ((all_masked, 2), {}),                           # a row of only -inf: the answer is -inf
+        ((all_masked, 2), {}),  # a row of only -inf: the answer is -inf
         ((g.normal(size=(3, 6)), 1), {}),
-        ((g.normal(size=(3, 6)), 100), {}),              # one chunk holds every class
+        ((g.normal(size=(3, 6)), 100), {}),  # one chunk holds every class
     ]
 
 

@@ -21,7 +21,15 @@ function(
     "ex-regularisation-2",
     reference=_l2_penalised_loss,
     cases=lambda: [
-        ((np.array([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0]]), np.array([0, 2]), np.array([1.0, -2.0, 0.5]), 0.1), {}),
+        (
+            (
+                np.array([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0]]),
+                np.array([0, 2]),
+                np.array([1.0, -2.0, 0.5]),
+                0.1,
+            ),
+            {},
+        ),
         ((np.array([[1e4, 0.0, -1e4]]), np.array([1]), np.zeros(3), 1.0), {}),  # extreme logits
         ((np.array([[-1e4, 1e4]]), np.array([0]), np.array([[3.0, 4.0]]), 0.0), {}),  # no penalty
         ((np.zeros((4, 5)), np.arange(4), np.ones((2, 2)), 2.0), {}),  # uniform prediction: ln 5 + 4

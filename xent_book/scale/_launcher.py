@@ -34,8 +34,15 @@ def _free_port() -> int:
 
 
 def _vocab_parallel_worker(
-    rank: int, world_size: int, port: int, logits: torch.Tensor, target: torch.Tensor,
-    grad_output: torch.Tensor | None, kwargs: dict, queue: Any, timeout_s: float,
+    rank: int,
+    world_size: int,
+    port: int,
+    logits: torch.Tensor,
+    target: torch.Tensor,
+    grad_output: torch.Tensor | None,
+    kwargs: dict,
+    queue: Any,
+    timeout_s: float,
 ) -> None:
     os.environ.setdefault("GLOO_SOCKET_IFNAME", "lo")
     torch.set_num_threads(1)
@@ -160,8 +167,12 @@ def run_vocab_parallel(
                 raise RuntimeError("run_vocab_parallel: the ranks computed different losses")
             grad = torch.cat([torch.from_numpy(results[r][1]) for r in range(world_size)], dim=1)
             return losses[0], grad
-        last_error = errors or [f"only {len(results)} of {world_size} processes reported within {timeout_s} s"]
+        last_error = errors or [
+            f"only {len(results)} of {world_size} processes reported within {timeout_s} s"
+        ]
         # retry only what a lost race for the port looks like, not errors of the computation
-        if errors and not any(k in e.lower() for e in errors for k in ("address", "network", "connect", "store")):
+        if errors and not any(
+            k in e.lower() for e in errors for k in ("address", "network", "connect", "store")
+        ):
             break
     raise RuntimeError(f"run_vocab_parallel failed: {'; '.join(last_error)}")

@@ -109,7 +109,11 @@ def default_chunk_size(n_tokens: int, vocab_size: int, budget_elements: int = 2*
 
 
 def _check_linear_inputs(
-    hidden: torch.Tensor, weight: torch.Tensor, target: torch.Tensor, ignore_index: int, reduction: str,
+    hidden: torch.Tensor,
+    weight: torch.Tensor,
+    target: torch.Tensor,
+    ignore_index: int,
+    reduction: str,
     label_smoothing: float,
 ) -> tuple[torch.Tensor, int, str, float]:
     """Validate the arguments shared by the naive and chunked losses; return (target int64, ignore_index, reduction, eps)."""
@@ -129,7 +133,9 @@ def _check_linear_inputs(
     if isinstance(target, torch.Tensor) and target.device != hidden.device:
         raise ValueError(f"target: expected the device of hidden ({hidden.device}), got {target.device}")
     ignore_index = check_ignore_index(ignore_index)
-    target = check_index_tensor(target, "target", hidden.shape[0], weight.shape[0], ignore_index, "weight.shape[0]")
+    target = check_index_tensor(
+        target, "target", hidden.shape[0], weight.shape[0], ignore_index, "weight.shape[0]"
+    )
     reduction = check_reduction(reduction)
     eps = check_probability_scalar(label_smoothing, "label_smoothing")
     return target, ignore_index, reduction, eps
@@ -139,19 +145,28 @@ def check_finite_result(out: torch.Tensor, name: str, what: str, nan_ok: bool = 
     """Refuse (naming the input ``name``) a result that overflowed; NaN passes only where documented (``nan_ok``)."""
     if nan_ok or bool(torch.isfinite(out).all()):
         return out
-    raise ValueError(f"{name}: {what} overflows {out.dtype} (inf or NaN); scale the input down or use a wider dtype")
+    raise ValueError(
+        f"{name}: {what} overflows {out.dtype} (inf or NaN); scale the input down or use a wider dtype"
+    )
 
 
 def _check_finite_loss(loss: torch.Tensor, count: int, reduction: str) -> torch.Tensor:
     """Finite inputs can still overflow in ``hidden @ weight.T`` or in the cast back to half precision."""
-    return check_finite_result(loss, "hidden", "the loss of hidden @ weight.T", reduction == "mean" and count == 0)
+    return check_finite_result(
+        loss, "hidden", "the loss of hidden @ weight.T", reduction == "mean" and count == 0
+    )
 
 
 # --------------------------------------------------------------------------- #
 # one chunk
 # --------------------------------------------------------------------------- #
 def _chunk_softmax_(
-    h: torch.Tensor, w: torch.Tensor, t: torch.Tensor, ignore_index: int, eps: float, vocab_size: int,
+    h: torch.Tensor,
+    w: torch.Tensor,
+    t: torch.Tensor,
+    ignore_index: int,
+    eps: float,
+    vocab_size: int,
     buf: torch.Tensor,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     r"""One chunk's softmax, written in place into ``buf``, and its per-token losses.
@@ -179,7 +194,11 @@ def _chunk_softmax_(
 
 
 def _chunk_gradient_(
-    q: torch.Tensor, valid: torch.Tensor, safe_t: torch.Tensor, eps: float, vocab_size: int,
+    q: torch.Tensor,
+    valid: torch.Tensor,
+    safe_t: torch.Tensor,
+    eps: float,
+    vocab_size: int,
     row_scale: torch.Tensor,
 ) -> torch.Tensor:
     """Turn the softmax ``q`` in place into ``row_scale * (q - p)``, zero rows where ignored (the one q - p kernel)."""
@@ -198,8 +217,16 @@ class _ChunkedLinearCrossEntropy(torch.autograd.Function):
 
     @staticmethod
     def forward(
-        ctx: Any, hidden: torch.Tensor, weight: torch.Tensor, target: torch.Tensor, chunk_size: int,
-        ignore_index: int, reduction: str, eps: float, need_h: bool, need_w: bool,
+        ctx: Any,
+        hidden: torch.Tensor,
+        weight: torch.Tensor,
+        target: torch.Tensor,
+        chunk_size: int,
+        ignore_index: int,
+        reduction: str,
+        eps: float,
+        need_h: bool,
+        need_w: bool,
     ) -> torch.Tensor:
         n = hidden.shape[0]
         vocab = weight.shape[0]
@@ -228,7 +255,9 @@ class _ChunkedLinearCrossEntropy(torch.autograd.Function):
         row_scale = torch.full((min(chunk_size, n),), scale, dtype=acc, device=hidden.device)
         for s, e in _chunks(n, chunk_size):
             h = hidden[s:e].to(acc)
-            q, valid, safe_t, loss = _chunk_softmax_(h, w, target[s:e], ignore_index, eps, vocab, buf[: e - s])
+            q, valid, safe_t, loss = _chunk_softmax_(
+                h, w, target[s:e], ignore_index, eps, vocab, buf[: e - s]
+            )
             total += loss.sum(dtype=torch.float64)
             if need_h or need_w:
                 g = _chunk_gradient_(q, valid, safe_t, eps, vocab, row_scale[: e - s])
@@ -293,7 +322,13 @@ class _ChunkedLinearCrossEntropy(torch.autograd.Function):
         return (
             None if grad_h is None else grad_h.to(hidden.dtype),
             None if grad_w is None else grad_w.to(weight.dtype),
-            None, None, None, None, None, None, None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
         )
 
 

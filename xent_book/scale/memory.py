@@ -77,7 +77,9 @@ class TensorMemoryTracker:
         self.current -= self._live.pop(key, 0)
 
     def _record(self, func: Any, inputs: Any, out: Any) -> None:
-        seen = {t.untyped_storage().data_ptr() for t in tree_flatten(inputs)[0] if isinstance(t, torch.Tensor)}
+        seen = {
+            t.untyped_storage().data_ptr() for t in tree_flatten(inputs)[0] if isinstance(t, torch.Tensor)
+        }
         for t in tree_flatten(out)[0]:
             if not isinstance(t, torch.Tensor):
                 continue

@@ -32,7 +32,11 @@ __all__ = [
 
 
 def _local_sums(
-    local_logits: torch.Tensor, target: torch.Tensor, vocab_start: int, global_max: torch.Tensor, ignore_index: int
+    local_logits: torch.Tensor,
+    target: torch.Tensor,
+    vocab_start: int,
+    global_max: torch.Tensor,
+    ignore_index: int,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     shifted = local_logits - global_max.unsqueeze(1)
     v_local = shifted.shape[1]
@@ -125,13 +129,19 @@ def vocab_parallel_local_sums(
     n = local_logits.shape[0]
     check_float_tensor(global_max, "global_max", 1, "(N,)")
     if global_max.shape[0] != n:
-        raise ValueError(f"global_max: expected shape ({n},), one maximum per token, got {tuple(global_max.shape)}")
+        raise ValueError(
+            f"global_max: expected shape ({n},), one maximum per token, got {tuple(global_max.shape)}"
+        )
     vocab_start = check_int64(vocab_start, "vocab_start", 0)
     ignore_index = check_ignore_index(ignore_index)
     target = check_index_tensor(target, "target", n, None, ignore_index)
     if local_logits.shape[1] and bool((global_max < local_logits.detach().amax(dim=1)).any()):
-        raise ValueError("global_max: expected the all-reduced maximum, >= this slice's row maximum in every row")
-    sums, shifted = _local_sums(local_logits, target, vocab_start, global_max.to(local_logits.dtype), ignore_index)
+        raise ValueError(
+            "global_max: expected the all-reduced maximum, >= this slice's row maximum in every row"
+        )
+    sums, shifted = _local_sums(
+        local_logits, target, vocab_start, global_max.to(local_logits.dtype), ignore_index
+    )
     check_finite_result(sums, "global_max", "local_logits - global_max")
     return sums, shifted
 
@@ -177,18 +187,27 @@ def vocab_parallel_combine(
         raise ValueError(f"global_sums: expected shape (N, 4), got {tuple(global_sums.shape)}")
     vocab_size = check_int64(vocab_size, "vocab_size", 1)
     ignore_index = check_ignore_index(ignore_index)
-    target = check_index_tensor(target, "target", global_sums.shape[0], vocab_size, ignore_index, "vocab_size")
+    target = check_index_tensor(
+        target, "target", global_sums.shape[0], vocab_size, ignore_index, "vocab_size"
+    )
     eps = check_probability_scalar(label_smoothing, "label_smoothing")
     if bool((global_sums[:, 1] <= 0).any()):
         raise ValueError("global_sums: column 1 (the sum of exponentials) must be > 0 in every row")
-    return check_finite_result(_combine(global_sums, vocab_size, target, ignore_index, eps), "global_sums", "the loss")
+    return check_finite_result(
+        _combine(global_sums, vocab_size, target, ignore_index, eps), "global_sums", "the loss"
+    )
 
 
 class _VocabParallelCrossEntropy(torch.autograd.Function):
     @staticmethod
     def forward(
-        ctx: Any, local_logits: torch.Tensor, target: torch.Tensor, vocab_start: int,
-        group: dist.ProcessGroup | None, ignore_index: int, eps: float,
+        ctx: Any,
+        local_logits: torch.Tensor,
+        target: torch.Tensor,
+        vocab_start: int,
+        group: dist.ProcessGroup | None,
+        ignore_index: int,
+        eps: float,
     ) -> torch.Tensor:
         acc = acc_dtype(local_logits.dtype)
         x = local_logits.to(acc)
@@ -214,7 +233,12 @@ class _VocabParallelCrossEntropy(torch.autograd.Function):
         # softmax of the local slice, kept for the backward pass (no communication there)
         softmax = shifted.exp_().div_(sums[:, 1].unsqueeze(1))
         ctx.save_for_backward(softmax, target)
-        ctx.vocab_start, ctx.ignore_index, ctx.eps, ctx.vocab_size = vocab_start, ignore_index, eps, vocab_size
+        ctx.vocab_start, ctx.ignore_index, ctx.eps, ctx.vocab_size = (
+            vocab_start,
+            ignore_index,
+            eps,
+            vocab_size,
+        )
         ctx.in_dtype = local_logits.dtype
         return check_finite_result(loss.to(local_logits.dtype), "local_logits", "the loss")
 
@@ -319,7 +343,9 @@ def vocab_parallel_cross_entropy(
     if not distributed:
         if vocab_start != 0:
             raise ValueError("vocab_start: expected 0 outside an initialised torch.distributed process group")
-        target = check_index_tensor(target, "target", n, local_logits.shape[1], ignore_index, "local_logits.shape[1]")
+        target = check_index_tensor(
+            target, "target", n, local_logits.shape[1], ignore_index, "local_logits.shape[1]"
+        )
     else:
         target = check_index_tensor(target, "target", n, None, ignore_index)
     losses = _VocabParallelCrossEntropy.apply(local_logits, target, vocab_start, group, ignore_index, eps)

@@ -34,12 +34,24 @@ from .focal import FocalExplorer, focal_explorer, focal_values
 from .logits import LogitsExplorer, logits_explorer, logits_explorer_values
 
 __all__ = [
-    "logits_explorer", "logits_explorer_values", "LogitsExplorer",
-    "entropy_explorer", "entropy_values", "EntropyExplorer",
-    "entropy_kl_explorer", "entropy_kl_values", "EntropyKLExplorer",
-    "binary_loss_explorer", "binary_loss_values", "BinaryLossExplorer",
-    "focal_explorer", "focal_values", "FocalExplorer",
-    "reliability_explorer", "reliability_values", "ReliabilityExplorer",
+    "logits_explorer",
+    "logits_explorer_values",
+    "LogitsExplorer",
+    "entropy_explorer",
+    "entropy_values",
+    "EntropyExplorer",
+    "entropy_kl_explorer",
+    "entropy_kl_values",
+    "EntropyKLExplorer",
+    "binary_loss_explorer",
+    "binary_loss_values",
+    "BinaryLossExplorer",
+    "focal_explorer",
+    "focal_values",
+    "FocalExplorer",
+    "reliability_explorer",
+    "reliability_values",
+    "ReliabilityExplorer",
 ]
 
 _LAZY = {"reliability_explorer", "reliability_values", "ReliabilityExplorer"}

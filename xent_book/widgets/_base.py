@@ -43,9 +43,25 @@ from .._validation import check_positive
 from ..plotting import COLORS, PALETTE
 
 __all__ = [
-    "Explorer", "Throttle", "Controls", "DEFAULT_INTERVAL", "COLORS", "PALETTE",
-    "float_slider", "log_slider", "readout", "fmt", "full", "nice_max",
-    "svg_open", "svg_text", "svg_rect", "svg_line", "svg_path", "svg_circle", "line_panel",
+    "Explorer",
+    "Throttle",
+    "Controls",
+    "DEFAULT_INTERVAL",
+    "COLORS",
+    "PALETTE",
+    "float_slider",
+    "log_slider",
+    "readout",
+    "fmt",
+    "full",
+    "nice_max",
+    "svg_open",
+    "svg_text",
+    "svg_rect",
+    "svg_line",
+    "svg_path",
+    "svg_circle",
+    "line_panel",
 ]
 
 #: Seconds between two redraws during a continuous drag (25 per second).
@@ -105,7 +121,9 @@ class Throttle:
     """
 
     def __init__(self, fn, interval: float = DEFAULT_INTERVAL, clock=time.perf_counter, scheduler=None):
-        self.interval = check_positive(interval, "interval", allow_zero=True)  # seconds; refuses bools, NaN, inf
+        self.interval = check_positive(
+            interval, "interval", allow_zero=True
+        )  # seconds; refuses bools, NaN, inf
         if not callable(fn):
             raise TypeError(f"fn: expected a callable (the redraw), got {type(fn).__name__}")
         self.fn = fn
@@ -252,7 +270,9 @@ def svg_path(xs, ys, color, width=2, dash=None, fill="none", opacity=None) -> st
 
 
 def svg_circle(x, y, r, fill, stroke="currentColor") -> str:
-    return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}" fill="{fill}" stroke="{stroke}" stroke-width="1.5"/>'
+    return (
+        f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}" fill="{fill}" stroke="{stroke}" stroke-width="1.5"/>'
+    )
 
 
 def nice_max(x: float) -> float:
@@ -313,7 +333,9 @@ class Explorer(widgets.VBox):
     def _setup(self, controls: dict, interval: float = DEFAULT_INTERVAL, throttle_kwargs=None) -> None:
         self.controls = Controls(controls)
         self.sliders = Controls(
-            (k, c) for k, c in controls.items() if isinstance(c, (widgets.FloatSlider, widgets.IntSlider, widgets.FloatLogSlider))
+            (k, c)
+            for k, c in controls.items()
+            if isinstance(c, (widgets.FloatSlider, widgets.IntSlider, widgets.FloatLogSlider))
         )
         self.last_error = None
         self.html = widgets.HTML(layout=widgets.Layout(width="100%"))
@@ -328,7 +350,9 @@ class Explorer(widgets.VBox):
             # each control fills its column (width auto), and a column gap keeps a slider's readout
             # clear of the next control's label
             layout=widgets.Layout(
-                grid_template_columns="repeat(auto-fill, minmax(300px, 1fr))", grid_gap="2px 18px", width="100%"
+                grid_template_columns="repeat(auto-fill, minmax(300px, 1fr))",
+                grid_gap="2px 18px",
+                width="100%",
             ),
         )
         self.children = (box, self.html)
@@ -379,8 +403,14 @@ def float_slider(value, lo, hi, step, description, fmt_=".2f", width="auto") -> 
     v = float(value)
     lo, hi = min(lo, v), max(hi, v)
     return widgets.FloatSlider(
-        value=v, min=lo, max=hi, step=step, description=description, readout_format=fmt_,
-        continuous_update=True, style={"description_width": "initial"},
+        value=v,
+        min=lo,
+        max=hi,
+        step=step,
+        description=description,
+        readout_format=fmt_,
+        continuous_update=True,
+        style={"description_width": "initial"},
         layout=widgets.Layout(width=width),
     )
 
@@ -404,11 +434,17 @@ def log_slider(value, lo, hi, description, step=0.01) -> widgets.FloatLogSlider:
     e_lo = math.floor(math.log10(lo) / step + 1e-6) * step
     e_hi = math.ceil(math.log10(hi) / step - 1e-6) * step
     return widgets.FloatLogSlider(
-        value=v, base=10, min=round(e_lo, 10), max=round(e_hi, 10), step=step, description=description,
-        readout_format=".3g", continuous_update=True, style={"description_width": "initial"},
+        value=v,
+        base=10,
+        min=round(e_lo, 10),
+        max=round(e_hi, 10),
+        step=step,
+        description=description,
+        readout_format=".3g",
+        continuous_update=True,
+        style={"description_width": "initial"},
         layout=widgets.Layout(width="auto"),
     )
-
 
 
 def line_panel(box, xlim, ylim, series, xticks, yticks, xlabel, ylabel, markers=(), title=None, yfmt="{:g}"):
@@ -461,4 +497,3 @@ def line_panel(box, xlim, ylim, series, xticks, yticks, xlabel, ylabel, markers=
         f'transform="rotate(-90 {_n(x0 - 34)} {_n(mid)})">{html.escape(ylabel)}</text>'
     )
     return out
-

@@ -38,7 +38,9 @@ def _loss_and_grad(z, y, pw):
     The gradient of PyTorch's ``pos_weight`` form is ``(1 + (pw - 1) y) sigmoid(z) - pw y``.
     """
     z = np.asarray(z, dtype=np.float64)
-    loss = binary_cross_entropy_with_logits(z, np.full(z.shape, y), reduction="none", pos_weight=np.float64(pw))
+    loss = binary_cross_entropy_with_logits(
+        z, np.full(z.shape, y), reduction="none", pos_weight=np.float64(pw)
+    )
     grad = (1.0 + (pw - 1.0) * y) * sigmoid(z) - pw * y
     return loss, grad
 
@@ -85,7 +87,14 @@ def binary_loss_values(z: float = 0.0, y: float = 1, pos_weight: float = 1.0) ->
     y = check_probability_scalar(y, "y")
     pw = check_positive(pos_weight, "pos_weight", allow_zero=True)
     loss, grad = _loss_and_grad(z, y, pw)
-    return {"z": z, "y": y, "pos_weight": pw, "p": float(sigmoid(z)), "loss": float(loss), "grad": float(grad)}
+    return {
+        "z": z,
+        "y": y,
+        "pos_weight": pw,
+        "p": float(sigmoid(z)),
+        "loss": float(loss),
+        "grad": float(grad),
+    }
 
 
 class BinaryLossExplorer(Explorer):
@@ -101,8 +110,14 @@ class BinaryLossExplorer(Explorer):
 
     kind = "binary"
 
-    def __init__(self, y: int = 1, pos_weight: float = 1.0, z: float = 0.0, interval: float = DEFAULT_INTERVAL,
-                 **throttle_kwargs: Any) -> None:
+    def __init__(
+        self,
+        y: int = 1,
+        pos_weight: float = 1.0,
+        z: float = 0.0,
+        interval: float = DEFAULT_INTERVAL,
+        **throttle_kwargs: Any,
+    ) -> None:
         super().__init__()
         init = binary_loss_values(z, y, pos_weight)
         if init["y"] not in (0.0, 1.0):
@@ -113,8 +128,10 @@ class BinaryLossExplorer(Explorer):
             "z": float_slider(init["z"], *Z_RANGE, 0.1, "logit z", ".1f"),
             "pos_weight": log_slider(init["pos_weight"], *POS_WEIGHT_RANGE, "pos_weight w+"),
             "y": widgets.Dropdown(
-                options=[("y = 0 (negative)", 0), ("y = 1 (positive)", 1)], value=int(init["y"]),
-                description="label y", style={"description_width": "initial"},
+                options=[("y = 0 (negative)", 0), ("y = 1 (positive)", 1)],
+                value=int(init["y"]),
+                description="label y",
+                style={"description_width": "initial"},
             ),
         }
         self._setup(controls, interval, throttle_kwargs)
@@ -141,18 +158,36 @@ def _render_binary(v: dict) -> str:
     out = [svg_open(W, H, label)]
     lmax = nice_max(max(float(v["curve_loss"].max()), float(other_loss.max())))
     out += line_panel(
-        (54, 260, 30, 182), Z_RANGE, (0.0, lmax),
-        [(_GRID, other_loss, COLORS["neutral"], "4,3", 1.5, 0.7), (_GRID, v["curve_loss"], COLORS["model"], None, 2.5, None)],
-        (-8, -4, 0, 4, 8), (0.0, lmax / 2, lmax), "logit z", "loss (nats)",
-        markers=[(z, v["loss"], COLORS["target"])], title=f"loss, y = {y} (dashed: y = {1 - y})",
+        (54, 260, 30, 182),
+        Z_RANGE,
+        (0.0, lmax),
+        [
+            (_GRID, other_loss, COLORS["neutral"], "4,3", 1.5, 0.7),
+            (_GRID, v["curve_loss"], COLORS["model"], None, 2.5, None),
+        ],
+        (-8, -4, 0, 4, 8),
+        (0.0, lmax / 2, lmax),
+        "logit z",
+        "loss (nats)",
+        markers=[(z, v["loss"], COLORS["target"])],
+        title=f"loss, y = {y} (dashed: y = {1 - y})",
     )
     gmin = -max(pw, 1.0)
     glo = -nice_max(-gmin)
     out += line_panel(
-        (326, 532, 30, 182), Z_RANGE, (glo, 1.0),
-        [(_GRID, other_grad, COLORS["neutral"], "4,3", 1.5, 0.7), (_GRID, v["curve_grad"], COLORS["gradient"], None, 2.5, None)],
-        (-8, -4, 0, 4, 8), (glo, 0.0, 1.0), "logit z", "d loss / dz",
-        markers=[(z, v["grad"], COLORS["target"])], title="gradient σ(z) − y (× w+ if y = 1)",
+        (326, 532, 30, 182),
+        Z_RANGE,
+        (glo, 1.0),
+        [
+            (_GRID, other_grad, COLORS["neutral"], "4,3", 1.5, 0.7),
+            (_GRID, v["curve_grad"], COLORS["gradient"], None, 2.5, None),
+        ],
+        (-8, -4, 0, 4, 8),
+        (glo, 0.0, 1.0),
+        "logit z",
+        "d loss / dz",
+        markers=[(z, v["grad"], COLORS["target"])],
+        title="gradient σ(z) − y (× w+ if y = 1)",
     )
     out.append("</svg>")
     out.append(
@@ -167,7 +202,9 @@ def _render_binary(v: dict) -> str:
     return "".join(out)
 
 
-def binary_loss_explorer(y: int = 1, pos_weight: float = 1.0, z: float = 0.0, **kwargs: Any) -> BinaryLossExplorer:
+def binary_loss_explorer(
+    y: int = 1, pos_weight: float = 1.0, z: float = 0.0, **kwargs: Any
+) -> BinaryLossExplorer:
     """Interactive binary cross-entropy with logits and its gradient, as curves of the logit.
 
     A logit slider (z in [-8, 8]) moves a marker along the loss and gradient

@@ -36,8 +36,12 @@ from ._base import (
 )
 
 __all__ = [
-    "entropy_kl_explorer", "entropy_kl_values", "EntropyKLExplorer",
-    "entropy_explorer", "entropy_values", "EntropyExplorer",
+    "entropy_kl_explorer",
+    "entropy_kl_values",
+    "EntropyKLExplorer",
+    "entropy_explorer",
+    "entropy_values",
+    "EntropyExplorer",
 ]
 
 MAX_OUTCOMES = 8
@@ -103,10 +107,19 @@ def entropy_values(p: ArrayLike = (0.5, 0.3, 0.2), base: float | None = 2) -> di
     h = float(info_entropy(pn, base=base))
     hmax = float(math.log(pn.size) / (1.0 if base is None else math.log(base)))
     h_nats = float(info_entropy(pn))
-    return {"p": pn, "entropy": h, "max_entropy": hmax, "perplexity": math.exp(h_nats), "unit": _unit(base), "base": base}
+    return {
+        "p": pn,
+        "entropy": h,
+        "max_entropy": hmax,
+        "perplexity": math.exp(h_nats),
+        "unit": _unit(base),
+        "base": base,
+    }
 
 
-def entropy_kl_values(p: ArrayLike = (0.5, 0.3, 0.2), q: ArrayLike = (0.2, 0.3, 0.5), base: float | None = 2) -> dict:
+def entropy_kl_values(
+    p: ArrayLike = (0.5, 0.3, 0.2), q: ArrayLike = (0.2, 0.3, 0.5), base: float | None = 2
+) -> dict:
     r"""The numbers the entropy/KL explorer shows: H(p), H(p, q) and KL(p || q).
 
     .. math::
@@ -163,11 +176,15 @@ def _base_selector(base) -> widgets.Dropdown:
     b = math.e if base is None else float(base)
     if b not in dict((v, k) for k, v in options):
         options.append((f"{_unit(b)} (base {b:g})", b))
-    return widgets.Dropdown(options=options, value=b, description="unit", style={"description_width": "initial"})
+    return widgets.Dropdown(
+        options=options, value=b, description="unit", style={"description_width": "initial"}
+    )
 
 
 def _weight_sliders(prefix: str, w, label: str) -> dict:
-    return {f"{prefix}{k}": float_slider(v, 0.0, 1.0, 0.01, f"{label} weight {k}", ".2f") for k, v in enumerate(w)}
+    return {
+        f"{prefix}{k}": float_slider(v, 0.0, 1.0, 0.01, f"{label} weight {k}", ".2f") for k, v in enumerate(w)
+    }
 
 
 def _check_size(pn, name):
@@ -188,8 +205,14 @@ class EntropyKLExplorer(Explorer):
 
     kind = "entropy-kl"
 
-    def __init__(self, p: ArrayLike = (0.5, 0.3, 0.2), q: ArrayLike = (0.2, 0.3, 0.5), base: float | None = 2,
-                 interval: float = DEFAULT_INTERVAL, **throttle_kwargs: Any) -> None:
+    def __init__(
+        self,
+        p: ArrayLike = (0.5, 0.3, 0.2),
+        q: ArrayLike = (0.2, 0.3, 0.5),
+        base: float | None = 2,
+        interval: float = DEFAULT_INTERVAL,
+        **throttle_kwargs: Any,
+    ) -> None:
         super().__init__()
         init = entropy_kl_values(p, q, base)  # validates
         _check_size(init["p"], "p")
@@ -224,8 +247,13 @@ class EntropyExplorer(Explorer):
 
     kind = "entropy"
 
-    def __init__(self, p: ArrayLike = (0.5, 0.3, 0.2), base: float | None = 2, interval: float = DEFAULT_INTERVAL,
-                 **throttle_kwargs: Any) -> None:
+    def __init__(
+        self,
+        p: ArrayLike = (0.5, 0.3, 0.2),
+        base: float | None = 2,
+        interval: float = DEFAULT_INTERVAL,
+        **throttle_kwargs: Any,
+    ) -> None:
         super().__init__()
         init = entropy_values(p, base)
         _check_size(init["p"], "p")
@@ -268,7 +296,9 @@ def _distribution_bars(out, series, top, bottom, x0, x1, vmax):
         for j, (name, vals, colour) in enumerate(series):
             x = left + j * bw
             u = min(vals[k], vmax)
-            out.append(svg_rect(x + 1, sy(u), bw - 2, sy(0) - sy(u), colour, title=f"{name}{k} = {vals[k]:.4f}"))
+            out.append(
+                svg_rect(x + 1, sy(u), bw - 2, sy(0) - sy(u), colour, title=f"{name}{k} = {vals[k]:.4f}")
+            )
             out.append(svg_text(x + bw / 2, sy(u) - 4, fmt(vals[k], 2), size=9))
         out.append(svg_text(x0 + slot * (k + 0.5), bottom + 14, str(k), size=11))
 
@@ -285,7 +315,10 @@ def _render_entropy_kl(v: dict) -> str:
     h, hpq, kl, hmax = v["entropy"], v["cross_entropy"], v["kl"], v["max_entropy"]
     W, H = 540, 262
     label = (
-        "p = " + ", ".join(f"{x:.4f}" for x in p) + "; q = " + ", ".join(f"{x:.4f}" for x in q)
+        "p = "
+        + ", ".join(f"{x:.4f}" for x in p)
+        + "; q = "
+        + ", ".join(f"{x:.4f}" for x in q)
         + f". Entropy H(p) {fmt(h)} {unit}, cross-entropy H(p, q) {fmt(hpq)} {unit}"
         + f" = H(p) + KL(p || q), with KL {fmt(kl)} {unit}."
     )
@@ -293,7 +326,9 @@ def _render_entropy_kl(v: dict) -> str:
     out.append(svg_text(W / 2, 14, "distributions p (data) and q (model)", weight="600"))
     _legend(out, W / 2 - 75, 32, [("p (data)", COLORS["target"]), ("q (model)", COLORS["model"])])
     vmax = 1.0 if max(p.max(), q.max()) > 0.5 else 0.5
-    _distribution_bars(out, [("p", p, COLORS["target"]), ("q", q, COLORS["model"])], 52, 148, 46, W - 10, vmax)
+    _distribution_bars(
+        out, [("p", p, COLORS["target"]), ("q", q, COLORS["model"])], 52, 148, 46, W - 10, vmax
+    )
     out.append(svg_text(W / 2, 176, "outcome i", size=11))
 
     # stacked bar: H(p, q) = H(p) + KL(p || q), on an axis that shows log C
@@ -303,12 +338,17 @@ def _render_entropy_kl(v: dict) -> str:
     sx = lambda u: x0 + min(u, axis_max) / axis_max * (x1 - x0)
     out.append(svg_text(x0, 196, f"H(p, q) = H(p) + KL(p ‖ q)   ({unit})", anchor="start", weight="600"))
     lx = 330
-    for name, colour in (("H(p)", COLORS["target"]), ("KL(p ‖ q)", COLORS["error"])):  # the stacked bar's legend
+    for name, colour in (
+        ("H(p)", COLORS["target"]),
+        ("KL(p ‖ q)", COLORS["error"]),
+    ):  # the stacked bar's legend
         out.append(svg_rect(lx, 196 - 9, 10, 10, colour))
         out.append(svg_text(lx + 14, 196, name, anchor="start", size=11))
         lx += 22 + 7 * len(name)
     out.append(svg_rect(x0, yb, sx(h) - x0, hb, COLORS["target"], title=f"H(p) = {fmt(h)} {unit}"))
-    out.append(svg_rect(sx(h), yb, sx(h + kl) - sx(h), hb, COLORS["error"], title=f"KL(p || q) = {fmt(kl)} {unit}"))
+    out.append(
+        svg_rect(sx(h), yb, sx(h + kl) - sx(h), hb, COLORS["error"], title=f"KL(p || q) = {fmt(kl)} {unit}")
+    )
     if hpq > axis_max:  # clipped (or infinite): an arrow says "continues"
         out.append(svg_text(x1 + 4, yb + 16, "→", anchor="start", size=14, color=COLORS["error"]))
     xm = sx(hmax)
@@ -340,7 +380,8 @@ def _render_entropy(v: dict) -> str:
     p, unit, h, hmax = v["p"], v["unit"], v["entropy"], v["max_entropy"]
     W, H = 540, 250
     label = (
-        "p = " + ", ".join(f"{x:.4f}" for x in p)
+        "p = "
+        + ", ".join(f"{x:.4f}" for x in p)
         + f". Entropy H(p) {fmt(h)} {unit} of a maximum log C = {fmt(hmax)} {unit}; perplexity {fmt(v['perplexity'], 3)}."
     )
     out = [svg_open(W, H, label)]
@@ -374,8 +415,9 @@ def _render_entropy(v: dict) -> str:
 # --------------------------------------------------------------------------- factories
 
 
-def entropy_kl_explorer(p: ArrayLike = (0.5, 0.3, 0.2), q: ArrayLike = (0.2, 0.3, 0.5), base: float | None = 2,
-                        **kwargs: Any) -> EntropyKLExplorer:
+def entropy_kl_explorer(
+    p: ArrayLike = (0.5, 0.3, 0.2), q: ArrayLike = (0.2, 0.3, 0.5), base: float | None = 2, **kwargs: Any
+) -> EntropyKLExplorer:
     """Interactive H(p), H(p, q) and KL(p || q) for two adjustable distributions.
 
     One slider of unnormalised weight per outcome for ``p`` (data) and ``q``
@@ -412,7 +454,9 @@ def entropy_kl_explorer(p: ArrayLike = (0.5, 0.3, 0.2), q: ArrayLike = (0.2, 0.3
     return EntropyKLExplorer(p, q, base, **kwargs)
 
 
-def entropy_explorer(p: ArrayLike = (0.5, 0.3, 0.2), base: float | None = 2, **kwargs: Any) -> EntropyExplorer:
+def entropy_explorer(
+    p: ArrayLike = (0.5, 0.3, 0.2), base: float | None = 2, **kwargs: Any
+) -> EntropyExplorer:
     """Interactive entropy of one distribution, against its maximum ``log C``.
 
     One slider of unnormalised weight per outcome; bars of ``p``; a bar of

@@ -105,8 +105,9 @@ class FocalExplorer(Explorer):
 
     kind = "focal"
 
-    def __init__(self, gamma: float = 2.0, p_t: float = 0.6, interval: float = DEFAULT_INTERVAL,
-                 **throttle_kwargs: Any) -> None:
+    def __init__(
+        self, gamma: float = 2.0, p_t: float = 0.6, interval: float = DEFAULT_INTERVAL, **throttle_kwargs: Any
+    ) -> None:
         super().__init__()
         init = focal_values(p_t, gamma)
         controls = {
@@ -137,18 +138,31 @@ def _render_focal(v: dict) -> str:
     out = [svg_open(W, H, label)]
     xt = (0.0, 0.25, 0.5, 0.75, 1.0)
     out += line_panel(
-        (54, 260, 30, 182), (0.0, 1.0), (0.0, Y_MAX),
-        [(v["curve_p"], v["curve_ce"], COLORS["neutral"], "5,3", 2, None),
-         (v["curve_p"], v["curve_focal"], COLORS["alt"], None, 2.5, None)],
-        xt, (0, 1, 2, 3, 4, 5), "q_y", "loss (nats)",
+        (54, 260, 30, 182),
+        (0.0, 1.0),
+        (0.0, Y_MAX),
+        [
+            (v["curve_p"], v["curve_ce"], COLORS["neutral"], "5,3", 2, None),
+            (v["curve_p"], v["curve_focal"], COLORS["alt"], None, 2.5, None),
+        ],
+        xt,
+        (0, 1, 2, 3, 4, 5),
+        "q_y",
+        "loss (nats)",
         markers=[(p, v["ce"], COLORS["neutral"]), (p, v["focal"], COLORS["alt"])],
         title=f"focal (γ = {g:.1f}) vs CE (dashed)",
     )
     out += line_panel(
-        (326, 532, 30, 182), (0.0, 1.0), (0.0, 1.0),
+        (326, 532, 30, 182),
+        (0.0, 1.0),
+        (0.0, 1.0),
         [(v["curve_p"], v["curve_factor"], COLORS["model"], None, 2.5, None)],
-        xt, (0.0, 0.5, 1.0), "q_y", "factor",
-        markers=[(p, v["factor"], COLORS["model"])], title="focal factor (1 − q_y)^γ",
+        xt,
+        (0.0, 0.5, 1.0),
+        "q_y",
+        "factor",
+        markers=[(p, v["factor"], COLORS["model"])],
+        title="focal factor (1 − q_y)^γ",
     )
     out.append("</svg>")
     out.append(

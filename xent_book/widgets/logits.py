@@ -43,7 +43,9 @@ def _check_logits_vector(logits) -> np.ndarray:
     return z
 
 
-def logits_explorer_values(logits: ArrayLike = (2.0, 1.0, 0.1), temperature: float = 1.0, target: int = 0) -> dict:
+def logits_explorer_values(
+    logits: ArrayLike = (2.0, 1.0, 0.1), temperature: float = 1.0, target: int = 0
+) -> dict:
     r"""The numbers the logits explorer shows: softmax probabilities, the loss and its gradient.
 
     .. math::
@@ -115,17 +117,27 @@ class LogitsExplorer(Explorer):
 
     kind = "logits"
 
-    def __init__(self, logits: ArrayLike = (2.0, 1.0, 0.1), temperature: float = 1.0, target: int = 0,
-                 interval: float = DEFAULT_INTERVAL, **throttle_kwargs: Any) -> None:
+    def __init__(
+        self,
+        logits: ArrayLike = (2.0, 1.0, 0.1),
+        temperature: float = 1.0,
+        target: int = 0,
+        interval: float = DEFAULT_INTERVAL,
+        **throttle_kwargs: Any,
+    ) -> None:
         super().__init__()
         init = logits_explorer_values(logits, temperature, target)  # validates
         z = init["logits"]
         if z.size > MAX_CLASSES:
             raise ValueError(f"logits: the explorer shows at most {MAX_CLASSES} classes, got {z.size}")
-        controls = {f"z{k}": float_slider(v, *LOGIT_RANGE, 0.1, f"logit z{k}", ".1f") for k, v in enumerate(z)}
+        controls = {
+            f"z{k}": float_slider(v, *LOGIT_RANGE, 0.1, f"logit z{k}", ".1f") for k, v in enumerate(z)
+        }
         controls["temperature"] = log_slider(init["temperature"], *TEMPERATURE_RANGE, "temperature T")
         controls["target"] = widgets.Dropdown(
-            options=[(f"class {k}", k) for k in range(z.size)], value=init["target"], description="target y",
+            options=[(f"class {k}", k) for k in range(z.size)],
+            value=init["target"],
+            description="target y",
             style={"description_width": "initial"},
         )
         self._n = z.size
@@ -150,7 +162,9 @@ def _render_logits(v: dict) -> str:
         f"Softmax probabilities at temperature {v['temperature']:.3g}: "
         + ", ".join(f"class {k} {p[k]:.4f}" for k in range(n))
         + f". Target class {y}; loss {v['loss']:.4f} nats. Gradient q minus e_y: "
-        + ", ".join(f"class {k} " + f"{g[k]:+.4f}".replace("-", "−") for k in range(n))  # as the page's signed()
+        + ", ".join(
+            f"class {k} " + f"{g[k]:+.4f}".replace("-", "−") for k in range(n)
+        )  # as the page's signed()
         + "."
     )
     out = [svg_open(W, H, label)]
@@ -182,8 +196,16 @@ def _render_logits(v: dict) -> str:
         out.append(svg_text(x0 - 5, gy(tick) + 4, fmt(tick, 0), anchor="end", size=10))
     for k in range(n):
         cx = x0 + slot * (k + 0.5)
-        out.append(svg_rect(cx - bw / 2, gy(max(g[k], 0.0)), bw, abs(gy(g[k]) - gy(0.0)), COLORS["gradient"],
-                            title=f"grad{k} = {g[k]:+.4f}"))
+        out.append(
+            svg_rect(
+                cx - bw / 2,
+                gy(max(g[k], 0.0)),
+                bw,
+                abs(gy(g[k]) - gy(0.0)),
+                COLORS["gradient"],
+                title=f"grad{k} = {g[k]:+.4f}",
+            )
+        )
         # the number sits above the bar's top or, for a negative bar, above the zero line: below a bar
         # near -1 it would run into the class labels (as in book_assets/xent-explorers.js)
         out.append(svg_text(cx, gy(max(g[k], 0.0)) - 4, fmt(g[k], 3), size=10))
@@ -206,8 +228,9 @@ def _render_logits(v: dict) -> str:
     return "".join(out)
 
 
-def logits_explorer(logits: ArrayLike = (2.0, 1.0, 0.1), temperature: float = 1.0, target: int = 0,
-                    **kwargs: Any) -> LogitsExplorer:
+def logits_explorer(
+    logits: ArrayLike = (2.0, 1.0, 0.1), temperature: float = 1.0, target: int = 0, **kwargs: Any
+) -> LogitsExplorer:
     """Interactive softmax, loss and gradient for a handful of logits.
 
     A slider per logit (range [-10, 10]), a log-scale temperature slider

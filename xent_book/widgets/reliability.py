@@ -81,7 +81,9 @@ def _values(z, y, t, n_bins):
     }
 
 
-def reliability_values(logits: ArrayLike, labels: ArrayLike, temperature: float = 1.0, n_bins: int = 15) -> dict:
+def reliability_values(
+    logits: ArrayLike, labels: ArrayLike, temperature: float = 1.0, n_bins: int = 15
+) -> dict:
     r"""The numbers the reliability explorer shows for ``softmax(logits / T)``.
 
     .. math::
@@ -128,8 +130,13 @@ def reliability_values(logits: ArrayLike, labels: ArrayLike, temperature: float 
     return _values(z, y, check_temperature_for(z, temperature), n_bins)
 
 
-def page_data_markup(logits: ArrayLike, labels: ArrayLike, temperature: float = 1.0, n_bins: int = 15,
-                     best_temperature: float | None = None) -> str:
+def page_data_markup(
+    logits: ArrayLike,
+    labels: ArrayLike,
+    temperature: float = 1.0,
+    n_bins: int = 15,
+    best_temperature: float | None = None,
+) -> str:
     """The explorer's data as ``<script type="application/json" class="xent-explorer-data">``.
 
     ``{"logits": [[...], ...], "labels": [...], "temperature": T, "n_bins": M,
@@ -148,8 +155,13 @@ def page_data_markup(logits: ArrayLike, labels: ArrayLike, temperature: float = 
     if best is not None and not (isinstance(best, (float, np.floating)) and best == np.inf):
         best = check_positive(best, "best_temperature", allow_zero=True)  # 0.0 and inf: no finite T*
     best = None if best is None or not 0 < best < np.inf else float(best)
-    data = {"logits": z.tolist(), "labels": y.tolist(), "temperature": check_temperature(temperature),
-            "n_bins": check_int(n_bins, "n_bins", 1), "best_temperature": best}
+    data = {
+        "logits": z.tolist(),
+        "labels": y.tolist(),
+        "temperature": check_temperature(temperature),
+        "n_bins": check_int(n_bins, "n_bins", 1),
+        "best_temperature": best,
+    }
     return (
         '<script type="application/json" class="xent-explorer-data" data-xent-explorer="reliability">'
         + json.dumps(data, separators=(",", ":"), allow_nan=False)
@@ -179,11 +191,20 @@ class ReliabilityExplorer(Explorer):
 
     kind = "reliability"
 
-    def __init__(self, logits: ArrayLike, labels: ArrayLike, temperature: float = 1.0, n_bins: int = 15,
-                 interval: float = DEFAULT_INTERVAL, **throttle_kwargs: Any) -> None:
+    def __init__(
+        self,
+        logits: ArrayLike,
+        labels: ArrayLike,
+        temperature: float = 1.0,
+        n_bins: int = 15,
+        interval: float = DEFAULT_INTERVAL,
+        **throttle_kwargs: Any,
+    ) -> None:
         super().__init__()
         self._z, self._y = _check_inputs(logits, labels)
-        init = _values(self._z, self._y, check_temperature_for(self._z, temperature), n_bins)  # validates n_bins
+        init = _values(
+            self._z, self._y, check_temperature_for(self._z, temperature), n_bins
+        )  # validates n_bins
         self._n_bins = init["n_bins"]
         #: the NLL-minimising temperature (Guo et al.'s temperature scaling), shown for reference;
         #: 0.0 or inf where the NLL keeps falling as T -> 0 (separable logits) or T -> infinity
@@ -192,8 +213,10 @@ class ReliabilityExplorer(Explorer):
         self._setup(controls, interval, throttle_kwargs)
         #: the logits and labels as JSON, for the live explorer of the web page
         #: (book_assets/xent-explorers.js reads them from the page's saved widget state)
-        self.page_data = widgets.HTML(page_data_markup(self._z, self._y, temperature, self._n_bins, self.best_temperature),
-                                      layout=widgets.Layout(display="none"))
+        self.page_data = widgets.HTML(
+            page_data_markup(self._z, self._y, temperature, self._n_bins, self.best_temperature),
+            layout=widgets.Layout(display="none"),
+        )
         self.children = (*self.children, self.page_data)
 
     def compute(self) -> dict:
@@ -270,8 +293,17 @@ def _render_reliability(v: dict) -> str:
         if counts[m] == 0:
             continue
         a, b = sx(edges[m]), sx(edges[m + 1])
-        out.append(svg_rect(a, sy(acc[m]), b - a, sy(0) - sy(acc[m]), COLORS["model"], stroke=None,
-                            title=f"bin {m}: accuracy {acc[m]:.4f}, confidence {conf[m]:.4f}, n = {counts[m]}"))
+        out.append(
+            svg_rect(
+                a,
+                sy(acc[m]),
+                b - a,
+                sy(0) - sy(acc[m]),
+                COLORS["model"],
+                stroke=None,
+                title=f"bin {m}: accuracy {acc[m]:.4f}, confidence {conf[m]:.4f}, n = {counts[m]}",
+            )
+        )
         lo, hi = sorted((acc[m], conf[m]))
         gaps.append(_gap(a, sy(hi), b - a, sy(lo) - sy(hi), COLORS["error"]))
     out.extend(gaps)  # after all bars: a gap is never covered by the next bin's bar
@@ -305,8 +337,16 @@ def _render_reliability(v: dict) -> str:
     for m in range(M):
         if counts[m]:
             a, b = sx(edges[m]), sx(edges[m + 1])
-            out.append(svg_rect(a + 0.5, sy2(share[m]), b - a - 1, sy2(0) - sy2(share[m]), COLORS["neutral"],
-                                title=f"bin {m}: {counts[m]} examples"))
+            out.append(
+                svg_rect(
+                    a + 0.5,
+                    sy2(share[m]),
+                    b - a - 1,
+                    sy2(0) - sy2(share[m]),
+                    COLORS["neutral"],
+                    title=f"bin {m}: {counts[m]} examples",
+                )
+            )
     markers = [(v["accuracy"], COLORS["model"], "acc"), (v["mean_confidence"], COLORS["error"], "conf")]
     for value, colour, _ in markers:
         out.append(svg_line(sx(value), top, sx(value), bottom, color=colour, width=2))
@@ -324,18 +364,25 @@ def _render_reliability(v: dict) -> str:
         + readout("accuracy", v["accuracy"], "accuracy")
         + readout("mean_confidence", v["mean_confidence"], "mean confidence")
         + readout("temperature", v["temperature"], "T", digits=3)
-        + (readout("best_temperature", v["best_temperature"], "T* (min NLL)", digits=3) if "best_temperature" in v else "")
+        + (
+            readout("best_temperature", v["best_temperature"], "T* (min NLL)", digits=3)
+            if "best_temperature" in v
+            else ""
+        )
         + "</div>"
     )
     best = v.get("best_temperature")
     if best is not None and not 0 < best < float("inf"):
         limit = "0" if best == 0 else "∞"
-        out.append(f'<div class="xent-note">No finite T minimises the NLL of these logits: it keeps falling as T → {limit}.</div>')
+        out.append(
+            f'<div class="xent-note">No finite T minimises the NLL of these logits: it keeps falling as T → {limit}.</div>'
+        )
     return "".join(out)
 
 
-def reliability_explorer(logits: ArrayLike, labels: ArrayLike, temperature: float = 1.0, n_bins: int = 15,
-                         **kwargs: Any) -> ReliabilityExplorer:
+def reliability_explorer(
+    logits: ArrayLike, labels: ArrayLike, temperature: float = 1.0, n_bins: int = 15, **kwargs: Any
+) -> ReliabilityExplorer:
     """Interactive temperature scaling: the reliability diagram, ECE and NLL as T moves.
 
     A log-scale temperature slider (0.1 to 10) redraws the reliability
