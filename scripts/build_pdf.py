@@ -41,22 +41,14 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from chromium import CHROMIUM, CHROMIUM_ARGS  # scripts/chromium.py (this script's folder is on sys.path)
+
 ROOT = Path(__file__).resolve().parents[1]
 PDF_DIR = ROOT / "_build" / "pdf"
 WORK = PDF_DIR / "work"
 SINGLE = WORK / "_build" / "singlehtml"
 OUT = PDF_DIR / "xent-book.pdf"
 LOG_DIR = ROOT / "_build" / "logs"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 MATHJAX = ROOT / "_offline_static" / "offline" / "mathjax" / "tex-chtml.js"
 
 
@@ -374,7 +366,7 @@ def chapter_pages(pages: list[str], chapters: list[dict], after: int) -> dict[st
 def print_pdf(out: Path) -> dict:
     from playwright.sync_api import sync_playwright
 
-    if not Path(CHROMIUM).exists():
+    if not CHROMIUM.exists():
         fail(f"{CHROMIUM} is missing: run `make browsers` (scripts/ensure_chromium.sh)")
     book = yaml_config()
     server = _serve(SINGLE)
@@ -383,7 +375,7 @@ def print_pdf(out: Path) -> dict:
     errors: list[str] = []
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
             context = browser.new_context(viewport={"width": 1100, "height": 1400}, color_scheme="light")
 
             def route(route_):

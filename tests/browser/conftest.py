@@ -52,18 +52,10 @@ from urllib.parse import urlsplit
 import pytest
 from needs import skip_or_fail
 
+from scripts.chromium import CHROMIUM, CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parents[2]
 BOOK_HTML = ROOT / "_build" / "html"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LOCAL_HOSTS = {"127.0.0.1"}
 ARTIFACTS = ROOT / "artifacts"
 LAB_OVERRIDES = ROOT / "jupyterlab" / "overrides.json"
