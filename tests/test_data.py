@@ -14,12 +14,12 @@ LOADERS = [
 
 
 @pytest.mark.parametrize("load", LOADERS)
-def test_loaders_are_deterministic_float32_int64_and_disjoint_sizes(load):
+def test_loaders_are_deterministic_float64_int64_and_disjoint_sizes(load):
     a, b = load(0), load(0)
     for key, arr in a.as_dict().items():
         np.testing.assert_array_equal(arr, b[key])
         if key.startswith("X"):
-            assert arr.dtype == np.float32 and arr.ndim == 2 and arr.flags["C_CONTIGUOUS"]
+            assert arr.dtype == np.float64 and arr.ndim == 2 and arr.flags["C_CONTIGUOUS"]
         else:
             assert arr.dtype == np.int64 and arr.ndim == 1
             assert arr.min() >= 0 and arr.max() < a.num_classes
@@ -183,9 +183,9 @@ def test_stratified_split_partitions_and_keeps_class_proportions():
     np.testing.assert_array_equal(s.class_counts("val"), [10, 6, 4])
     np.testing.assert_array_equal(s.class_counts("train"), [25, 15, 10])
     rows = np.concatenate([s.X_train, s.X_val, s.X_test])
-    np.testing.assert_array_equal(np.sort(rows, axis=0), np.sort(X.astype(np.float32), axis=0))
+    np.testing.assert_array_equal(np.sort(rows, axis=0), np.sort(X, axis=0))
     # every row keeps its own label
-    lookup = {tuple(x): c for x, c in zip(X.astype(np.float32), y)}
+    lookup = {tuple(x): c for x, c in zip(X, y)}
     for part in ("train", "val", "test"):
         assert all(lookup[tuple(x)] == c for x, c in zip(s[f"X_{part}"], s[f"y_{part}"]))
 

@@ -13,7 +13,7 @@ SEEDS = (0, 1, 2)
 
 def _data(rng, n=40, d=3, c=4, per_seed=False):
     shape = (len(SEEDS), n, d) if per_seed else (n, d)
-    X = rng.normal(size=shape).astype(np.float32)
+    X = rng.normal(size=shape)
     y = rng.integers(0, c, size=shape[:-1])
     return X, y
 

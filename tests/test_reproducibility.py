@@ -48,8 +48,9 @@ def test_seed_everything_seeds_python_numpy_and_torch():
 def test_bad_seeds_are_refused_naming_seed(seed, exc):
     with pytest.raises(exc, match=r"\bseed\b"):
         xb.seed_everything(seed)
-    with pytest.raises(exc, match=r"\bseed\b"):
-        xb.setup_notebook(seed=seed)
+    if seed is not None:  # setup_notebook(seed=None) takes the first of book_seeds()
+        with pytest.raises(exc, match=r"\bseed\b"):
+            xb.setup_notebook(seed=seed)
 
 
 def test_setup_notebook_composes_style_threads_and_seed(restore_global_state):
@@ -59,3 +60,54 @@ def test_setup_notebook_composes_style_threads_and_seed(restore_global_state):
     assert torch.get_num_threads() == 1 and torch.are_deterministic_algorithms_enabled()
     assert mpl.rcParams["figure.dpi"] == 100 and np.get_printoptions()["precision"] == 4
     assert xb.setup_notebook is reproducibility.setup_notebook
+
+
+# --- book_seeds: the one list of seeds, and XENT_BOOK_SEEDS ---------------------------
+
+
+def test_book_seeds_default_is_the_books_seeds(monkeypatch):
+    monkeypatch.delenv("XENT_BOOK_SEEDS", raising=False)
+    np.testing.assert_array_equal(xb.book_seeds(), [0, 1, 2, 3, 4])
+    np.testing.assert_array_equal(xb.book_seeds(8), np.arange(8))
+    assert xb.book_seeds().dtype == np.int64
+
+
+def test_book_seeds_reads_the_environment_for_every_chapter(monkeypatch):
+    monkeypatch.setenv("XENT_BOOK_SEEDS", " 1000, 1001,1002,1003 ,1004")
+    np.testing.assert_array_equal(xb.book_seeds(), [1000, 1001, 1002, 1003, 1004])
+    # a chapter runs as many seeds as the list holds, whatever its own default
+    np.testing.assert_array_equal(xb.book_seeds(8), [1000, 1001, 1002, 1003, 1004])
+    monkeypatch.setenv("XENT_BOOK_SEEDS", "7,8,9,10,11,12")
+    assert len(xb.book_seeds()) == 6
+
+
+def test_setup_notebook_seeds_with_the_first_book_seed(monkeypatch, restore_global_state):
+    monkeypatch.setenv("XENT_BOOK_SEEDS", "1000,1001,1002,1003,1004")
+    a = xb.setup_notebook().random(3)
+    np.testing.assert_array_equal(a, np.random.default_rng(1000).random(3))
+    monkeypatch.delenv("XENT_BOOK_SEEDS")
+    np.testing.assert_array_equal(xb.setup_notebook().random(3), np.random.default_rng(0).random(3))
+
+
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("1,2,3,4", "at least 5"),
+        ("1,2,3,4,x", "comma-separated list of integers"),
+        ("1.5,2,3,4,5", "comma-separated list of integers"),
+        ("1,1,2,3,4", "distinct"),
+        ("-1,2,3,4,5", r"seeds in \[0"),
+        (f"{2**32},2,3,4,5", r"seeds in \[0"),
+    ],
+)
+def test_bad_seed_lists_are_refused_naming_the_variable(monkeypatch, text, match):
+    monkeypatch.setenv("XENT_BOOK_SEEDS", text)
+    with pytest.raises(ValueError, match="XENT_BOOK_SEEDS") as info:
+        xb.book_seeds()
+    assert info.match(match)
+
+
+@pytest.mark.parametrize("n, exc", [(4, ValueError), (5.0, TypeError), (True, TypeError)])
+def test_book_seeds_refuses_a_default_below_five(n, exc):
+    with pytest.raises(exc, match=r"\bn\b"):
+        xb.book_seeds(n)

@@ -37,7 +37,9 @@ def test_make_model_softmax_regression_and_mlp_shapes():
         "Dropout",
         "Linear",
     ]
-    assert mlp(torch.zeros(2, 4)).shape == (2, 3)
+    assert mlp(torch.zeros(2, 4, dtype=torch.float64)).shape == (2, 3)
+    # float64 weights: the printed digits of a trained model do not depend on the CPU's kernels
+    assert all(p.dtype == torch.float64 for p in mlp.parameters())
 
 
 def test_make_model_is_seeded_and_leaves_global_rng_alone():

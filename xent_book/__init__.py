@@ -17,7 +17,7 @@ __version__ = _version("xent-book")
 
 from .activations import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax, softplus
 from .plotting import COLORS, PALETTE
-from .reproducibility import seed_everything, setup_notebook
+from .reproducibility import book_seeds, seed_everything, setup_notebook
 
 _SUBMODULES = (
     "activations",
@@ -37,6 +37,7 @@ _SUBMODULES = (
     "exercises",
     "reproducibility",
     "ensemble",
+    "report",
 )
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "COLORS",
     "setup_notebook",
     "seed_everything",
+    "book_seeds",
     *_SUBMODULES,
 ]
 

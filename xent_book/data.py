@@ -1,6 +1,6 @@
 """Small seeded datasets for the training chapters.
 
-Every loader returns a :class:`Split`: float32 features and int64 labels for a
+Every loader returns a :class:`Split`: float64 features and int64 labels for a
 train, a validation and a test part, ready for ``torch.from_numpy``. The same
 arguments (including ``seed``) always give the same arrays, bit for bit, on
 every machine: the data are drawn from one ``numpy.random.default_rng(seed)``
@@ -44,7 +44,7 @@ MAX_FEATURES = 10**4
 MAX_ELEMENTS = 10**7  # n_samples * n_features
 
 MAX_COUNT = 2**53  # counts stay exact in float64
-MAX_SCALE = 1e6  # cluster_std, separation: features stay far inside float32's range
+MAX_SCALE = 1e6  # cluster_std, separation: features stay far inside float32's range (a reader may cast)
 
 __all__ = [
     "Split",
@@ -61,7 +61,7 @@ __all__ = [
 class Split:
     """A train / validation / test split.
 
-    Features are float32 arrays of shape ``(n, n_features)``; labels are int64
+    Features are float64 arrays of shape ``(n, n_features)``; labels are int64
     arrays of shape ``(n,)`` with values in ``0 .. num_classes - 1``.
     ``split["X_train"]`` works as well as ``split.X_train``, and
     :meth:`as_dict` returns the six arrays in a plain dict.
@@ -122,7 +122,7 @@ def _check_scale(value, name: str, allow_zero: bool = False) -> float:
     v = check_positive(value, name, allow_zero=allow_zero)
     if v > MAX_SCALE:
         raise ValueError(
-            f"{name}: expected a value <= {MAX_SCALE:g} (features are stored as float32), got {v!r}"
+            f"{name}: expected a value <= {MAX_SCALE:g} (features stay within float32's range), got {v!r}"
         )
     return v
 
@@ -162,7 +162,7 @@ def _split(
     parts["train"] = (rest_X, rest_y)
     out = {}
     for part, (Xp, yp) in parts.items():
-        out[f"X_{part}"] = np.ascontiguousarray(Xp, dtype=np.float32)
+        out[f"X_{part}"] = np.ascontiguousarray(Xp, dtype=np.float64)
         out[f"y_{part}"] = np.ascontiguousarray(yp, dtype=np.int64)
     return Split(num_classes=num_classes, **out)
 
@@ -196,7 +196,7 @@ def stratified_split(
     Parameters
     ----------
     X : array, shape (n, d)
-        Finite features (stored as float32).
+        Finite features (stored as float64).
     y : int array, shape (n,)
         Class labels in ``0 .. num_classes - 1``.
     num_classes : int
@@ -345,7 +345,7 @@ def gaussian_blobs(
     Returns
     -------
     Split
-        float32 features of shape (n, d), int64 labels.
+        float64 features of shape (n, d), int64 labels.
 
     Raises
     ------
@@ -408,7 +408,7 @@ def spirals(
     Returns
     -------
     Split
-        float32 features of shape (n, 2), int64 labels.
+        float64 features of shape (n, 2), int64 labels.
 
     Raises
     ------
@@ -478,7 +478,7 @@ def long_tailed_blobs(
     Returns
     -------
     Split
-        Shuffled float32 features, int64 labels.
+        Shuffled float64 features, int64 labels.
 
     Raises
     ------
@@ -512,7 +512,7 @@ def long_tailed_blobs(
         y = np.repeat(np.arange(C), per_class)
         X = centres[y] + std * rng.normal(size=(len(y), d))
         perm = rng.permutation(len(y))
-        return np.ascontiguousarray(X[perm], dtype=np.float32), np.ascontiguousarray(y[perm], dtype=np.int64)
+        return np.ascontiguousarray(X[perm], dtype=np.float64), np.ascontiguousarray(y[perm], dtype=np.int64)
 
     X_train, y_train = draw(counts)
     X_val, y_val = draw(np.full(C, n_val))
@@ -543,7 +543,7 @@ def load_digits_split(
     Returns
     -------
     Split
-        float32 features of shape (n, 64), int64 labels 0-9.
+        float64 features of shape (n, 64), int64 labels 0-9.
 
     Raises
     ------
@@ -571,7 +571,7 @@ def load_digits_split(
     std[std == 0] = 1.0
 
     def scale(X):
-        return np.ascontiguousarray((X.astype(np.float64) - mean) / std, dtype=np.float32)
+        return np.ascontiguousarray((X.astype(np.float64) - mean) / std, dtype=np.float64)
 
     return Split(
         scale(split.X_train),

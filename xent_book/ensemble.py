@@ -122,7 +122,7 @@ class StackedMLP(torch.nn.Module):
         Raises
         ------
         TypeError, ValueError
-            ``p`` is not a real number in (0, 16] (``|w|^p`` of a larger power underflows or overflows float32).
+            ``p`` is not a real number in (0, 16] (``|w|^p`` of a larger power underflows or overflows).
         """
         p = check_positive(p, "p")
         if p > MAX_POWER:
@@ -166,7 +166,7 @@ def stack_models(models: Sequence[torch.nn.Module], dropout: float = 0.0) -> Sta
     -------
     StackedMLP
         Weights ``(S, d_in, d_out)`` (each Linear's weight transposed), biases ``(S, 1, d_out)``,
-        float32 like the models.
+        float64 like the models of :func:`xent_book.train.make_model`.
 
     Raises
     ------
@@ -203,9 +203,9 @@ def _as_stacked_data(model: StackedMLP, X, y, name_X: str, name_y: str):
     num_classes = model.weights[-1].shape[2]
     Xa = as_float_array(X, name_X)
     if Xa.ndim == 3 and Xa.shape[0] == n_seeds:
-        Xt = _features(Xa.reshape(-1, Xa.shape[-1]), name_X).reshape(Xa.shape)
+        Xt = _features(Xa.reshape(-1, Xa.shape[-1]), name_X, model.weights[0].dtype).reshape(Xa.shape)
     elif Xa.ndim == 2:
-        Xt = _features(Xa, name_X).expand(n_seeds, *Xa.shape)
+        Xt = _features(Xa, name_X, model.weights[0].dtype).expand(n_seeds, *Xa.shape)
     else:
         raise ValueError(f"{name_X}: expected shape (N, {d}) or ({n_seeds}, N, {d}), got {Xa.shape}")
     if Xt.shape[-1] != d:
@@ -319,9 +319,7 @@ def fit_stacked(
     l1 = check_positive(l1, "l1", allow_zero=True)
     for name, value in (("lr", lr), ("weight_decay", weight_decay), ("l1", l1)):
         if value > MAX_RATE:
-            raise ValueError(
-                f"{name}: expected at most {MAX_RATE:g} (the optimiser computes in float32), got {value!r}"
-            )
+            raise ValueError(f"{name}: expected at most {MAX_RATE:g}, got {value!r}")
     optimizer = check_choice(optimizer, "optimizer", ("adam", "sgd"))
     seed = check_seed(seed)
     Xt, yt = _as_stacked_data(model, X, y, "X", "y")
@@ -348,7 +346,7 @@ def fit_stacked(
             model.train()
             order = torch.argsort(torch.rand(S, N, generator=gen), dim=1) if batch_size else None
             step = batch_size or N
-            seen = torch.zeros(S)
+            seen = torch.zeros(S, dtype=torch.float64)
             for start in range(0, N, step):
                 if order is None:
                     xb, yb = Xt, yt
@@ -373,7 +371,7 @@ def fit_stacked(
                     zv = model(Xv)
                     nll = f.cross_entropy(zv.transpose(1, 2), yv, reduction="none").mean(dim=1)
                     out["val_nll"][epoch] = nll.numpy()
-                    out["val_acc"][epoch] = (zv.argmax(-1) == yv).float().mean(dim=1).numpy()
+                    out["val_acc"][epoch] = (zv.argmax(-1) == yv).double().mean(dim=1).numpy()
             if callback is not None:
                 model.eval()
                 with torch.no_grad():
@@ -403,7 +401,7 @@ def predict_logits_stacked(model: StackedMLP, X: ArrayLike) -> np.ndarray:
     Xa = as_float_array(X, "X")
     if not ((Xa.ndim == 2 or (Xa.ndim == 3 and Xa.shape[0] == S)) and Xa.shape[-1] == d):
         raise ValueError(f"X: expected shape (N, {d}) or ({S}, N, {d}), got {Xa.shape}")
-    Xt = _features(Xa.reshape(-1, d), "X").reshape(Xa.shape)
+    Xt = _features(Xa.reshape(-1, d), "X", model.weights[0].dtype).reshape(Xa.shape)
     was_training = model.training
     model.eval()
     with torch.no_grad():

@@ -10,8 +10,13 @@ chapter's first cell:
   order whatever the machine's core count (stored outputs must match on every
   run for nbval); these notebooks' models are small enough that one thread is
   also the fastest;
+* :func:`book_seeds` -- the one list every experiment of every chapter draws its
+  seeds from: the book's own seeds by default, or the list in the environment
+  variable ``XENT_BOOK_SEEDS`` (``make claims`` re-runs every chapter on seeds
+  the book never printed, so that a claim is checked on held-out seeds);
 * :func:`setup_notebook` -- :func:`xent_book.plotting.use_book_style`, then
-  :func:`single_thread`, then :func:`seed_everything`.
+  :func:`single_thread`, then :func:`seed_everything` with the first seed of
+  :func:`book_seeds`.
 
 See also: every chapter's first cell; :mod:`xent_book.train` for the training
 loop's own seeded, single-threaded context.
@@ -19,13 +24,74 @@ loop's own seeded, single-threaded context.
 
 from __future__ import annotations
 
+import os
 import random
 
 import numpy as np
 
-from ._validation import check_seed
+from ._validation import SEED_MAX, check_int, check_seed
 
-__all__ = ["seed_everything", "single_thread", "setup_notebook"]
+__all__ = ["SEEDS_VARIABLE", "MIN_SEEDS", "book_seeds", "seed_everything", "single_thread", "setup_notebook"]
+
+SEEDS_VARIABLE = "XENT_BOOK_SEEDS"
+MIN_SEEDS = 5  # a claim about an experiment rests on at least this many seeds
+_SEED_STRIDE = 1_000_000  # derived seeds (data draw, initialisation, batch order) stay apart
+
+
+def book_seeds(n: int = MIN_SEEDS) -> np.ndarray:
+    """The seeds of an experiment: ``0, 1, ..., n - 1``, or the list in ``XENT_BOOK_SEEDS``.
+
+    Every seed a chapter uses derives from this one list (the data draw, the
+    initialisation and the batch order of seed ``s`` are ``s`` or
+    ``s + k * 1_000_000`` for a small ``k``), so that setting the environment
+    variable, e.g. ``XENT_BOOK_SEEDS=1000,1001,1002,1003,1004``, re-runs every
+    experiment of every chapter on other seeds. A chapter then runs as many
+    seeds as the list holds, whatever its default ``n``.
+
+    Parameters
+    ----------
+    n : int
+        How many seeds the chapter runs by default (at least 5).
+
+    Returns
+    -------
+    numpy.ndarray
+        Distinct int64 seeds, at least 5 of them.
+
+    Raises
+    ------
+    TypeError
+        ``n`` not an int.
+    ValueError
+        ``n`` below 5; ``XENT_BOOK_SEEDS`` set but not a comma-separated list of at
+        least 5 distinct integers in ``[0, 2**32 - 1 - 10 * 1_000_000]``.
+
+    See Also
+    --------
+    setup_notebook; ``make claims`` (CONTRIBUTING.md).
+    """
+    n = check_int(n, "n", MIN_SEEDS, 10_000)
+    text = os.environ.get(SEEDS_VARIABLE, "").strip()
+    if not text:
+        return np.arange(n, dtype=np.int64)
+    try:
+        values = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise ValueError(
+            f"{SEEDS_VARIABLE}: expected a comma-separated list of integers such as "
+            f"'1000,1001,1002,1003,1004', got {text!r}"
+        ) from None
+    if len(values) < MIN_SEEDS:
+        raise ValueError(
+            f"{SEEDS_VARIABLE}: expected at least {MIN_SEEDS} seeds, got {len(values)} ({text!r})"
+        )
+    if len(set(values)) != len(values):
+        raise ValueError(f"{SEEDS_VARIABLE}: expected distinct seeds, got {text!r}")
+    top = SEED_MAX - 10 * _SEED_STRIDE
+    bad = [v for v in values if not 0 <= v <= top]
+    if bad:
+        raise ValueError(f"{SEEDS_VARIABLE}: expected seeds in [0, {top}], got {bad}")
+    return np.asarray(values, dtype=np.int64)
 
 
 def seed_everything(seed: int = 0) -> np.random.Generator:
@@ -70,11 +136,14 @@ def single_thread() -> None:
         pass
 
 
-def setup_notebook(seed: int = 0) -> np.random.Generator:
+def setup_notebook(seed: int | None = None) -> np.random.Generator:
     """Make a chapter reproducible and its figures consistent; return a seeded NumPy generator.
 
     The composition of :func:`xent_book.plotting.use_book_style` (figure style,
-    print options), :func:`single_thread` and :func:`seed_everything`.
+    print options), :func:`single_thread` and :func:`seed_everything` with
+    ``seed``, by default the first of :func:`book_seeds` (0 unless
+    ``XENT_BOOK_SEEDS`` says otherwise), so that a chapter's illustrative random
+    draws move with the held-out seeds too.
 
     Raises
     ------
@@ -83,7 +152,7 @@ def setup_notebook(seed: int = 0) -> np.random.Generator:
     """
     from .plotting import use_book_style
 
-    s = check_seed(seed)
+    s = int(book_seeds()[0]) if seed is None else check_seed(seed)
     use_book_style()
     single_thread()
     return seed_everything(s)

@@ -1,0 +1,326 @@
+"""The chapters' bookkeeping, written once: glue, safe rounding, mean ± sd, the seed loop.
+
+* :func:`glue` -- a computed number into the prose (MyST-NB ``glue``), as a plain
+  Python int or a float rounded to a few significant digits, so that the stored
+  text does not carry digits of rounding noise;
+* :func:`round_down`, :func:`round_up` -- a bound rounded the safe way: "at least
+  x" rounds down, "at most x" rounds up (a true 0.597 is "at least 0.59", never
+  "at least 0.60");
+* :func:`glue_at_least`, :func:`glue_at_most` -- the two composed;
+* :func:`mean_sd`, :func:`glue_mean_sd` -- the spread over seeds, ``"m ± s"``
+  with the sample standard deviation (``ddof=1``);
+* :func:`over_seeds` -- an experiment written for one seed, run on every seed of
+  :func:`xent_book.reproducibility.book_seeds`, gathered into a table.
+
+See Also
+--------
+xent_book.reproducibility.book_seeds : the one list of seeds.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Iterable
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validation import as_float_array, check_finite, check_int, check_nonempty
+
+__all__ = [
+    "glue",
+    "round_down",
+    "round_up",
+    "glue_at_least",
+    "glue_at_most",
+    "mean_sd",
+    "glue_mean_sd",
+    "over_seeds",
+]
+
+SIGNIFICANT = 6  # glued floats keep 6 significant digits: more than any sentence prints
+
+
+def _check_name(name) -> str:
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name: expected a non-empty string, got {name!r}")
+    return name
+
+
+def _plain(value, name: str, significant: int) -> int | float:
+    """A plain Python int, or a finite float rounded to ``significant`` digits."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected a number, got a bool")
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
+    v = float(value)
+    if not np.isfinite(v):
+        raise ValueError(f"{name}: expected a finite number, got {v}")
+    return float(f"{v:.{significant}g}")
+
+
+def _glue(name: str, value) -> None:
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:  # pragma: no cover - myst-nb comes with the book's environment
+        raise ImportError("glue needs myst-nb (installed with the book: pip install -e '.[dev]')") from None
+    myst_glue(name, value, display=False)
+
+
+def glue(name: str, value, significant: int = SIGNIFICANT) -> int | float:
+    """Glue a computed number into the chapter's prose; return what was glued.
+
+    An integer is glued as a Python int. A float is glued rounded to
+    ``significant`` significant digits, as a Python float (a glued NumPy
+    scalar does not format in ``{glue:text}`name:.3f```).
+
+    Parameters
+    ----------
+    name : str
+        The glue key, used in the markdown as ``{glue:text}`name:.3f```.
+    value : int or float
+        A finite real number (NumPy scalars and 0-d arrays are accepted).
+    significant : int
+        Significant digits kept for a float, 1 to 17.
+
+    Returns
+    -------
+    int or float
+
+    Raises
+    ------
+    TypeError
+        ``name`` not a non-empty string; ``value`` not a real number (a bool is refused).
+    ValueError
+        ``value`` NaN or infinite; ``significant`` outside [1, 17].
+
+    See Also
+    --------
+    glue_at_least, glue_at_most, glue_mean_sd; CONTRIBUTING.md (numbers in prose).
+    """
+    name = _check_name(name)
+    significant = check_int(significant, "significant", 1, 17)
+    v = _plain(value, "value", significant)
+    _glue(name, v)
+    return v
+
+
+def _round(value, decimals, rounding) -> float:
+    v = _plain(value, "value", 17)
+    d = check_int(decimals, "decimals", 0, 15)
+    # The float's shortest decimal text (repr) is the number the book prints elsewhere:
+    # 0.29 stays 0.29 although its binary value is 0.28999999999999998.
+    exact = Decimal(repr(v)).quantize(Decimal(1).scaleb(-d), rounding=rounding)
+    # float(exact) is the nearest double; printed with `d` decimals it gives back `exact`.
+    return float(exact)
+
+
+def round_down(value, decimals: int) -> float:
+    """``value`` rounded down (towards -inf) to ``decimals`` decimals: the number for "at least".
+
+    ``round_down(0.597, 2) == 0.59``: a claim "at least 0.59" is true, where
+    ordinary rounding would print a false "at least 0.60".
+
+    Parameters
+    ----------
+    value : float
+        A finite real number.
+    decimals : int
+        Decimal places, 0 to 15.
+
+    Returns
+    -------
+    float
+        A float whose ``f"{x:.{decimals}f}"`` text is at most ``value``.
+
+    Raises
+    ------
+    TypeError
+        ``value`` not a real number, ``decimals`` not an int.
+    ValueError
+        ``value`` not finite, ``decimals`` outside [0, 15].
+
+    See Also
+    --------
+    round_up, glue_at_least.
+    """
+    return _round(value, decimals, ROUND_FLOOR)
+
+
+def round_up(value, decimals: int) -> float:
+    """``value`` rounded up (towards +inf) to ``decimals`` decimals: the number for "at most".
+
+    Parameters
+    ----------
+    value : float
+        A finite real number.
+    decimals : int
+        Decimal places, 0 to 15.
+
+    Returns
+    -------
+    float
+        A float whose ``f"{x:.{decimals}f}"`` text is at least ``value``.
+
+    Raises
+    ------
+    TypeError
+        ``value`` not a real number, ``decimals`` not an int.
+    ValueError
+        ``value`` not finite, ``decimals`` outside [0, 15].
+
+    See Also
+    --------
+    round_down, glue_at_most.
+    """
+    return _round(value, decimals, ROUND_CEILING)
+
+
+def glue_at_least(name: str, value, decimals: int) -> float:
+    """Glue ``round_down(value, decimals)`` for a sentence "at least x"; return it.
+
+    Print it with exactly ``decimals`` decimals: ``{glue:text}`name:.2f``` for ``decimals=2``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`glue` and :func:`round_down`.
+
+    See Also
+    --------
+    round_down, glue_at_most.
+    """
+    name = _check_name(name)
+    v = round_down(value, decimals)
+    _glue(name, v)
+    return v
+
+
+def glue_at_most(name: str, value, decimals: int) -> float:
+    """Glue ``round_up(value, decimals)`` for a sentence "at most x"; return it.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`glue` and :func:`round_up`.
+
+    See Also
+    --------
+    round_up, glue_at_least.
+    """
+    name = _check_name(name)
+    v = round_up(value, decimals)
+    _glue(name, v)
+    return v
+
+
+def _spread(values) -> np.ndarray:
+    x = as_float_array(values, "values").ravel()
+    check_nonempty(x, "values")
+    if x.size < 2:
+        raise ValueError(f"values: expected at least 2 values for a standard deviation, got {x.size}")
+    check_finite(x, "values")
+    return x
+
+
+def mean_sd(values: ArrayLike, digits: int = 3) -> str:
+    """``"mean ± sd"`` of ``values`` (sample standard deviation, ``ddof=1``), with ``digits`` decimals.
+
+    Parameters
+    ----------
+    values : array_like
+        At least 2 finite values, e.g. one per seed.
+    digits : int
+        Decimal places, 0 to 15.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    TypeError
+        ``values`` not real numbers, ``digits`` not an int.
+    ValueError
+        Fewer than 2 values, a NaN or infinite value, ``digits`` outside [0, 15].
+
+    See Also
+    --------
+    glue_mean_sd.
+    """
+    x = _spread(values)
+    d = check_int(digits, "digits", 0, 15)
+    return f"{x.mean():.{d}f} ± {x.std(ddof=1):.{d}f}"
+
+
+def glue_mean_sd(name: str, values: ArrayLike) -> tuple[float, float]:
+    """Glue the mean of ``values`` as ``name`` and its sample sd as ``name + "_sd"``; return both.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`glue` and :func:`mean_sd`.
+
+    See Also
+    --------
+    mean_sd, glue.
+    """
+    name = _check_name(name)
+    x = _spread(values)
+    return glue(name, x.mean()), glue(f"{name}_sd", x.std(ddof=1))
+
+
+def over_seeds(
+    experiment: Callable[[int], dict], seeds: Iterable[int] | None = None
+) -> dict[str, np.ndarray]:
+    """Run ``experiment(seed)`` for every seed; return each of its results as an array over seeds.
+
+    ``experiment`` takes one int seed and returns a dict of numbers (or arrays
+    of a fixed shape); the result maps each key to an array whose first axis
+    runs over the seeds.
+
+    Parameters
+    ----------
+    experiment : callable
+        ``seed -> {"name": number, ...}``, the same keys for every seed.
+    seeds : iterable of int, optional
+        Default :func:`xent_book.reproducibility.book_seeds` (``XENT_BOOK_SEEDS`` if set).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+
+    Raises
+    ------
+    TypeError
+        ``experiment`` not callable or not returning a dict; a seed not an int.
+    ValueError
+        No seeds, or the keys differ between seeds.
+
+    See Also
+    --------
+    xent_book.reproducibility.book_seeds, mean_sd.
+    """
+    from .reproducibility import book_seeds
+
+    if not callable(experiment):
+        raise TypeError(f"experiment: expected a callable seed -> dict, got {type(experiment).__name__}")
+    seed_list = list(book_seeds() if seeds is None else seeds)
+    if not seed_list:
+        raise ValueError("seeds: expected at least one seed")
+    rows = []
+    for s in seed_list:
+        if isinstance(s, (bool, np.bool_)) or not isinstance(s, numbers.Integral):
+            raise TypeError(f"seeds: expected int seeds, got {s!r}")
+        row = experiment(int(s))
+        if not isinstance(row, dict):
+            raise TypeError(f"experiment: expected a dict of results, got {type(row).__name__}")
+        if rows and set(row) != set(rows[0]):
+            raise ValueError(f"experiment: keys differ between seeds: {sorted(rows[0])} and {sorted(row)}")
+        rows.append(row)
+    return {k: np.asarray([r[k] for r in rows]) for k in rows[0]}
