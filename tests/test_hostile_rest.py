@@ -34,7 +34,7 @@ from xent_book.exercises import ch13 as ex13
 FAST = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 S, N, D, C = 2, 6, 3, 3
 _rng = np.random.default_rng(0)
-X = _rng.normal(size=(N, D)).astype(np.float32)
+X = _rng.normal(size=(N, D))
 Y = np.arange(N) % C
 NOT_CALLABLE = st.sampled_from([1, "f", None, np.zeros(2), [len]])
 

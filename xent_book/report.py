@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Iterable
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -72,7 +72,7 @@ def _glue(name: str, value) -> None:
     myst_glue(name, value, display=False)
 
 
-def glue(name: str, value, significant: int = SIGNIFICANT) -> int | float:
+def glue(name: str, value: float, significant: int = SIGNIFICANT) -> int | float:
     """Glue a computed number into the chapter's prose; return what was glued.
 
     An integer is glued as a Python int. A float is glued rounded to
@@ -110,17 +110,24 @@ def glue(name: str, value, significant: int = SIGNIFICANT) -> int | float:
     return v
 
 
-def _round(value, decimals, rounding) -> float:
+def _round(value: float, decimals: int, rounding: str) -> float:
     v = _plain(value, "value", 17)
     d = check_int(decimals, "decimals", 0, 15)
     # The float's shortest decimal text (repr) is the number the book prints elsewhere:
     # 0.29 stays 0.29 although its binary value is 0.28999999999999998.
-    exact = Decimal(repr(v)).quantize(Decimal(1).scaleb(-d), rounding=rounding)
-    # float(exact) is the nearest double; printed with `d` decimals it gives back `exact`.
-    return float(exact)
+    with localcontext() as ctx:
+        ctx.prec = 400  # enough for every double at 15 decimals (1.8e308 has 309 digits)
+        exact = Decimal(repr(v)).quantize(Decimal(1).scaleb(-d), rounding=rounding)
+        # float(exact) is the nearest double; printed with `d` decimals it gives back `exact`,
+        # except beyond 2**53, where the nearest double may lie on the unsafe side: step past it.
+        out = float(exact)
+        toward = -np.inf if rounding == ROUND_FLOOR else np.inf
+        while (Decimal(f"{out:.{d}f}") > exact) if rounding == ROUND_FLOOR else (Decimal(f"{out:.{d}f}") < exact):
+            out = float(np.nextafter(out, toward))
+    return out
 
 
-def round_down(value, decimals: int) -> float:
+def round_down(value: float, decimals: int) -> float:
     """``value`` rounded down (towards -inf) to ``decimals`` decimals: the number for "at least".
 
     ``round_down(0.597, 2) == 0.59``: a claim "at least 0.59" is true, where
@@ -152,7 +159,7 @@ def round_down(value, decimals: int) -> float:
     return _round(value, decimals, ROUND_FLOOR)
 
 
-def round_up(value, decimals: int) -> float:
+def round_up(value: float, decimals: int) -> float:
     """``value`` rounded up (towards +inf) to ``decimals`` decimals: the number for "at most".
 
     Parameters
@@ -181,7 +188,7 @@ def round_up(value, decimals: int) -> float:
     return _round(value, decimals, ROUND_CEILING)
 
 
-def glue_at_least(name: str, value, decimals: int) -> float:
+def glue_at_least(name: str, value: float, decimals: int) -> float:
     """Glue ``round_down(value, decimals)`` for a sentence "at least x"; return it.
 
     Print it with exactly ``decimals`` decimals: ``{glue:text}`name:.2f``` for ``decimals=2``.
@@ -201,7 +208,7 @@ def glue_at_least(name: str, value, decimals: int) -> float:
     return v
 
 
-def glue_at_most(name: str, value, decimals: int) -> float:
+def glue_at_most(name: str, value: float, decimals: int) -> float:
     """Glue ``round_up(value, decimals)`` for a sentence "at most x"; return it.
 
     Raises
