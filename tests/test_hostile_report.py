@@ -14,7 +14,13 @@ from unittest import mock
 
 import numpy as np
 import pytest
-from hostile_oracle import assert_refuses_or_ok, hostile_arrays, hostile_float_arrays, hostile_ints, hostile_scalars
+from hostile_oracle import (
+    assert_refuses_or_ok,
+    hostile_arrays,
+    hostile_float_arrays,
+    hostile_ints,
+    hostile_scalars,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

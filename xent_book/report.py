@@ -122,7 +122,11 @@ def _round(value: float, decimals: int, rounding: str) -> float:
         # except beyond 2**53, where the nearest double may lie on the unsafe side: step past it.
         out = float(exact)
         toward = -np.inf if rounding == ROUND_FLOOR else np.inf
-        while (Decimal(f"{out:.{d}f}") > exact) if rounding == ROUND_FLOOR else (Decimal(f"{out:.{d}f}") < exact):
+        while (
+            (Decimal(f"{out:.{d}f}") > exact)
+            if rounding == ROUND_FLOOR
+            else (Decimal(f"{out:.{d}f}") < exact)
+        ):
             out = float(np.nextafter(out, toward))
     return out
 
