@@ -38,6 +38,8 @@ _SUBMODULES = (
     "reproducibility",
     "ensemble",
     "report",
+    "coding",
+    "lm",
 )
 
 __all__ = [

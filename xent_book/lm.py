@@ -1,0 +1,402 @@
+"""Cross-entropy in language models (chapter 15): the loss of a sequence, a corpus on every
+machine, n-gram baselines, a pair tokeniser, and the sampling transforms.
+
+NumPy, float64 inside.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import (
+    as_float_array,
+    as_index_array,
+    check_choice,
+    check_finite,
+    check_ignore_index,
+    check_int,
+    check_logits,
+    check_positive,
+    check_probability_scalar,
+)
+from .activations import log_softmax
+
+__all__ = [
+    "load_corpus",
+    "next_token_cross_entropy",
+    "ngram_log_probs",
+    "learn_merges",
+    "apply_merges",
+    "sampling_distribution",
+]
+
+_REDUCTIONS = ("mean", "sequence_mean", "sum", "none")
+
+
+def load_corpus(n_bytes: int | None = None, start: int = 0) -> bytes:
+    """Python's own documentation text (``pydoc_data.topics``, standard library) as UTF-8 bytes.
+
+    The topics are joined in sorted key order, so the text is the same on every
+    machine with the same Python minor version.
+
+    Parameters
+    ----------
+    n_bytes : int or None
+        Length of the slice (None: to the end).
+    start : int
+        First byte of the slice (>= 0).
+
+    Returns
+    -------
+    bytes
+
+    Raises
+    ------
+    TypeError
+        If ``n_bytes`` or ``start`` is not an int.
+    ValueError
+        If either is negative or the slice runs past the end of the text.
+
+    See Also
+    --------
+    ngram_log_probs : the baselines trained on it (chapter 15).
+    """
+    from pydoc_data import topics
+
+    start = check_int(start, "start", 0)
+    text = "".join(topics.topics[k] for k in sorted(topics.topics)).encode("utf-8")
+    if n_bytes is None:
+        if start > len(text):
+            raise ValueError(f"start: expected <= {len(text)}, got {start}")
+        return text[start:]
+    n_bytes = check_int(n_bytes, "n_bytes", 0)
+    if start + n_bytes > len(text):
+        raise ValueError(f"n_bytes: start + n_bytes must be <= {len(text)}, got {start + n_bytes}")
+    return text[start : start + n_bytes]
+
+
+def next_token_cross_entropy(
+    logits: np.ndarray, tokens: np.ndarray, ignore_index: int = -100, reduction: str = "mean"
+) -> np.ndarray:
+    """Next-token cross-entropy of a batch of sequences, targets shifted inside.
+
+    ``loss[b, t] = -log softmax(logits[b, t])[tokens[b, t + 1]]`` for ``t < T - 1``;
+    positions whose target equals ``ignore_index`` (padding) are left out.
+
+    Parameters
+    ----------
+    logits : array_like, shape (B, T, V)
+        Position ``t``'s logits predict token ``t + 1``.
+    tokens : array_like of int, shape (B, T)
+        The sequences, padded with ``ignore_index``.
+    ignore_index : int
+        The padding value.
+    reduction : {'mean', 'sequence_mean', 'sum', 'none'}
+        'mean': over all real target tokens (``F.cross_entropy``'s mean on the
+        flattened batch); 'sequence_mean': the mean of each sequence's mean (sequences
+        without a target are left out); 'sum'; 'none': shape (B, T - 1), 0 where ignored.
+
+    Returns
+    -------
+    np.ndarray (float64)
+        Nats; NaN for a mean with no real target.
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type.
+    ValueError
+        If the shapes disagree, a target is out of range, ``logits`` is not finite,
+        or ``reduction`` is unknown.
+
+    See Also
+    --------
+    xent_book.losses.cross_entropy : the per-token loss (chapter 15).
+    """
+    reduction = check_choice(reduction, "reduction", _REDUCTIONS)
+    ignore_index = check_ignore_index(ignore_index)
+    z = as_float_array(logits, "logits").astype(np.float64)
+    check_finite(z, "logits")
+    y = as_index_array(tokens, "tokens")
+    if z.ndim != 3 or z.shape[-1] == 0:
+        raise ValueError(f"logits: expected shape (B, T, V) with V >= 1, got {z.shape}")
+    if y.shape != z.shape[:2]:
+        raise ValueError(f"tokens: expected shape {z.shape[:2]} to match logits, got {y.shape}")
+    target = y[:, 1:]
+    keep = target != ignore_index
+    v = z.shape[-1]
+    if keep.any() and (target[keep].min() < 0 or target[keep].max() >= v):
+        raise ValueError(f"tokens: expected values in [0, {v}) or ignore_index")
+    if keep.size:
+        logp = np.asarray(log_softmax(z[:, :-1], axis=-1), dtype=np.float64)
+        picked = np.take_along_axis(logp, np.where(keep, target, 0)[..., None], axis=-1)[..., 0]
+    else:
+        picked = np.zeros(keep.shape)
+    loss = np.where(keep, -picked, 0.0)
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return np.float64(loss.sum())
+    if reduction == "mean":
+        count = keep.sum()
+        return np.float64(loss.sum() / count) if count else np.float64(np.nan)
+    lengths = keep.sum(axis=1)
+    has = lengths > 0
+    if not has.any():
+        return np.float64(np.nan)
+    return np.float64((loss.sum(axis=1)[has] / lengths[has]).mean())
+
+
+def _contexts(padded: np.ndarray, order: int, vocab_size: int, n: int) -> np.ndarray:
+    key = np.zeros(n, dtype=np.int64)
+    for j in range(order - 1):
+        key = key * vocab_size + padded[j : j + n]
+    return key
+
+
+def ngram_log_probs(
+    train: np.ndarray, target: np.ndarray, order: int, k: float = 1.0, vocab_size: int = 256
+) -> np.ndarray:
+    """Add-k smoothed n-gram model: ``q(x | c) = (count(c, x) + k) / (count(c) + k V)``.
+
+    The context of position ``t`` is the ``order - 1`` symbols before it, the
+    text padded in front with symbol 0 (both in ``train`` and in ``target``).
+
+    Parameters
+    ----------
+    train : array_like of int, shape (N,)
+        Training symbols in ``[0, vocab_size)``.
+    target : array_like of int, shape (n,)
+        The text to predict.
+    order : int
+        1 (unigram) to 4.
+    k : float
+        Pseudo-count, 0 < k <= 1e6.
+    vocab_size : int
+        V, 1 to 65536.
+
+    Returns
+    -------
+    np.ndarray of float64, shape (n, V)
+        Row ``t``: log q(. | context of t), nats.
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type.
+    ValueError
+        If a symbol is out of range, an array is not 1-D, or ``order``, ``k`` or
+        ``vocab_size`` is out of range.
+
+    See Also
+    --------
+    next_token_cross_entropy : the loss of these models (chapter 15).
+    """
+    order = check_int(order, "order", 1, 4)
+    k = check_positive(k, "k")
+    if k > 1e6:
+        raise ValueError(f"k: expected a pseudo-count <= 1e6, got {k!r}")
+    vocab_size = check_int(vocab_size, "vocab_size", 1, 65536)
+    arrays = []
+    for name, a in (("train", train), ("target", target)):
+        x = as_index_array(a, name)
+        if x.ndim != 1:
+            raise ValueError(f"{name}: expected a 1-D array, got shape {x.shape}")
+        if x.size and (x.min() < 0 or x.max() >= vocab_size):
+            raise ValueError(f"{name}: expected symbols in [0, {vocab_size})")
+        arrays.append(x)
+    tr, tg = arrays
+    pad = np.zeros(order - 1, dtype=np.int64)
+    c_tr = _contexts(np.concatenate([pad, tr]), order, vocab_size, tr.size)
+    c_tg = _contexts(np.concatenate([pad, tg]), order, vocab_size, tg.size)
+    rows, inv = np.unique(c_tg, return_inverse=True)
+    counts = np.zeros((rows.size, vocab_size), dtype=np.float64)
+    if rows.size and tr.size:
+        pos = np.clip(np.searchsorted(rows, c_tr), 0, rows.size - 1)
+        hit = rows[pos] == c_tr
+        np.add.at(counts, (pos[hit], tr[hit]), 1.0)
+    logq = np.log(counts + k) - np.log(counts.sum(axis=1, keepdims=True) + k * vocab_size)
+    return logq[inv.reshape(-1)] if tg.size else np.zeros((0, vocab_size))
+
+
+def learn_merges(tokens: np.ndarray, n_merges: int, vocab_size: int = 256) -> np.ndarray:
+    """Byte-pair merges: repeatedly fuse the most frequent adjacent pair into a new token.
+
+    Merge ``m`` creates token ``vocab_size + m``; ties go to the smallest pair code.
+
+    Parameters
+    ----------
+    tokens : array_like of int, shape (N,)
+        Symbols in ``[0, vocab_size)`` (e.g. bytes).
+    n_merges : int
+        Number of merges, 0 to 4096 (fewer if no pair repeats).
+    vocab_size : int
+        The base vocabulary (1 to 65536).
+
+    Returns
+    -------
+    np.ndarray of int64, shape (M, 2)
+        The merged pairs in order.
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type.
+    ValueError
+        If ``tokens`` is not 1-D or has out-of-range symbols, or ``n_merges``
+        or ``vocab_size`` is out of range.
+
+    See Also
+    --------
+    apply_merges : tokenise another text with these merges (chapter 15).
+    """
+    n_merges = check_int(n_merges, "n_merges", 0, 4096)
+    vocab_size = check_int(vocab_size, "vocab_size", 1, 65536)
+    x = _check_ids(tokens, "tokens", vocab_size)
+    merges = []
+    for m in range(n_merges):
+        if x.size < 2:
+            break
+        big = vocab_size + n_merges
+        codes = x[:-1] * big + x[1:]
+        uniq, cnt = np.unique(codes, return_counts=True)
+        if cnt.max() < 2:
+            break
+        best = int(uniq[np.argmax(cnt)])
+        pair = (best // big, best % big)
+        merges.append(pair)
+        x = _merge(x, pair, vocab_size + m)
+    return np.array(merges, dtype=np.int64).reshape(-1, 2)
+
+
+def _check_ids(tokens, name: str, vocab_size: int) -> np.ndarray:
+    x = as_index_array(tokens, name)
+    if x.ndim != 1:
+        raise ValueError(f"{name}: expected a 1-D array, got shape {x.shape}")
+    if x.size and (x.min() < 0 or x.max() >= vocab_size):
+        raise ValueError(f"{name}: expected symbols in [0, {vocab_size})")
+    return x
+
+
+def _merge(x: np.ndarray, pair: tuple[int, int], new: int) -> np.ndarray:
+    a, b = pair
+    hits = np.flatnonzero((x[:-1] == a) & (x[1:] == b))
+    take = []
+    last = -2
+    for i in hits.tolist():  # left to right, no overlaps ("aaa" -> "Xa")
+        if i > last + 1:
+            take.append(i)
+            last = i
+    if not take:
+        return x
+    take = np.array(take)
+    out = x.copy()
+    out[take] = new
+    drop = np.zeros(x.size, dtype=bool)
+    drop[take + 1] = True
+    return out[~drop]
+
+
+def apply_merges(tokens: np.ndarray, merges: np.ndarray, vocab_size: int = 256) -> np.ndarray:
+    """Tokenise with learned merges, applied in order (merge ``m`` makes token ``vocab_size + m``).
+
+    Parameters
+    ----------
+    tokens : array_like of int, shape (N,)
+        Symbols in ``[0, vocab_size)``.
+    merges : array_like of int, shape (M, 2)
+        From :func:`learn_merges` (pair entries < ``vocab_size + m`` for merge ``m``).
+    vocab_size : int
+        The base vocabulary.
+
+    Returns
+    -------
+    np.ndarray of int64, shape (N',)
+        Token ids in ``[0, vocab_size + M)``.
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type.
+    ValueError
+        If the shapes or values are out of range.
+
+    See Also
+    --------
+    learn_merges : where the merges come from (chapter 15).
+    """
+    vocab_size = check_int(vocab_size, "vocab_size", 1, 65536)
+    x = _check_ids(tokens, "tokens", vocab_size)
+    mg = as_index_array(merges, "merges")
+    if mg.ndim != 2 or mg.shape[1] != 2 or mg.shape[0] > 4096:
+        raise ValueError(f"merges: expected shape (M, 2) with M <= 4096, got {mg.shape}")
+    for m, (a, b) in enumerate(mg.tolist()):
+        if not (0 <= a < vocab_size + m and 0 <= b < vocab_size + m):
+            raise ValueError(f"merges: pair {m} refers to a token not yet made")
+        if x.size >= 2:
+            x = _merge(x, (a, b), vocab_size + m)
+    return x
+
+
+def sampling_distribution(
+    logits: np.ndarray, temperature: float = 1.0, top_k: int | None = None, top_p: float | None = None
+) -> np.ndarray:
+    """The distribution a sampler draws from: softmax(z / T), then top-k, then top-p, renormalised.
+
+    top-k keeps the ``k`` most probable tokens; top-p (nucleus) keeps the
+    smallest set of most probable tokens whose probability reaches ``p`` (ties
+    broken by index). Applied to the last axis.
+
+    Parameters
+    ----------
+    logits : array_like, shape (..., V)
+    temperature : float
+        T > 0.
+    top_k : int or None
+        1 <= k; None (or k >= V) keeps all.
+    top_p : float or None
+        0 < p <= 1; None keeps all.
+
+    Returns
+    -------
+    np.ndarray of float64, shape of ``logits``
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type.
+    ValueError
+        If ``logits`` is empty, has NaN/+inf or a row of only -inf, or a knob is out of range.
+
+    See Also
+    --------
+    xent_book.activations.softmax : the distribution before the filters (chapter 15).
+    """
+    temperature = check_positive(temperature, "temperature")
+    z = as_float_array(logits, "logits").astype(np.float64)
+    check_logits(z, "logits")
+    if z.ndim == 0 or z.size == 0:
+        raise ValueError(f"logits: expected a non-empty array with a class axis, got shape {z.shape}")
+    if np.isneginf(z).all(axis=-1).any():
+        raise ValueError("logits: a row has only -inf entries")
+    if top_k is not None:
+        top_k = check_int(top_k, "top_k", 1)
+    if top_p is not None:
+        top_p = check_probability_scalar(top_p, "top_p", low_open=True)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        shifted = (z - z.max(axis=-1, keepdims=True)) / temperature  # <= 0: no overflow for tiny T
+        q = np.exp(np.asarray(log_softmax(shifted, axis=-1), dtype=np.float64))
+    v = z.shape[-1]
+    order = np.argsort(-q, axis=-1, kind="stable")
+    sq = np.take_along_axis(q, order, axis=-1)
+    keep_sorted = np.ones_like(sq, dtype=bool)
+    if top_k is not None and top_k < v:
+        keep_sorted[..., top_k:] = False
+    if top_p is not None:
+        before = np.cumsum(sq, axis=-1) - sq  # mass of the tokens ranked above
+        keep_sorted &= before < top_p * (1 - 1e-12)
+        keep_sorted[..., 0] = True
+    keep = np.zeros_like(keep_sorted)
+    np.put_along_axis(keep, order, keep_sorted, axis=-1)
+    q = np.where(keep, q, 0.0)
+    return q / q.sum(axis=-1, keepdims=True)
