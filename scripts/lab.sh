@@ -3,7 +3,9 @@
 #   - listens on 127.0.0.1 only, port 8888 if free, else a random free port
 #     (override with LAB_PORT=...);
 #   - token authentication ON with a fresh random token (override with LAB_TOKEN=...);
-#     the full URL is printed;
+#     the full URL is printed; the token reaches the server through the environment
+#     (JUPYTER_TOKEN), never the command line, where other local users could read it
+#     with `ps` (a process's environment is readable by its owner only);
 #   - opens notebooks/01_likelihood_to_loss.ipynb;
 #   - opens a browser only when there is a display (--no-browser otherwise);
 #   - --allow-root only when running as root;
@@ -45,7 +47,6 @@ args=(
     --ip=127.0.0.1
     --port="$PORT"
     --ServerApp.port_retries=0
-    --IdentityProvider.token="$TOKEN"
     --ServerApp.root_dir="$ROOT"
     --LabApp.news_url=
     # Workspaces (the open tabs) are kept per project, inside the venv, so Lab
@@ -66,4 +67,5 @@ echo
 echo "    $URL"
 echo
 export PYDEVD_DISABLE_FILE_VALIDATION=1
+export JUPYTER_TOKEN="$TOKEN"
 exec "$ROOT/.venv/bin/jupyter-lab" "${args[@]}" "$NOTEBOOK"

@@ -72,3 +72,23 @@ def test_ci_runs_exactly_the_readme_test_command():
         if line.strip() and not line.startswith("#")
     ]
     assert ci_lines[-1] == "make test"
+
+
+def test_make_lab_keeps_the_token_off_the_command_line_and_listens_on_loopback():
+    """`ps` shows every local user a command line; the token goes through JUPYTER_TOKEN."""
+    lab = (ROOT / "scripts/lab.sh").read_text()
+    code = "\n".join(line for line in lab.splitlines() if not line.lstrip().startswith("#"))
+    assert "--ip=127.0.0.1" in code
+    assert "token=" not in code.split("exec ")[-1], "the exec line must not carry the token"
+    assert "IdentityProvider.token" not in code and "ServerApp.token" not in code
+    assert 'export JUPYTER_TOKEN="$TOKEN"' in code
+    assert "disable_check_xsrf" not in code and "token=''" not in code and 'token=""' not in code
+
+
+def test_make_test_runs_nbval_under_portable_kernels_and_the_held_out_claims():
+    """Issue 15: nbval a second time as on another CPU, then every chapter on held-out seeds."""
+    make = (ROOT / "Makefile").read_text()
+    recipe = make.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    assert "$(PORTABLE) $(BIN)/python -m pytest $(NBVAL) notebooks" in recipe
+    assert "PORTABLE := ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE" in make
+    assert "scripts/check_claims.py" in recipe

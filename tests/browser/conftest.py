@@ -298,7 +298,6 @@ def lab_server(lab_settings, tmp_path_factory):
         "--no-browser",
         "--ip=127.0.0.1",
         f"--port={port}",
-        f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={ROOT}",
         "--ServerApp.port_retries=0",
         "--LabApp.news_url=",
@@ -309,7 +308,8 @@ def lab_server(lab_settings, tmp_path_factory):
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
-    env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1")
+    # The token goes through the environment, as in scripts/lab.sh: not on the command line.
+    env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1", JUPYTER_TOKEN=token)
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}/"
