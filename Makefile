@@ -26,6 +26,13 @@ venv: $(STAMP)
 html: $(STAMP)
 	bash scripts/build_book.sh
 
+# The built book as a file target: `make pdf` reuses an up-to-date _build/html
+# (the pages a reader has open stay) and rebuilds it only when a source is newer.
+BOOK_SOURCES := $(wildcard notebooks/*.ipynb *.md _config.yml _toc.yml references.bib book_assets/* \
+	xent_book/exercises/*.py package-lock.json scripts/build_book.sh)
+_build/html/index.html: $(STAMP) $(BOOK_SOURCES)
+	bash scripts/build_book.sh
+
 book: html
 	@echo "Book built: open _build/html/index.html"
 
@@ -34,7 +41,7 @@ browsers:
 	bash scripts/ensure_poppler.sh
 
 # The PDF edition: a single-page build printed by Chromium (scripts/build_pdf.py).
-pdf: $(STAMP) browsers html
+pdf: $(STAMP) browsers _build/html/index.html
 	$(BIN)/python scripts/build_pdf.py
 
 NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
