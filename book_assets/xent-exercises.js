@@ -169,9 +169,19 @@
             "). Type, for example, 0.693, 6.93e-1, -1/3 or log(2); use a point for decimals.");
         return;
       }
+      if (want.length === 1 && /^\s*[-+]?\d+,\d+\s*$/.test(text)) {
+        say(verdict, "invalid", "Use a decimal point, not a comma: type " + text.trim().replace(",", ".") + ".");
+        return;
+      }
       if (got.length !== want.length) {
         say(verdict, "invalid", "Type " + (want.length === 1 ? "one number" : want.length + " numbers, separated by commas") +
             "; you typed " + got.length + ".");
+        return;
+      }
+      var bad = got.filter(function (g, i) { return !isFinite(g) && isFinite(want[i]); });
+      if (bad.length) {
+        say(verdict, "invalid", "\u201c" + text.trim() + "\u201d is not a finite number (it gives " + bad[0] +
+            "): type a finite number, such as 0.693 or -1/3.");
         return;
       }
       var ok = got.every(function (g, i) { return isClose(g, want[i], rtol, atol); });

@@ -134,8 +134,8 @@ def test_number_tolerance_is_the_stated_one():
 
 
 def test_number_rejects_non_numbers():
-    with pytest.raises(TypeError, match="answer must be a number, got the string '1.5'"):
-        xb.exercises.check("ex-fixture-number", "1.5")
+    verdict = xb.exercises.check("ex-fixture-number", "1.5")  # a verdict saying what to type (issue 19)
+    assert not verdict.correct and "the text '1.5'" in verdict.message
     with pytest.raises(TypeError, match="number exercise: pass the number"):
         xb.exercises.check("ex-fixture-number", lambda: 1.5)
     with pytest.raises(TypeError, match="bool"):
@@ -383,3 +383,18 @@ def test_chapter_has_two_self_checking_exercises(doc, request):
     if problems and PENDING_CHAPTERS_ALLOWED:
         pytest.xfail("; ".join(problems))
     assert not problems, "\n".join(problems)
+
+
+def test_a_string_answer_gets_a_verdict_that_says_what_to_type():
+    label = "ex-likelihood-1"
+    want = float(xb.exercises.get(label).expected())
+    verdict = xb.exercises.check(label, f"{want:g}")
+    assert not verdict.correct and "without quotes" in verdict.message and f"{want:g})" in verdict.message
+    comma = xb.exercises.check(label, "0,84")
+    assert not comma.correct and "decimal point" in comma.message and "0.84)" in comma.message
+
+
+@pytest.mark.parametrize("answer", [float("nan"), float("inf"), -float("inf"), 1e400])
+def test_a_non_finite_answer_is_told_to_type_a_finite_number(answer):
+    verdict = xb.exercises.check("ex-likelihood-1", answer)
+    assert not verdict.correct and "finite number" in verdict.message

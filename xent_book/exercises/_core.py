@@ -194,6 +194,18 @@ class NumberExercise(Exercise):
             raise TypeError(
                 f"{self.label!r} is a number exercise: pass the number as answer, got {_short(answer)}"
             )
+        if isinstance(answer, str):  # a verdict that says what to type, not a TypeError
+            text = answer.strip().replace(",", ".") if answer.count(",") == 1 else answer.strip()
+            try:
+                example = f"{float(text):.12g}"
+            except ValueError:
+                example = "0.5"
+            return _verdict(
+                self,
+                False,
+                f"You passed the text {answer!r}: pass a number, without quotes and with a decimal point, "
+                f"e.g. xb.exercises.check({self.label!r}, {example}).",
+            )
         got = _as_real_array(answer, "answer")
         want = self.expected()
         if got.size == 1 and want.size == 1:
@@ -201,7 +213,9 @@ class NumberExercise(Exercise):
         if got.shape != want.shape:
             return _verdict(self, False, f"Expected {_shape_words(want)}, got {_shape_words(got)}.")
         if np.isnan(got).any() and not np.isnan(want).any():
-            return _verdict(self, False, "Your answer is NaN.")
+            return _verdict(self, False, "Your answer is NaN: type a finite number.")
+        if np.isinf(got).any() and not np.isinf(want).any():
+            return _verdict(self, False, "Your answer is infinite: type a finite number.")
         ok = bool(np.all(np.isclose(got, want, rtol=self.rtol, atol=self.atol, equal_nan=True)))
         return _verdict(
             self,
