@@ -589,9 +589,12 @@ def hostile_weights(num_classes: int = 3) -> st.SearchStrategy[Any]:
     return st.one_of(
         hnp.arrays(np.float64, (c,), elements=hostile_floats(np.float64)),
         hnp.arrays(np.float64, (c,), elements=st.floats(0, 10)),
+        # PyTorch's OpInfo samples draw class weights from [-9, 9]: any finite sign is valid input
+        hnp.arrays(np.float64, (c,), elements=st.floats(-9, 9)),
         st.sampled_from(
             [
                 np.zeros(c),
+                np.array([1.0, 5.0, -1.0] + [2.0] * max(c - 3, 0))[:c],  # classes 0 and 2 cancel
                 -np.ones(c),
                 np.ones(c + 1),
                 np.ones(max(c - 1, 0)),

@@ -404,15 +404,28 @@ def test_gradient_matches_central_finite_differences(rng):
             "pos_weight: shape",
         ),
         (
-            lambda: xb.binary_cross_entropy_with_logits([0.0], [1.0], pos_weight=[-1.0]),
-            "pos_weight: expected non-negative",
+            lambda: xb.cross_entropy([[1.0, 2.0], [0.0, 1.0]], [0, 1], weight=[1.0, -1.0]),
+            "weight: the weights of the non-ignored targets sum to 0",
+        ),
+        (
+            lambda: xb.nll_loss([[-1.0, -2.0], [-0.5, -1.0]], [0, 1], weight=[2.0, -2.0]),
+            "weight: the weights of the non-ignored targets sum to 0",
+        ),
+        (
+            lambda: xb.cross_entropy_grad([[1.0, 2.0], [0.0, 1.0]], [0, 1], weight=[1.0, -1.0]),
+            "weight: the weights of the non-ignored targets sum to 0",
         ),
         (lambda: xb.kl_div([[-1.0]], [[0.5, 0.5]]), "target: expected the same shape"),
         (lambda: xb.kl_div([[-np.inf, 0.0]], [[0.0, 1.0]]), "input: expected finite"),
         (lambda: xb.kl_div([[-1.0, -1.0]], [[0.5, 0.5]], reduction="meen"), "reduction"),
         (lambda: xb.focal_loss([[1.0, 2.0]], [0], gamma=-1.0), "gamma: expected a finite value >= 0"),
         (lambda: xb.focal_loss([[1.0, 2.0]], [0], alpha=[1.0, 2.0, 3.0]), r"alpha: expected shape \(2,\)"),
-        (lambda: xb.sigmoid_focal_loss([0.0], [1.0], alpha=2.0), r"alpha: expected a value in \[0, 1\]"),
+        (
+            lambda: xb.sigmoid_focal_loss(
+                np.array([9.0], np.float16), np.array([1.001], np.float16), gamma=1.5
+            ),
+            "targets: a target outside",
+        ),
     ],
 )
 def test_bad_input_raises_a_clear_value_error(call, match):

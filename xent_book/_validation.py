@@ -245,15 +245,22 @@ def check_log_base(base, name: str = "base") -> float:
     return math.log(b)
 
 
-def check_class_weight(weight, num_classes: int, name: str = "weight") -> np.ndarray | None:
-    """None, or ``num_classes`` finite non-negative per-class weights as float64."""
+def check_class_weight(
+    weight, num_classes: int, name: str = "weight", signed: bool = False
+) -> np.ndarray | None:
+    """None, or ``num_classes`` finite per-class weights as float64.
+
+    Non-negative unless ``signed``: the PyTorch twins accept any finite weight
+    (``torch.nn.functional`` does), a negative one turning that class's loss
+    into a reward.
+    """
     if weight is None:
         return None
     w = as_float_array(weight, name)
     if w.shape != (num_classes,):
         raise ValueError(f"{name}: expected shape ({num_classes},), one weight per class, got {w.shape}")
     check_finite(w, name)
-    if (w < 0).any():
+    if not signed and (w < 0).any():
         raise ValueError(f"{name}: expected non-negative weights, got {float(w.min())!r}")
     w = w.astype(np.float64)
     with np.errstate(over="ignore"):
@@ -262,13 +269,15 @@ def check_class_weight(weight, num_classes: int, name: str = "weight") -> np.nda
     return w
 
 
-def check_broadcast_weight(weight, shape: tuple, name: str = "weight") -> np.ndarray | None:
-    """None, or finite non-negative weights that broadcast to ``shape``, as float64."""
+def check_broadcast_weight(
+    weight, shape: tuple, name: str = "weight", signed: bool = False
+) -> np.ndarray | None:
+    """None, or finite weights that broadcast to ``shape``, as float64 (non-negative unless ``signed``)."""
     if weight is None:
         return None
     w = as_float_array(weight, name)
     check_finite(w, name)
-    if (w < 0).any():
+    if not signed and (w < 0).any():
         raise ValueError(f"{name}: expected non-negative weights, got {float(w.min())!r}")
     try:
         ok = np.broadcast_shapes(w.shape, shape) == tuple(shape)

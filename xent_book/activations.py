@@ -252,7 +252,9 @@ def _prepare(x, axis, temperature, name: str = "x"):
 
 def _refuse_all_masked(a: np.ndarray, name: str) -> None:
     if np.isneginf(a).any():
-        raise ValueError(f"{name}: every logit of a slice is -inf, so its softmax is undefined (0/0)")
+        raise ValueError(
+            f"{name}: every logit of a slice of {name} is -inf, so its softmax is undefined (0/0)"
+        )
 
 
 def _restore(flat: np.ndarray, work: np.ndarray, ax: int, shape: tuple) -> np.ndarray:
@@ -348,10 +350,15 @@ def log_softmax(x: ArrayLike, axis: int = -1, temperature: float = 1.0) -> np.nd
     --------
     softmax, torch.nn.functional.log_softmax; chapter 7.
     """
-    arr, work, ax, x2, k, a = _prepare(x, axis, temperature)
+    return _log_softmax_of(x, axis, temperature, "x")
+
+
+def _log_softmax_of(x, axis: int, temperature: float, name: str) -> np.ndarray:
+    """:func:`log_softmax` with the caller's argument name in its messages (e.g. ``logits``)."""
+    arr, work, ax, x2, k, a = _prepare(x, axis, temperature, name)
     if x2 is None:
         return np.empty(arr.shape, dtype=arr.dtype)
-    _refuse_all_masked(a, "x")
+    _refuse_all_masked(a, name)
     flat = _log_softmax_rows(x2, k, a, np.empty(x2.shape, dtype=arr.dtype))
     return _restore(flat, work, ax, arr.shape)
 
@@ -398,10 +405,15 @@ def softmax(x: ArrayLike, axis: int = -1, temperature: float = 1.0) -> np.ndarra
     --------
     log_softmax, torch.softmax; chapter 2 (logits, softmax and temperature).
     """
-    arr, work, ax, x2, k, a = _prepare(x, axis, temperature)
+    return _softmax_of(x, axis, temperature, "x")
+
+
+def _softmax_of(x, axis: int, temperature: float, name: str) -> np.ndarray:
+    """:func:`softmax` with the caller's argument name in its messages (e.g. ``logits``)."""
+    arr, work, ax, x2, k, a = _prepare(x, axis, temperature, name)
     if x2 is None:
         return np.empty(arr.shape, dtype=arr.dtype)
-    _refuse_all_masked(a, "x")
+    _refuse_all_masked(a, name)
     flat = _softmax_rows(x2, k, a, np.empty(x2.shape, dtype=arr.dtype))
     return _restore(flat, work, ax, arr.shape)
 

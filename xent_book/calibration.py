@@ -65,7 +65,7 @@ from ._validation import (
     check_positive,
     check_temperature,
 )
-from .activations import log_softmax, softmax
+from .activations import _softmax_of, log_softmax, softmax  # noqa: F401 (softmax: public name here)
 
 __all__ = [
     "CalibrationBins",
@@ -732,7 +732,7 @@ def temperature_scale(logits: ArrayLike, temperature: float) -> np.ndarray:
     fit_temperature; chapters 2 and 10.
     """
     T = check_temperature(temperature)
-    return softmax(logits, axis=-1, temperature=T)
+    return _softmax_of(logits, -1, T, "logits")
 
 
 # --------------------------------------------------------------------------- isotonic / histogram binning

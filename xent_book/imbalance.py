@@ -433,8 +433,9 @@ def focal_ce_loss(gamma: float = 2.0, alpha: ArrayLike | None = None, reduction:
     gamma : float, default 2.0
         Focusing parameter, >= 0.
     alpha : array_like of shape (C,), optional
-        Per-class weights ``alpha_y`` (e.g. :func:`class_balanced_weights`).
-        Under ``'mean'`` the loss is divided by ``N`` (not by the sum of the
+        Per-class weights ``alpha_y`` (e.g. :func:`class_balanced_weights`),
+        any finite reals as in :func:`xent_book.losses.focal_loss` (a negative
+        one makes that class's loss a reward). Under ``'mean'`` the loss is divided by ``N`` (not by the sum of the
         weights, unlike a weighted cross-entropy).
     reduction : {'mean', 'sum', 'none'}, default 'mean'
 
@@ -448,8 +449,7 @@ def focal_ce_loss(gamma: float = 2.0, alpha: ArrayLike | None = None, reduction:
     TypeError
         ``gamma`` not a real number (a bool or a str is refused), ``alpha`` not numeric.
     ValueError
-        ``gamma`` negative or not finite; ``alpha`` not 1-D, negative or not
-        finite; unknown ``reduction``. The returned loss raises ``ValueError``
+        ``gamma`` negative or not finite; ``alpha`` not 1-D or not finite; unknown ``reduction``. The returned loss raises ``ValueError``
         for logits that are not (N, C), a ``target`` that is not (N,) integer
         indices in ``[0, C)``, or an ``alpha`` whose length is not C.
 
@@ -468,9 +468,7 @@ def focal_ce_loss(gamma: float = 2.0, alpha: ArrayLike | None = None, reduction:
         if a.ndim != 1:
             raise ValueError(f"alpha: expected a 1-D array of per-class weights, got shape {a.shape}")
         check_nonempty(a, "alpha")
-        check_finite(a, "alpha")
-        if (a < 0).any():
-            raise ValueError("alpha: expected weights >= 0")
+        check_finite(a, "alpha")  # any sign, as focal_loss: a negative alpha_y rewards that class
         alpha_t = torch.from_numpy(a)
 
     def loss(logits, target):
@@ -603,6 +601,9 @@ def balanced_accuracy(y_true: ArrayLike, y_pred: ArrayLike, num_classes: int | N
         warnings.filterwarnings(
             "ignore", message="y_pred contains classes not in y_true", category=UserWarning
         )
+        # one class in both y_true and y_pred: its recall is well defined, the warning is about a
+        # confusion matrix this function does not return
+        warnings.filterwarnings("ignore", message="A single label was found", category=UserWarning)
         return float(balanced_accuracy_score(t, p))
 
 

@@ -148,15 +148,36 @@ def _check_index_target(
 
 
 def _weighted_nll(logp_y: np.ndarray, target: np.ndarray, weight, ignore_index: int):
-    """Per-element ``-w[y] log q[y]`` (0 where ignored or ``w[y] = 0``) and the per-element weights ``w[y]``."""
+    """Per-element ``-w[y] log q[y]`` (0 where ignored or ``w[y] = 0``) and the per-element weights ``w[y]``.
+
+    Weights may be negative (as in PyTorch): ``-w[y] log q[y]`` is then <= 0.
+    """
     mask = target != ignore_index
     safe = np.where(mask, target, 0)
     w_t = mask.astype(np.float64) if weight is None else np.where(mask, weight[safe], 0.0)
     nll = np.zeros(logp_y.shape)
-    # only where w > 0: an ignored or zero-weight -inf log-probability gives 0, not 0 * inf = NaN
+    # only where w != 0: an ignored or zero-weight -inf log-probability gives 0, not 0 * inf = NaN
     with np.errstate(over="ignore"):  # huge weights: inf, the rounded value
-        np.multiply(np.negative(logp_y), w_t, out=nll, where=w_t > 0)
+        np.multiply(np.negative(logp_y), w_t, out=nll, where=w_t != 0)
     return nll, w_t, mask
+
+
+def _mean_denominator(w_t: np.ndarray, mask: np.ndarray, reduction: str, name: str = "weight") -> float:
+    """The ``'mean'`` denominator, the sum of the non-ignored targets' weights, refused where it is 0.
+
+    Weights of both signs can cancel: PyTorch then divides by 0 and answers
+    NaN or inf, an undefined operation, so the package refuses it, naming
+    ``name``. An all-ignored batch keeps PyTorch's documented NaN (0/0 with
+    nothing to average).
+    """
+    with np.errstate(over="ignore"):
+        denom = float(w_t.sum())
+    if reduction == "mean" and denom == 0 and mask.any():
+        raise ValueError(
+            f"{name}: the weights of the non-ignored targets sum to 0, so the weighted 'mean' is "
+            "undefined (PyTorch answers NaN or inf); use reduction='sum' or 'none', or other weights"
+        )
+    return denom
 
 
 def _logits(input, weight, weight_name: str = "weight"):
@@ -172,7 +193,7 @@ def _logits(input, weight, weight_name: str = "weight"):
     check_nonempty(inp, "input")
     batched, unbatched = _batched(inp)
     num_classes = batched.shape[1]
-    w = check_class_weight(weight, num_classes, weight_name)
+    w = check_class_weight(weight, num_classes, weight_name, signed=True)
     x2 = _class_rows(batched, 1)
     k, a = _row_max(x2)
     check_row_max(a, "input")
@@ -254,7 +275,8 @@ def nll_loss(
     target : array_like of int, shape (), (N,) or (N, d1, ...)
         Class indices in ``[0, C)`` or ``ignore_index`` (any integer dtype).
     weight : array_like, shape (C,), optional
-        Per-class weights, finite and >= 0.
+        Per-class weights, any finite reals (as in PyTorch); a negative weight
+        turns that class's loss into a reward, and ``'mean'`` divides by the weights' sum, whatever its sign.
     ignore_index : int, default -100
         Target value that contributes neither loss nor weight.
     reduction : {'mean', 'sum', 'none'}, default 'mean'
@@ -263,16 +285,17 @@ def nll_loss(
     -------
     numpy.ndarray
         Scalar, or per-element losses of ``target``'s shape for ``'none'``; nats;
-        ``input``'s dtype. ``'mean'`` over an all-ignored batch (or zero total
-        weight) is NaN (0/0), as in PyTorch. A class of weight 0 contributes 0,
+        ``input``'s dtype. ``'mean'`` over an all-ignored batch is NaN (0/0), as in
+        PyTorch. A class of weight 0 contributes 0,
         even at a ``-inf`` log-probability.
 
     Raises
     ------
     ValueError
         Shape mismatches; indices out of range (also unsigned ones beyond int64);
-        NaN or ``+inf`` input; empty or 0-d input; negative, non-finite or
-        wrongly shaped ``weight``; unknown ``reduction``; a ragged nested list.
+        NaN or ``+inf`` input; empty or 0-d input; non-finite or wrongly
+        shaped ``weight``; under ``'mean'``, weights of the non-ignored targets
+        summing to 0 (PyTorch's NaN/inf); unknown ``reduction``; a ragged nested list.
     TypeError
         Non-real ``input``; non-integer ``target`` (float, bool, str); an
         ``ignore_index`` that is not an int; a non-str ``reduction``.
@@ -287,12 +310,13 @@ def nll_loss(
     check_nonempty(inp, "input")
     check_logits(inp, "input")
     batched, unbatched = _batched(inp)
-    weight = check_class_weight(weight, batched.shape[1])
+    weight = check_class_weight(weight, batched.shape[1], signed=True)
     t = _check_index_target(_target_array(target), batched, unbatched, ignore_index)
     safe = np.where(t != ignore_index, t, 0)
     logp_y = np.take_along_axis(_class_last(batched), safe[..., None], axis=-1)[..., 0].astype(np.float64)
-    nll, w_t, _ = _weighted_nll(logp_y, t, weight, ignore_index)
-    return _finish(_reduce(nll, reduction, w_t.sum()), reduction, unbatched, inp.dtype)
+    nll, w_t, mask = _weighted_nll(logp_y, t, weight, ignore_index)
+    denom = _mean_denominator(w_t, mask, reduction)
+    return _finish(_reduce(nll, reduction, denom), reduction, unbatched, inp.dtype)
 
 
 def cross_entropy(
@@ -333,7 +357,9 @@ def cross_entropy(
         dtype), or float class probabilities of ``input``'s shape (each
         distribution summing to 1).
     weight : array_like, shape (C,), optional
-        Per-class weights, finite and >= 0.
+        Per-class weights, any finite reals (as in PyTorch); a negative weight
+        turns that class's loss into a reward, and ``'mean'`` divides by the
+        weights' sum, whatever its sign.
     ignore_index : int, default -100
         Class-index targets equal to it are skipped (not used for probability targets).
     reduction : {'mean', 'sum', 'none'}, default 'mean'
@@ -355,7 +381,8 @@ def cross_entropy(
         Shape mismatches; indices out of range (also unsigned ones beyond
         int64); probability targets outside [0, 1] or not summing to 1; NaN or
         ``+inf`` logits; a row of only ``-inf`` logits that is used; empty or
-        0-d input; negative, non-finite or wrongly shaped ``weight``;
+        0-d input; non-finite or wrongly shaped ``weight``; under ``'mean'``
+        with class indices, weights of the non-ignored targets summing to 0;
         ``label_smoothing`` outside [0, 1]; unknown ``reduction``; a ragged
         nested list.
     TypeError
@@ -386,7 +413,7 @@ def cross_entropy(
         tw = t if weight is None else t * weight
         terms = np.zeros_like(logp)
         with np.errstate(over="ignore"):
-            np.multiply(tw, logp, out=terms, where=tw > 0)  # 0 * log 0 counts as 0
+            np.multiply(tw, logp, out=terms, where=tw != 0)  # 0 * log 0 counts as 0
             per = -terms.sum(axis=-1).reshape((xb_.shape[0],) + xb_.shape[2:])
         return _finish(_reduce(per, reduction), reduction, unbatched, inp.dtype)
 
@@ -396,13 +423,14 @@ def cross_entropy(
     _refuse_masked_rows(a, mask)
     logp_y, smooth = _log_softmax_picked(x2, k, a, np.where(mask, flat, 0), weight, eps > 0)
     nll, w_t, _ = _weighted_nll(logp_y, flat, weight, ignore_index)
+    denom = _mean_denominator(w_t, mask, reduction)
     per = nll
     if eps > 0:
         smooth_loss = np.zeros(flat.shape)
         np.negative(smooth, out=smooth_loss, where=mask)
         with np.errstate(over="ignore"):
             per = (1.0 - eps) * nll + (eps / num_classes) * smooth_loss
-    return _finish(_reduce(per.reshape(t.shape), reduction, w_t.sum()), reduction, unbatched, inp.dtype)
+    return _finish(_reduce(per.reshape(t.shape), reduction, denom), reduction, unbatched, inp.dtype)
 
 
 def cross_entropy_grad(
@@ -477,7 +505,7 @@ def cross_entropy_grad(
             p[mask] = _softmax_rows(x2[mask], k[mask], a[mask], np.empty((int(mask.sum()), num_classes)))
         w = np.ones(num_classes) if weight is None else weight
         w_t = np.where(mask, w[safe], 0.0)
-        denom = float(w_t.sum())
+        denom = _mean_denominator(w_t, mask, reduction)
         scale = 1.0 / denom if (reduction == "mean" and denom != 0) else (0.0 if reduction == "mean" else 1.0)
         if weight is None:
             grad = _softmax_minus_target_(p, np.arange(n_rows), safe, mask * scale, eps, num_classes)
@@ -512,21 +540,23 @@ def binary_cross_entropy(
     target : array_like
         Same shape as ``input``, values in [0, 1].
     weight : array_like, optional
-        Finite, >= 0, broadcastable to ``input``'s shape.
+        Finite (a negative weight makes that element's loss a reward, as in
+        PyTorch), broadcastable to ``input``'s shape.
     reduction : {'mean', 'sum', 'none'}, default 'mean'
         ``'mean'`` divides by the number of elements.
 
     Returns
     -------
     numpy.ndarray
-        Loss in nats (>= 0), in the promoted dtype of ``input`` and ``target``.
+        Loss in nats (>= 0 for non-negative weights), in the promoted dtype of
+        ``input`` and ``target``.
 
     Raises
     ------
     ValueError
         ``input`` or ``target`` outside [0, 1] (beyond rounding) or NaN;
-        different shapes; empty input; a negative, non-finite or
-        non-broadcasting ``weight``; unknown ``reduction``; a ragged nested list.
+        different shapes; empty input; a non-finite or non-broadcasting
+        ``weight``; unknown ``reduction``; a ragged nested list.
     TypeError
         Non-real arrays; a non-str ``reduction``.
 
@@ -537,7 +567,7 @@ def binary_cross_entropy(
     check_reduction(reduction)
     x, y, y64 = _elementwise_pair(input, target)
     check_in_unit_interval(x, "input")
-    w = check_broadcast_weight(weight, x.shape)
+    w = check_broadcast_weight(weight, x.shape, signed=True)
     x64 = np.clip(x.astype(np.float64), 0.0, 1.0)
     with np.errstate(divide="ignore"):
         log_x = np.maximum(np.log(x64), -100.0)
@@ -571,24 +601,27 @@ def binary_cross_entropy_with_logits(
     target : array_like
         Same shape, values in [0, 1] (a rounding below 0 or above 1 is clipped).
     weight : array_like, optional
-        Finite, >= 0, broadcastable to ``input``'s shape.
+        Finite (negative allowed, as in PyTorch: that element's loss becomes a
+        reward), broadcastable to ``input``'s shape.
     reduction : {'mean', 'sum', 'none'}, default 'mean'
         ``'mean'`` divides by the number of elements.
     pos_weight : array_like, optional
-        Weight of positive examples (finite, >= 0), broadcast along the last
+        Weight of positive examples (finite; negative allowed, as in PyTorch,
+        rewarding a positive's loss), broadcast along the last
         (class) axis; > 1 raises recall, < 1 raises precision.
 
     Returns
     -------
     numpy.ndarray
-        Loss in nats (>= 0), in the promoted dtype of ``input`` and ``target``;
+        Loss in nats (>= 0 for non-negative weights), in the promoted dtype of
+        ``input`` and ``target``;
         in float16 a loss beyond 65504 is ``inf``.
 
     Raises
     ------
     ValueError
         NaN or infinite ``input``; ``target`` outside [0, 1] or NaN; different
-        shapes; empty input; a negative, non-finite or non-broadcasting
+        shapes; empty input; a non-finite or non-broadcasting
         ``weight`` or ``pos_weight``; unknown ``reduction``; a ragged nested list.
     TypeError
         Non-real arrays; a non-str ``reduction``.
@@ -600,8 +633,8 @@ def binary_cross_entropy_with_logits(
     check_reduction(reduction)
     x, y, y64 = _elementwise_pair(input, target)
     check_finite(x, "input")
-    w = check_broadcast_weight(weight, x.shape)
-    pw = check_broadcast_weight(pos_weight, x.shape, "pos_weight")
+    w = check_broadcast_weight(weight, x.shape, signed=True)
+    pw = check_broadcast_weight(pos_weight, x.shape, "pos_weight", signed=True)
     loss = _bce_with_logits64(x.astype(np.float64), y64, pw)
     if w is not None:
         with np.errstate(over="ignore"):
@@ -674,9 +707,11 @@ def kl_div(
         check_logits(t, "target")
         tol = RANGE_TOLERANCE.get(t.dtype, 1e-12)
         if t.size and t.max() > tol:
+            with np.errstate(over="ignore"):  # a log-target of 800 is a probability of inf
+                p_max = float(np.exp(np.float64(t.max())))
             raise ValueError(
                 f"target: with log_target=True expected log-probabilities <= 0, got {float(t.max()):.6g} "
-                f"(a probability of {float(np.exp(np.float64(t.max()))):.6g})"
+                f"(a probability of {p_max:.6g})"
             )
         log_p = np.minimum(t.astype(np.float64), 0.0)
         p = np.exp(log_p)
@@ -702,7 +737,10 @@ def sigmoid_focal_loss(
               q_t = q\,y + (1-q)(1-y),\ \alpha_t = \alpha y + (1-\alpha)(1-y),\ q = \sigma(x)
 
     (Lin et al. write :math:`p_t`; the book keeps :math:`p` for the data.)
-    A negative ``alpha`` switches the class weighting off (torchvision's rule).
+    A negative ``alpha`` switches the class weighting off (torchvision's rule);
+    an ``alpha`` above 1 gives negatives the negative weight ``1 - alpha``, as
+    torchvision computes it. The targets are used as given, as torchvision
+    does (a float16 target that rounds to 1.001 is not clipped to 1).
     ``1 - q_t`` is computed as ``σ(x)(1-y) + σ(-x) y`` so it stays accurate when
     ``q_t`` is close to 1.
 
@@ -713,7 +751,8 @@ def sigmoid_focal_loss(
     targets : array_like
         Same shape, values in [0, 1].
     alpha : float, default 0.25
-        Weight of positives in [0, 1], or negative for none.
+        Weight of positives (usually in [0, 1]; any finite real is computed
+        as torchvision does), or negative for none.
     gamma : float, default 2.0
         Focusing parameter >= 0; 0 gives (alpha-weighted) BCE.
     reduction : {'none', 'mean', 'sum'}, default 'none'
@@ -727,8 +766,9 @@ def sigmoid_focal_loss(
     ------
     ValueError
         Non-finite ``inputs``; ``targets`` outside [0, 1]; different shapes;
-        empty input; ``alpha`` > 1 or not finite; ``gamma`` < 0 or not finite;
-        unknown ``reduction``; a ragged nested list.
+        empty input; ``alpha`` or ``gamma`` not finite; ``gamma`` < 0; a target
+        above 1 (by rounding) where ``1 - q_t < 0`` and ``gamma`` is not an
+        integer (torchvision's NaN); unknown ``reduction``; a ragged nested list.
     TypeError
         Non-real arrays; a non-real (or bool, or str) ``alpha`` or ``gamma``;
         a non-str ``reduction``.
@@ -740,17 +780,22 @@ def sigmoid_focal_loss(
     check_reduction(reduction)
     gamma = _check_gamma(gamma)
     alpha = check_real(alpha, "alpha")
-    if alpha > 1:
-        raise ValueError(f"alpha: expected a value in [0, 1] (or negative to disable), got {alpha!r}")
-    x, y, y64 = _elementwise_pair(inputs, targets, "inputs", "targets")
+    x, y, _ = _elementwise_pair(inputs, targets, "inputs", "targets")
     check_finite(x, "inputs")
+    y64 = y.astype(np.float64)  # as given, as torchvision computes (no clipping of a rounding above 1)
     x64 = x.astype(np.float64)
     log_p, log_1mp = _log_sigmoid64(x64), _log_sigmoid64(-x64)
     bce = _bce_with_logits64(x64, y64, log_sigmoid_x=log_p)
     one_minus_pt = np.exp(log_p) * (1.0 - y64) + np.exp(log_1mp) * y64
-    loss = bce * one_minus_pt**gamma
-    if alpha >= 0:
-        loss = (alpha * y64 + (1.0 - alpha) * (1.0 - y64)) * loss
+    if gamma != int(gamma) and (one_minus_pt < 0).any():
+        raise ValueError(
+            "targets: a target outside [0, 1] by rounding makes 1 - q_t negative, and its power "
+            f"gamma={gamma!r} is undefined (torchvision answers NaN); clip the targets to [0, 1]"
+        )
+    with np.errstate(over="ignore"):
+        loss = bce * one_minus_pt**gamma
+        if alpha >= 0:
+            loss = (alpha * y64 + (1.0 - alpha) * (1.0 - y64)) * loss
     return cast_result(_reduce(loss, reduction), np.result_type(x.dtype, y.dtype))
 
 
@@ -781,7 +826,8 @@ def focal_loss(
     gamma : float, default 2.0
         Focusing parameter >= 0.
     alpha : array_like, shape (C,), optional
-        Per-class weights :math:`\alpha_c`, finite and >= 0.
+        Per-class weights :math:`\alpha_c`, any finite reals (negative makes
+        that class's loss a reward); ``'mean'`` still divides by the count.
     reduction : {'mean', 'sum', 'none'}, default 'mean'
     ignore_index : int, default -100
 

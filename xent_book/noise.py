@@ -66,7 +66,7 @@ from ._validation import (
     check_reduction,
     check_seed,
 )
-from .activations import log_softmax, logsumexp
+from .activations import _log_softmax_of, log_softmax, logsumexp  # noqa: F401 (log_softmax: public name here)
 
 __all__ = [
     "NOISE_KINDS",
@@ -373,8 +373,11 @@ def estimate_transition_matrix(probs: ArrayLike, quantile: float | None = None) 
 
 
 def _gce_formula(logp_y, q, xp):
-    # (1 - q_y^a) / a = -expm1(a log q_y) / a (a is the argument q): exact as q -> 0 (no 1 - 1 cancellation)
-    return -xp.expm1(q * logp_y) / q
+    # (1 - q_y^a) / a = -expm1(a log q_y) / a (a is the argument q): exact as q -> 0 (no 1 - 1 cancellation).
+    # Where a log q_y is subnormal (a subnormal q such as 5e-324) the product keeps too few bits; there
+    # expm1(z) / z = 1 to double precision, so the value is its q -> 0 limit, the cross-entropy -log q_y.
+    z = q * logp_y
+    return xp.where(xp.abs(z) < xp.finfo(z.dtype).tiny, -logp_y, -xp.expm1(z) / q)
 
 
 def _mae_formula(logp_y, xp):
@@ -384,7 +387,9 @@ def _mae_formula(logp_y, xp):
 
 def _sce_formula(logp_y, alpha, beta, A, xp):
     # alpha CE + beta RCE with RCE = -sum_k q_k log (e_y)_k, log 0 := A  ->  -A (1 - q_y)
-    return alpha * (-logp_y) + beta * A * xp.expm1(logp_y)
+    rce = beta * A * xp.expm1(logp_y)
+    # alpha = 0 drops the CE term: 0 * (-log 0) would be NaN at a masked (-inf) label
+    return rce if alpha == 0 else alpha * (-logp_y) + rce
 
 
 def _forward_formula(logp, logT, y, lse):
@@ -402,7 +407,7 @@ def _reduce(values, reduction):
 
 def _numpy_logp_y(logits, target):
     x, y = _check_logits_target(logits, target)
-    logp = log_softmax(x.astype(np.float64), axis=1)
+    logp = _log_softmax_of(x.astype(np.float64), 1, 1.0, "logits")
     return x.dtype, logp, np.take_along_axis(logp, y[:, None], axis=1)[:, 0], y
 
 

@@ -170,7 +170,7 @@ def naive_logsumexp(x: ArrayLike, axis: int = -1) -> np.ndarray:
 # --------------------------------------------------------------------------
 
 
-def _mp_input(x, axis, dps) -> tuple[np.ndarray, int]:
+def _mp_input(x, axis, dps, allow_empty: bool = False) -> tuple[np.ndarray, int]:
     check_int(dps, "dps", 20, 10_000)  # at least 20 decimal digits for a float64 reference
     arr = as_float_array(x, "x")
     check_no_nan(arr, "x")
@@ -179,7 +179,7 @@ def _mp_input(x, axis, dps) -> tuple[np.ndarray, int]:
     if arr.ndim == 0:
         raise ValueError("x: expected at least one dimension (a vector of logits), got a scalar")
     ax = check_axis(axis, arr.ndim)
-    if arr.shape[ax] == 0:
+    if arr.shape[ax] == 0 and not allow_empty:
         raise ValueError(f"x: the axis {axis} has length 0")
     # float16/32 values are exactly representable in float64
     rows = np.moveaxis(arr.astype(np.float64), ax, -1)
@@ -257,12 +257,15 @@ def mp_logsumexp(x: ArrayLike, axis: int = -1, dps: int = 50) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        float64, ``x``'s shape without ``axis``; ``-inf`` for a slice of only ``-inf``.
+        float64, ``x``'s shape without ``axis``; ``-inf`` for a slice of only
+        ``-inf`` and for an empty axis (the log of an empty sum), as
+        :func:`xent_book.logsumexp`, ``scipy.special.logsumexp`` and
+        ``torch.logsumexp`` give.
 
     Raises
     ------
     ValueError
-        NaN or ``+inf`` in ``x``, a scalar ``x``, an empty axis, ``dps`` outside
+        NaN or ``+inf`` in ``x``, a scalar ``x``, ``dps`` outside
         [20, 10000], ``axis`` out of range, a ragged nested list.
     TypeError
         Non-real ``x``; a non-int ``axis`` or ``dps``.
@@ -271,7 +274,9 @@ def mp_logsumexp(x: ArrayLike, axis: int = -1, dps: int = 50) -> np.ndarray:
     --------
     xent_book.logsumexp, scipy.special.logsumexp; chapter 7 (numerical stability).
     """
-    rows, _ = _mp_input(x, axis, dps)
+    rows, _ = _mp_input(x, axis, dps, allow_empty=True)
+    if rows.shape[-1] == 0:
+        return np.full(rows.shape[:-1], -np.inf)
     out = _mp_rows(rows, dps, _lse_row, keep_axis=False)
     return out.reshape(rows.shape[:-1])
 
