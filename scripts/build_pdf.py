@@ -13,8 +13,9 @@
    title page and a table of contents whose entries link to the chapters, and
    prints with the print stylesheet (book_assets/print.css): A4, page numbers
    in the footer, each chapter on a new page, no navigation chrome, working
-   links between chapters, solutions opened. (No PDF bookmarks: Chromium
-   builds them only for a tagged PDF, which made each print about 1.6x slower.)
+   links between chapters, solutions opened, and PDF bookmarks (an outline of the
+   headings; Chromium builds them only for a tagged PDF, so the final print is
+   tagged, which makes it about 1.6x slower; the page-number probe is not).
 3. The table of contents shows page numbers: the first print is read back with
    ``pdftotext`` (poppler-utils) to find the page of each chapter title, the
    numbers go into the contents (same width as the placeholders, so nothing
@@ -261,7 +262,9 @@ PREPARE_JS = r"""
     const ol = el('ol');
     for (const docname of part.docs) {
       const anchor = doc.getElementById('document-' + docname);
-      const section = anchor ? anchor.nextElementSibling : null;
+      // The root page (the introduction) is the page itself: no document- anchor before it.
+      const section = anchor ? anchor.nextElementSibling
+        : (docname === book.root ? article.querySelector('section') : null);
       const heading = section ? section.querySelector('h1, h2') : null;
       if (!section || !heading) { missing.push(docname); continue; }
       const text = Array.from(heading.childNodes).filter((n) => !(n.classList && n.classList.contains('headerlink')))
@@ -303,12 +306,19 @@ FOOTER = (
 )
 
 
+def toc_root() -> str:
+    """The root page of _toc.yml (the introduction)."""
+    import yaml
+
+    return yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))["root"]
+
+
 def toc_parts() -> list[dict]:
-    """[{caption, docs}] from _toc.yml (jb-book format); the root page is not listed."""
+    """[{caption, docs}] from _toc.yml (jb-book format), the root page (the introduction) first."""
     import yaml
 
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    parts = []
+    parts = [{"caption": "", "docs": [toc["root"]]}]
 
     def walk(entries, out):
         for entry in entries or []:
@@ -398,7 +408,8 @@ def print_pdf(out: Path) -> dict:
                 f"page loaded in {t1 - t0:.0f} s, math/images/widgets ready after {time.monotonic() - t1:.0f} s"
             )
             prep = page.evaluate(
-                PREPARE_JS, {"title": book["title"], "author": book["author"], "parts": toc_parts()}
+                PREPARE_JS,
+                {"title": book["title"], "author": book["author"], "parts": toc_parts(), "root": toc_root()},
             )
             if prep["missing"]:
                 fail(f"chapters missing from the single-page build: {prep['missing']}")
@@ -430,7 +441,7 @@ def print_pdf(out: Path) -> dict:
                 # Same digits width as the placeholders: the layout does not move.
                 page.evaluate(SET_PAGES_JS, {k: str(v) for k, v in numbers.items()})
                 t0 = time.monotonic()
-                page.pdf(path=str(out), **options)
+                page.pdf(path=str(out), **options, tagged=True, outline=True)
                 step(f"print: {time.monotonic() - t0:.0f} s")
                 if not numbers:
                     break

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PDF = ROOT / "_build" / "pdf" / "xent-book.pdf"
 SINGLE = ROOT / "_build" / "pdf" / "work" / "_build" / "singlehtml" / "intro.html"
 ARTIFACTS = ROOT / "artifacts" / "pdf"
-DOCS = toc_docs()[1:]  # the root page (intro) opens the book; every other page is a chapter of the PDF
+DOCS = toc_docs()  # the root page (the introduction) first: every page is listed in the contents
 
 
 def _tool(name: str) -> str:
@@ -262,3 +262,11 @@ def test_render_pages_to_png(pdf, pages):
         assert (px.sum(axis=1) < 200).sum() > 200, f"page {n} looks blank ({png})"
         coloured_pages += bool(((px.max(axis=1) - px.min(axis=1)) > 80).any())
     assert coloured_pages, "no rendered page has colour (figures in the Okabe-Ito palette)"
+
+
+def test_pdf_has_bookmarks_for_the_chapters(pdf):
+    """The final print is tagged with an outline: a reader's PDF viewer shows bookmarks."""
+    raw = pdf.read_bytes()
+    assert b"/Outlines" in raw and b"/StructTreeRoot" in raw
+    # the outline's entries are the headings: at least one per listed page
+    assert raw.count(b"/Parent") >= len(DOCS)
