@@ -164,9 +164,10 @@ def test_logit_adjusted_loss_gradient_is_softmax_of_adjusted_logits_minus_onehot
 @pytest.mark.parametrize(
     "priors, match",
     [
-        ([0.5, 0.4, 0.2], "summing to 1"),
+        ([0.5, 0.4, 0.2], "to sum to 1"),
         ([0.5, 0.5, 0.0], "> 0"),
-        ([1.2, -0.2, 0.0], "> 0"),
+        ([1.2, -0.2, 0.0], r"probabilities in \[0, 1\]"),
+        ([1.7e308, 1.7e308], r"probabilities in \[0, 1\]"),  # once an overflow warning in the sum
         ([[0.5, 0.5]], "1-D"),
         ([0.5, float("nan"), 0.5], "NaN"),
     ],

@@ -24,6 +24,10 @@ from xent_book import calibration, imbalance, noise, stability
 T = torch.from_numpy
 SIGNED = st.floats(-9, 9, allow_nan=False)
 FAST = settings(max_examples=25, deadline=None)
+# The randomized twin of each property test: new examples on every run, CI included, with a fixed
+# budget (the profile of tests/conftest.py derandomizes under CI, which replays the same examples
+# forever; a failure found here is added as an @example to the derandomized test).
+RANDOM = settings(max_examples=15, deadline=None, derandomize=False, database=None)
 
 
 def _signed(n):
@@ -38,10 +42,7 @@ def _case(seed, n=5, c=4):
 # ---------------------------------------------------------------- signed weights match PyTorch
 
 
-@FAST
-@given(w=_signed(4), seed=st.integers(0, 2**16), eps=st.sampled_from([0.0, 0.1]), ignore=st.booleans())
-@example(w=np.array([1.0, -1.0, 2.0, -2.0]), seed=0, eps=0.0, ignore=False)
-def test_cross_entropy_nll_and_grad_match_torch_for_signed_weights(w, seed, eps, ignore):
+def _cross_entropy_nll_and_grad_match_torch_for_signed_weights(w, seed, eps, ignore):
     x, t = _case(seed)
     if ignore:
         t[1] = -100
@@ -66,9 +67,21 @@ def test_cross_entropy_nll_and_grad_match_torch_for_signed_weights(w, seed, eps,
         )
 
 
-@FAST
-@given(w=_signed(4), seed=st.integers(0, 2**16))
-def test_cross_entropy_with_probability_target_matches_torch_for_signed_weights(w, seed):
+test_cross_entropy_nll_and_grad_match_torch_for_signed_weights = FAST(
+    given(w=_signed(4), seed=st.integers(0, 2**16), eps=st.sampled_from([0.0, 0.1]), ignore=st.booleans())(
+        example(w=np.array([1.0, -1.0, 2.0, -2.0]), seed=0, eps=0.0, ignore=False)(
+            _cross_entropy_nll_and_grad_match_torch_for_signed_weights
+        )
+    )
+)
+test_cross_entropy_nll_and_grad_match_torch_for_signed_weights_randomized = RANDOM(
+    given(w=_signed(4), seed=st.integers(0, 2**16), eps=st.sampled_from([0.0, 0.1]), ignore=st.booleans())(
+        _cross_entropy_nll_and_grad_match_torch_for_signed_weights
+    )
+)
+
+
+def _cross_entropy_with_probability_target_matches_torch_for_signed_weights(w, seed):
     x, _ = _case(seed)
     p = scipy.special.softmax(np.random.default_rng(seed + 1).normal(size=x.shape), axis=1)
     for reduction in ("mean", "sum", "none"):
@@ -78,14 +91,24 @@ def test_cross_entropy_with_probability_target_matches_torch_for_signed_weights(
         )
 
 
+test_cross_entropy_with_probability_target_matches_torch_for_signed_weights = FAST(
+    given(w=_signed(4), seed=st.integers(0, 2**16))(
+        _cross_entropy_with_probability_target_matches_torch_for_signed_weights
+    )
+)
+test_cross_entropy_with_probability_target_matches_torch_for_signed_weights_randomized = RANDOM(
+    given(w=_signed(4), seed=st.integers(0, 2**16))(
+        _cross_entropy_with_probability_target_matches_torch_for_signed_weights
+    )
+)
+
+
 def _torch_focal(x, t, gamma, alpha):
     logp = torch.log_softmax(T(x), 1).gather(1, T(t)[:, None])[:, 0]
     return (-T(alpha)[T(t)] * (1 - logp.exp()) ** gamma * logp).mean()
 
 
-@FAST
-@given(alpha=_signed(4), seed=st.integers(0, 2**16), gamma=st.sampled_from([0.0, 0.5, 2.0]))
-def test_focal_loss_and_its_torch_twin_accept_signed_alpha(alpha, seed, gamma):
+def _focal_loss_and_its_torch_twin_accept_signed_alpha(alpha, seed, gamma):
     x, t = _case(seed)
     ref = _torch_focal(x, t, gamma, alpha)
     np.testing.assert_allclose(xb.focal_loss(x, t, gamma=gamma, alpha=alpha), ref, rtol=1e-9, atol=1e-12)
@@ -93,9 +116,19 @@ def test_focal_loss_and_its_torch_twin_accept_signed_alpha(alpha, seed, gamma):
     np.testing.assert_allclose(twin.detach().numpy(), ref, rtol=1e-9, atol=1e-12)
 
 
-@FAST
-@given(w=_signed(3), pw=_signed(3), seed=st.integers(0, 2**16))
-def test_binary_losses_match_torch_for_signed_weight_and_pos_weight(w, pw, seed):
+test_focal_loss_and_its_torch_twin_accept_signed_alpha = FAST(
+    given(alpha=_signed(4), seed=st.integers(0, 2**16), gamma=st.sampled_from([0.0, 0.5, 2.0]))(
+        _focal_loss_and_its_torch_twin_accept_signed_alpha
+    )
+)
+test_focal_loss_and_its_torch_twin_accept_signed_alpha_randomized = RANDOM(
+    given(alpha=_signed(4), seed=st.integers(0, 2**16), gamma=st.sampled_from([0.0, 0.5, 2.0]))(
+        _focal_loss_and_its_torch_twin_accept_signed_alpha
+    )
+)
+
+
+def _binary_losses_match_torch_for_signed_weight_and_pos_weight(w, pw, seed):
     rng = np.random.default_rng(seed)
     x, y = rng.normal(size=(4, 3)) * 4, rng.uniform(size=(4, 3))
     for reduction in ("mean", "sum", "none"):
@@ -111,6 +144,18 @@ def test_binary_losses_match_torch_for_signed_weight_and_pos_weight(w, pw, seed)
         )
 
 
+test_binary_losses_match_torch_for_signed_weight_and_pos_weight = FAST(
+    given(w=_signed(3), pw=_signed(3), seed=st.integers(0, 2**16))(
+        _binary_losses_match_torch_for_signed_weight_and_pos_weight
+    )
+)
+test_binary_losses_match_torch_for_signed_weight_and_pos_weight_randomized = RANDOM(
+    given(w=_signed(3), pw=_signed(3), seed=st.integers(0, 2**16))(
+        _binary_losses_match_torch_for_signed_weight_and_pos_weight
+    )
+)
+
+
 def _torchvision_focal(x, y, alpha, gamma):
     """torchvision.ops.sigmoid_focal_loss, written out (torchvision is not installed)."""
     x, y = T(np.asarray(x, np.float64)), T(np.asarray(y, np.float64))
@@ -123,14 +168,24 @@ def _torchvision_focal(x, y, alpha, gamma):
     return loss.numpy()
 
 
-@FAST
-@given(alpha=SIGNED, seed=st.integers(0, 2**16))
-def test_sigmoid_focal_loss_accepts_any_finite_alpha_as_torchvision(alpha, seed):
+def _sigmoid_focal_loss_accepts_any_finite_alpha_as_torchvision(alpha, seed):
     rng = np.random.default_rng(seed)
     x, y = rng.normal(size=6) * 3, rng.uniform(size=6)
     np.testing.assert_allclose(
         xb.sigmoid_focal_loss(x, y, alpha=alpha), _torchvision_focal(x, y, alpha, 2.0), rtol=1e-9, atol=1e-12
     )
+
+
+test_sigmoid_focal_loss_accepts_any_finite_alpha_as_torchvision = FAST(
+    given(alpha=SIGNED, seed=st.integers(0, 2**16))(
+        _sigmoid_focal_loss_accepts_any_finite_alpha_as_torchvision
+    )
+)
+test_sigmoid_focal_loss_accepts_any_finite_alpha_as_torchvision_randomized = RANDOM(
+    given(alpha=SIGNED, seed=st.integers(0, 2**16))(
+        _sigmoid_focal_loss_accepts_any_finite_alpha_as_torchvision
+    )
+)
 
 
 @pytest.mark.parametrize(
@@ -236,3 +291,32 @@ def test_messages_name_the_argument_logits(call, bad):
         call(bad)
     if np.isneginf(bad).all():
         assert "slice of logits" in str(info.value)
+
+
+# ---------------------------------------------------------------- every failure ever found, replayed
+
+
+def _priors_are_a_distribution_or_refused_without_a_warning(priors):
+    x = np.zeros((2, len(priors)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            out = imbalance.posthoc_logit_adjustment(x, priors)
+        except ValueError as err:
+            assert str(err).startswith(("class_priors:", "tau:"))
+            return
+    assert np.isfinite(out).all()
+
+
+_PRIORS = hnp.arrays(np.float64, st.integers(1, 4), elements=st.floats(0, 1.8e308))
+# found by a randomized run: the sum of two priors near 1.8e308 overflowed with a RuntimeWarning
+test_priors_are_a_distribution_or_refused_without_a_warning = FAST(
+    given(priors=_PRIORS)(
+        example(priors=np.array([1.7e308, 1.7e308]))(
+            example(priors=np.array([0.5, 0.5]))(_priors_are_a_distribution_or_refused_without_a_warning)
+        )
+    )
+)
+test_priors_are_a_distribution_or_refused_without_a_warning_randomized = RANDOM(
+    given(priors=_PRIORS)(_priors_are_a_distribution_or_refused_without_a_warning)
+)
