@@ -62,6 +62,7 @@ format: $(STAMP)
 # The fast loop while editing the package.
 check: lint
 	$(BIN)/python -m pytest -q -m "not slow and not browser" tests --ignore=tests/browser
+	$(BIN)/python -m pytest -q -p no:cacheprovider --doctest-modules xent_book
 
 # The parts of `make test`, one at a time.
 unit: $(STAMP)
