@@ -320,3 +320,35 @@ test_priors_are_a_distribution_or_refused_without_a_warning = FAST(
 test_priors_are_a_distribution_or_refused_without_a_warning_randomized = RANDOM(
     given(priors=_PRIORS)(_priors_are_a_distribution_or_refused_without_a_warning)
 )
+
+
+# ---------------------------------------------------------------- one error type per condition
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda v: xb.cross_entropy([[1.0, 2.0]], [0], reduction=v),
+        lambda v: calibration.expected_calibration_error([[0.4, 0.6]], [1], norm=v),
+        lambda v: calibration.expected_calibration_error([[0.4, 0.6]], [1], strategy=v),
+    ],
+)
+def test_a_string_option_is_type_checked_then_value_checked(call):
+    with pytest.raises(TypeError):
+        call(1)
+    with pytest.raises(ValueError):
+        call("no-such-option")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: xb.cross_entropy([[1.0, 2.0], [1.0]], [0, 1]),
+        lambda: xb.cross_entropy([[1.0, 2.0], [0.0, 1.0]], [[0], [0, 1]]),
+        lambda: imbalance.balanced_accuracy([[0], [0, 1]], [0, 1]),
+        lambda: noise.mean_absolute_error_loss([[1.0, 2.0]], [[0], [0, 1]]),
+    ],
+)
+def test_a_ragged_list_is_a_value_error_everywhere(call):
+    with pytest.raises(ValueError, match="ragged"):
+        call()

@@ -157,14 +157,8 @@ def check_temperature(temperature, name: str = "temperature") -> float:
 
 
 def check_reduction(reduction, allowed=("none", "mean", "sum"), name: str = "reduction") -> str:
-    """One of the reduction strings ``allowed``."""
-    if not isinstance(reduction, str):
-        raise TypeError(
-            f"{name}: expected one of {', '.join(map(repr, allowed))}, got {type(reduction).__name__}"
-        )
-    if reduction not in allowed:
-        raise ValueError(f"{name}: expected one of {', '.join(map(repr, allowed))}, got {reduction!r}")
-    return reduction
+    """One of the reduction strings ``allowed`` (:func:`check_choice`)."""
+    return check_choice(reduction, name, allowed)
 
 
 def check_probability_scalar(value, name: str, low_open=False, high_open=False) -> float:
@@ -430,8 +424,15 @@ def check_seed(seed, name: str = "seed") -> int:
 
 
 def check_choice(value, name: str, allowed) -> str:
-    """One of the strings ``allowed``."""
-    if not isinstance(value, str) or value not in allowed:
+    """One of the strings ``allowed``: TypeError for a value that is not a str, ValueError for another str.
+
+    The one rule of every string option (``reduction``, ``norm``, ``strategy``, ...).
+    """
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{name}: expected one of {', '.join(map(repr, allowed))}, got {type(value).__name__}"
+        )
+    if value not in allowed:
         raise ValueError(f"{name}: expected one of {', '.join(map(repr, allowed))}, got {value!r}")
     return value
 
@@ -452,8 +453,10 @@ def check_labels(
     """
     try:
         y = np.asarray(labels)
-    except (ValueError, TypeError) as exc:  # ragged lists
-        raise TypeError(f"{name}: expected an array of integer class labels ({exc})") from None
+    except (ValueError, TypeError) as exc:  # ragged lists: ValueError, as as_array says everywhere
+        raise ValueError(
+            f"{name}: expected integer class labels of a rectangular shape (not a ragged nested list)"
+        ) from exc
     if y.dtype.kind == "b" and allow_bool:
         y = y.astype(np.int64)
     if y.dtype.kind not in "iu":
