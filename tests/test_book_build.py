@@ -91,10 +91,10 @@ def all_pages(html: Path) -> list[Path]:
     return sorted(p for p in html.rglob("*.html") if "_static" not in p.parts and "_sources" not in p.parts)
 
 
-def test_toc_lists_14_chapters_then_back_matter():
+def test_toc_lists_15_chapters_then_back_matter():
     assert DOCS[0] == "intro"
-    assert len(CHAPTERS) == 14
-    assert [Path(c).name[:2] for c in CHAPTERS] == [f"{i:02d}" for i in range(1, 15)]
+    assert len(CHAPTERS) == 15
+    assert [Path(c).name[:2] for c in CHAPTERS] == [f"{i:02d}" for i in range(1, 16)]
     assert DOCS[-2:] == ["appendix_benchmarks", "references"]
     for doc in DOCS:
         assert (ROOT / f"{doc}.ipynb").exists() or (ROOT / f"{doc}.md").exists(), doc
