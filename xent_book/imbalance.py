@@ -26,6 +26,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._kernels import _focal_modulation
 from ._validation import (
     MAX_CLASSES,
     as_float_array,
@@ -44,7 +45,6 @@ from ._validation import (
 )
 from .activations import softmax
 from .data import long_tailed_counts  # the one definition lives in data; re-exported here
-from .losses import _focal_modulation
 
 #: Upper limit on ``num_samples`` of :func:`balanced_resample_indices` (the result is allocated).
 MAX_SAMPLES = 10**8

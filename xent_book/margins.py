@@ -34,6 +34,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._kernels import _finish, _reduce
 from ._validation import (
     as_float_array,
     as_index_array,
@@ -48,7 +49,7 @@ from ._validation import (
     check_row_max,
 )
 from .activations import _log_sigmoid64, _log_softmax_picked, _row_max, _softmax_rows, sigmoid
-from .losses import _finish, _reduce, _refuse_masked_rows
+from .losses import _refuse_masked_rows
 
 __all__ = [
     "multiclass_margin",

@@ -51,6 +51,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._kernels import _reduce
 from ._validation import (
     as_float_array,
     check_choice,
@@ -395,14 +396,6 @@ def _sce_formula(logp_y, alpha, beta, A, xp):
 def _forward_formula(logp, logT, y, lse):
     # -log (q^T T)_y = -LSE_k (log q_k + log T_{k y}): only the labelled column of T, O(N C) memory
     return -lse(logp + logT[:, y].T)
-
-
-def _reduce(values, reduction):
-    if reduction == "mean":
-        return values.mean()
-    if reduction == "sum":
-        return values.sum()
-    return values
 
 
 def _numpy_logp_y(logits, target):

@@ -13,6 +13,7 @@ from typing import Any
 
 import torch
 
+from .._kernels import _softmax_minus_target_
 from .._validation import (
     check_float_tensor,
     check_ignore_index,
@@ -22,7 +23,6 @@ from .._validation import (
     check_reduction,
     check_torch_dtype,
 )
-from ..losses import _softmax_minus_target_
 
 __all__ = ["chunked_linear_cross_entropy", "naive_linear_cross_entropy", "default_chunk_size", "logits_bytes"]
 

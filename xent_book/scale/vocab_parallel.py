@@ -12,6 +12,7 @@ from typing import Any
 import torch
 import torch.distributed as dist
 
+from .._kernels import _softmax_minus_target_
 from .._validation import (
     check_float_tensor,
     check_ignore_index,
@@ -20,7 +21,6 @@ from .._validation import (
     check_probability_scalar,
     check_reduction,
 )
-from ..losses import _softmax_minus_target_
 from .chunked import acc_dtype, check_finite_result
 
 __all__ = [
