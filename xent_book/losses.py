@@ -35,35 +35,35 @@ from ._kernels import (
     _softmax_minus_target_,
 )
 from ._validation import (
-    RANGE_TOLERANCE,
     as_array,
     as_float_array,
     as_index_array,
     cast_result,
-    check_bool,
-    check_broadcast_weight,
     check_class_weight,
     check_distribution,
-    check_finite,
     check_ignore_index,
-    check_in_unit_interval,
     check_logits,
-    check_no_nan,
     check_nonempty,
-    check_positive,
     check_probability_scalar,
-    check_real,
     check_reduction,
     check_row_max,
 )
 from .activations import (
     _class_rows,
-    _log_sigmoid64,
     _log_softmax_picked,
     _log_softmax_rows,
     _row_max,
     _softmax_rows,
 )
+from .binary_losses import (
+    _bce_with_logits64,  # noqa: F401 (its home before the split)
+    _check_gamma,
+    _elementwise_pair,  # noqa: F401
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    sigmoid_focal_loss,
+)
+from .divergences import kl_div
 
 __all__ = [
     "cross_entropy",
@@ -185,39 +185,6 @@ def _probability_target(t: np.ndarray, unbatched: bool, eps: float, num_classes:
     if eps > 0:
         rows = rows * (1.0 - eps) + eps / num_classes
     return rows
-
-
-def _elementwise_pair(input, target, input_name: str = "input", target_name: str = "target"):
-    """Validate an elementwise (binary) loss's input and target: same shape, non-empty, target in [0, 1].
-
-    Returns ``(x, y, y64)`` with ``y64`` the float64 target clipped to [0, 1]
-    (a target a rounding below 0 must not give a negative loss).
-    """
-    x = as_float_array(input, input_name)
-    y = as_float_array(target, target_name)
-    check_nonempty(x, input_name)
-    if x.shape != y.shape:
-        raise ValueError(f"{target_name}: expected the same shape as {input_name} {x.shape}, got {y.shape}")
-    check_in_unit_interval(y, target_name)
-    return x, y, np.clip(y.astype(np.float64), 0.0, 1.0)
-
-
-def _bce_with_logits64(x64: np.ndarray, y64: np.ndarray, pos_weight=None, log_sigmoid_x=None) -> np.ndarray:
-    """Unchecked: the elementwise BCE on logits, ``(1 - y) x - (1 + (p_w - 1) y) log sigmoid(x)``, float64.
-
-    The one home of the formula (:func:`binary_cross_entropy_with_logits`,
-    :func:`sigmoid_focal_loss`); ``log_sigmoid_x`` may pass ``log sigmoid(x)``
-    when the caller has it already.
-    """
-    log_sig = _log_sigmoid64(x64) if log_sigmoid_x is None else log_sigmoid_x
-    if pos_weight is not None:
-        with np.errstate(over="ignore"):
-            log_sig = log_sig * ((pos_weight - 1.0) * y64 + 1.0)
-    return (1.0 - y64) * x64 - log_sig
-
-
-def _check_gamma(gamma) -> float:
-    return check_positive(gamma, "gamma", allow_zero=True)
 
 
 # ----------------------------------------------------------------------------
@@ -487,285 +454,6 @@ def cross_entropy_grad(
     if unbatched:
         grad = grad[0]
     return cast_result(grad, inp.dtype)
-
-
-def binary_cross_entropy(
-    input: ArrayLike, target: ArrayLike, weight: ArrayLike | None = None, reduction: str = "mean"
-) -> np.ndarray:
-    r"""Binary cross-entropy on probabilities, as ``torch.nn.functional.binary_cross_entropy``.
-
-    .. math:: \ell = -w\,\bigl[y \max(\log x, -100) + (1-y)\max(\log(1-x), -100)\bigr]
-
-    PyTorch clamps each log at -100 so that ``x = 0`` or ``x = 1`` gives a large
-    finite loss (at most 100 nats per element) instead of ``inf``, and so that
-    ``0 * log 0`` is 0 rather than NaN. The clamp also means the loss stops
-    growing once a probability has rounded to 0 or 1: work from logits
-    (:func:`binary_cross_entropy_with_logits`) to keep the information.
-
-    Parameters
-    ----------
-    input : array_like
-        Probabilities in [0, 1], any shape.
-    target : array_like
-        Same shape as ``input``, values in [0, 1].
-    weight : array_like, optional
-        Finite (a negative weight makes that element's loss a reward, as in
-        PyTorch), broadcastable to ``input``'s shape.
-    reduction : {'mean', 'sum', 'none'}, default 'mean'
-        ``'mean'`` divides by the number of elements.
-
-    Returns
-    -------
-    numpy.ndarray
-        Loss in nats (>= 0 for non-negative weights), in the promoted dtype of
-        ``input`` and ``target``.
-
-    Raises
-    ------
-    ValueError
-        ``input`` or ``target`` outside [0, 1] (beyond rounding) or NaN;
-        different shapes; empty input; a non-finite or non-broadcasting
-        ``weight``; unknown ``reduction``; a ragged nested list.
-    TypeError
-        Non-real arrays; a non-str ``reduction``.
-
-    See Also
-    --------
-    binary_cross_entropy_with_logits; chapter 5 and chapter 7.
-    """
-    check_reduction(reduction)
-    x, y, y64 = _elementwise_pair(input, target)
-    check_in_unit_interval(x, "input")
-    w = check_broadcast_weight(weight, x.shape, signed=True)
-    x64 = np.clip(x.astype(np.float64), 0.0, 1.0)
-    with np.errstate(divide="ignore"):
-        log_x = np.maximum(np.log(x64), -100.0)
-        log_1mx = np.maximum(np.log1p(-x64), -100.0)
-    loss = (y64 - 1.0) * log_1mx - y64 * log_x
-    if w is not None:
-        with np.errstate(over="ignore"):
-            loss = loss * w
-    return cast_result(_reduce(loss, reduction), np.result_type(x.dtype, y.dtype))
-
-
-def binary_cross_entropy_with_logits(
-    input: ArrayLike,
-    target: ArrayLike,
-    weight: ArrayLike | None = None,
-    reduction: str = "mean",
-    pos_weight: ArrayLike | None = None,
-) -> np.ndarray:
-    r"""Binary cross-entropy on logits, as ``torch.nn.functional.binary_cross_entropy_with_logits``.
-
-    .. math:: \ell = w\,\bigl[(1-y)\,x - \bigl(1 + (p_w - 1)\,y\bigr)\log\sigma(x)\bigr]
-
-    which equals :math:`-w[p_w\, y \log\sigma(x) + (1-y)\log(1-\sigma(x))]`, computed
-    with the stable log-sigmoid kernel, so any finite logit gives a finite,
-    accurate loss.
-
-    Parameters
-    ----------
-    input : array_like
-        Finite logits, any shape.
-    target : array_like
-        Same shape, values in [0, 1] (a rounding below 0 or above 1 is clipped).
-    weight : array_like, optional
-        Finite (negative allowed, as in PyTorch: that element's loss becomes a
-        reward), broadcastable to ``input``'s shape.
-    reduction : {'mean', 'sum', 'none'}, default 'mean'
-        ``'mean'`` divides by the number of elements.
-    pos_weight : array_like, optional
-        Weight of positive examples (finite; negative allowed, as in PyTorch,
-        rewarding a positive's loss), broadcast along the last
-        (class) axis; > 1 raises recall, < 1 raises precision.
-
-    Returns
-    -------
-    numpy.ndarray
-        Loss in nats (>= 0 for non-negative weights), in the promoted dtype of
-        ``input`` and ``target``;
-        in float16 a loss beyond 65504 is ``inf``.
-
-    Raises
-    ------
-    ValueError
-        NaN or infinite ``input``; ``target`` outside [0, 1] or NaN; different
-        shapes; empty input; a non-finite or non-broadcasting
-        ``weight`` or ``pos_weight``; unknown ``reduction``; a ragged nested list.
-    TypeError
-        Non-real arrays; a non-str ``reduction``.
-
-    See Also
-    --------
-    binary_cross_entropy, sigmoid_focal_loss; chapter 5 (binary vs categorical).
-    """
-    check_reduction(reduction)
-    x, y, y64 = _elementwise_pair(input, target)
-    check_finite(x, "input")
-    w = check_broadcast_weight(weight, x.shape, signed=True)
-    pw = check_broadcast_weight(pos_weight, x.shape, "pos_weight", signed=True)
-    loss = _bce_with_logits64(x.astype(np.float64), y64, pw)
-    if w is not None:
-        with np.errstate(over="ignore"):
-            loss = loss * w
-    return cast_result(_reduce(loss, reduction), np.result_type(x.dtype, y.dtype))
-
-
-def kl_div(
-    input: ArrayLike, target: ArrayLike, reduction: str = "mean", log_target: bool = False
-) -> np.ndarray:
-    r"""Pointwise KL divergence terms, as ``torch.nn.functional.kl_div``.
-
-    ``input`` holds log-probabilities :math:`\log q` (PyTorch's convention: the
-    *model* goes first, as log-probabilities) and ``target`` holds :math:`p`
-    (or :math:`\log p` when ``log_target=True``):
-
-    .. math:: \ell = p\,(\log p - \log q), \quad 0 \log 0 = 0
-
-    Reductions: ``'sum'`` is :math:`\sum` over all elements; ``'batchmean'``
-    divides that by ``input.shape[0]`` and is the true mean KL(p || q) per
-    sample; ``'mean'`` (PyTorch's default) divides by the number of *elements*,
-    i.e. also by C, which is **not** the KL divergence.
-
-    Parameters
-    ----------
-    input : array_like
-        Finite log-probabilities of the model, any shape.
-    target : array_like
-        Same shape: probabilities in [0, 1], or log-probabilities (<= 0,
-        ``-inf`` allowed) if ``log_target``.
-    reduction : {'mean', 'batchmean', 'sum', 'none'}, default 'mean'
-    log_target : bool, default False
-
-    Returns
-    -------
-    numpy.ndarray
-        In nats, in the promoted dtype. Where the target probability is 0
-        (``log_target=True`` with ``-inf``) the term is 0, its limit; PyTorch
-        returns NaN there (0 * inf), the one place this function differs.
-
-    Raises
-    ------
-    ValueError
-        Non-finite ``input``; a target outside [0, 1] (or, with ``log_target``,
-        a log-probability above 0 beyond rounding, NaN or ``+inf``); different
-        shapes; empty input; unknown ``reduction``; a ragged nested list.
-    TypeError
-        Non-real arrays; a non-bool ``log_target``; a non-str ``reduction``.
-
-    See Also
-    --------
-    xent_book.info.kl_divergence (on distributions, with inf where q = 0 < p);
-    chapter 4 (cross-entropy and KL).
-    """
-    check_reduction(reduction, ("none", "mean", "sum", "batchmean"))
-    log_target = check_bool(log_target, "log_target")
-    x = as_float_array(input, "input")
-    t = as_float_array(target, "target")
-    check_nonempty(x, "input")
-    if x.shape != t.shape:
-        raise ValueError(f"target: expected the same shape as input {x.shape}, got {t.shape}")
-    check_no_nan(x, "input")
-    if np.isinf(x).any():
-        raise ValueError(
-            "input: expected finite log-probabilities; for distributions with zeros use xent_book.info.kl_divergence"
-        )
-    x64 = x.astype(np.float64)
-    loss = np.zeros(x.shape)
-    if log_target:
-        check_logits(t, "target")
-        tol = RANGE_TOLERANCE.get(t.dtype, 1e-12)
-        if t.size and t.max() > tol:
-            with np.errstate(over="ignore"):  # a log-target of 800 is a probability of inf
-                p_max = float(np.exp(np.float64(t.max())))
-            raise ValueError(
-                f"target: with log_target=True expected log-probabilities <= 0, got {float(t.max()):.6g} "
-                f"(a probability of {p_max:.6g})"
-            )
-        log_p = np.minimum(t.astype(np.float64), 0.0)
-        p = np.exp(log_p)
-        np.multiply(p, log_p - x64, out=loss, where=p > 0)
-    else:
-        check_in_unit_interval(t, "target")
-        p = np.clip(t.astype(np.float64), 0.0, 1.0)
-        log_p = np.zeros(x.shape)
-        np.log(p, out=log_p, where=p > 0)
-        np.multiply(p, log_p - x64, out=loss, where=p > 0)
-    dtype = np.result_type(x.dtype, t.dtype)
-    if reduction == "batchmean":
-        return cast_result(_reduce(loss, "mean", x.shape[0] if x.ndim > 0 else 1), dtype)
-    return cast_result(_reduce(loss, reduction), dtype)
-
-
-def sigmoid_focal_loss(
-    inputs: ArrayLike, targets: ArrayLike, alpha: float = 0.25, gamma: float = 2.0, reduction: str = "none"
-) -> np.ndarray:
-    r"""Binary focal loss on logits, as ``torchvision.ops.sigmoid_focal_loss``.
-
-    .. math:: \ell = \alpha_t\,(1 - q_t)^{\gamma}\,\operatorname{BCE}(x, y), \quad
-              q_t = q\,y + (1-q)(1-y),\ \alpha_t = \alpha y + (1-\alpha)(1-y),\ q = \sigma(x)
-
-    (Lin et al. write :math:`p_t`; the book keeps :math:`p` for the data.)
-    A negative ``alpha`` switches the class weighting off (torchvision's rule);
-    an ``alpha`` above 1 gives negatives the negative weight ``1 - alpha``, as
-    torchvision computes it. The targets are used as given, as torchvision
-    does (a float16 target that rounds to 1.001 is not clipped to 1).
-    ``1 - q_t`` is computed as ``σ(x)(1-y) + σ(-x) y`` so it stays accurate when
-    ``q_t`` is close to 1.
-
-    Parameters
-    ----------
-    inputs : array_like
-        Finite logits, any shape.
-    targets : array_like
-        Same shape, values in [0, 1].
-    alpha : float, default 0.25
-        Weight of positives (usually in [0, 1]; any finite real is computed
-        as torchvision does), or negative for none.
-    gamma : float, default 2.0
-        Focusing parameter >= 0; 0 gives (alpha-weighted) BCE.
-    reduction : {'none', 'mean', 'sum'}, default 'none'
-
-    Returns
-    -------
-    numpy.ndarray
-        Loss in nats, in the promoted dtype of ``inputs`` and ``targets``.
-
-    Raises
-    ------
-    ValueError
-        Non-finite ``inputs``; ``targets`` outside [0, 1]; different shapes;
-        empty input; ``alpha`` or ``gamma`` not finite; ``gamma`` < 0; a target
-        above 1 (by rounding) where ``1 - q_t < 0`` and ``gamma`` is not an
-        integer (torchvision's NaN); unknown ``reduction``; a ragged nested list.
-    TypeError
-        Non-real arrays; a non-real (or bool, or str) ``alpha`` or ``gamma``;
-        a non-str ``reduction``.
-
-    See Also
-    --------
-    focal_loss; chapter 8 (class imbalance); Lin et al. (2017).
-    """
-    check_reduction(reduction)
-    gamma = _check_gamma(gamma)
-    alpha = check_real(alpha, "alpha")
-    x, y, _ = _elementwise_pair(inputs, targets, "inputs", "targets")
-    check_finite(x, "inputs")
-    y64 = y.astype(np.float64)  # as given, as torchvision computes (no clipping of a rounding above 1)
-    x64 = x.astype(np.float64)
-    log_p, log_1mp = _log_sigmoid64(x64), _log_sigmoid64(-x64)
-    bce = _bce_with_logits64(x64, y64, log_sigmoid_x=log_p)
-    one_minus_pt = np.exp(log_p) * (1.0 - y64) + np.exp(log_1mp) * y64
-    if gamma != int(gamma) and (one_minus_pt < 0).any():
-        raise ValueError(
-            "targets: a target outside [0, 1] by rounding makes 1 - q_t negative, and its power "
-            f"gamma={gamma!r} is undefined (torchvision answers NaN); clip the targets to [0, 1]"
-        )
-    with np.errstate(over="ignore"):
-        loss = bce * one_minus_pt**gamma
-        if alpha >= 0:
-            loss = (alpha * y64 + (1.0 - alpha) * (1.0 - y64)) * loss
-    return cast_result(_reduce(loss, reduction), np.result_type(x.dtype, y.dtype))
 
 
 def focal_loss(
