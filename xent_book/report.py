@@ -112,6 +112,10 @@ def glue(name: str, value: float, significant: int = SIGNIFICANT) -> int | float
 
 def _round(value: float, decimals: int, rounding: str) -> float:
     v = _plain(value, "value", 17)
+    if isinstance(v, int) and abs(v) > np.finfo(np.float64).max:
+        raise ValueError(
+            f"value: expected a number within float64's range, got an int of {len(str(abs(v)))} digits"
+        )
     d = check_int(decimals, "decimals", 0, 15)
     # The float's shortest decimal text (repr) is the number the book prints elsewhere:
     # 0.29 stays 0.29 although its binary value is 0.28999999999999998.
@@ -231,11 +235,15 @@ def glue_at_most(name: str, value: float, decimals: int) -> float:
 
 
 def _spread(values) -> np.ndarray:
-    x = as_float_array(values, "values").ravel()
+    x = as_float_array(values, "values").astype(np.float64).ravel()
     check_nonempty(x, "values")
     if x.size < 2:
         raise ValueError(f"values: expected at least 2 values for a standard deviation, got {x.size}")
     check_finite(x, "values")
+    with np.errstate(over="ignore", invalid="ignore"):
+        finite = np.isfinite(x.mean()) and np.isfinite(x.std(ddof=1))
+    if not finite:
+        raise ValueError("values: their mean or standard deviation overflows float64")
     return x
 
 
