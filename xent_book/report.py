@@ -20,6 +20,7 @@ xent_book.reproducibility.book_seeds : the one list of seeds.
 from __future__ import annotations
 
 import numbers
+import sys
 from collections.abc import Callable, Iterable
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
 
@@ -112,7 +113,7 @@ def glue(name: str, value: float, significant: int = SIGNIFICANT) -> int | float
 
 def _round(value: float, decimals: int, rounding: str) -> float:
     v = _plain(value, "value", 17)
-    if isinstance(v, int) and abs(v) > np.finfo(np.float64).max:
+    if isinstance(v, int) and abs(v) > sys.float_info.max:  # exact int-float comparison
         raise ValueError(
             f"value: expected a number within float64's range, got an int of {len(str(abs(v)))} digits"
         )
