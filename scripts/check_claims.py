@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import glob
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -34,7 +35,7 @@ def run(path: Path, timeout: int = 600) -> tuple[bool, float, str]:
     )
     start = time.perf_counter()
     try:
-        client.execute()
+        client.execute(stderr=subprocess.DEVNULL)  # the kernel's start-up notice, not a result
     except CellExecutionError as exc:
         lines = [ln for ln in str(exc).splitlines() if ln.strip()]
         return False, time.perf_counter() - start, "\n".join(lines[-12:])
