@@ -102,3 +102,33 @@ def test_over_seeds_runs_the_book_seeds_and_gathers_a_table(monkeypatch):
         report.over_seeds(lambda s: 1, seeds=[1])
     with pytest.raises(TypeError, match="experiment"):
         report.over_seeds(3)
+
+
+@pytest.mark.parametrize(
+    ("value", "bound", "text"),
+    [
+        (3.1e-17, 1e-15, "< 1e-15"),
+        (0.0, 1e-15, "0 (exact)"),
+        (np.float32(2e-9), 1e-8, "< 1e-08"),
+        (0.99e-8, 1e-8, "< 1e-08"),
+    ],
+)
+def test_below_prints_the_bound_not_the_noise(value, bound, text):
+    assert report.below(value, bound) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "bound", "exc", "match"),
+    [
+        (1e-15, 1e-15, AssertionError, "gap = 1.000e-15 is not below"),
+        (2.0, 1e-15, AssertionError, "not below the claimed bound 1e-15"),
+        (-1e-17, 1e-15, ValueError, "gap: expected a non-negative"),
+        (float("nan"), 1e-15, ValueError, "gap"),
+        (1e-17, 0.0, ValueError, "bound: expected a positive"),
+        (1e-17, float("inf"), ValueError, "bound"),
+        (np.zeros(2), 1e-15, ValueError, "gap: expected a scalar"),
+    ],
+)
+def test_below_is_the_assert(value, bound, exc, match):
+    with pytest.raises(exc, match=match):
+        report.below(value, bound, name="gap")

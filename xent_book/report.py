@@ -7,6 +7,9 @@
   x" rounds down, "at most x" rounds up (a true 0.597 is "at least 0.59", never
   "at least 0.60");
 * :func:`glue_at_least`, :func:`glue_at_most` -- the two composed;
+* :func:`below` -- a small difference printed as the bound it must stay under
+  (``"< 1e-15"``), never as its digits of rounding noise, which change with the
+  CPU's kernels;
 * :func:`mean_sd`, :func:`glue_mean_sd` -- the spread over seeds, ``"m ± s"``
   with the sample standard deviation (``ddof=1``);
 * :func:`over_seeds` -- an experiment written for one seed, run on every seed of
@@ -35,6 +38,7 @@ __all__ = [
     "round_up",
     "glue_at_least",
     "glue_at_most",
+    "below",
     "mean_sd",
     "glue_mean_sd",
     "over_seeds",
@@ -233,6 +237,59 @@ def glue_at_most(name: str, value: float, decimals: int) -> float:
     v = round_up(value, decimals)
     _glue(name, v)
     return v
+
+
+def _scalar(value, name: str) -> float:
+    x = as_float_array(value, name)
+    if x.ndim != 0:
+        raise ValueError(f"{name}: expected a scalar, got shape {x.shape}")
+    check_finite(x, name)
+    return float(x)
+
+
+def below(value: float, bound: float, name: str = "value") -> str:
+    """``"< bound"`` for a non-negative ``value`` under ``bound``; raise if it is not under it.
+
+    A difference of rounding noise (a gradient check's 3e-17) changes its digits
+    from one CPU to the next; the bound it must stay under does not. Print the
+    bound, and let this function be the assert.
+
+    Parameters
+    ----------
+    value : float
+        A non-negative difference, e.g. ``max |ours - torch|``.
+    bound : float
+        The positive tolerance the claim makes.
+    name : str
+        What ``value`` is, for the error message.
+
+    Returns
+    -------
+    str
+        ``"0 (exact)"`` when ``value == 0``, else ``f"< {bound:.0e}"``.
+
+    Raises
+    ------
+    ValueError
+        ``value`` is negative or not finite, or ``bound`` is not positive.
+    AssertionError
+        ``value >= bound``: the claim fails.
+
+    Examples
+    --------
+    >>> below(3.1e-17, 1e-15)
+    '< 1e-15'
+    >>> below(0.0, 1e-15)
+    '0 (exact)'
+    """
+    v, b = _scalar(value, name), _scalar(bound, "bound")
+    if v < 0:
+        raise ValueError(f"{name}: expected a non-negative difference, got {v!r}")
+    if not b > 0:
+        raise ValueError(f"bound: expected a positive tolerance, got {b!r}")
+    if not v < b:
+        raise AssertionError(f"{name} = {v:.3e} is not below the claimed bound {b:.0e}")
+    return "0 (exact)" if v == 0 else f"< {b:.0e}"
 
 
 def _spread(values) -> np.ndarray:
