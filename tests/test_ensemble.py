@@ -137,3 +137,85 @@ def test_callback_sees_every_epoch_with_that_epochs_metrics_in_eval_mode():
     assert [e for e, _, _ in seen] == [1, 2, 3, 4]
     assert not any(training for _, training, _ in seen)
     np.testing.assert_array_equal(np.stack([m for _, _, m in seen]), hist["val_nll"])
+
+
+def _train_alone_smoothed(model, X, y, epochs, lr, weight_decay, label_smoothing):
+    """Reference: one model, plain Adam with its own weight decay, on PyTorch's smoothed loss."""
+    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    for _ in range(epochs):
+        loss = F.cross_entropy(model(Xt), yt, label_smoothing=label_smoothing)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    with torch.no_grad():
+        return model(Xt).double().numpy()
+
+
+@pytest.mark.parametrize(
+    ("weight_decay", "label_smoothing"),
+    [
+        ([0.0, 1e-2, 5e-2], 0.0),  # per-model weight decay, no smoothing
+        (0.0, [0.0, 0.1, 0.3]),  # per-model smoothing
+        (1e-2, 0.2),  # one smoothing for all, the optimiser's own decay
+        ([3e-2, 0.0, 1e-2], np.array([0.2, 0.05, 0.0])),  # both per model, an array
+    ],
+)
+def test_per_model_weight_decay_and_label_smoothing_follow_each_model_trained_alone(
+    weight_decay, label_smoothing
+):
+    rng = np.random.default_rng(6)
+    X, y = _data(rng, per_seed=True)
+    stacked = ensemble.stack_models([make_model(3, 4, hidden=(8,), seed=s) for s in SEEDS])
+    ensemble.fit_stacked(
+        stacked, X, y, epochs=30, lr=0.05, weight_decay=weight_decay, label_smoothing=label_smoothing
+    )
+    z = ensemble.predict_logits_stacked(stacked, X)
+    wd = np.broadcast_to(weight_decay, len(SEEDS))
+    eps = np.broadcast_to(label_smoothing, len(SEEDS))
+    for i, s in enumerate(SEEDS):
+        model = make_model(3, 4, hidden=(8,), seed=s)
+        alone = _train_alone_smoothed(model, X[i], y[i], 30, 0.05, float(wd[i]), float(eps[i]))
+        np.testing.assert_allclose(z[i], alone, rtol=1e-4, atol=1e-5)
+
+
+def test_per_model_values_equal_to_a_scalar_train_like_the_scalar():
+    rng = np.random.default_rng(7)
+    X, y = _data(rng)
+    runs = []
+    for wd, eps in ((1e-2, 0.1), ([1e-2] * len(SEEDS), [0.1] * len(SEEDS))):
+        stacked = ensemble.stack_models([make_model(3, 4, hidden=(8,), seed=s) for s in SEEDS])
+        ensemble.fit_stacked(stacked, X, y, epochs=10, batch_size=16, weight_decay=wd, label_smoothing=eps)
+        runs.append(ensemble.predict_logits_stacked(stacked, X))
+    np.testing.assert_allclose(runs[0], runs[1], rtol=1e-9, atol=1e-12)  # the same up to rounding
+
+
+def test_default_label_smoothing_leaves_the_default_path_bit_for_bit():
+    rng = np.random.default_rng(8)
+    X, y = _data(rng)
+    runs = []
+    for kw in ({}, {"label_smoothing": 0.0, "weight_decay": 0.0}):
+        stacked = ensemble.stack_models([make_model(3, 4, hidden=(8,), seed=s) for s in SEEDS])
+        ensemble.fit_stacked(stacked, X, y, epochs=5, batch_size=16, **kw)
+        runs.append(ensemble.predict_logits_stacked(stacked, X))
+    np.testing.assert_array_equal(runs[0], runs[1])
+
+
+def test_bad_per_model_values_are_refused_with_their_names():
+    stacked = ensemble.stack_models([make_model(3, 4, hidden=(8,), seed=s) for s in SEEDS])
+    X, y = _data(np.random.default_rng(9))
+    for bad in ([0.1, 0.2], [0.1, -0.1, 0.0], [0.0, np.nan, 0.0], np.zeros((3, 1))):
+        with pytest.raises(ValueError, match="weight_decay"):
+            ensemble.fit_stacked(stacked, X, y, epochs=1, weight_decay=bad)
+        with pytest.raises(ValueError, match="label_smoothing"):
+            ensemble.fit_stacked(stacked, X, y, epochs=1, label_smoothing=bad)
+    with pytest.raises(ValueError, match="label_smoothing"):
+        ensemble.fit_stacked(stacked, X, y, epochs=1, label_smoothing=[0.0, 1.5, 0.0])
+    with pytest.raises(ValueError, match="label_smoothing"):
+        ensemble.fit_stacked(stacked, X, y, epochs=1, label_smoothing=1.01)
+    with pytest.raises(ValueError, match="label_smoothing"):
+        ensemble.fit_stacked(
+            stacked, X, y, epochs=1, loss_fn=lambda z, t: F.cross_entropy(z, t), label_smoothing=0.1
+        )
+    with pytest.raises(TypeError, match="label_smoothing"):
+        ensemble.fit_stacked(stacked, X, y, epochs=1, label_smoothing="0.1")

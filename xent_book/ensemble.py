@@ -227,6 +227,29 @@ def _check_callable(value, name: str, what: str):
     return value
 
 
+def _per_model(value, name: str, n_models: int, maximum: float):
+    """A scalar in [0, maximum] (returned as float), or one such value per stacked model (float64 (S,))."""
+    array_like = isinstance(value, Sequence | np.ndarray | torch.Tensor) and not isinstance(
+        value, str | bytes
+    )
+    if not array_like or (isinstance(value, np.ndarray | torch.Tensor) and value.ndim == 0):
+        v = check_positive(value, name, allow_zero=True)
+        if v > maximum:
+            raise ValueError(f"{name}: expected at most {maximum:g}, got {value!r}")
+        return v
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    arr = as_float_array(value, name)
+    if arr.shape != (n_models,):
+        raise ValueError(
+            f"{name}: expected a scalar or one value per model, shape ({n_models},), got {arr.shape}"
+        )
+    arr = arr.astype(np.float64)
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0) or np.any(arr > maximum):
+        raise ValueError(f"{name}: expected finite values in [0, {maximum:g}], got {arr.tolist()}")
+    return arr
+
+
 def fit_stacked(
     model: StackedMLP,
     X: ArrayLike,
@@ -235,7 +258,7 @@ def fit_stacked(
     epochs: int = 200,
     lr: float = 1e-2,
     batch_size: int | None = None,
-    weight_decay: float = 0.0,
+    weight_decay: float | ArrayLike = 0.0,
     l1: float = 0.0,
     augment: Callable | None = None,
     seed: int = 0,
@@ -243,6 +266,7 @@ def fit_stacked(
     y_val: ArrayLike | None = None,
     callback: Callable | None = None,
     optimizer: str = "adam",
+    label_smoothing: float | ArrayLike = 0.0,
 ) -> dict[str, np.ndarray]:
     """Train every seed of ``model`` in place; return per-epoch metrics per seed.
 
@@ -253,6 +277,13 @@ def fit_stacked(
     with the L2 penalty ``weight_decay`` applied by the optimiser (coupled, as in
     ``torch.optim.Adam``), so each seed's parameters see only their own terms. Both
     optimisers update elementwise, so seeds stay independent.
+
+    ``weight_decay`` and ``label_smoothing`` also take one value per stacked model
+    (an array of shape ``(S,)``), so that one call trains a sweep: stack the models
+    of every (setting, seed) pair and give each its own value. A per-model
+    ``weight_decay`` adds ``0.5 * wd_s * sum(theta_s ** 2)`` (weights and biases) to
+    model ``s``'s objective, whose gradient ``wd_s * theta_s`` is the optimiser's
+    coupled decay; a scalar keeps the optimiser's own ``weight_decay``.
 
     Parameters
     ----------
@@ -268,8 +299,8 @@ def fit_stacked(
         Learning rate (> 0).
     batch_size : int or None
         Mini-batch size (each seed its own random order, from ``seed``); ``None``: full batch.
-    weight_decay : float
-        L2 coefficient (>= 0).
+    weight_decay : float or array (S,)
+        L2 coefficient (>= 0), one for all models or one per model.
     l1 : float
         L1 coefficient on the weights (>= 0; biases excluded).
     augment : callable, optional
@@ -286,11 +317,16 @@ def fit_stacked(
         best validation epoch.
     optimizer : {"adam", "sgd"}
         Adam, or SGD with momentum 0.9 (as :func:`xent_book.train.fit`).
+    label_smoothing : float or array (S,)
+        In [0, 1], one for all models or one per model: model ``s`` is trained on
+        ``torch.nn.functional.cross_entropy(..., label_smoothing=eps_s)``. Only with the
+        default ``loss_fn`` (a custom loss smooths its own targets).
 
     Returns
     -------
     dict of str to ndarray
-        ``"train_loss"`` (objective without the penalties, as seen while training)
+        ``"train_loss"`` (objective without the penalties, as seen while training: the
+        smoothed loss where ``label_smoothing`` is set)
         and, with validation data, ``"val_nll"`` and ``"val_acc"``; each of shape ``(epochs, S)``.
 
     Raises
@@ -301,7 +337,8 @@ def fit_stacked(
     ValueError
         Bad shapes, non-finite features, labels outside [0, C), ``epochs`` not in [1, 10**5],
         ``lr`` not in (0, 1e6], ``batch_size`` < 1, penalties negative or above 1e6, a bad ``seed``,
-        an unknown ``optimizer``, or only one of ``X_val``/``y_val``.
+        an unknown ``optimizer``, only one of ``X_val``/``y_val``, ``label_smoothing`` outside
+        [0, 1] or nonzero with a custom ``loss_fn``, or a per-model array not of shape ``(S,)``.
     """
     from .train import MAX_EPOCHS, MAX_RATE, _deterministic
 
@@ -315,11 +352,21 @@ def fit_stacked(
     S = model.n_seeds
     epochs = check_int(epochs, "epochs", 1, MAX_EPOCHS)
     lr = check_positive(lr, "lr")
-    weight_decay = check_positive(weight_decay, "weight_decay", allow_zero=True)
+    weight_decay = _per_model(weight_decay, "weight_decay", S, MAX_RATE)
     l1 = check_positive(l1, "l1", allow_zero=True)
-    for name, value in (("lr", lr), ("weight_decay", weight_decay), ("l1", l1)):
+    for name, value in (("lr", lr), ("l1", l1)):
         if value > MAX_RATE:
             raise ValueError(f"{name}: expected at most {MAX_RATE:g}, got {value!r}")
+    label_smoothing = _per_model(label_smoothing, "label_smoothing", S, 1.0)
+    smoothing = None  # the default path, unchanged: loss_fn per seed
+    if isinstance(label_smoothing, np.ndarray) or label_smoothing > 0:
+        if loss_fn is not f.cross_entropy:
+            raise ValueError("label_smoothing: applies to the default loss only (got a custom loss_fn)")
+        smoothing = np.broadcast_to(label_smoothing, (S,)).tolist()
+    decay = None  # a scalar weight_decay stays the optimiser's
+    if isinstance(weight_decay, np.ndarray):
+        decay = torch.from_numpy(weight_decay).to(model.weights[0].dtype)
+        weight_decay = 0.0
     optimizer = check_choice(optimizer, "optimizer", ("adam", "sgd"))
     seed = check_seed(seed)
     Xt, yt = _as_stacked_data(model, X, y, "X", "y")
@@ -356,10 +403,18 @@ def fit_stacked(
                 if augment is not None:
                     xb = augment(xb, gen)
                 logits = model(xb)
-                per_seed = torch.stack([loss_fn(logits[s], yb[s]) for s in range(S)])
+                if smoothing is None:
+                    per_seed = torch.stack([loss_fn(logits[s], yb[s]) for s in range(S)])
+                else:
+                    per_seed = torch.stack(
+                        [f.cross_entropy(logits[s], yb[s], label_smoothing=smoothing[s]) for s in range(S)]
+                    )
                 objective = per_seed.sum()
                 if l1 > 0:
                     objective = objective + l1 * model.weight_norm(1).sum()
+                if decay is not None:  # per-model coupled L2: gradient wd_s * theta_s
+                    squares = sum(p.pow(2).sum(dim=(1, 2)) for p in model.parameters())
+                    objective = objective + 0.5 * (decay * squares).sum()
                 opt.zero_grad()
                 objective.backward()
                 opt.step()
