@@ -362,7 +362,7 @@ def fit_stacked(
     if isinstance(label_smoothing, np.ndarray) or label_smoothing > 0:
         if loss_fn is not f.cross_entropy:
             raise ValueError("label_smoothing: applies to the default loss only (got a custom loss_fn)")
-        smoothing = np.broadcast_to(label_smoothing, (S,)).tolist()
+        smoothing = torch.from_numpy(np.broadcast_to(label_smoothing, (S,)).copy()).to(model.weights[0].dtype)
     decay = None  # a scalar weight_decay stays the optimiser's
     if isinstance(weight_decay, np.ndarray):
         decay = torch.from_numpy(weight_decay).to(model.weights[0].dtype)
@@ -405,10 +405,10 @@ def fit_stacked(
                 logits = model(xb)
                 if smoothing is None:
                     per_seed = torch.stack([loss_fn(logits[s], yb[s]) for s in range(S)])
-                else:
-                    per_seed = torch.stack(
-                        [f.cross_entropy(logits[s], yb[s], label_smoothing=smoothing[s]) for s in range(S)]
-                    )
+                else:  # PyTorch's smoothed loss, (1 - eps) NLL + eps H(u, q), all models at once
+                    log_q = torch.log_softmax(logits, dim=-1)
+                    nll = -log_q.gather(-1, yb[..., None])[..., 0].mean(dim=1)
+                    per_seed = (1 - smoothing) * nll + smoothing * -log_q.mean(dim=-1).mean(dim=1)
                 objective = per_seed.sum()
                 if l1 > 0:
                     objective = objective + l1 * model.weight_norm(1).sum()
