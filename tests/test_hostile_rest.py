@@ -381,3 +381,12 @@ def test_chunked_peak_bytes_hostile(x, which):
         )
 
     assert_refuses_or_ok(ex13.chunked_peak_bytes, **kw, arg=which, check=check)
+
+
+def test_stacked_forward_refuses_logits_that_overflow():
+    """Finite input whose logits overflow float64 gets a clear error naming x, never a silent inf."""
+    model = _stacked()
+    x = torch.full((N, D), -np.finfo(np.float64).max, dtype=model.weights[0].dtype)
+    with pytest.raises(ValueError, match="x: the logits overflowed"):
+        model.forward(x)
+    assert torch.isfinite(model.forward(torch.zeros(N, D, dtype=model.weights[0].dtype))).all()

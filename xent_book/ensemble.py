@@ -92,7 +92,8 @@ class StackedMLP(torch.nn.Module):
         Raises
         ------
         TypeError, ValueError
-            ``x`` is not a finite tensor of the weights' dtype and of shape ``(N, d)`` or ``(S, N, d)``.
+            ``x`` is not a finite tensor of the weights' dtype and of shape ``(N, d)`` or ``(S, N, d)``;
+            or the logits overflow (ValueError naming ``x``).
         """
         d = self.weights[0].shape[1]
         dtype = self.weights[0].dtype
@@ -114,6 +115,12 @@ class StackedMLP(torch.nn.Module):
                 x = torch.relu(x)
                 if self.dropout > 0:
                     x = torch.nn.functional.dropout(x, self.dropout, self.training)
+        if not bool(torch.isfinite(x).all()):  # finite input, weights or both too large: no silent inf/NaN
+            raise ValueError(
+                "x: the logits overflowed (inf or NaN) for this input and these weights; "
+                "expected inputs and weights small enough for finite logits (standardise the features, "
+                "lower the learning rate)"
+            )
         return x
 
     def weight_norm(self, p: float) -> torch.Tensor:
