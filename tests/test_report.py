@@ -109,8 +109,8 @@ def test_over_seeds_runs_the_book_seeds_and_gathers_a_table(monkeypatch):
     [
         (3.1e-17, 1e-15, "< 1e-15"),
         (0.0, 1e-15, "0 (exact)"),
-        (np.float32(2e-9), 1e-8, "< 1e-08"),
-        (0.99e-8, 1e-8, "< 1e-08"),
+        (np.float32(2e-9), 1e-8, "< 1e-8"),
+        (0.99e-8, 1e-8, "< 1e-8"),
     ],
 )
 def test_below_prints_the_bound_not_the_noise(value, bound, text):

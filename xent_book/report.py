@@ -266,7 +266,8 @@ def below(value: float, bound: float, name: str = "value") -> str:
     Returns
     -------
     str
-        ``"0 (exact)"`` when ``value == 0``, else ``f"< {bound:.0e}"``.
+        ``"0 (exact)"`` when ``value == 0``, else ``"< 1e-15"``: the bound to one
+        significant digit, its exponent without zero padding.
 
     Raises
     ------
@@ -289,7 +290,10 @@ def below(value: float, bound: float, name: str = "value") -> str:
         raise ValueError(f"bound: expected a positive tolerance, got {b!r}")
     if not v < b:
         raise AssertionError(f"{name} = {v:.3e} is not below the claimed bound {b:.0e}")
-    return "0 (exact)" if v == 0 else f"< {b:.0e}"
+    if v == 0:
+        return "0 (exact)"
+    mantissa, exponent = f"{b:.0e}".split("e")
+    return f"< {mantissa}e{int(exponent)}"  # "< 1e-8", not Python's "< 1e-08"
 
 
 def _spread(values) -> np.ndarray:
