@@ -71,7 +71,15 @@ cp -r "$MJ/output/chtml" "$MJ/output/chtml.js" "$VENDOR/mathjax/output/"
 cp node_modules/mathjax/LICENSE "$VENDOR/mathjax/"
 # ipywidgets embed manager (AMD build) and the webpack assets it references
 # (Font Awesome for widget icons), copied next to it so they resolve locally.
-cp "$HM/embed-amd.js" "$HM"/*.woff "$HM"/*.woff2 "$HM"/*.ttf "$HM"/*.eot "$HM"/*.svg "$VENDOR/html-manager/"
+cp "$HM"/*.woff "$HM"/*.woff2 "$HM"/*.ttf "$HM"/*.eot "$HM"/*.svg "$VENDOR/html-manager/"
+# The manager validates the saved widget state with Ajv in strict mode, and Ajv warns
+# twice per widget page ("strict mode: use allowUnionTypes ...") about the widget
+# schema's own union types; the schema is valid JSON Schema. Switch the check off in
+# our copy (the two occurrences of Ajv's test, the bundle being pinned); fail the
+# build if the pinned bundle no longer has exactly two.
+n=$(grep -o 'e.opts.allowUnionTypes||' "$HM/embed-amd.js" | wc -l)
+[ "$n" -eq 2 ] || fail "html-manager's embed-amd.js: expected Ajv's allowUnionTypes test twice, found $n (update scripts/build_book.sh)"
+sed 's/e\.opts\.allowUnionTypes||/!0||/g' "$HM/embed-amd.js" >"$VENDOR/html-manager/embed-amd.js"
 [ -f node_modules/@jupyter-widgets/html-manager/LICENSE ] && cp node_modules/@jupyter-widgets/html-manager/LICENSE "$VENDOR/html-manager/"
 cp "$RJ/require.js" "$VENDOR/requirejs/"
 [ -f "$RJ/LICENSE" ] && cp "$RJ/LICENSE" "$VENDOR/requirejs/"

@@ -297,7 +297,9 @@ def test_screenshots_saved(rendered, doc):
 def test_code_and_output_fit_the_column(rendered, doc):
     """At 1280 px every code block and printed output wraps inside the column (no sideways scroll)."""
     b = rendered.info["blocks"]
-    assert b["unwrapped"] == 0, f"{doc}: {b['unwrapped']} of {b['pres']} code/output blocks not wrapped by xent-code.js"
+    assert b["unwrapped"] == 0, (
+        f"{doc}: {b['unwrapped']} of {b['pres']} code/output blocks not wrapped by xent-code.js"
+    )
     assert not b["widePres"], f"{doc}: blocks wider than the column: {b['widePres']}"
     assert not b["wideTables"], f"{doc}: tables wider than the column: {b['wideTables']}"
     assert b["pageOverflow"] <= 0, f"{doc}: the page scrolls sideways by {b['pageOverflow']} px"
@@ -325,3 +327,45 @@ def test_code_fits_a_phone(offline_page_factory, book_server, doc):
     assert b["unwrapped"] == 0 and not b["widePres"], f"{doc}: at 390 px: {b}"
     for clone_text, text in copied:
         assert clone_text == text and "\n" in text.strip() or len(text.strip().splitlines()) == 1
+
+
+def test_search_from_file_logs_no_errors(browser):
+    """A reader who opens the book from disk (file://) can search it with no console errors."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto((HTML / "search.html").as_uri() + "?q=entropy", wait_until="load")
+        page.wait_for_function("document.querySelectorAll('#search-results li').length > 3", timeout=15_000)
+        page.wait_for_timeout(500)  # summaries would be fetched now
+        hits = page.evaluate("document.querySelectorAll('#search-results li').length")
+    finally:
+        page.close()
+    assert hits > 3
+    assert not errors, f"search from file:// logged: {errors[:3]}"
+
+
+def test_wide_screen_has_one_search_box(book_page, book_server):
+    """At 1280 px the theme's top band (a second search box and nothing else) is hidden; search stays reachable."""
+    book_page.goto(urljoin(book_server, "intro.html"), wait_until="load")
+    header = "(() => { const h = document.getElementById('pst-header'); return !!h && h.getBoundingClientRect().height > 0; })()"
+    search = """Array.from(document.querySelectorAll('.search-button, .search-button-field'))
+        .filter((b) => b.getBoundingClientRect().height > 0).length"""
+    assert not book_page.evaluate(header)
+    assert book_page.evaluate(search) == 1, "one visible search box at 1280 px"
+    book_page.set_viewport_size({"width": 390, "height": 844})
+    book_page.wait_for_timeout(200)
+    assert book_page.evaluate(search) >= 1, "a search button on a phone"
+
+
+def test_widget_page_logs_no_warnings(book_page, book_server):
+    """A page with saved widgets logs no warning (Ajv's strict-mode notice is switched off in the build)."""
+    warnings = []
+    book_page.on("console", lambda m: m.type == "warning" and warnings.append(m.text))
+    book_page.goto(urljoin(book_server, "notebooks/03_entropy.html"), wait_until="load")
+    book_page.wait_for_function(
+        "document.querySelector('.widget-box, .jupyter-widgets') !== null", timeout=15_000
+    )
+    book_page.wait_for_timeout(500)
+    assert not warnings, f"console warnings: {warnings[:3]}"
