@@ -219,3 +219,42 @@ def test_bad_per_model_values_are_refused_with_their_names():
         )
     with pytest.raises(TypeError, match="label_smoothing"):
         ensemble.fit_stacked(stacked, X, y, epochs=1, label_smoothing="0.1")
+
+
+def _train_alone_adamw(model, X, y, epochs, lr, weight_decay):
+    """Reference: one model, torch.optim.AdamW (decoupled decay), full batch."""
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    for _ in range(epochs):
+        loss = F.cross_entropy(model(Xt), yt)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    with torch.no_grad():
+        return model(Xt).double().numpy()
+
+
+@pytest.mark.parametrize("weight_decay", [0.5, [0.0, 0.5, 2.0]])
+def test_adamw_scalar_and_per_model_decay_follow_torch_adamw_trained_alone(weight_decay):
+    rng = np.random.default_rng(10)
+    X, y = _data(rng, per_seed=True)
+    stacked = ensemble.stack_models([make_model(3, 4, hidden=(8,), seed=s) for s in SEEDS])
+    ensemble.fit_stacked(stacked, X, y, epochs=30, lr=0.05, weight_decay=weight_decay, optimizer="adamw")
+    z = ensemble.predict_logits_stacked(stacked, X)
+    wd = np.broadcast_to(weight_decay, len(SEEDS))
+    for i, s in enumerate(SEEDS):
+        alone = _train_alone_adamw(make_model(3, 4, hidden=(8,), seed=s), X[i], y[i], 30, 0.05, float(wd[i]))
+        np.testing.assert_allclose(z[i], alone, rtol=1e-9, atol=1e-12)
+
+
+def test_adamw_decay_differs_from_adams_coupled_l2():
+    # the same strength, coupled (Adam) and decoupled (AdamW), gives different weights; without decay they agree
+    rng = np.random.default_rng(11)
+    X, y = _data(rng)
+    runs = {}
+    for opt, wd in (("adam", 0.5), ("adamw", 0.5), ("adam", 0.0), ("adamw", 0.0)):
+        stacked = ensemble.stack_models([make_model(3, 4, hidden=(8,), seed=s) for s in SEEDS])
+        ensemble.fit_stacked(stacked, X, y, epochs=20, lr=0.05, weight_decay=wd, optimizer=opt)
+        runs[opt, wd] = ensemble.predict_logits_stacked(stacked, X)
+    assert np.abs(runs["adam", 0.5] - runs["adamw", 0.5]).max() > 1e-2
+    np.testing.assert_allclose(runs["adam", 0.0], runs["adamw", 0.0], rtol=1e-12, atol=1e-12)

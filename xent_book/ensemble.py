@@ -282,15 +282,21 @@ def fit_stacked(
     .. math:: \\sum_s \\Big[ \\mathrm{loss\\_fn}(z_s, y_s) + \\lambda_1 \\sum |W_s| \\Big],
 
     with the L2 penalty ``weight_decay`` applied by the optimiser (coupled, as in
-    ``torch.optim.Adam``), so each seed's parameters see only their own terms. Both
-    optimisers update elementwise, so seeds stay independent.
+    ``torch.optim.Adam``), so each seed's parameters see only their own terms. Every
+    optimiser updates elementwise, so seeds stay independent. With
+    ``optimizer="adamw"`` the decay is *decoupled* instead (``torch.optim.AdamW``,
+    Loshchilov and Hutter): each step first shrinks every parameter by the factor
+    ``1 - lr * weight_decay``, then takes Adam's step on the gradient of the loss
+    alone, so the decay is not divided by Adam's running gradient scale.
 
     ``weight_decay`` and ``label_smoothing`` also take one value per stacked model
     (an array of shape ``(S,)``), so that one call trains a sweep: stack the models
     of every (setting, seed) pair and give each its own value. A per-model
     ``weight_decay`` adds ``0.5 * wd_s * sum(theta_s ** 2)`` (weights and biases) to
     model ``s``'s objective, whose gradient ``wd_s * theta_s`` is the optimiser's
-    coupled decay; a scalar keeps the optimiser's own ``weight_decay``.
+    coupled decay (with ``"adamw"``: model ``s``'s parameters are multiplied by
+    ``1 - lr * wd_s`` before each step, AdamW's decoupled decay); a scalar keeps the
+    optimiser's own ``weight_decay``.
 
     Parameters
     ----------
@@ -322,8 +328,9 @@ def fit_stacked(
         mode under ``torch.no_grad()``; ``metrics`` maps each recorded key to this epoch's
         ``(S,)`` values. Use it for early stopping: keep each seed's predictions at its
         best validation epoch.
-    optimizer : {"adam", "sgd"}
-        Adam, or SGD with momentum 0.9 (as :func:`xent_book.train.fit`).
+    optimizer : {"adam", "sgd", "adamw"}
+        Adam, or SGD with momentum 0.9 (as :func:`xent_book.train.fit`), or AdamW
+        (``torch.optim.AdamW``: Adam with decoupled weight decay).
     label_smoothing : float or array (S,)
         In [0, 1], one for all models or one per model: model ``s`` is trained on
         ``torch.nn.functional.cross_entropy(..., label_smoothing=eps_s)``. Only with the
@@ -370,11 +377,15 @@ def fit_stacked(
         if loss_fn is not f.cross_entropy:
             raise ValueError("label_smoothing: applies to the default loss only (got a custom loss_fn)")
         smoothing = torch.from_numpy(np.broadcast_to(label_smoothing, (S,)).copy()).to(model.weights[0].dtype)
+    optimizer = check_choice(optimizer, "optimizer", ("adam", "sgd", "adamw"))
     decay = None  # a scalar weight_decay stays the optimiser's
+    shrink = None  # per-model decoupled decay (AdamW): the factors 1 - lr * wd_s
     if isinstance(weight_decay, np.ndarray):
-        decay = torch.from_numpy(weight_decay).to(model.weights[0].dtype)
+        if optimizer == "adamw":
+            shrink = torch.from_numpy(1.0 - lr * weight_decay).to(model.weights[0].dtype)[:, None, None]
+        else:
+            decay = torch.from_numpy(weight_decay).to(model.weights[0].dtype)
         weight_decay = 0.0
-    optimizer = check_choice(optimizer, "optimizer", ("adam", "sgd"))
     seed = check_seed(seed)
     Xt, yt = _as_stacked_data(model, X, y, "X", "y")
     N = Xt.shape[1]
@@ -394,6 +405,8 @@ def fit_stacked(
         gen = torch.Generator().manual_seed(seed)
         if optimizer == "adam":
             opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+        elif optimizer == "adamw":
+            opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
         else:
             opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=weight_decay)
         for epoch in range(epochs):
@@ -424,6 +437,10 @@ def fit_stacked(
                     objective = objective + 0.5 * (decay * squares).sum()
                 opt.zero_grad()
                 objective.backward()
+                if shrink is not None:  # AdamW's decoupled decay, one factor per model
+                    with torch.no_grad():
+                        for p in model.parameters():
+                            p.mul_(shrink)
                 opt.step()
                 seen += per_seed.detach() * yb.shape[1]
             out["train_loss"][epoch] = (seen / N).numpy()
