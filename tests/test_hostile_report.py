@@ -114,3 +114,28 @@ def test_book_seeds_hostile_environment(text):
         out = assert_refuses_or_ok(reproducibility.book_seeds, arg="XENT_BOOK_SEEDS")
     if out.value is not None:
         assert len(out.value) >= 5 and len(set(out.value.tolist())) == len(out.value)
+
+
+@FAST
+@given(value=hostile_scalars())
+def test_below_hostile_value(value):
+    # The largest finite bound: every finite value the oracle accepts lies under it,
+    # so a return is "< 2e308" or "0 (exact)" and never the claim's AssertionError.
+    out = assert_refuses_or_ok(report.below, value, np.finfo(np.float64).max, arg="value")
+    if out.value is not None:
+        assert out.value in ("0 (exact)", "< 2e308")
+
+
+@FAST
+@given(bound=hostile_scalars())
+def test_below_hostile_bound(bound):
+    # value 0 is under every positive bound, so only a bad bound can be refused.
+    out = assert_refuses_or_ok(report.below, 0.0, bound, arg="bound")
+    if out.value is not None:
+        assert out.value == "0 (exact)"
+
+
+@FAST
+@given(name=NAMES)
+def test_below_hostile_name(name):
+    assert_refuses_or_ok(report.below, 0.0, 1e-8, name, arg="name")

@@ -134,6 +134,8 @@ BLOCKS_JS = r"""
       .filter((t) => t.getBoundingClientRect().width > t.parentElement.getBoundingClientRect().width + 1
                      && !(t.parentElement.scrollWidth > t.parentElement.clientWidth && getComputedStyle(t.parentElement).overflowX === 'auto'))
       .map((t) => t.textContent.trim().slice(0, 60)),
+    wideMath: Array.from(document.querySelectorAll('mjx-container[display="true"]'))
+      .filter(wide).map((m) => (m.textContent || '').slice(0, 40)),
     pageOverflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
   };
 }
@@ -295,13 +297,16 @@ def test_screenshots_saved(rendered, doc):
 
 @pytest.mark.parametrize("doc", PAGES)
 def test_code_and_output_fit_the_column(rendered, doc):
-    """At 1280 px every code block and printed output wraps inside the column (no sideways scroll)."""
+    """At 1280 px every code block and printed output wraps inside the column, and every display equation fits."""
     b = rendered.info["blocks"]
     assert b["unwrapped"] == 0, (
         f"{doc}: {b['unwrapped']} of {b['pres']} code/output blocks not wrapped by xent-code.js"
     )
     assert not b["widePres"], f"{doc}: blocks wider than the column: {b['widePres']}"
     assert not b["wideTables"], f"{doc}: tables wider than the column: {b['wideTables']}"
+    assert not b["wideMath"], (
+        f"{doc}: display equations wider than the column (break them into lines): {b['wideMath']}"
+    )
     assert b["pageOverflow"] <= 0, f"{doc}: the page scrolls sideways by {b['pageOverflow']} px"
 
 
