@@ -250,6 +250,16 @@ def test_bibliography_lists_the_cited_works(html):
         assert needle in text, f"references.html lacks {needle!r}"
 
 
+def test_bibliography_labels_read_like_the_citations(html):
+    """Citations are author-year ("[Guo et al., 2017]"): so are the bibliography's labels."""
+    text = (html / "references.html").read_text(encoding="utf8")
+    labels = re.findall(r'<span class="label"><span class="fn-bracket">\[</span>(.*?)<span', text)
+    assert len(labels) > 40, "no bibliography labels found in references.html"
+    numbered = [label for label in labels if label.isdigit()]
+    assert not numbered, f"numbered bibliography labels: {numbered[:5]}"
+    assert "Guo et al., 2017" in labels and "Delétang et al., 2024" in labels, labels[:8]
+
+
 def test_no_raw_dollar_math_in_pages(html):
     """Unparsed $...$ math (a missing MyST extension) would reach the page as text."""
     pattern = re.compile(r"(?<![\\$\w])\$[^$\s<>][^$<>]{0,80}\\[a-zA-Z]+[^$<>]*\$")
