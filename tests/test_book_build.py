@@ -271,3 +271,17 @@ def test_no_raw_dollar_math_in_pages(html):
         for m in pattern.finditer(text):
             problems.append(f"{page.relative_to(html)}: {m.group(0)[:60]}")
     assert not problems, "\n".join(problems)
+
+
+def test_exercises_and_figures_are_numbered_within_their_chapter(html):
+    """Chapter 8's third exercise is "Exercise 8.3", not a book-wide "Exercise 37" (book_ext/)."""
+    for page in sorted((html / "notebooks").glob("[0-9][0-9]_*.html")):
+        chapter = int(page.name[:2])
+        text = page.read_text(encoding="utf8")
+        text = re.sub(r"<(pre|script|code)\b.*?</\1>", "", text, flags=re.S)
+        for kind in ("Exercise", "Fig."):
+            found = re.findall(rf"{re.escape(kind)} (\d+(?:\.\d+)?)", text)
+            wrong = sorted({n for n in found if not n.startswith(f"{chapter}.")})
+            assert not wrong, f"{page.name}: {kind} numbered {wrong} (expected {chapter}.k)"
+        numbers = sorted({int(n.split(".")[1]) for n in re.findall(rf"Exercise ({chapter}\.\d+)", text)})
+        assert numbers == list(range(1, len(numbers) + 1)), f"{page.name}: exercises {numbers}"
