@@ -23,7 +23,7 @@ def renumber(app, env):
         if not m:
             continue
         chapter = int(m.group(1))
-        for figtype, numbers in by_type.items():
+        for numbers in by_type.values():
             order = sorted(numbers, key=lambda node_id: numbers[node_id])
             for i, node_id in enumerate(order, start=1):
                 numbers[node_id] = (chapter, i)
