@@ -328,10 +328,48 @@ def test_code_fits_a_phone(offline_page_factory, book_server, doc):
         )
     finally:
         context.close()
-    # (the page itself may still scroll sideways at 390 px: display equations do not break lines)
     assert b["unwrapped"] == 0 and not b["widePres"], f"{doc}: at 390 px: {b}"
     for clone_text, text in copied:
         assert clone_text == text and "\n" in text.strip() or len(text.strip().splitlines()) == 1
+
+
+MATH_JS = r"""
+() => {
+  const block = (m) => { let b = m.parentElement; while (b && getComputedStyle(b).display.startsWith('inline')) b = b.parentElement; return b; };
+  const scrolls = (e) => { for (let a = e.parentElement; a; a = a.parentElement) {
+      if (a.scrollWidth > a.clientWidth + 1 && ['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) return true; } return false; };
+  const display = Array.from(document.querySelectorAll('mjx-container[display="true"]'));
+  const inline = Array.from(document.querySelectorAll('mjx-container:not([display])'));
+  return {
+    display: display.length,
+    shrunk: display.filter((m) => m.style.fontSize).length,
+    wideDisplay: display.filter((m) => m.scrollWidth - m.clientWidth > 1 && !m.classList.contains('xent-math-scroll'))
+      .map((m) => m.textContent.slice(0, 40)),
+    wideInline: inline.filter((m) => !m.classList.contains('xent-math-inline-scroll') && !scrolls(m)
+      && m.getBoundingClientRect().right > block(m).getBoundingClientRect().right + 1).map((m) => m.textContent.slice(0, 40)),
+    pageOverflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  };
+}
+"""
+
+MATH_PHONE_PAGES = ["notebooks/03_entropy", "notebooks/04_cross_entropy_kl", "notebooks/05_binary_vs_categorical"]
+
+
+@pytest.mark.parametrize("doc", MATH_PHONE_PAGES)
+def test_math_fits_a_phone(offline_page_factory, book_server, doc):
+    """At 390 px every equation fits its column (book_assets/xent-page.js): a display equation
+    in a smaller font, or scrolling inside its own box; an inline one on a line of its own."""
+    context, page, _ = offline_page_factory(viewport={"width": 390, "height": 844})
+    try:
+        page.goto(urljoin(book_server, f"{doc}.html"), wait_until="load", timeout=30_000)
+        page.wait_for_function("document.documentElement.dataset.xentMathFitted > 0", timeout=15_000)
+        m = page.evaluate(MATH_JS)
+    finally:
+        context.close()
+    assert m["display"] > 0 and m["shrunk"] > 0, f"{doc}: no display equation needed fitting: {m}"
+    assert not m["wideDisplay"], f"{doc}: display equations past the column at 390 px: {m['wideDisplay']}"
+    assert not m["wideInline"], f"{doc}: inline equations past the column at 390 px: {m['wideInline']}"
+    assert m["pageOverflow"] <= 0, f"{doc}: the page scrolls sideways by {m['pageOverflow']} px"
 
 
 def test_search_from_file_logs_no_errors(browser):
