@@ -120,7 +120,8 @@ def test_any_array_argument_returns_or_is_refused_by_name(fn, valid, name, opts,
     kwargs = {**valid, name: value}
     # a shape mismatch may be reported by either array; everything else by the argument itself
     if name in ("weight", "alpha", "pos_weight"):
-        # weights summing to 0 give 'mean' = 0/0 = NaN, as in PyTorch; huge ones a loss beyond float64 (inf)
+        # weights summing to 0 under 'mean' are refused (PyTorch's NaN/inf); huge signed ones can still
+        # give a loss beyond float64 (inf) or inf - inf (NaN) in the sum, as PyTorch does
         opts = {**opts, "nan_ok": True, "inf_ok": True}
     _call(fn, kwargs, tuple(valid), **opts)
 

@@ -391,7 +391,11 @@ def cross_entropy_grad(
     computed by the in-place kernel :func:`_softmax_minus_target_`), and
     ``q - p`` for an unweighted probability target. ``'mean'`` divides by the
     same denominator as the loss; ``'none'`` returns the gradient of the sum of
-    the per-element losses. Equal to PyTorch's autograd (tested).
+    the per-element losses. Equal to PyTorch's autograd (tested). A negative
+    class weight (any finite real is accepted, as in PyTorch) flips the sign of
+    that class's term, so descent pushes its probability down; under ``'mean'``
+    the gradient is divided by the signed sum of the weights, refused where
+    that sum is 0.
 
     Parameters
     ----------
