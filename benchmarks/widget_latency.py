@@ -1,6 +1,8 @@
 """Latency of the explorers: time from a control's value change to the finished redraw.
 
-For each explorer in ``xent_book.widgets``, and for a naive version of the
+For each ipywidgets explorer in ``xent_book.widgets`` (the anywidget explorers of chapters 2
+and 10 redraw in the browser, with no kernel round trip: benchmarks/explorer_latency.py measures
+them), and for a naive version of the
 same view (``ipywidgets.interact`` around a function that draws it with
 matplotlib and calls ``plt.show()``), this sets a control's ``value`` many
 times and records how long each change takes to be fully handled: the
@@ -63,12 +65,6 @@ def _naive_views(in_kernel: bool):
     from xent_book import widgets as xw
 
     C = xb.COLORS
-    rng = np.random.default_rng(0)
-    n, k = 2000, 10
-    labels = rng.integers(k, size=n)
-    logits = rng.normal(size=(n, k)) * 1.5
-    logits[np.arange(n), labels] += rng.normal(2.0, 1.5, size=n)
-    logits *= 2.5
 
     def logits_view(z0, z1, z2, temperature, target):
         v = xw.logits_explorer_values((z0, z1, z2), temperature, target)
@@ -129,19 +125,8 @@ def _naive_views(in_kernel: bool):
         a.set_title(f"focal {v['focal']:.4f} nats")
         _show(fig, in_kernel)
 
-    def reliability_view(temperature):
-        v = xw.reliability_values(logits, labels, temperature, 15)
-        e = v["bin_edges"]
-        fig, (a, b) = plt.subplots(1, 2, figsize=(6.4, 2.6))
-        a.bar(e[:-1], v["bin_accuracy"], np.diff(e), align="edge", color=C["model"])
-        a.plot([0, 1], [0, 1], "--", color="grey")
-        b.bar(e[:-1], v["bin_counts"] / v["bin_counts"].sum(), np.diff(e), align="edge", color="grey")
-        a.set_title(f"ECE {v['ece']:.4f}, NLL {v['nll']:.4f}")
-        _show(fig, in_kernel)
-
     zs = [float(x) for x in np.round(np.linspace(-9.5, 9.5, 39), 1)]
     ws = [float(x) for x in np.round(np.linspace(0.05, 0.95, 19), 2)]
-    ts = [float(x) for x in np.round(np.geomspace(0.2, 5.0, 25), 3)]
     return {
         "logits": (
             lambda: xw.logits_explorer(),
@@ -183,13 +168,6 @@ def _naive_views(in_kernel: bool):
             dict(gamma=(0.0, 5.0, 0.1), p_t=(0.01, 1.0, 0.01)),
             "gamma",
             [float(x) for x in np.round(np.linspace(0.1, 4.9, 25), 1)],
-        ),
-        "reliability (N=2000, C=10)": (
-            lambda: xw.reliability_explorer(logits, labels),
-            reliability_view,
-            dict(temperature=(0.1, 10.0, 0.001)),
-            "temperature",
-            ts,
         ),
     }
 

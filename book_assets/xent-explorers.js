@@ -11,7 +11,7 @@
  * Python function it mirrors; tests/browser/test_live_book_explorers.py checks every
  * readout against xent_book to 1e-9 in Chromium):
  *
- *   logits       data-logits="2,1,0.1" data-temperature="1" data-target="0"   (chapters 2, 7)
+ *   logits       data-logits="2,1,0.1" data-temperature="1" data-target="0"   (chapter 7)
  *                q = softmax(z / T) (max shift, log1p of the rest), loss -log q_y, gradient q - e_y
  *                (xent_book.widgets.logits_explorer_values);
  *   entropy      data-p="0.5,0.3,0.2" data-base="2"                          (chapter 3)
@@ -23,11 +23,10 @@
  *   focal        data-gamma="2" data-p-t="0.6"                                 (chapter 8)
  *                CE = -log q_y, focal = (1 - q_y)^gamma CE, q_y the true class's probability
  *                (Lin et al.'s p_t, the name data-p-t keeps) (xent_book.widgets.focal_values);
- *   reliability  (chapter 10) logits and labels from the page's saved widget state: the
- *                ReliabilityExplorer carries them as <script type="application/json"
- *                class="xent-explorer-data" data-xent-explorer="reliability"> (page_data_markup),
- *                or a script element of that class inside the container; reliability bins, ECE,
- *                NLL of softmax(z / T) (xent_book.widgets.reliability_values).
+ *
+ * The explorers of chapters 2 (logits) and 10 (reliability) are anywidget explorers: one ES module
+ * each (xent_book/widgets/static/), mounted from the saved widget state; this file no longer
+ * renders them there. Its logits explorer stays for chapter 7 until that chapter moves (issue 18).
  *
  * Markup conventions are those of xent_book/widgets/_base.py: each number is a
  * <span class="xent-readout" data-name="NAME" data-value="FULL_PRECISION">ROUNDED</span>,
@@ -162,37 +161,6 @@
   function focalValues(p, gamma) {
     var f = focalParts(p, gamma);
     return { pT: p, gamma: gamma, factor: f.factor, ce: f.ce, focal: f.focal };
-  }
-
-  /**
-   * Reliability bins, ECE, NLL, accuracy and mean confidence of softmax(z / T), as
-   * xent_book.widgets.reliability_values: top-label confidence, bins (edges[m], edges[m + 1]]
-   * with edges[m] = m / M (the first bin also holds 0), ECE = sum_m |B_m| / N |acc_m - conf_m|.
-   */
-  function reliabilityValues(data, T) {
-    var logits = data.logits, labels = data.labels, N = labels.length, M = data.n_bins, i, m;
-    var step = 1 / M, edges = new Array(M + 1);
-    for (m = 0; m <= M; m++) { edges[m] = m === M ? 1 : m * step; }
-    var counts = new Array(M).fill(0), sumConf = new Array(M).fill(0), sumAcc = new Array(M).fill(0);
-    var nllSum = 0, correct = 0, confSum = 0;
-    for (i = 0; i < N; i++) {
-      var sm = softmaxParts(logits[i], T), conf = sm.probs[sm.argmax], hit = sm.argmax === labels[i] ? 1 : 0;
-      nllSum -= sm.logProbs[labels[i]];
-      correct += hit;
-      confSum += conf;
-      var id = 0;  // numpy.searchsorted(edges[1:-1], conf, side="left")
-      while (id < M - 1 && edges[id + 1] < conf) { id++; }
-      counts[id] += 1; sumConf[id] += conf; sumAcc[id] += hit;
-    }
-    var acc = new Array(M), cf = new Array(M), ece = 0;
-    for (m = 0; m < M; m++) {
-      acc[m] = counts[m] > 0 ? sumAcc[m] / counts[m] : 0;
-      cf[m] = counts[m] > 0 ? sumConf[m] / counts[m] : 0;
-      ece += counts[m] / N * Math.abs(acc[m] - cf[m]);
-    }
-    return { temperature: T, nBins: M, ece: ece, nll: nllSum / N, accuracy: correct / N,
-             meanConfidence: confSum / N, edges: edges, binAccuracy: acc, binConfidence: cf, counts: counts,
-             bestTemperature: data.best_temperature };
   }
 
   // ------------------------------------------------------------------ formatting (as _base.fmt / full)
@@ -557,104 +525,12 @@
     return out.join("");
   }
 
-  /** 45-degree hatching inside a rectangle (xent_book.widgets.reliability._hatch). */
-  function hatch(x, y, w, h) {
-    var spacing = 5;
-    if (h < 0) { y += h; h = -h; }
-    if (w <= 0 || h <= 0) { return ""; }
-    var xa = x, xb = x + w, ya = y, yb = y + h, segs = [], c = Math.ceil((xa + ya) / spacing) * spacing;
-    while (c < xb + yb) {
-      var lo = Math.max(xa, c - yb), hi = Math.min(xb, c - ya);
-      if (hi > lo) { segs.push("M" + num(lo) + " " + num(c - lo) + "L" + num(hi) + " " + num(c - hi)); }
-      c += spacing;
-    }
-    return segs.join("");
-  }
-
-  function gap(x, y, w, h, colour) {
-    if (h < 0) { y += h; h = -h; }
-    var d = hatch(x, y, w, h);
-    return '<g class="xent-gap">' + (d ? '<path d="' + d + '" stroke="' + colour + '" stroke-width="1.6" fill="none"/>' : "") +
-      '<rect x="' + num(x) + '" y="' + num(y) + '" width="' + num(w) + '" height="' + num(h) + '" fill="none" stroke="' +
-      colour + '" stroke-width="1.5" class="xent-gap"/></g>';
-  }
-
-  function renderReliability(v) {
-    var edges = v.edges, acc = v.binAccuracy, conf = v.binConfidence, counts = v.counts, M = counts.length, W = 540, H = 268, m;
-    var per = [];
-    for (m = 0; m < M; m++) { if (counts[m] > 0) { per.push(fix(acc[m], 2) + " / " + fix(conf[m], 2)); } }
-    var label = "Reliability diagram at temperature " + sig3(v.temperature) + " with " + M + " confidence bins: " +
-      "expected calibration error " + fix(v.ece, 4) + ", negative log-likelihood " + fix(v.nll, 4) + " nats, " +
-      "accuracy " + fix(v.accuracy, 4) + ", mean confidence " + fix(v.meanConfidence, 4) +
-      ". Per non-empty bin, accuracy / mean confidence: " + per.join("; ") + ".";
-    var out = [svgOpen(W, H, label)];
-    var x0 = 54, x1 = 264, top = 30, bottom = 200;
-    var sx = function (u) { return x0 + u * (x1 - x0); }, sy = function (u) { return bottom - u * (bottom - top); };
-    out.push(svgText((x0 + x1) / 2, 16, "reliability: accuracy per confidence bin", { weight: "600" }));
-    [0, 0.5, 1].forEach(function (t) {
-      out.push(svgLine(x0, sy(t), x1, sy(t), { opacity: t === 0 ? 0.6 : 0.2 }));
-      out.push(svgText(x0 - 5, sy(t) + 4, g(t), { anchor: "end", size: 10 }));
-      out.push(svgText(sx(t), bottom + 15, g(t), { size: 10 }));
-    });
-    var gaps = [];
-    for (m = 0; m < M; m++) {
-      if (counts[m] === 0) { continue; }
-      var a = sx(edges[m]), b = sx(edges[m + 1]);
-      out.push(svgRect(a, sy(acc[m]), b - a, sy(0) - sy(acc[m]), COLORS.model,
-        { title: "bin " + m + ": accuracy " + fix(acc[m], 4) + ", confidence " + fix(conf[m], 4) + ", n = " + counts[m] }));
-      var lo = Math.min(acc[m], conf[m]), hi = Math.max(acc[m], conf[m]);
-      gaps.push(gap(a, sy(hi), b - a, sy(lo) - sy(hi), COLORS.error));
-    }
-    out = out.concat(gaps);
-    out.push(svgLine(sx(0), sy(0), sx(1), sy(1), { dash: "4,3", width: 1.5 }));
-    out.push(svgText((x0 + x1) / 2, bottom + 31, "confidence (top-label probability)", { size: 11 }));
-    var mid = (top + bottom) / 2;
-    out.push(svgText(x0 - 34, mid, "accuracy", { size: 11, transform: "rotate(-90 " + (x0 - 34) + " " + mid + ")" }));
-    var ly = H - 14;
-    out.push(svgRect(x0 - 30, ly, 10, 10, COLORS.model));
-    out.push(svgText(x0 - 16, ly + 9, "accuracy", { anchor: "start", size: 10 }));
-    out.push(gap(x0 + 40, ly, 10, 10, COLORS.error));
-    out.push(svgText(x0 + 54, ly + 9, "gap to confidence", { anchor: "start", size: 10 }));
-    out.push(svgLine(x0 + 148, ly + 5, x0 + 166, ly + 5, { dash: "4,3", width: 1.5 }));
-    out.push(svgText(x0 + 170, ly + 9, "perfect calibration", { anchor: "start", size: 10 }));
-
-    x0 = 322; x1 = 510;
-    var total = counts.reduce(function (s, c) { return s + c; }, 0), share = counts.map(function (c) { return c / total; });
-    var smax = Math.max(0.25, Math.ceil(Math.max.apply(null, share) * 4) / 4);
-    var sy2 = function (u) { return bottom - u / smax * (bottom - top); };
-    out.push(svgText((x0 + x1) / 2, 16, "share of examples per bin", { weight: "600" }));
-    [0, smax / 2, smax].forEach(function (t) {
-      out.push(svgLine(x0, sy2(t), x1, sy2(t), { opacity: t === 0 ? 0.6 : 0.2 }));
-      out.push(svgText(x0 - 5, sy2(t) + 4, g(t), { anchor: "end", size: 10 }));
-    });
-    [0, 0.5, 1].forEach(function (t) { out.push(svgText(sx(t), bottom + 15, g(t), { size: 10 })); });
-    for (m = 0; m < M; m++) {
-      if (counts[m]) {
-        var a2 = sx(edges[m]), b2 = sx(edges[m + 1]);
-        out.push(svgRect(a2 + 0.5, sy2(share[m]), b2 - a2 - 1, sy2(0) - sy2(share[m]), COLORS.neutral,
-          { title: "bin " + m + ": " + counts[m] + " examples" }));
-      }
-    }
-    var markers = [[v.accuracy, COLORS.model, "acc"], [v.meanConfidence, COLORS.error, "conf"]];
-    markers.forEach(function (mk) { out.push(svgLine(sx(mk[0]), top, sx(mk[0]), bottom, { color: mk[1], width: 2 })); });
-    markers.sort(function (p, q) { return p[0] - q[0]; });
-    out.push(svgText(sx(markers[0][0]) - 3, top - 3, markers[0][2], { anchor: "end", size: 9, color: markers[0][1] }));
-    out.push(svgText(sx(markers[1][0]) + 3, top - 3, markers[1][2], { anchor: "start", size: 9, color: markers[1][1] }));
-    out.push(svgText((x0 + x1) / 2, bottom + 31, "confidence", { size: 11 }));
-    out.push("</svg>");
-    out.push('<div class="xent-readouts">' + readout("ece", v.ece, "ECE") + readout("nll", v.nll, "NLL", "nats") +
-      readout("accuracy", v.accuracy, "accuracy") + readout("mean_confidence", v.meanConfidence, "mean confidence") +
-      readout("temperature", v.temperature, "T", "", 3) +
-      (typeof v.bestTemperature === "number" ? readout("best_temperature", v.bestTemperature, "T* (min NLL)", "", 3) : "") +
-      "</div>");
-    return out.join("");
-  }
-
   // ------------------------------------------------------------------ controls
 
   var uid = 0;
   var DATA_SELECTOR = "script.xent-explorer-data";
-  var api = { measure: false, timings: [] };
+  // shared with the anywidget explorers' modules (xent_book/widgets/static/_core.js), whichever loads first
+  var api = window.xentExplorers || { measure: false, timings: [] };
 
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
@@ -947,55 +823,8 @@
     });
   }
 
-  function dataFromMarkup(html, kind) {
-    var open = '<script type="application/json" class="xent-explorer-data" data-xent-explorer="' + kind + '">';
-    var i = html.indexOf(open);
-    if (i < 0) { return null; }
-    var j = html.indexOf("</script>", i);
-    return JSON.parse(html.slice(i + open.length, j));
-  }
-
-  /** The explorer's data: a script element in the container, else the page's saved widget state. */
-  function explorerData(root, kind) {
-    var own = root.querySelector(DATA_SELECTOR);
-    if (own) { return JSON.parse(own.textContent); }
-    var states = document.querySelectorAll('script[type="application/vnd.jupyter.widget-state+json"]');
-    for (var s = 0; s < states.length; s++) {
-      var models = JSON.parse(states[s].textContent).state || {};
-      for (var id in models) {
-        var value = models[id].state && models[id].state.value;
-        if (typeof value === "string" && value.indexOf("xent-explorer-data") >= 0) {
-          var data = dataFromMarkup(value, kind);
-          if (data) { return data; }
-        }
-      }
-    }
-    throw new Error("no data: the page holds no " + kind + " explorer's saved state (xent_book.widgets.reliability.page_data_markup)");
-  }
-
-  function initReliability(root) {
-    var data = explorerData(root, "reliability"), tIn;
-    if (!data.logits || !data.labels || data.logits.length !== data.labels.length || !data.logits.length) {
-      throw new Error("data: expected logits (N, C) and N labels");
-    }
-    mount(root, {
-      kind: "reliability",
-      title: "Temperature scaling: reliability diagram, ECE and NLL of " + data.labels.length + " examples (live in your browser)",
-      build: function (c) {
-        tIn = logSlider(c, "log10_temperature", "temperature T", [0.1, 10], data.temperature || 1);
-        return [tIn];
-      },
-      compute: function () { return reliabilityValues(data, tIn.xentValue()); },
-      render: renderReliability,
-      status: function (v) {
-        return "ECE " + fmt(v.ece) + ", NLL " + fmt(v.nll) + " nats, accuracy " + fmt(v.accuracy) + ", mean confidence " +
-          fmt(v.meanConfidence) + " at T = " + sig3(v.temperature) + ".";
-      }
-    });
-  }
-
   var KINDS = { "logits": initLogits, "entropy": initEntropy, "entropy-kl": initEntropyKL, "binary": initBinary,
-                "focal": initFocal, "reliability": initReliability };
+                "focal": initFocal };
 
   function init() {
     var roots = document.querySelectorAll(".xent-live:not(.xent-live-ready)");
@@ -1019,7 +848,6 @@
   api.entropyKLValues = entropyKLValues;
   api.binaryValues = binaryValues;
   api.focalValues = focalValues;
-  api.reliabilityValues = reliabilityValues;
   window.xentExplorers = api;
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);

@@ -2,7 +2,8 @@
 # Build the book into _build/html, fully offline. Called by `make html` / `make book`.
 #
 #   1. npm ci (only when node_modules is missing or older than package-lock.json):
-#      MathJax 3, the ipywidgets HTML manager and RequireJS, versions pinned in
+#      MathJax 3, the ipywidgets HTML manager, RequireJS and anywidget's front end
+#      (the AMD build the HTML manager loads for the anywidget explorers), versions pinned in
 #      package.json / package-lock.json. This is the only step that may use the
 #      network (the npm registry), like `pip install` for the venv.
 #   2. Copy just the files the pages load into _offline_static/offline/ (git-ignored);
@@ -57,11 +58,12 @@ echo "build_book: copying offline assets into _offline_static/offline ..."
 MJ=node_modules/mathjax/es5
 HM=node_modules/@jupyter-widgets/html-manager/dist
 RJ=node_modules/requirejs
-for f in "$MJ/tex-chtml.js" "$HM/embed-amd.js" "$RJ/require.js"; do
+AW=node_modules/anywidget
+for f in "$MJ/tex-chtml.js" "$HM/embed-amd.js" "$RJ/require.js" "$AW/dist/index.js"; do
     [ -f "$f" ] || fail "$f is missing after npm ci"
 done
 rm -rf "$STATIC" "$ROOT/_build/html"   # no stale pages or assets from an earlier build
-mkdir -p "$VENDOR/mathjax/output" "$VENDOR/html-manager" "$VENDOR/requirejs"
+mkdir -p "$VENDOR/mathjax/output" "$VENDOR/html-manager" "$VENDOR/requirejs" "$VENDOR/anywidget"
 # MathJax: the TeX-to-CommonHTML component, plus what it loads on demand
 # relative to its own URL: TeX extensions (autoload), the CHTML fonts, the
 # context menu's accessibility and speech components.
@@ -83,6 +85,13 @@ sed 's/e\.opts\.allowUnionTypes||/!0||/g' "$HM/embed-amd.js" >"$VENDOR/html-mana
 [ -f node_modules/@jupyter-widgets/html-manager/LICENSE ] && cp node_modules/@jupyter-widgets/html-manager/LICENSE "$VENDOR/html-manager/"
 cp "$RJ/require.js" "$VENDOR/requirejs/"
 [ -f "$RJ/LICENSE" ] && cp "$RJ/LICENSE" "$VENDOR/requirejs/"
+# anywidget's front end, an AMD module (define(["@jupyter-widgets/base"], ...)): the HTML manager
+# asks RequireJS for the module "anywidget" before its CDN, and _config.yml's `paths` entry
+# points that name here. The explorers' own ES modules travel in the saved widget state.
+grep -q 'define(\["@jupyter-widgets/base"\]' "$AW/dist/index.js" \
+    || fail "$AW/dist/index.js is not the AMD build the HTML manager can load (update scripts/build_book.sh)"
+cp "$AW/dist/index.js" "$VENDOR/anywidget/"
+[ -f "$AW/LICENSE" ] && cp "$AW/LICENSE" "$VENDOR/anywidget/"
 
 # 2b. the self-checking exercises' answers, computed from the reference solutions
 # (xent_book/exercises/chNN.py) into _offline_static/exercises/ for xent-exercises.js.

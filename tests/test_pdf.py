@@ -185,7 +185,9 @@ def test_every_figure_and_explorer_view(pdf, pages):
     # each explorer's static view: the build recorded each explorer's rendered title; it is in the PDF
     report = json.loads((PDF.parent / "build-report.json").read_text(encoding="utf-8"))
     containers = len(re.findall(r'<(?!script)[a-z]+[^>]*data-xent-explorer="', html))
-    assert len(report["explorers"]) == containers > 0
+    # the anywidget explorers (xent_book/widgets/static/) are drawn from the saved widget state
+    anywidgets = len(re.findall(r'"_anywidget_id":', html))
+    assert len(report["explorers"]) == containers + anywidgets > 0
     for ex in report["explorers"]:
         assert ex["title"] and _flat(ex["title"]) in text, f"explorer view missing from the PDF: {ex}"
     assert report["widgets"] == report["widgetsRendered"]
@@ -270,3 +272,24 @@ def test_pdf_has_bookmarks_for_the_chapters(pdf):
     assert b"/Outlines" in raw and b"/StructTreeRoot" in raw
     # the outline's entries are the headings: at least one per listed page
     assert raw.count(b"/Parent") >= len(DOCS)
+
+
+def test_anywidget_explorers_print_once_as_a_picture(pdf, pages):
+    """An anywidget explorer prints once: its title, chart and readouts, without its sliders, value
+    boxes, Reset button or screen-reader sentence (book_assets/print.css). The page-script explorers
+    carry "(live in your browser)" in their title; the anywidget ones do not."""
+    report = json.loads((PDF.parent / "build-report.json").read_text(encoding="utf-8"))
+    titles = [ex["title"] for ex in report["explorers"] if "(live in your browser)" not in ex["title"]]
+    assert len(titles) >= 2, report["explorers"]  # chapters 2 and 10
+    lines = [ln.strip() for ln in "\n".join(pages).splitlines()]
+    for title in titles:
+        where = [i for i, ln in enumerate(lines) if ln == title]
+        assert len(where) == 1, f"{title!r} printed {len(where)} times"
+        after = lines[where[0] : where[0] + 80]
+        # the explorer's own lines: up to the chapter's next paragraph about it
+        after = after[: next((i for i, ln in enumerate(after) if ln.startswith("The explorer")), len(after))]
+        assert "Reset" not in after, f"{title!r}: the Reset button is printed"
+        assert not any("type a value" in ln or re.match(r"(Loss|ECE) \d", ln) for ln in after), (
+            f"{title!r}: a control or the screen-reader sentence is printed"
+        )
+        assert any("=" in ln for ln in after), f"{title!r}: no readouts printed"

@@ -8,6 +8,7 @@ change fires, and the numbers are read back from the HTML readouts.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from html.parser import HTMLParser
@@ -16,6 +17,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+import traitlets
 from ipywidgets import FloatLogSlider
 
 import xent_book as xb
@@ -710,25 +712,26 @@ def test_reliability_values_reject_bad_input_naming_the_argument(args, match):
         xw.reliability_values(np.zeros((2, 3)), [0.0, 1.0])
 
 
-def test_reliability_explorer_temperature_updates_ece_and_nll_in_place():
+def test_reliability_explorer_temperature_trait_updates_ece_and_nll():
     z, y = _overconfident_logits(0)
     ex = xw.reliability_explorer(z, y)
-    html_widget = ex.html
-    r0 = readouts(ex)
-    assert r0["ece"] == pytest.approx(xw.reliability_values(z, y)["ece"], rel=1e-15)
-    assert_clean_markup(ex)
-    ex.sliders["temperature"].value = ex.best_temperature
-    t = ex.sliders["temperature"].value
-    r1 = readouts(ex)
-    expected = xw.reliability_values(z, y, t)
-    assert r1["ece"] == pytest.approx(expected["ece"], rel=1e-15)
-    assert r1["nll"] == pytest.approx(expected["nll"], rel=1e-15)
-    assert (
-        r1["nll"] < r0["nll"] and r1["ece"] < r0["ece"]
-    )  # temperature scaling helps these overconfident logits
+    r0 = ex.values()
+    assert r0["ece"] == xw.reliability_values(z, y)["ece"]
+    ex.temperature = ex.best_temperature  # as a reader's cell would
+    r1 = ex.values()
+    expected = xw.reliability_values(z, y, ex.best_temperature)
+    assert r1["ece"] == expected["ece"] and r1["nll"] == expected["nll"]
+    assert r1["nll"] < r0["nll"] and r1["ece"] < r0["ece"]  # temperature scaling helps these logits
     assert r1["accuracy"] == r0["accuracy"]  # and never changes the argmax
     assert r1["best_temperature"] == pytest.approx(xb.calibration.fit_temperature(z, y), rel=1e-12)
-    assert ex.html is html_widget
+    assert ex.best_shown == ex.best_temperature and ex.best_limit == ""
+    with pytest.raises(ValueError, match="temperature"):
+        ex.temperature = 0.0
+    with pytest.raises(TypeError, match="n_bins"):
+        ex.n_bins = 2.5
+    with pytest.raises(traitlets.TraitError, match="read-only"):
+        ex.logits = z[:10].tolist()  # the data is fixed: build a new explorer for other logits
+    assert ex.temperature == ex.best_temperature  # a refused value leaves the state as it was
 
 
 @pytest.mark.parametrize("t", [0.1, 10.0])
@@ -736,7 +739,6 @@ def test_reliability_explorer_survives_temperature_bounds_and_saturated_confiden
     z, y = _overconfident_logits(2)
     z[:5] *= 40  # confidences that round to exactly 1.0
     ex = xw.reliability_explorer(z, y, temperature=t)
-    assert_clean_markup(ex)
     v = ex.values()
     assert 0 <= v["ece"] <= 1 and np.isfinite(v["nll"])
 
@@ -801,7 +803,6 @@ ALL_EXPLORERS = {
     "entropy_kl": lambda: xw.entropy_kl_explorer(),
     "binary": lambda: xw.binary_loss_explorer(),
     "focal": lambda: xw.focal_explorer(),
-    "reliability": lambda: xw.reliability_explorer(*_overconfident_logits(0, n=200)),
 }
 
 
@@ -841,17 +842,16 @@ def test_a_failing_redraw_is_shown_in_the_widget_not_raised(monkeypatch):
     assert 'class="xent-error"' in ex.html.value and "broken renderer" in ex.html.value
 
 
-def test_reliability_explorer_without_a_finite_best_temperature_still_draws():
+def test_reliability_explorer_without_a_finite_best_temperature_says_which_limit():
     rng = np.random.default_rng(0)
     z, y = rng.normal(size=(300, 4)), rng.integers(4, size=300)
     z[np.arange(300), y] -= 1.0  # worse than uniform: the NLL falls as T -> infinity
     ex = xw.reliability_explorer(z, y)
-    assert ex.best_temperature == math.inf and "T → ∞" in ex.html.value
-    assert_clean_markup(ex)
+    assert ex.best_temperature == math.inf and ex.best_shown is None and ex.best_limit == "inf"
     z[np.arange(300), y] += 20.0  # separable: the NLL falls as T -> 0
     ex = xw.reliability_explorer(z, y)
-    assert ex.best_temperature == 0.0 and "T → 0" in ex.html.value
-    assert_clean_markup(ex)
+    assert ex.best_temperature == 0.0 and ex.best_shown is None and ex.best_limit == "0"
+    json.dumps(ex.get_state(), allow_nan=False)  # no inf in the saved state
 
 
 @pytest.mark.parametrize("name", list(ALL_EXPLORERS))
@@ -968,70 +968,6 @@ def test_logits_explorer_negative_gradient_labels_sit_above_the_zero_line(target
     assert label_y < zero_y < class_label_y
 
 
-def _mixed_calibration_logits():
-    """Over-confident bins at high confidence, under-confident ones at low confidence."""
-    rng = np.random.default_rng(3)
-    n, c = 2000, 10
-    y = rng.integers(c, size=n)
-    z = rng.normal(size=(n, c))
-    z[np.arange(n), y] += rng.normal(1.5, 1.5, size=n)
-    return z, y
-
-
-def test_reliability_gap_is_drawn_alike_above_and_over_the_accuracy_bars():
-    z, y = _mixed_calibration_logits()
-    v = xw.reliability_values(z, y, 1.0)
-    nonempty = v["bin_counts"] > 0
-    gaps = v["bin_accuracy"][nonempty] - v["bin_confidence"][nonempty]
-    assert (gaps > 0).any() and (gaps < 0).any()  # both kinds of bins are on display
-    value = xw.reliability_explorer(z, y).html.value
-    error = xb.COLORS["error"]
-    # every gap (one per non-empty bin, plus the legend's swatch) is an outlined, hatched box with no fill:
-    # never a translucent layer that mixes with the blue bar into a colour the legend does not show
-    assert value.count('<g class="xent-gap">') == int(nonempty.sum()) + 1
-    assert not re.search(f'<(rect|path|polygon)[^>]*fill="{error}"', value)
-    assert "fill-opacity" not in value
-    assert "gap to confidence" in value
-    # the gaps come after every bar, so no bar covers one
-    assert value.rindex(f'fill="{xb.COLORS["model"]}"><title>bin') < value.index('<g class="xent-gap">')
-
-
-@pytest.mark.parametrize("t", [0.3, 1.0, 1.1, 3.0, 10.0])
-def test_reliability_acc_and_conf_marker_labels_never_overlap(t):
-    z, y = _mixed_calibration_logits()
-    ex = xw.reliability_explorer(z, y, temperature=t)
-    v = ex.values()
-    texts = {
-        text: (x, yy, anchor) for x, yy, anchor, text in _svg_texts(ex.html.value) if text in ("acc", "conf")
-    }
-    left, right = ("acc", "conf") if v["accuracy"] <= v["mean_confidence"] else ("conf", "acc")
-    (xl, yl, al), (xr, yr, ar) = texts[left], texts[right]
-    assert al == "end" and ar == "start" and yl == yr and xl < xr  # on the outer sides of the two lines
-    assert xr + 4 * 6 <= 540  # the right label (at most 4 characters of 9 px text) stays inside the chart
-
-
-@pytest.mark.parametrize(
-    "box",
-    [(10.0, 20.0, 14.0, 3.0), (54.0, 30.0, 14.0, 170.0), (0.5, 0.5, 40.0, 40.0), (3.0, 7.0, 14.0, -9.0)],
-)
-def test_reliability_gap_hatching_stays_inside_its_box(box):
-    from xent_book.widgets.reliability import _hatch
-
-    x, y, w, h = box
-    if h < 0:
-        y, h = y + h, -h
-    d = _hatch(*box)
-    pts = np.array(re.findall(r"[ML]([-0-9.]+) ([-0-9.]+)", d), dtype=float)
-    assert len(pts) >= 2 and len(pts) % 2 == 0
-    assert np.all(pts[:, 0] >= x - 0.05) and np.all(pts[:, 0] <= x + w + 0.05)
-    assert np.all(pts[:, 1] >= y - 0.05) and np.all(pts[:, 1] <= y + h + 0.05)
-    starts, ends = pts[0::2], pts[1::2]
-    np.testing.assert_allclose(
-        ends - starts, np.abs(ends[:, :1] - starts[:, :1]) * np.array([1.0, -1.0]), atol=0.11
-    )  # 45 degrees
-    assert _hatch(x, y, 0.0, h) == "" and _hatch(x, y, w, 0.0) == ""
-
-
 # --------------------------------------------------------------------------- the web page's live explorers
 
 # explorer factory -> the page script's explorer name (book_assets/xent-explorers.js)
@@ -1041,7 +977,6 @@ PAGE_KIND = {
     "entropy_kl_explorer": "entropy-kl",
     "binary_loss_explorer": "binary",
     "focal_explorer": "focal",
-    "reliability_explorer": "reliability",
 }
 # the factory's keyword -> the container's data attribute
 PAGE_ATTR = {
@@ -1108,32 +1043,102 @@ def test_every_explorer_a_chapter_shows_has_a_live_container_with_its_settings()
                 assert any(
                     attr in c and ",".join(f"{float(x):g}" for x in c[attr].split(",")) == want for c in mine
                 ), f'{path.name}: {factory}({key}={value!r}) but no {kind} container has data-{attr}="{want}"'
-    assert found >= 7, found  # chapters 2, 3, 4, 5, 7, 8, 10
+    assert found >= 5, found  # chapters 3, 4, 5, 7, 8 (2 and 10: anywidget explorers, no container)
 
 
-def test_the_reliability_page_data_round_trips_exactly():
+# --------------------------------------------------------------------------- the anywidget explorers
+
+ANYWIDGET_CALLS = {"LogitsExplorer": "logits", "reliability_explorer": "reliability"}
+
+
+def test_the_anywidget_chapters_show_each_explorer_once():
+    """Chapters 2 and 10 build an anywidget explorer and hold no page-script container of it (one view)."""
+    import json
+    from pathlib import Path
+
+    from xent_book.widgets import _live
+
+    seen = set()
+    for path in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+        md = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+        for call, kind in ANYWIDGET_CALLS.items():
+            if re.search(rf"\bwidgets\.{call}\(", code):
+                seen.add((path.name, kind))
+                assert f'data-xent-explorer="{kind}"' not in md, f"{path.name}: a second {kind} explorer"
+                state = nb["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+                anys = [m for m in state.values() if m["model_name"] == "AnyModel"]
+                assert len(anys) == 1, path.name
+                # the page runs the module saved in the chapter: re-execute it after changing static/*.js
+                assert anys[0]["state"]["_esm"] == _live.esm(kind), f"{path.name}: re-execute (stale module)"
+                assert anys[0]["state"]["_css"] == _live.css(), f"{path.name}: re-execute (stale stylesheet)"
+    assert seen == {("02_softmax_temperature.ipynb", "logits"), ("10_calibration.ipynb", "reliability")}
+
+
+def test_logits_explorer_traits_values_and_refusals():
+    ex = xw.LogitsExplorer(logits=(2.0, 1.0, 0.1), temperature=1.0, target=0)
+    assert ex.logits == [2.0, 1.0, 0.1] and ex.temperature == 1.0 and ex.target == 0
+    assert repr(ex) == "LogitsExplorer(logits=[2.0, 1.0, 0.1], temperature=1.0, target=0)"  # no address
+    v = ex.values()
+    ref = xw.logits_explorer_values((2.0, 1.0, 0.1), 1.0, 0)
+    assert v["loss"] == ref["loss"] and np.array_equal(v["grad"], ref["grad"])
+    ex.temperature = 0.5
+    ex.logits = np.array([3, -1, 0.5, 2])  # another number of classes: the view rebuilds its sliders
+    ex.target = 3
+    assert ex.logits == [3.0, -1.0, 0.5, 2.0] and isinstance(ex.target, int)
+    assert ex.values()["loss"] == xw.logits_explorer_values([3, -1, 0.5, 2], 0.5, 3)["loss"]
+    for name, bad, exc in [
+        ("temperature", 0.0, ValueError),
+        ("temperature", True, TypeError),
+        ("target", 4, ValueError),
+        ("target", 1.0, TypeError),
+        ("logits", [1.0, np.nan], ValueError),
+        ("logits", [0.0] * 7, ValueError),
+    ]:
+        with pytest.raises(exc, match=name):
+            setattr(ex, name, bad)
+    assert ex.temperature == 0.5 and ex.target == 3  # refused values leave the state as it was
+    with pytest.raises(ValueError, match="logits"):
+        xw.LogitsExplorer(logits=np.zeros(7))
+
+
+def test_the_anywidget_state_is_one_module_and_the_same_on_every_build():
+    """The saved state holds the explorer's one ES module and its numbers, exactly, with no run-to-run noise."""
     import json
 
-    from xent_book.widgets.reliability import page_data_markup
+    from xent_book.widgets import _live
 
     z, y = _overconfident_logits(1, n=50)
     z[0, 0] = 1 / 3  # a float with no short decimal form
-    ex = xw.reliability_explorer(z, y)
-    markup = ex.page_data.value
-    assert markup == page_data_markup(z, y, 1.0, 15, ex.best_temperature)
-    assert ex.page_data.layout.display == "none" and ex.page_data in ex.children
-    head = '<script type="application/json" class="xent-explorer-data" data-xent-explorer="reliability">'
-    assert markup.startswith(head) and markup.endswith("</script>")
-    data = json.loads(markup[len(head) : -len("</script>")])
-    assert np.array_equal(np.array(data["logits"]), z) and data["labels"] == y.tolist()
-    assert data["n_bins"] == 15 and data["best_temperature"] == ex.best_temperature
-    # the page computes on these numbers: the values the kernel shows, from the data alone
-    v = xw.reliability_values(np.array(data["logits"]), np.array(data["labels"]), 1.0, data["n_bins"])
-    assert v["ece"] == ex.values()["ece"]
-    # a separable set has no finite T*: null in the page
-    zs = np.eye(3)[y % 3] * 5
-    assert '"best_temperature":null' in page_data_markup(zs, y % 3, best_temperature=0.0)
-    for bad, exc in (("a", TypeError), (True, TypeError), (float("nan"), ValueError), (-1.0, ValueError)):
-        with pytest.raises(exc, match="best_temperature"):
-            page_data_markup(z, y, best_temperature=bad)
-    assert '"best_temperature":null' in page_data_markup(z, y, best_temperature=float("inf"))
+    for make, name in (
+        (lambda: xw.LogitsExplorer(), "logits"),
+        (lambda: xw.reliability_explorer(z, y), "reliability"),
+    ):
+        a, b = make().get_state(), make().get_state()
+        a.pop("layout"), b.pop("layout")  # the layout model's id is random
+        assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+        assert (
+            a["_esm"] == _live.esm(name) and "export default" in a["_esm"] and "function mount(" in a["_esm"]
+        )
+        assert a["_esm"].count("export default") == 1 and "import " not in a["_esm"]  # self-contained
+        assert (
+            a["_css"] == _live.css() and "--jp-" in a["_css"] and "--pst-" in a["_css"]
+        )  # lab and page themes
+    state = xw.reliability_explorer(z, y).get_state()
+    back = json.loads(json.dumps(state))
+    assert np.array_equal(np.array(back["logits"]), z) and back["labels"] == y.tolist()  # exact round trip
+    assert back["temperature"] == 1.0 and back["n_bins"] == 15
+
+
+def test_the_modules_ship_as_package_data():
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    cfg = tomllib.loads((root / "pyproject.toml").read_text())
+    globs = cfg["tool"]["setuptools"]["package-data"]["xent_book.widgets"]
+    static = root / "xent_book" / "widgets" / "static"
+    shipped = {p.name for g in globs for p in static.glob(g.split("/", 1)[1])}
+    assert shipped == {p.name for p in static.iterdir() if p.is_file()}
+    assert any(d.startswith("anywidget==") for d in cfg["project"]["dependencies"])

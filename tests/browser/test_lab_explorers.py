@@ -1,6 +1,6 @@
 """The explorers live in JupyterLab, driven in headless Chromium like a reader would.
 
-For every chapter with an explorer cell: open it in JupyterLab (127.0.0.1,
+For every chapter with an ipywidgets explorer cell: open it in JupyterLab (127.0.0.1,
 random token, kernel started without a dialog, autosave off), clear the stored
 outputs, run all cells, wait for the kernel and for the explorer to render;
 then move sliders with the keyboard (focus the handle, ArrowRight/ArrowLeft)
@@ -23,9 +23,8 @@ The last test checks that no notebook file was written (bytes and mtime).
 Set-up: one JupyterLab (``lab_server``) and one page for the module; each
 chapter is opened with File > Open from Path and closed with File > Close and
 Shut Down Notebook, so one kernel runs at a time (a failed chapter's page is
-thrown away). Chapter 10's explorer gets the chapter's trained model's test
-logits: they are read from the notebook's kernel through a silent user
-expression on a second client (nothing is added to the notebook).
+thrown away). The anywidget explorers (chapters 2 and 10) are driven by
+test_lab_any_explorers.py.
 
 Behaviour worth knowing: a number typed into a log slider's readout (the
 temperature, ``pos_weight``) is snapped by ipywidgets to the slider's exponent
@@ -49,7 +48,6 @@ import numpy as np
 import pytest
 
 import xent_book as xb
-from xent_book import calibration as cal
 from xent_book import info
 from xent_book import widgets as W
 from xent_book.widgets._base import fmt
@@ -67,7 +65,12 @@ UPDATE_TIMEOUT = 30_000
 #: Sanity bound on one key press -> updated view (not a timing test).
 LATENCY_BOUND_MS = 5_000
 
-EXPLORER_CALL = re.compile(r"\bwidgets\.(\w+_explorer)\(")
+EXPLORER_CALL = re.compile(r"\bwidgets\.(\w+_explorer|\w+Explorer)\(")
+#: The anywidget explorers' chapters: driven by test_lab_any_explorers.py.
+ANYWIDGET_CALLS = {
+    ("02_softmax_temperature.ipynb", "LogitsExplorer"),
+    ("10_calibration.ipynb", "reliability_explorer"),
+}
 LOG_STEP = 0.01  # exponent step of the explorers' log sliders (xent_book.widgets._base.log_slider)
 
 
@@ -156,18 +159,6 @@ def expect_focal(inp: dict, ctx: dict) -> dict:
     return {"focal": v["focal"], "ce": v["ce"], "factor": v["factor"], "p_t": p, "gamma": g}
 
 
-def expect_reliability(inp: dict, ctx: dict) -> dict:
-    z, y = ctx["logits"], ctx["labels"]
-    t = inp["temperature T"]
-    v = W.reliability_values(z, y, t)
-    assert _close(v["nll"], float(xb.cross_entropy(z / t, y)), 1e-12)
-    assert _close(v["ece"], cal.expected_calibration_error(xb.softmax(z / t), y), 1e-12)
-    out = {k: v[k] for k in ("ece", "nll", "accuracy", "mean_confidence")}
-    out["temperature"] = t
-    out["best_temperature"] = ctx["best_temperature"]
-    return out
-
-
 # --------------------------------------------------------------------------- chapters
 
 
@@ -199,30 +190,7 @@ class Chapter:
         return Path(self.notebook).stem
 
 
-def _reliability_context(lab, notebook: str) -> dict:
-    """The test logits and labels the chapter passed to the explorer, read from its kernel."""
-    data = kernel_json(
-        lab,
-        notebook,
-        "{'z': test_logits.tolist(), 'dtype': str(test_logits.dtype), 'y': test_labels.tolist()}",
-    )
-    z = np.asarray(data["z"], dtype=data["dtype"])
-    y = np.asarray(data["y"], dtype=np.int64)
-    return {"logits": z, "labels": y, "best_temperature": cal.fit_temperature(z, y)}
-
-
 CHAPTERS = (
-    Chapter(
-        "02_softmax_temperature.ipynb",
-        "logits_explorer",
-        expect_logits,
-        (
-            Action("logit z1", key="ArrowRight", changes=("loss", "p0", "p1", "grad1")),
-            Action("temperature T", key="ArrowLeft", changes=("loss", "temperature", "p0")),
-            Action("temperature T", text="0.5", changes=("loss", "temperature", "p0")),
-        ),
-        log_sliders=(("temperature T", "temperature"),),
-    ),
     Chapter(
         "03_entropy.ipynb",
         "entropy_explorer",
@@ -276,19 +244,6 @@ CHAPTERS = (
             Action("q_y (true class)", key="ArrowLeft", changes=("focal", "ce", "factor", "p_t")),
             Action("q_y (true class)", text="0.9", changes=("focal", "ce", "factor", "p_t")),
         ),
-    ),
-    Chapter(
-        "10_calibration.ipynb",
-        "reliability_explorer",
-        expect_reliability,
-        (
-            Action(
-                "temperature T", key="ArrowRight", changes=("nll", "ece", "mean_confidence", "temperature")
-            ),
-            Action("temperature T", text="1.5", changes=("nll", "ece", "mean_confidence", "temperature")),
-        ),
-        log_sliders=(("temperature T", "temperature"),),
-        context=_reliability_context,
     ),
 )
 
@@ -586,7 +541,7 @@ def test_every_explorer_chapter_is_covered():
         for cell in nb["cells"]:
             if cell["cell_type"] == "code":
                 found |= {(path.name, m.group(1)) for m in EXPLORER_CALL.finditer("".join(cell["source"]))}
-    assert found == {(c.notebook, c.factory) for c in CHAPTERS}
+    assert found == {(c.notebook, c.factory) for c in CHAPTERS} | ANYWIDGET_CALLS
 
 
 def menu(page, top: str, item: str) -> None:

@@ -23,6 +23,7 @@ explorer, light and dark, go to artifacts/screenshots/live_<chapter>[-extreme][-
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -176,6 +177,7 @@ def latency_summary(request):
 def open_explorer(page, book_server, doc: str, kind: str):
     page.goto(urljoin(book_server, f"{doc}.html"), wait_until="load", timeout=30_000)
     sel = f'.xent-live[data-xent-explorer="{kind}"]'
+    page.wait_for_selector(f"{sel}.xent-live-ready", timeout=15_000)  # an anywidget view mounts after load
     root = page.locator(sel)
     assert root.count() == 1, (
         f"{doc}: expected one live {kind} explorer, found {root.count()} (rebuild the book: make html)"
@@ -238,6 +240,44 @@ def reset(page, kind: str):
 
 LIVE_SHAPE_JS = "(root) => {" + SVG_SHAPE + " return svgShape(root); }"
 
+# The traits of the anywidget explorers saved in the page (embedded widget state), by class name.
+ANY_STATE_JS = r"""
+(cls) => {
+  const out = [];
+  document.querySelectorAll('script[type="application/vnd.jupyter.widget-state+json"]').forEach((s) => {
+    const models = JSON.parse(s.textContent).state || {};
+    for (const id in models) {
+      const st = models[id].state || {};
+      if (models[id].model_name === 'AnyModel' && String(st._anywidget_id || '').endsWith('.' + cls)) {
+        const t = {};
+        for (const k in st) { if (!k.startsWith('_') && typeof st[k] !== 'string' || k === 'best_limit') t[k] = st[k]; }
+        delete t.layout; delete t.tooltip; delete t.tabbable;
+        t.esm = typeof st._esm === 'string' && st._esm.length > 1000;
+        out.push(t);
+      }
+    }
+  });
+  return out;
+}
+"""
+
+ANYWIDGET_CLASS = {"logits": "LogitsExplorer", "reliability": "ReliabilityExplorer"}
+
+
+def saved_traits(page, kind: str) -> dict:
+    """The one saved anywidget model of this explorer: its ES module travels in the state, no HTML view."""
+    states = page.evaluate(ANY_STATE_JS, ANYWIDGET_CLASS[kind])
+    assert len(states) == 1, f"{kind}: expected one saved {ANYWIDGET_CLASS[kind]} model, found {len(states)}"
+    assert states[0].pop("esm"), f"{kind}: the saved state holds no ES module (_esm)"
+    return states[0]
+
+
+def appears_once(page, kind: str):
+    """One explorer on the page: the anywidget view, no Python-drawn copy, no page-script copy."""
+    assert page.locator(f'[data-xent-explorer="{kind}"]:not(script)').count() == 1
+    assert page.locator(".xent-anywidget").count() == 1
+    assert page.locator(".xent-live:not(.xent-anywidget), .widget-html .xent-explorer").count() == 0
+
 
 def matches_saved_view(page, kind: str, s: dict, root):
     """The live initial view is the Python widget's saved view on the same page: the same numbers
@@ -274,14 +314,30 @@ def no_errors(page):
     assert not rec.blocked, f"requests left the machine: {rec.blocked}"
 
 
-def screenshots(page, root, doc: str, screenshot_dir, extra: str = ""):
-    """Light and dark screenshots of the explorer (the theme follows prefers-color-scheme)."""
+THEME_JS = r"""
+(root) => {
+  const lum = (c) => { const m = c.match(/[\d.]+/g).map(Number); return 0.2126 * m[0] + 0.7152 * m[1] + 0.0722 * m[2]; };
+  const fig = root.querySelector('.xent-live-figure'), svg = root.querySelector('svg text');
+  return {text: lum(getComputedStyle(fig).color), ink: lum(getComputedStyle(svg).fill)};
+}
+"""
+
+
+def screenshots(page, root, doc: str, screenshot_dir, extra: str = "", themed: bool = False):
+    """Light and dark screenshots of the explorer (the theme follows prefers-color-scheme).
+
+    ``themed``: also check that the text and the chart's ink follow the theme (dark on light, light on dark).
+    """
     name = doc.split("/")[-1] + extra
     paths = []
     for scheme, suffix in (("light", ""), ("dark", "-dark")):
         page.emulate_media(color_scheme=scheme)
         page.wait_for_function(f"document.documentElement.dataset.theme === '{scheme}'", timeout=5_000)
         page.wait_for_timeout(100)
+        if themed:
+            lum = page.evaluate(THEME_JS, root)
+            dark_ink = lum["text"] < 128 and lum["ink"] < 128
+            assert dark_ink == (scheme == "light"), f"{doc}: the explorer is not themed for {scheme}: {lum}"
         root.scroll_into_view_if_needed()
         path = screenshot_dir / f"live_{name}{suffix}.png"
         root.screenshot(path=str(path))
@@ -343,12 +399,14 @@ def test_logits_explorer_runs_in_the_page(book_page, book_server, screenshot_dir
     page, kind = book_page, "logits"
     root = open_explorer(page, book_server, CH["logits"], kind)
 
-    # initial view: the chapter's z = (2, 1, 0.1), T = 1, target 0, as the saved widget shows it
+    # initial view: the chapter's z = (2, 1, 0.1), T = 1, target 0: the saved traits of the anywidget
+    appears_once(page, kind)
+    saved = saved_traits(page, kind)
+    assert saved == {"logits": [2.0, 1.0, 0.1], "temperature": 1.0, "target": 0}, saved
     s = state(page, root)
-    v = check_logits(s)
+    v = check_logits(s, initial_t=1.0)
     assert np.array_equal(v["z"], [2.0, 1.0, 0.1]) and v["t"] == 1.0 and v["y"] == 0
     assert fmt(v["loss"]) == "0.4170"
-    matches_saved_view(page, kind, s, root)
 
     # keyboard: three steps up on z0, End on z1 (the bound +10), Home on T (its minimum)
     press(page, kind, "z0", "ArrowRight", 3)
@@ -408,10 +466,10 @@ def test_logits_explorer_runs_in_the_page(book_page, book_server, screenshot_dir
         check_logits(state(page, root))
 
     reset(page, kind)  # Reset returns to the initial view
-    v = check_logits(state(page, root))
+    v = check_logits(state(page, root), initial_t=1.0)
     assert np.array_equal(v["z"], [2.0, 1.0, 0.1]) and v["t"] == 1.0 and v["y"] == 0
 
-    screenshots(page, root, CH["logits"], screenshot_dir)
+    screenshots(page, root, CH["logits"], screenshot_dir, themed=True)
     finish(page, kind)
 
 
@@ -773,24 +831,6 @@ def test_focal_explorer_runs_in_the_page(book_page, book_server, screenshot_dir)
 # --------------------------------------------------------------------------- reliability (chapter 10)
 
 
-DATA_JS = r"""
-(root) => {
-  // the same lookup as the page script: the container's own data, else the saved widget state
-  const own = root.querySelector('script.xent-explorer-data');
-  if (own) return JSON.parse(own.textContent);
-  for (const s of document.querySelectorAll('script[type="application/vnd.jupyter.widget-state+json"]')) {
-    const models = JSON.parse(s.textContent).state || {};
-    for (const id in models) {
-      const v = models[id].state && models[id].state.value;
-      const open = '<script type="application/json" class="xent-explorer-data" data-xent-explorer="reliability">';
-      if (typeof v === 'string' && v.startsWith(open)) return JSON.parse(v.slice(open.length, v.indexOf('</' + 'script>')));
-    }
-  }
-  return null;
-}
-"""
-
-
 def check_reliability(
     s: dict, z: np.ndarray, y: np.ndarray, n_bins: int, initial_t: float | None = None
 ) -> dict:
@@ -822,19 +862,18 @@ def check_reliability(
 def test_reliability_explorer_runs_in_the_page(book_page, book_server, screenshot_dir):
     page, kind = book_page, "reliability"
     root = open_explorer(page, book_server, CH["reliability"], kind)
-    data = page.evaluate(DATA_JS, root)
-    assert data, (
-        "the page holds no reliability data (re-execute chapter 10 so that its widget state carries it)"
-    )
+    appears_once(page, kind)
+    data = saved_traits(page, kind)  # the logits and labels the explorer computes on (its traits)
+    assert data["temperature"] == 1.0 and data["best_limit"] == ""
     z, y = np.array(data["logits"], dtype=np.float64), np.array(data["labels"], dtype=np.int64)
     assert z.ndim == 2 and z.shape[0] == y.size >= 100
     n_bins = data["n_bins"]
     s = state(page, root)
     t_star = cal.fit_temperature(z, y)  # temperature scaling's T*, shown for reference
     assert_close(s["readouts"], "best_temperature", t_star)
+    assert_close(s["readouts"], "best_temperature", data["best_shown"])
     v = check_reliability(s, z, y, n_bins, initial_t=1.0)
     assert v["t"] == 1.0
-    matches_saved_view(page, kind, s, root)
 
     press(page, kind, "log10_temperature", "ArrowRight", 5)
     check_reliability(state(page, root), z, y, n_bins)
@@ -856,7 +895,7 @@ def test_reliability_explorer_runs_in_the_page(book_page, book_server, screensho
     reset(page, kind)
     v = check_reliability(state(page, root), z, y, n_bins, initial_t=1.0)
     assert v["t"] == 1.0
-    screenshots(page, root, CH["reliability"], screenshot_dir)
+    screenshots(page, root, CH["reliability"], screenshot_dir, themed=True)
     finish(page, kind)
 
 
@@ -882,7 +921,7 @@ def test_pages_without_explorers_are_untouched(book_page, book_server):
         ({"xentExplorer": "binary", "y": "2"}, "data-y"),
         ({"xentExplorer": "focal", "pT": "0"}, "data-p-t"),
         ({"xentExplorer": "entropy", "p": "0,0"}, "data-p"),
-        ({"xentExplorer": "reliability"}, "no data"),
+        ({"xentExplorer": "reliability"}, "data-xent-explorer"),  # an anywidget explorer now
     ],
 )
 def test_a_bad_configuration_shows_a_message_not_an_error(book_page, book_server, attrs, message):
@@ -932,13 +971,22 @@ def test_the_in_page_formulas_are_the_stable_ones(book_page, book_server):
         ref = xw.focal_values(p, gamma)
         for name in ("focal", "ce", "factor"):
             assert close(got[name], ref[name]), (p, gamma, name, got[name], ref[name])
+    no_errors(page)
+
+
+def test_the_reliability_module_formulas_at_the_extremes(book_page, book_server):
+    """The chapter 10 module's binning beyond the chapter's data: logits so large that confidences
+    are 1 to the last bit, at T = 0.1, 1, 10 (the module exposes reliabilityValues once mounted)."""
+    page = book_page
+    open_explorer(page, book_server, CH["reliability"], "reliability")
+    page.wait_for_function("typeof window.xentExplorers.reliabilityValues === 'function'")
     rng = np.random.default_rng(0)
     z = rng.normal(size=(64, 4)) * 30  # large logits: confidences at 1 to the last bit
     y = rng.integers(4, size=64)
     for t in (0.1, 1.0, 10.0):
         got = page.evaluate(
-            "([d, t]) => window.xentExplorers.reliabilityValues(d, t)",
-            [{"logits": z.tolist(), "labels": y.tolist(), "n_bins": 15}, t],
+            "([z, y, t]) => window.xentExplorers.reliabilityValues(z, y, t, 15)",
+            [z.tolist(), y.tolist(), t],
         )
         ref = xw.reliability_values(z, y, t, 15)
         for js, py in (
@@ -949,4 +997,70 @@ def test_the_in_page_formulas_are_the_stable_ones(book_page, book_server):
         ):
             assert close(got[js], ref[py]), (t, js, got[js], ref[py])
         assert got["counts"] == ref["bin_counts"].tolist()
+    no_errors(page)
+
+
+def _mixed_calibration_logits():
+    """Over-confident bins at high confidence, under-confident ones at low confidence."""
+    rng = np.random.default_rng(3)
+    n, c = 2000, 10
+    y = rng.integers(c, size=n)
+    z = rng.normal(size=(n, c))
+    z[np.arange(n), y] += rng.normal(1.5, 1.5, size=n)
+    return z, y
+
+
+def _svg_texts(markup: str):
+    return [
+        (float(x), float(y), a, t)
+        for x, y, a, t in re.findall(
+            r'<text x="([-0-9.]+)" y="([-0-9.]+)" text-anchor="(\w+)"[^>]*>([^<]*)</text>', markup
+        )
+    ]
+
+
+def test_the_reliability_chart_rules(book_page, book_server):
+    """The module's chart (static/reliability.js): every gap an outlined, hatched box drawn after the
+    bars, in both directions; the acc / conf labels never overlap; the hatching stays in its box."""
+    page = book_page
+    open_explorer(page, book_server, CH["reliability"], "reliability")
+    page.wait_for_function("typeof window.xentExplorers.renderReliability === 'function'")
+    z, y = _mixed_calibration_logits()
+    render = "([z, y, t]) => window.xentExplorers.renderReliability(window.xentExplorers.reliabilityValues(z, y, t, 15))"
+    v = xw.reliability_values(z, y, 1.0)
+    nonempty = v["bin_counts"] > 0
+    gaps = v["bin_accuracy"][nonempty] - v["bin_confidence"][nonempty]
+    assert (gaps > 0).any() and (gaps < 0).any()  # both kinds of bins are on display
+    value = page.evaluate(render, [z.tolist(), y.tolist(), 1.0])
+    error = xb.COLORS["error"]
+    assert value.count('<g class="xent-gap">') == int(nonempty.sum()) + 1  # and the legend's swatch
+    assert not re.search(f'<(rect|path|polygon)[^>]*fill="{error}"', value)
+    assert "fill-opacity" not in value and "gap to confidence" in value
+    assert value.rindex(f'fill="{xb.COLORS["model"]}"><title>bin') < value.index('<g class="xent-gap">')
+    for t in (0.3, 1.0, 1.1, 3.0, 10.0):
+        vt = xw.reliability_values(z, y, t)
+        markup = page.evaluate(render, [z.tolist(), y.tolist(), t])
+        texts = {text: (x, yy, a) for x, yy, a, text in _svg_texts(markup) if text in ("acc", "conf")}
+        left, right = ("acc", "conf") if vt["accuracy"] <= vt["mean_confidence"] else ("conf", "acc")
+        (xl, yl, al), (xr, yr, ar) = texts[left], texts[right]
+        assert al == "end" and ar == "start" and yl == yr and xl < xr, (t, texts)
+        assert xr + 4 * 6 <= 540
+    for box in [
+        (10.0, 20.0, 14.0, 3.0),
+        (54.0, 30.0, 14.0, 170.0),
+        (0.5, 0.5, 40.0, 40.0),
+        (3.0, 7.0, 14.0, -9.0),
+    ]:
+        x, yb, w, h = box
+        if h < 0:
+            yb, h = yb + h, -h
+        d = page.evaluate("(b) => window.xentExplorers.hatch(...b)", list(box))
+        pts = np.array(re.findall(r"[ML]([-0-9.]+) ([-0-9.]+)", d), dtype=float)
+        assert len(pts) >= 2 and len(pts) % 2 == 0
+        assert np.all(pts[:, 0] >= x - 0.05) and np.all(pts[:, 0] <= x + w + 0.05)
+        assert np.all(pts[:, 1] >= yb - 0.05) and np.all(pts[:, 1] <= yb + h + 0.05)
+        starts, ends = pts[0::2], pts[1::2]
+        np.testing.assert_allclose(
+            ends - starts, np.abs(ends[:, :1] - starts[:, :1]) * np.array([1.0, -1.0]), atol=0.11
+        )  # 45 degrees
     no_errors(page)

@@ -1,15 +1,23 @@
-"""Interactive explorers for the chapters (ipywidgets).
+"""Interactive explorers for the chapters.
 
-Each factory returns an ``ipywidgets.VBox`` that displays itself in a
-notebook: controls on top, and one HTML element holding a small inline SVG
-chart and the numbers, redrawn in place (throttled during slider drags). Each
-has a pure ``*_values`` function computing the numbers it shows, tested
+Two kinds, while issue 18 moves them all to the first:
+
+* anywidget explorers (:class:`LogitsExplorer`, chapter 2; :class:`ReliabilityExplorer`,
+  chapter 10): traits for the state, and one ES module per explorer (``static/``, see
+  ``_live``) that draws the view and computes the readouts, in JupyterLab and in the book's
+  pages alike;
+* ipywidgets explorers (the other factories, and :func:`logits_explorer` for chapter 7): an
+  ``ipywidgets.VBox`` of controls and one HTML element holding an SVG chart drawn in Python,
+  with a page twin in ``book_assets/xent-explorers.js``.
+
+Each has a pure ``*_values`` function computing the numbers it shows, tested
 against PyTorch and the rest of ``xent_book``.
 
 =========================  ==============================  =======
 explorer                   values function                 chapter
 =========================  ==============================  =======
-``logits_explorer``        ``logits_explorer_values``      2, 6
+``LogitsExplorer``         ``logits_explorer_values``      2
+``logits_explorer``        ``logits_explorer_values``      7
 ``entropy_explorer``       ``entropy_values``              3
 ``entropy_kl_explorer``    ``entropy_kl_values``           4
 ``binary_loss_explorer``   ``binary_loss_values``          5, 8
@@ -31,12 +39,13 @@ from .entropy import (
     entropy_values,
 )
 from .focal import FocalExplorer, focal_explorer, focal_values
-from .logits import LogitsExplorer, logits_explorer, logits_explorer_values
+from .logits import LegacyLogitsExplorer, LogitsExplorer, logits_explorer, logits_explorer_values
 
 __all__ = [
     "logits_explorer",
     "logits_explorer_values",
     "LogitsExplorer",
+    "LegacyLogitsExplorer",
     "entropy_explorer",
     "entropy_values",
     "EntropyExplorer",

@@ -1,19 +1,28 @@
 """Logits explorer: softmax with temperature, the cross-entropy loss and its gradient, live.
 
-See also: chapter 2 (logits, softmax and temperature) and chapter 6 (gradients).
+:class:`LogitsExplorer` is the anywidget explorer (one ES module, ``static/logits.js``, in
+JupyterLab and in the book's pages; chapter 2). :func:`logits_explorer` still builds the older
+ipywidgets view, :class:`LegacyLogitsExplorer` (an SVG drawn in Python, with its page twin in
+book_assets/xent-explorers.js), for chapter 7 until that chapter moves to the anywidget one
+(issue 18).
+
+See also: chapter 2 (logits, softmax and temperature) and chapter 7 (numerical stability).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import anywidget
 import ipywidgets as widgets
 import numpy as np
+import traitlets
 from numpy.typing import ArrayLike
 
 from .._validation import as_float_array, check_class_index, check_finite, check_temperature_for
 from ..activations import log_softmax, softmax
 from ..losses import cross_entropy_grad
+from . import _live
 from ._base import (
     COLORS,
     DEFAULT_INTERVAL,
@@ -28,7 +37,7 @@ from ._base import (
     svg_text,
 )
 
-__all__ = ["logits_explorer", "logits_explorer_values", "LogitsExplorer"]
+__all__ = ["logits_explorer", "logits_explorer_values", "LogitsExplorer", "LegacyLogitsExplorer"]
 
 LOGIT_RANGE = (-10.0, 10.0)
 TEMPERATURE_RANGE = (0.05, 5.0)
@@ -104,8 +113,85 @@ def logits_explorer_values(
     }
 
 
-class LogitsExplorer(Explorer):
-    """A slider per logit, a temperature slider, a target selector; bars of q and of q - e_y.
+class LogitsExplorer(anywidget.AnyWidget):
+    """A slider per logit, a temperature slider, a target selector; bars of q and of q - e_y (anywidget).
+
+    Display it as a cell's last expression. Its view (``static/logits.js``) recomputes
+    ``q = softmax(z / T)``, the loss ``-log q_y`` in nats and ``q - e_y`` in the browser on every
+    input, with no kernel round trip, and writes the controls back into the traits, so a reader can
+    read them (``explorer.temperature``) or set them (``explorer.logits = [3, 0, -1]``) from a cell.
+    Readouts (``data-name``): ``loss``, ``p_target``, ``temperature``, ``p0``.., ``grad0``..
+
+    Parameters
+    ----------
+    logits : sequence of float, default (2.0, 1.0, 0.1)
+        2 to 6 finite logits; sliders on [-10, 10] (widened to hold them).
+    temperature : float, default 1.0
+        ``T > 0``; a log-scale slider on about [0.05, 5].
+    target : int, default 0
+        The true class ``y``.
+
+    Attributes
+    ----------
+    logits : list of float
+    temperature : float
+    target : int
+        The synced state (traits); setting one redraws the view.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`logits_explorer_values`; more than 6 logits (also when a trait is set).
+
+    See Also
+    --------
+    logits_explorer_values; chapter 2 (softmax and temperature).
+    """
+
+    _esm = traitlets.Unicode(_live.esm("logits")).tag(sync=True)
+    _css = traitlets.Unicode(_live.css()).tag(sync=True)
+    # traitlets.Any plus a validator: a bad value set from a cell is refused by the package's checks
+    # (a TypeError or ValueError naming the argument, as everywhere in xent_book), not a TraitError
+    logits = _live.Checked([2.0, 1.0, 0.1]).tag(sync=True)
+    temperature = _live.Checked(1.0).tag(sync=True)
+    target = _live.Checked(0).tag(sync=True)
+
+    def __init__(
+        self, logits: ArrayLike = (2.0, 1.0, 0.1), temperature: float = 1.0, target: int = 0, **kwargs: Any
+    ) -> None:
+        init = logits_explorer_values(logits, temperature, target)  # validates
+        z = init["logits"]
+        if z.size > MAX_CLASSES:
+            raise ValueError(f"logits: the explorer shows at most {MAX_CLASSES} classes, got {z.size}")
+        super().__init__(
+            logits=[float(x) for x in z], temperature=init["temperature"], target=init["target"], **kwargs
+        )
+
+    @traitlets.validate("logits")
+    def _valid_logits(self, proposal):
+        z = _check_logits_vector(proposal["value"])
+        if z.size > MAX_CLASSES:
+            raise ValueError(f"logits: the explorer shows at most {MAX_CLASSES} classes, got {z.size}")
+        return [float(x) for x in z]
+
+    @traitlets.validate("temperature")
+    def _valid_temperature(self, proposal):
+        return check_temperature_for(np.asarray(self.logits, dtype=np.float64), proposal["value"])
+
+    @traitlets.validate("target")
+    def _valid_target(self, proposal):
+        return check_class_index(proposal["value"], "target", len(self.logits))
+
+    def __repr__(self) -> str:  # no address: the stored notebook output is the same on every run
+        return f"LogitsExplorer(logits={self.logits!r}, temperature={self.temperature!r}, target={self.target!r})"
+
+    def values(self) -> dict:
+        """The numbers on display, as :func:`logits_explorer_values` of the current traits."""
+        return logits_explorer_values(self.logits, self.temperature, self.target)
+
+
+class LegacyLogitsExplorer(Explorer):
+    """The ipywidgets logits explorer (Python-drawn SVG) that chapter 7 still shows (issue 18).
 
     Build it with :func:`logits_explorer`.
 
@@ -230,7 +316,7 @@ def _render_logits(v: dict) -> str:
 
 def logits_explorer(
     logits: ArrayLike = (2.0, 1.0, 0.1), temperature: float = 1.0, target: int = 0, **kwargs: Any
-) -> LogitsExplorer:
+) -> LegacyLogitsExplorer:
     """Interactive softmax, loss and gradient for a handful of logits.
 
     A slider per logit (range [-10, 10]), a log-scale temperature slider
@@ -251,7 +337,7 @@ def logits_explorer(
 
     Returns
     -------
-    LogitsExplorer
+    LegacyLogitsExplorer
         An ``ipywidgets.VBox``: display it as a cell's last expression.
         ``.sliders`` / ``.controls`` hold the controls by name (``"z0"``, ...,
         ``"temperature"``, ``"target"``); ``.values()`` the numbers on display
@@ -264,6 +350,7 @@ def logits_explorer(
 
     See Also
     --------
-    logits_explorer_values; chapter 2 (softmax and temperature), chapter 6 (gradients).
+    LogitsExplorer (the anywidget explorer, chapter 2), logits_explorer_values;
+    chapter 7 (numerical stability).
     """
-    return LogitsExplorer(logits, temperature, target, **kwargs)
+    return LegacyLogitsExplorer(logits, temperature, target, **kwargs)

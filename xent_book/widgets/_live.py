@@ -1,0 +1,48 @@
+"""The explorers' one view: an ES module per explorer, loaded by anywidget.
+
+Each explorer that has moved to anywidget (chapters 2 and 10 so far, issue 18) is an
+:class:`anywidget.AnyWidget` whose state is a few traits (the numbers a reader can read and set from
+a cell) and whose view is ONE ES module, ``static/_core.js`` (formatting, SVG, labelled controls, the
+mount on the widget model) followed by the explorer's own ``static/<name>.js`` (its formulas and its
+chart). JupyterLab runs the module through anywidget's lab extension; the book's pages run the same
+module, saved in the embedded widget state, through the ipywidgets HTML manager and a local copy of
+npm anywidget's AMD build (scripts/build_book.sh, _config.yml). The module computes the readouts in
+the browser (no kernel round trip); tests/browser checks them against the ``*_values`` functions,
+which call the package's formulas.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import traitlets
+
+STATIC = Path(__file__).with_name("static")
+
+
+@cache
+def esm(name: str) -> str:
+    """The ES module of explorer ``name``: ``_core.js`` then ``<name>.js`` (one self-contained module)."""
+    return (
+        (STATIC / "_core.js").read_text(encoding="utf-8")
+        + "\n"
+        + (STATIC / f"{name}.js").read_text(encoding="utf-8")
+    )
+
+
+@cache
+def css() -> str:
+    """The explorers' stylesheet (``static/explorer.css``), the same for every explorer."""
+    return (STATIC / "explorer.css").read_text(encoding="utf-8")
+
+
+class Checked(traitlets.Any):
+    """A synced trait whose only check is the explorer's ``@traitlets.validate`` method.
+
+    So that a bad value set from a cell is refused by the package's own checks (a TypeError or
+    ValueError naming the argument, as everywhere in xent_book) instead of a TraitError; unlike
+    ``traitlets.Any`` it does not let None through unchecked.
+    """
+
+    allow_none = False
