@@ -398,3 +398,19 @@ def test_a_string_answer_gets_a_verdict_that_says_what_to_type():
 def test_a_non_finite_answer_is_told_to_type_a_finite_number(answer):
     verdict = xb.exercises.check("ex-likelihood-1", answer)
     assert not verdict.correct and "finite number" in verdict.message
+
+
+def test_stability_2_accepts_the_exact_float16_gap():
+    # the first float16 gap whose exp(-gap) rounds to 0 is 17.34375; 25 ln 2 is the real threshold
+    import numpy as np
+
+    import xent_book as xb
+    from xent_book.exercises import ch07
+
+    real, gap16, spacing = ch07._float16_gap()
+    assert gap16 == 17.34375 and np.exp(-np.float16(gap16)) == 0
+    assert np.exp(-np.nextafter(np.float16(gap16), np.float16(0))) != 0
+    for answer in (gap16, real):
+        assert xb.exercises.check("ex-stability-2", answer)
+    for answer in (17.3, 17.36):
+        assert not xb.exercises.check("ex-stability-2", answer)

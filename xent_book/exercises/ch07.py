@@ -11,10 +11,23 @@ number(
     atol=1e-2,
     hint="exp(t) overflows in float64 when t exceeds the log of the largest float64.",
 )
+
+
+def _float16_gap():
+    # the real threshold 25 ln 2 and the first float16 gap beyond it whose exp(-gap) rounds to 0
+    real = 25 * np.log(2.0)
+    gap = np.float16(real)
+    while np.exp(-gap) != 0:
+        gap = np.nextafter(gap, np.float16(np.inf))
+    return real, float(gap), float(np.spacing(gap))
+
+
 number(
     "ex-stability-2",
-    solution=lambda: float(25 * np.log(2.0)),
-    atol=1e-2,
+    # accept the real threshold and the exact float16 gap (17.34375): the midpoint of the two,
+    # with a tolerance of half a float16 spacing there (both lie inside it)
+    solution=lambda: (_float16_gap()[0] + _float16_gap()[1]) / 2,
+    atol=_float16_gap()[2] / 2,
     hint="exp(-gap) becomes 0 once it is below half the smallest positive float16.",
 )
 
