@@ -352,7 +352,11 @@ MATH_JS = r"""
 }
 """
 
-MATH_PHONE_PAGES = ["notebooks/03_entropy", "notebooks/04_cross_entropy_kl", "notebooks/05_binary_vs_categorical"]
+MATH_PHONE_PAGES = [
+    "notebooks/03_entropy",
+    "notebooks/04_cross_entropy_kl",
+    "notebooks/05_binary_vs_categorical",
+]
 
 
 @pytest.mark.parametrize("doc", MATH_PHONE_PAGES)
