@@ -101,11 +101,13 @@ cp "$AW/dist/index.js" "$VENDOR/anywidget/"
 # 3. stored notebook outputs -------------------------------------------------------
 echo "build_book: checking stored notebook outputs ..."
 "$BIN/python" - <<'PY' || fail "a chapter's stored outputs are not a clean run (re-execute it: make execute NB=...)"
+import re
 import sys
 from pathlib import Path
 
 import nbformat
 
+STRAY = re.compile(r"\(?[-+0-9.e, ]+\)?")  # a number or a tuple of numbers
 sys.path.insert(0, '.')
 from scripts.book_toc import toc_docs
 
@@ -126,6 +128,11 @@ for name in files:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error" and "raises-exception" not in tags:
                 problems.append(f"{path}: cell {i} has an error output: {out.get('ename')}: {out.get('evalue')}")
+            # A glue call's return value shown as Out[]: noise on the page, and a second
+            # figure target when the cell makes a figure (assign it: `_ = g(...)`).
+            plain = out.get("data", {}).get("text/plain", "")
+            if out.get("output_type") == "execute_result" and STRAY.fullmatch("".join(plain).strip()):
+                problems.append(f"{path}: cell {i} shows a stray number as its result: {''.join(plain)[:40]}")
     if unexecuted:
         problems.append(f"{path}: code cells never executed (cell numbers): {', '.join(unexecuted)}")
 for p in problems:
