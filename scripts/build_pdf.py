@@ -132,7 +132,12 @@ def write_config() -> Path:
     sphinx = config.setdefault("sphinx", {})
     # local_extensions puts scripts/ on sys.path; the name must also be in
     # sphinx.config.extensions, which replaces Jupyter Book's extension list.
-    sphinx.setdefault("local_extensions", {})["build_pdf"] = str(ROOT / "scripts")
+    local = sphinx.setdefault("local_extensions", {})
+    # The book's own local extensions (book_ext/) are relative to _config.yml, and this
+    # copy lives in _build/pdf/: make their paths absolute.
+    for name, where in list(local.items()):
+        local[name] = str((ROOT / where).resolve())
+    local["build_pdf"] = str(ROOT / "scripts")
     extensions = sphinx.setdefault("config", {}).setdefault("extensions", [])
     if "build_pdf" not in extensions:
         extensions.append("build_pdf")

@@ -128,14 +128,19 @@ def test_page_numbers_in_the_footer(pages):
     assert numbered >= 0.95 * len(pages), f"{numbered} of {len(pages)} pages end with their page number"
 
 
-def _code_lines() -> set[str]:
+HIDDEN_INPUT = {"remove-input", "remove-cell", "hide-input"}
+
+
+def _code_lines(visible_only: bool = False) -> set[str]:
+    """Lines of the chapters' code cells (``visible_only``: those the PDF prints)."""
     lines = set()
     for doc in DOCS:
         path = ROOT / f"{doc}.ipynb"
         if path.exists():
             nb = json.loads(path.read_text(encoding="utf-8"))
             for c in nb["cells"]:
-                if c["cell_type"] == "code":
+                hidden = HIDDEN_INPUT & set(c.get("metadata", {}).get("tags", []))
+                if c["cell_type"] == "code" and not (visible_only and hidden):
                     lines.update(_flat(ln) for ln in "".join(c["source"]).splitlines())
     return lines
 
@@ -196,7 +201,9 @@ def test_every_figure_and_explorer_view(pdf, pages):
 
 def test_long_code_lines_wrap(pages):
     text = _flat("\n".join(pages))
-    longest = sorted((ln for ln in _code_lines() if len(ln) > 90), key=len, reverse=True)[:15]
+    longest = sorted((ln for ln in _code_lines(visible_only=True) if len(ln) > 90), key=len, reverse=True)[
+        :15
+    ]
     missing = [ln[-25:] for ln in longest if ln[-25:] not in text]
     assert not missing, f"ends of long code lines missing (cut off?): {missing}"
 
