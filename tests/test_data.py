@@ -212,3 +212,23 @@ def test_stratified_split_too_few_examples_names_the_arguments():
         data.gaussian_blobs(seed=-1)
     with pytest.raises(TypeError, match="standardize"):
         data.load_digits_split(standardize="yes")
+
+
+def test_stack_splits_stacks_each_part_along_a_seed_axis():
+    splits = [data.gaussian_blobs(n_samples=60, num_classes=3, seed=s) for s in (0, 1)]
+    stacked = data.stack_splits(splits)
+    assert set(stacked) == {"X_train", "y_train", "X_val", "y_val", "X_test", "y_test"}
+    for key, a in stacked.items():
+        assert a.shape == (2,) + splits[0][key].shape
+        np.testing.assert_array_equal(a[1], splits[1][key])
+
+
+def test_stack_splits_refuses_mismatched_and_non_splits():
+    with pytest.raises(ValueError, match="at least one"):
+        data.stack_splits([])
+    with pytest.raises(TypeError, match=r"splits\[1\]"):
+        data.stack_splits([data.gaussian_blobs(n_samples=60, num_classes=3, seed=0), "x"])
+    a = data.gaussian_blobs(n_samples=60, num_classes=3, seed=0)
+    b = data.gaussian_blobs(n_samples=90, num_classes=3, seed=0)
+    with pytest.raises(ValueError, match=r"splits\[1\]: X_train"):
+        data.stack_splits([a, b])

@@ -132,3 +132,18 @@ def test_below_prints_the_bound_not_the_noise(value, bound, text):
 def test_below_is_the_assert(value, bound, exc, match):
     with pytest.raises(exc, match=match):
         report.below(value, bound, name="gap")
+
+
+@given(st.lists(st.floats(-1e6, 1e6), min_size=2, max_size=30))
+@example([1.0, 1.0])  # no spread: 0
+def test_standard_error_matches_scipy_sem(values):
+    from scipy import stats
+
+    assert report.standard_error(values) == pytest.approx(float(stats.sem(values)), rel=1e-9, abs=1e-12)
+
+
+def test_standard_error_refuses_one_value_and_nan():
+    with pytest.raises(ValueError, match="at least 2"):
+        report.standard_error([1.0])
+    with pytest.raises(ValueError, match="values"):
+        report.standard_error([1.0, np.nan])

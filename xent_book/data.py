@@ -53,6 +53,7 @@ __all__ = [
     "spirals",
     "long_tailed_blobs",
     "load_digits_split",
+    "stack_splits",
     "stratified_split",
 ]
 
@@ -104,6 +105,38 @@ class Split:
             f"Split(num_classes={self.num_classes}, n_features={self.n_features}, "
             f"train={len(self.y_train)}, val={len(self.y_val)}, test={len(self.y_test)})"
         )
+
+
+def stack_splits(splits) -> dict[str, np.ndarray]:
+    """The arrays of several splits of the same sizes, stacked along a new leading (seed) axis.
+
+    ``stack_splits([s0, s1, ...])["X_train"]`` has shape ``(len(splits), n_train, n_features)``,
+    ``["y_train"]`` shape ``(len(splits), n_train)``; the same for ``val`` and ``test``.
+
+    Raises
+    ------
+    TypeError
+        An element that is not a :class:`Split`.
+    ValueError
+        No splits, or splits whose parts differ in shape or number of classes.
+    """
+    splits = list(splits)
+    if not splits:
+        raise ValueError("splits: expected at least one Split")
+    for i, s in enumerate(splits):
+        if not isinstance(s, Split):
+            raise TypeError(f"splits[{i}]: expected a Split, got {type(s).__name__}")
+    first = splits[0]
+    out = {}
+    for key, a in first.as_dict().items():
+        for i, s in enumerate(splits[1:], 1):
+            if s[key].shape != a.shape or s.num_classes != first.num_classes:
+                raise ValueError(
+                    f"splits[{i}]: {key} of shape {s[key].shape} ({s.num_classes} classes) differs from "
+                    f"splits[0]'s {a.shape} ({first.num_classes} classes)"
+                )
+        out[key] = np.stack([s[key] for s in splits])
+    return out
 
 
 # --------------------------------------------------------------------------- checks

@@ -40,6 +40,7 @@ __all__ = [
     "glue_at_most",
     "below",
     "mean_sd",
+    "standard_error",
     "glue_mean_sd",
     "over_seeds",
 ]
@@ -337,6 +338,35 @@ def mean_sd(values: ArrayLike, digits: int = 3) -> str:
     x = _spread(values)
     d = check_int(digits, "digits", 0, 15)
     return f"{x.mean():.{d}f} ± {x.std(ddof=1):.{d}f}"
+
+
+def standard_error(values: ArrayLike) -> float:
+    """Standard error of the mean of ``values``: sd / sqrt(n), with the sample sd (``ddof=1``).
+
+    The spread of a mean over seeds: a paired difference ``d`` is "clearly positive"
+    in the book when ``d.mean() > 2 * standard_error(d)``.
+
+    Parameters
+    ----------
+    values : array_like
+        At least 2 finite values, e.g. one per seed.
+
+    Returns
+    -------
+    float
+        As ``scipy.stats.sem(values)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`mean_sd`.
+
+    See Also
+    --------
+    mean_sd, scipy.stats.sem.
+    """
+    x = _spread(values)
+    return float(x.std(ddof=1) / np.sqrt(x.size))
 
 
 def glue_mean_sd(name: str, values: ArrayLike) -> tuple[float, float]:
