@@ -82,6 +82,15 @@ def test_mean_sd_hostile_values(values):
 
 
 @FAST
+@given(values=st.one_of(hostile_arrays(), hostile_float_arrays()))
+def test_standard_error_hostile_values(values):
+    out = assert_refuses_or_ok(report.standard_error, values, arg="values")
+    if out.value is not None:
+        x = np.asarray(values, dtype=np.float64).ravel()
+        assert out.value == pytest.approx(x.std(ddof=1) / np.sqrt(x.size), rel=1e-12)
+
+
+@FAST
 @given(digits=hostile_ints())
 def test_mean_sd_hostile_digits(digits):
     assert_refuses_or_ok(report.mean_sd, [1.0, 2.0], digits, arg="digits")

@@ -20,6 +20,7 @@ See Also: chapters 8 (class imbalance), 9 (label noise), 10 (calibration) and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -107,7 +108,7 @@ class Split:
         )
 
 
-def stack_splits(splits) -> dict[str, np.ndarray]:
+def stack_splits(splits: Iterable[Split]) -> dict[str, np.ndarray]:
     """The arrays of several splits of the same sizes, stacked along a new leading (seed) axis.
 
     ``stack_splits([s0, s1, ...])["X_train"]`` has shape ``(len(splits), n_train, n_features)``,
