@@ -112,7 +112,11 @@ def binary_cross_entropy(
 
     See Also
     --------
-    binary_cross_entropy_with_logits; chapter 5 and chapter 7.
+    binary_cross_entropy_with_logits
+
+    Notes
+    -----
+    Chapter 5 and chapter 7.
     """
     check_reduction(reduction)
     x, y, y64 = _elementwise_pair(input, target)
@@ -178,7 +182,12 @@ def binary_cross_entropy_with_logits(
 
     See Also
     --------
-    binary_cross_entropy, sigmoid_focal_loss; chapter 5 (binary vs categorical).
+    binary_cross_entropy
+    sigmoid_focal_loss
+
+    Notes
+    -----
+    Chapter 5 (binary vs categorical).
     """
     check_reduction(reduction)
     x, y, y64 = _elementwise_pair(input, target)
@@ -239,7 +248,11 @@ def sigmoid_focal_loss(
 
     See Also
     --------
-    focal_loss; chapter 8 (class imbalance); Lin et al. (2017).
+    focal_loss
+
+    Notes
+    -----
+    Chapter 8 (class imbalance). Lin et al. (2017).
     """
     check_reduction(reduction)
     gamma = _check_gamma(gamma)

@@ -63,7 +63,7 @@ def quantise(probs: np.ndarray, precision: int = 16) -> np.ndarray:
 
     See Also
     --------
-    encode : the coder that uses these frequencies (chapter 15).
+    encode : The coder that uses these frequencies (chapter 15).
     """
     precision = check_int(precision, "precision", 1, _MAX_PRECISION)
     q = as_float_array(probs, "probs").astype(np.float64)
@@ -131,7 +131,8 @@ def encode(symbols: np.ndarray, freqs: np.ndarray) -> np.ndarray:
 
     See Also
     --------
-    decode : the inverse; ideal_code_length : the bound's reference (chapter 15).
+    decode : The inverse.
+    ideal_code_length : The bound's reference (chapter 15).
     """
     f, total = _check_freqs(freqs)
     s = _check_symbols(symbols, f.shape[0], f.shape[1])
@@ -201,7 +202,7 @@ def decode(bits: np.ndarray, freqs: np.ndarray) -> np.ndarray:
 
     See Also
     --------
-    encode : the inverse (chapter 15).
+    encode : The inverse (chapter 15).
     """
     f, total = _check_freqs(freqs)
     b = as_index_array(bits, "bits")
@@ -282,7 +283,7 @@ def ideal_code_length(symbols: np.ndarray, probs: np.ndarray) -> float:
 
     See Also
     --------
-    encode : whose length this bounds (chapter 15).
+    encode : Whose length this bounds (chapter 15).
     """
     p = as_float_array(probs, "probs").astype(np.float64)
     if p.ndim != 2 or p.shape[0] == 0 or p.shape[1] == 0:
@@ -324,7 +325,7 @@ def overhead_bound(n: int, precision: int = 16) -> float:
 
     See Also
     --------
-    encode : the coder whose length is bounded (chapter 15).
+    encode : The coder whose length is bounded (chapter 15).
     """
     n = check_int(n, "n", 0, 2**62)
     precision = check_int(precision, "precision", 1, _MAX_PRECISION)

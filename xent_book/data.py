@@ -256,7 +256,12 @@ def stratified_split(
 
     See Also
     --------
-    gaussian_blobs, load_digits_split; chapters 8-11.
+    gaussian_blobs
+    load_digits_split
+
+    Notes
+    -----
+    Chapters 8-11.
     """
     v, t = _check_fractions(val_fraction, test_fraction)
     C = check_int(num_classes, "num_classes", 1, MAX_CLASSES)
@@ -315,7 +320,11 @@ def long_tailed_counts(num_classes: int, imbalance_ratio: float, n_max: int) -> 
 
     See Also
     --------
-    long_tailed_blobs; chapter 8 (class imbalance).
+    long_tailed_blobs
+
+    Notes
+    -----
+    Chapter 8 (class imbalance).
     """
     C = check_int(num_classes, "num_classes", 1, MAX_CLASSES)
     n_max = check_int(n_max, "n_max", 1, MAX_COUNT)
@@ -394,7 +403,12 @@ def gaussian_blobs(
 
     See Also
     --------
-    spirals, long_tailed_blobs; chapters 8-11.
+    spirals
+    long_tailed_blobs
+
+    Notes
+    -----
+    Chapters 8-11.
     """
     n, C = _check_sample_counts(n_samples, num_classes)
     d = check_int(n_features, "n_features", 1, MAX_FEATURES)
@@ -455,7 +469,11 @@ def spirals(
 
     See Also
     --------
-    gaussian_blobs; chapters 10-11.
+    gaussian_blobs
+
+    Notes
+    -----
+    Chapters 10-11.
     """
     n, C = _check_sample_counts(n_samples, num_classes)
     sigma = _check_scale(noise, "noise", allow_zero=True)
@@ -527,7 +545,11 @@ def long_tailed_blobs(
 
     See Also
     --------
-    long_tailed_counts; chapter 8 (class imbalance).
+    long_tailed_counts
+
+    Notes
+    -----
+    Chapter 8 (class imbalance).
     """
     C = check_int(num_classes, "num_classes", 2, MAX_CLASSES)
     d = check_int(n_features, "n_features", 1, MAX_FEATURES)
@@ -586,9 +608,9 @@ def load_digits_split(
     ValueError
         Fractions negative or summing to >= 1, ``seed`` outside [0, 2**32 - 1].
 
-    See Also
-    --------
-    chapters 6 (gradients) and 9 (label noise).
+    Notes
+    -----
+    Chapters 6 (gradients) and 9 (label noise).
     """
     from sklearn.datasets import load_digits
 

@@ -238,7 +238,11 @@ def nll_loss(
 
     See Also
     --------
-    cross_entropy; chapter 1 (from likelihood to loss).
+    cross_entropy
+
+    Notes
+    -----
+    Chapter 1 (from likelihood to loss).
     """
     check_reduction(reduction)
     ignore_index = check_ignore_index(ignore_index)
@@ -333,8 +337,13 @@ def cross_entropy(
 
     See Also
     --------
-    nll_loss, cross_entropy_grad, xent_book.info.cross_entropy (on distributions);
-    chapter 4 (cross-entropy and KL), chapter 11 (label smoothing).
+    nll_loss
+    cross_entropy_grad
+    xent_book.info.cross_entropy : On distributions.
+
+    Notes
+    -----
+    Chapter 4 (cross-entropy and KL), chapter 11 (label smoothing).
     """
     check_reduction(reduction)
     eps = check_probability_scalar(label_smoothing, "label_smoothing")
@@ -415,7 +424,11 @@ def cross_entropy_grad(
 
     See Also
     --------
-    cross_entropy; chapter 6 (gradients).
+    cross_entropy
+
+    Notes
+    -----
+    Chapter 6 (gradients).
     """
     check_reduction(reduction)
     eps = check_probability_scalar(label_smoothing, "label_smoothing")
@@ -507,7 +520,12 @@ def focal_loss(
 
     See Also
     --------
-    sigmoid_focal_loss, cross_entropy; chapter 8 (class imbalance), chapter 12.
+    sigmoid_focal_loss
+    cross_entropy
+
+    Notes
+    -----
+    Chapter 8 (class imbalance), chapter 12.
     """
     check_reduction(reduction)
     gamma = _check_gamma(gamma)

@@ -136,7 +136,11 @@ def multiclass_margin(input: ArrayLike, target: ArrayLike) -> np.ndarray:
 
     See Also
     --------
-    multi_margin_loss; chapter 12.
+    multi_margin_loss
+
+    Notes
+    -----
+    Chapter 12.
     """
     inp, x, unbatched = _batched_logits(input)
     check_logits(inp, "input")
@@ -185,7 +189,12 @@ def logistic_margin_loss(margin: ArrayLike) -> np.ndarray:
 
     See Also
     --------
-    hinge_margin_loss, squared_error_margin_loss; chapter 12, chapter 5 (binary).
+    hinge_margin_loss
+    squared_error_margin_loss
+
+    Notes
+    -----
+    Chapter 12, chapter 5 (binary).
     """
     m = _margin_array(margin)
     return cast_result(-_log_sigmoid64(m.astype(np.float64)), m.dtype)  # softplus(-m)
@@ -219,7 +228,12 @@ def hinge_margin_loss(margin: ArrayLike, margin_width: float = 1.0) -> np.ndarra
 
     See Also
     --------
-    multi_margin_loss, squared_hinge_margin_loss; chapter 12.
+    multi_margin_loss
+    squared_hinge_margin_loss
+
+    Notes
+    -----
+    Chapter 12.
     """
     m = _margin_array(margin)
     delta = check_real(margin_width, "margin_width")
@@ -253,7 +267,11 @@ def squared_hinge_margin_loss(margin: ArrayLike, margin_width: float = 1.0) -> n
 
     See Also
     --------
-    hinge_margin_loss; chapter 12.
+    hinge_margin_loss
+
+    Notes
+    -----
+    Chapter 12.
     """
     m = _margin_array(margin)
     delta = check_real(margin_width, "margin_width")
@@ -289,7 +307,12 @@ def squared_error_margin_loss(margin: ArrayLike) -> np.ndarray:
 
     See Also
     --------
-    softmax_mse_loss, logistic_margin_loss; chapter 12, chapter 10 (Brier score).
+    softmax_mse_loss
+    logistic_margin_loss
+
+    Notes
+    -----
+    Chapter 12, chapter 10 (Brier score).
     """
     m = _margin_array(margin)
     with np.errstate(under="ignore"):
@@ -321,7 +344,11 @@ def zero_one_margin_loss(margin: ArrayLike) -> np.ndarray:
 
     See Also
     --------
-    hinge_margin_loss; chapter 12.
+    hinge_margin_loss
+
+    Notes
+    -----
+    Chapter 12.
     """
     m = _margin_array(margin)
     return (m <= 0).astype(m.dtype)
@@ -383,7 +410,12 @@ def multi_margin_loss(
 
     See Also
     --------
-    hinge_margin_loss, multiclass_margin; chapter 12.
+    hinge_margin_loss
+    multiclass_margin
+
+    Notes
+    -----
+    Chapter 12.
     """
     check_reduction(reduction)
     p = check_int(p, "p", 1, 2)  # only p == 1 and p == 2, as in PyTorch
@@ -435,7 +467,12 @@ def softmax_mse_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean
 
     See Also
     --------
-    squared_error_margin_loss, xent_book.calibration.brier_score; chapter 12, chapter 10.
+    squared_error_margin_loss
+    xent_book.calibration.brier_score
+
+    Notes
+    -----
+    Chapter 12, chapter 10.
     """
     check_reduction(reduction)
     inp, x, unbatched = _batched_logits(input)

@@ -16,7 +16,7 @@ column). Add an entry only after reading the number in the paper itself.
 
 See Also
 --------
-references.bib : the bibliography the keys refer to.
+references.bib : The bibliography the keys refer to.
 """
 
 from __future__ import annotations

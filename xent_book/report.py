@@ -17,7 +17,7 @@
 
 See Also
 --------
-xent_book.reproducibility.book_seeds : the one list of seeds.
+xent_book.reproducibility.book_seeds : The one list of seeds.
 """
 
 from __future__ import annotations
@@ -107,7 +107,13 @@ def glue(name: str, value: float, significant: int = SIGNIFICANT) -> int | float
 
     See Also
     --------
-    glue_at_least, glue_at_most, glue_mean_sd; CONTRIBUTING.md (numbers in prose).
+    glue_at_least
+    glue_at_most
+    glue_mean_sd
+
+    Notes
+    -----
+    CONTRIBUTING.md (numbers in prose).
     """
     name = _check_name(name)
     significant = check_int(significant, "significant", 1, 17)
@@ -168,7 +174,8 @@ def round_down(value: float, decimals: int) -> float:
 
     See Also
     --------
-    round_up, glue_at_least.
+    round_up
+    glue_at_least
     """
     return _round(value, decimals, ROUND_FLOOR)
 
@@ -197,7 +204,8 @@ def round_up(value: float, decimals: int) -> float:
 
     See Also
     --------
-    round_down, glue_at_most.
+    round_down
+    glue_at_most
     """
     return _round(value, decimals, ROUND_CEILING)
 
@@ -214,7 +222,8 @@ def glue_at_least(name: str, value: float, decimals: int) -> float:
 
     See Also
     --------
-    round_down, glue_at_most.
+    round_down
+    glue_at_most
     """
     name = _check_name(name)
     v = round_down(value, decimals)
@@ -232,7 +241,8 @@ def glue_at_most(name: str, value: float, decimals: int) -> float:
 
     See Also
     --------
-    round_up, glue_at_least.
+    round_up
+    glue_at_least
     """
     name = _check_name(name)
     v = round_up(value, decimals)
@@ -333,7 +343,7 @@ def mean_sd(values: ArrayLike, digits: int = 3) -> str:
 
     See Also
     --------
-    glue_mean_sd.
+    glue_mean_sd
     """
     x = _spread(values)
     d = check_int(digits, "digits", 0, 15)
@@ -363,7 +373,8 @@ def standard_error(values: ArrayLike) -> float:
 
     See Also
     --------
-    mean_sd, scipy.stats.sem.
+    mean_sd
+    scipy.stats.sem
     """
     x = _spread(values)
     return float(x.std(ddof=1) / np.sqrt(x.size))
@@ -379,7 +390,8 @@ def glue_mean_sd(name: str, values: ArrayLike) -> tuple[float, float]:
 
     See Also
     --------
-    mean_sd, glue.
+    mean_sd
+    glue
     """
     name = _check_name(name)
     x = _spread(values)
@@ -415,7 +427,8 @@ def over_seeds(
 
     See Also
     --------
-    xent_book.reproducibility.book_seeds, mean_sd.
+    xent_book.reproducibility.book_seeds
+    mean_sd
     """
     from .reproducibility import book_seeds
 

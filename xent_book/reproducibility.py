@@ -68,7 +68,11 @@ def book_seeds(n: int = MIN_SEEDS) -> np.ndarray:
 
     See Also
     --------
-    setup_notebook; ``make claims`` (CONTRIBUTING.md).
+    setup_notebook
+
+    Notes
+    -----
+    ``make claims`` (CONTRIBUTING.md).
     """
     n = check_int(n, "n", MIN_SEEDS, 10_000)
     text = os.environ.get(SEEDS_VARIABLE, "").strip()

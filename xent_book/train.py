@@ -233,7 +233,11 @@ def make_model(
 
     See Also
     --------
-    fit; chapters 8-12.
+    fit
+
+    Notes
+    -----
+    Chapters 8-12.
     """
     import torch
     from torch import nn
@@ -408,7 +412,12 @@ def fit(
 
     See Also
     --------
-    make_model, predict_logits; chapters 8-12.
+    make_model
+    predict_logits
+
+    Notes
+    -----
+    Chapters 8-12.
     """
     import torch
     import torch.nn.functional as F
@@ -529,7 +538,12 @@ def predict_logits(model: torch.nn.Module, X: ArrayLike, batch_size: int | None 
 
     See Also
     --------
-    fit; xent_book.calibration; chapters 8-12.
+    fit
+    xent_book.calibration
+
+    Notes
+    -----
+    Chapters 8-12.
     """
     import torch
 
@@ -560,7 +574,12 @@ def evaluate(model: torch.nn.Module, X: ArrayLike, y: ArrayLike) -> dict[str, fl
 
     See Also
     --------
-    predict_logits, fit; chapters 4 and 9.
+    predict_logits
+    fit
+
+    Notes
+    -----
+    Chapters 4 and 9.
     """
     from .losses import cross_entropy
 

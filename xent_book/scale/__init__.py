@@ -25,8 +25,8 @@ exact memory count to compare them:
 * :func:`run_vocab_parallel` (``_launcher``): starts the vocabulary-parallel
   loss on local gloo processes; test scaffolding.
 
-See Also
---------
+Notes
+-----
 Chapter 13, "Cross-entropy at scale" (``notebooks/13_cross_entropy_at_scale.ipynb``).
 """
 

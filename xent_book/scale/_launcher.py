@@ -5,8 +5,8 @@ in any ``torch.distributed`` job. This launcher lives in the package (not in
 ``tests/``) because ``torch.multiprocessing`` with ``spawn`` re-imports the
 worker function by its module path in every child process.
 
-See Also
---------
+Notes
+-----
 Chapter 13, "Cross-entropy at scale", section 13.4.
 """
 

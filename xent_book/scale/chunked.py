@@ -2,7 +2,10 @@
 
 See Also
 --------
-xent_book.scale : the subpackage overview.
+xent_book.scale : The subpackage overview.
+
+Notes
+-----
 Chapter 13, "Cross-entropy at scale".
 """
 
@@ -62,8 +65,8 @@ def logits_bytes(n_tokens: int, vocab_size: int, dtype: torch.dtype = torch.floa
     ValueError
         ``n_tokens`` or ``vocab_size`` negative.
 
-    See Also
-    --------
+    Notes
+    -----
     Chapter 13, section 13.1.
     """
     n = check_int(n_tokens, "n_tokens", 0)
@@ -427,9 +430,12 @@ def chunked_linear_cross_entropy(
 
     See Also
     --------
-    naive_linear_cross_entropy : the same loss with the full logit matrix.
-    xent_book.losses.cross_entropy_grad : the gradient q - p at the logits (NumPy).
-    vocab_parallel_cross_entropy : the vocabulary split across processes.
+    naive_linear_cross_entropy : The same loss with the full logit matrix.
+    xent_book.losses.cross_entropy_grad : The gradient q - p at the logits (NumPy).
+    vocab_parallel_cross_entropy : The vocabulary split across processes.
+
+    Notes
+    -----
     Chapter 13, "Cross-entropy at scale".
     """
     target, ignore_index, reduction, eps = _check_linear_inputs(
@@ -473,7 +479,7 @@ def naive_linear_cross_entropy(
 
     See Also
     --------
-    chunked_linear_cross_entropy : the same value and gradients in ``chunk_size x C`` blocks.
+    chunked_linear_cross_entropy : The same value and gradients in ``chunk_size x C`` blocks.
     """
     target, ignore_index, reduction, eps = _check_linear_inputs(
         hidden, weight, target, ignore_index, reduction, label_smoothing

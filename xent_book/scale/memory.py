@@ -1,7 +1,7 @@
 """An exact, deterministic count of the tensor memory PyTorch operations allocate.
 
-See Also
---------
+Notes
+-----
 Chapter 13, "Cross-entropy at scale", section 13.2.
 """
 
@@ -59,8 +59,8 @@ class TensorMemoryTracker:
     >>> mem.peak, mem.current, mem.largest
     (16000, 16000, 8000)
 
-    See Also
-    --------
+    Notes
+    -----
     Chapter 13, "Cross-entropy at scale".
     """
 

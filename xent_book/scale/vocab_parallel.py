@@ -1,7 +1,7 @@
 """Cross-entropy when the vocabulary is split across the ranks of a ``torch.distributed`` group (Megatron-LM's scheme).
 
-See Also
---------
+Notes
+-----
 Chapter 13, "Cross-entropy at scale", section 13.4.
 """
 
@@ -328,7 +328,10 @@ def vocab_parallel_cross_entropy(
 
     See Also
     --------
-    run_vocab_parallel : launch it on 2-4 local processes (gloo).
+    run_vocab_parallel : Launch it on 2-4 local processes (gloo).
+
+    Notes
+    -----
     Chapter 13, "Cross-entropy at scale".
     """
     check_float_tensor(local_logits, "local_logits", 2, "(N, C_r)")

@@ -81,7 +81,12 @@ def binary_loss_values(z: float = 0.0, y: float = 1, pos_weight: float = 1.0) ->
 
     See Also
     --------
-    binary_loss_explorer, xent_book.binary_cross_entropy_with_logits; chapter 5, chapter 8.
+    binary_loss_explorer
+    xent_book.binary_cross_entropy_with_logits
+
+    Notes
+    -----
+    Chapter 5, chapter 8.
     """
     z = check_real(z, "z")
     y = check_probability_scalar(y, "y")
@@ -236,6 +241,10 @@ def binary_loss_explorer(
 
     See Also
     --------
-    binary_loss_values; chapter 5 (binary vs categorical), chapter 8 (class imbalance).
+    binary_loss_values
+
+    Notes
+    -----
+    Chapter 5 (binary vs categorical), chapter 8 (class imbalance).
     """
     return BinaryLossExplorer(y, pos_weight, z, **kwargs)

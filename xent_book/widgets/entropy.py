@@ -100,7 +100,12 @@ def entropy_values(p: ArrayLike = (0.5, 0.3, 0.2), base: float | None = 2) -> di
 
     See Also
     --------
-    entropy_explorer, xent_book.info.entropy; chapter 3 (entropy).
+    entropy_explorer
+    xent_book.info.entropy
+
+    Notes
+    -----
+    Chapter 3 (entropy).
     """
     pn = normalise_weights(p, "p")
     check_explorer_base(base)
@@ -152,7 +157,12 @@ def entropy_kl_values(
 
     See Also
     --------
-    entropy_kl_explorer, xent_book.info; chapter 4 (cross-entropy and KL divergence).
+    entropy_kl_explorer
+    xent_book.info
+
+    Notes
+    -----
+    Chapter 4 (cross-entropy and KL divergence).
     """
     pn = normalise_weights(p, "p")
     qn = normalise_weights(q, "q")
@@ -449,7 +459,12 @@ def entropy_kl_explorer(
 
     See Also
     --------
-    entropy_kl_values, entropy_explorer; chapter 4 (cross-entropy and KL divergence).
+    entropy_kl_values
+    entropy_explorer
+
+    Notes
+    -----
+    Chapter 4 (cross-entropy and KL divergence).
     """
     return EntropyKLExplorer(p, q, base, **kwargs)
 
@@ -483,6 +498,11 @@ def entropy_explorer(
 
     See Also
     --------
-    entropy_values, entropy_kl_explorer; chapter 3 (entropy).
+    entropy_values
+    entropy_kl_explorer
+
+    Notes
+    -----
+    Chapter 3 (entropy).
     """
     return EntropyExplorer(p, base, **kwargs)

@@ -84,7 +84,13 @@ def focal_values(p_t: float = 0.6, gamma: float = 2.0) -> dict:
 
     See Also
     --------
-    focal_explorer, xent_book.focal_loss, xent_book.sigmoid_focal_loss; chapter 8.
+    focal_explorer
+    xent_book.focal_loss
+    xent_book.sigmoid_focal_loss
+
+    Notes
+    -----
+    Chapter 8.
     """
     p = check_probability_scalar(p_t, "p_t", low_open=True)
     g = check_positive(gamma, "gamma", allow_zero=True)
@@ -206,6 +212,10 @@ def focal_explorer(gamma: float = 2.0, p_t: float = 0.6, **kwargs: Any) -> Focal
 
     See Also
     --------
-    focal_values; chapter 8 (class imbalance), chapter 12 (alternatives).
+    focal_values
+
+    Notes
+    -----
+    Chapter 8 (class imbalance), chapter 12 (alternatives).
     """
     return FocalExplorer(gamma, p_t, **kwargs)

@@ -93,7 +93,11 @@ def logits_explorer_values(
 
     See Also
     --------
-    logits_explorer; chapter 2 (softmax and temperature), chapter 6 (gradients).
+    logits_explorer
+
+    Notes
+    -----
+    Chapter 2 (softmax and temperature), chapter 6 (gradients).
     """
     z = _check_logits_vector(logits)
     t = check_temperature_for(z, temperature)
@@ -145,7 +149,11 @@ class LogitsExplorer(anywidget.AnyWidget):
 
     See Also
     --------
-    logits_explorer_values; chapter 2 (softmax and temperature).
+    logits_explorer_values
+
+    Notes
+    -----
+    Chapter 2 (softmax and temperature).
     """
 
     _esm = traitlets.Unicode(_live.esm("logits")).tag(sync=True)
@@ -350,7 +358,11 @@ def logits_explorer(
 
     See Also
     --------
-    LogitsExplorer (the anywidget explorer, chapter 2), logits_explorer_values;
-    chapter 7 (numerical stability).
+    LogitsExplorer : The anywidget explorer, chapter 2.
+    logits_explorer_values
+
+    Notes
+    -----
+    Chapter 7 (numerical stability).
     """
     return LegacyLogitsExplorer(logits, temperature, target, **kwargs)

@@ -112,7 +112,12 @@ def reliability_values(
 
     See Also
     --------
-    reliability_explorer, xent_book.calibration; chapter 10 (calibration).
+    reliability_explorer
+    xent_book.calibration
+
+    Notes
+    -----
+    Chapter 10 (calibration).
     """
     z, y = _check_inputs(logits, labels)
     return _values(z, y, check_temperature_for(z, temperature), n_bins)
@@ -236,6 +241,11 @@ def reliability_explorer(
 
     See Also
     --------
-    reliability_values, xent_book.calibration; chapter 10 (calibration).
+    reliability_values
+    xent_book.calibration
+
+    Notes
+    -----
+    Chapter 10 (calibration).
     """
     return ReliabilityExplorer(logits, labels, temperature, n_bins)
