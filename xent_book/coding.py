@@ -52,6 +52,7 @@ def quantise(probs: np.ndarray, precision: int = 16) -> np.ndarray:
     Returns
     -------
     np.ndarray of int64, the shape of ``probs``
+        The frequencies; each row sums to ``2**precision``.
 
     Raises
     ------
@@ -192,6 +193,7 @@ def decode(bits: np.ndarray, freqs: np.ndarray) -> np.ndarray:
     Returns
     -------
     np.ndarray of int64, shape (n,)
+        The decoded symbols, each in ``0 .. V - 1``.
 
     Raises
     ------
@@ -265,6 +267,7 @@ def ideal_code_length(symbols: np.ndarray, probs: np.ndarray) -> float:
     Parameters
     ----------
     symbols : array_like of int, shape (n,)
+        The text, one symbol index in ``0 .. V - 1`` per position.
     probs : array_like, shape (n, V)
         Probabilities, or integer frequencies (each row divided by its sum).
 

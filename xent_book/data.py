@@ -67,6 +67,23 @@ class Split:
     arrays of shape ``(n,)`` with values in ``0 .. num_classes - 1``.
     ``split["X_train"]`` works as well as ``split.X_train``, and
     :meth:`as_dict` returns the six arrays in a plain dict.
+
+    Parameters
+    ----------
+    X_train : numpy.ndarray of float64, shape (n_train, n_features)
+        Training features.
+    y_train : numpy.ndarray of int64, shape (n_train,)
+        Training labels.
+    X_val : numpy.ndarray of float64, shape (n_val, n_features)
+        Validation features.
+    y_val : numpy.ndarray of int64, shape (n_val,)
+        Validation labels.
+    X_test : numpy.ndarray of float64, shape (n_test, n_features)
+        Test features.
+    y_test : numpy.ndarray of int64, shape (n_test,)
+        Test labels.
+    num_classes : int
+        The number of classes C (a part may lack some of them).
     """
 
     X_train: np.ndarray
@@ -113,6 +130,17 @@ def stack_splits(splits: Iterable[Split]) -> dict[str, np.ndarray]:
 
     ``stack_splits([s0, s1, ...])["X_train"]`` has shape ``(len(splits), n_train, n_features)``,
     ``["y_train"]`` shape ``(len(splits), n_train)``; the same for ``val`` and ``test``.
+
+    Parameters
+    ----------
+    splits : iterable of Split
+        At least one split; all with the same part shapes and ``num_classes``.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        The six keys of :meth:`Split.as_dict`, each array with a leading axis of
+        length ``len(splits)``.
 
     Raises
     ------
@@ -243,6 +271,7 @@ def stratified_split(
     Returns
     -------
     Split
+        The three parts, each shuffled.
 
     Raises
     ------
@@ -313,11 +342,6 @@ def long_tailed_counts(num_classes: int, imbalance_ratio: float, n_max: int) -> 
         ``num_classes`` outside [1, 10**6], ``imbalance_ratio < 1`` or not finite,
         ``n_max`` outside [1, 2**53].
 
-    Examples
-    --------
-    >>> long_tailed_counts(10, 100, 5000).tolist()
-    [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
-
     See Also
     --------
     long_tailed_blobs
@@ -325,6 +349,11 @@ def long_tailed_counts(num_classes: int, imbalance_ratio: float, n_max: int) -> 
     Notes
     -----
     Chapter 8 (class imbalance).
+
+    Examples
+    --------
+    >>> long_tailed_counts(10, 100, 5000).tolist()
+    [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
     """
     C = check_int(num_classes, "num_classes", 1, MAX_CLASSES)
     n_max = check_int(n_max, "n_max", 1, MAX_COUNT)
@@ -384,11 +413,13 @@ def gaussian_blobs(
     val_fraction, test_fraction : float
         Stratified fractions for validation and test.
     seed : int
+        Seeds the draws of the points (and of the centres when d > 2); the
+        split uses ``seed + 1``. In [0, 2**32 - 1].
 
     Returns
     -------
     Split
-        float64 features of shape (n, d), int64 labels.
+        Float64 features of shape (n, d), int64 labels.
 
     Raises
     ------
@@ -451,12 +482,14 @@ def spirals(
     turns : float
         How many times each arm winds round, > 0.
     val_fraction, test_fraction : float
+        Stratified fractions for validation and test, >= 0, with a sum < 1.
     seed : int
+        Seeds the angular noise; the split uses ``seed + 1``. In [0, 2**32 - 1].
 
     Returns
     -------
     Split
-        float64 features of shape (n, 2), int64 labels.
+        Float64 features of shape (n, 2), int64 labels.
 
     Raises
     ------
@@ -521,11 +554,15 @@ def long_tailed_blobs(
     n_max : int
         Training count of class 0.
     n_features : int
+        Dimension d >= 1.
     cluster_std : float
+        The standard deviation of each coordinate, > 0.
     separation : float
+        Distance of each centre from the origin, >= 0.
     n_val_per_class, n_test_per_class : int
         Balanced validation / test sizes per class (>= 0).
     seed : int
+        Seeds the centres (when d > 2), the points and their order; in [0, 2**32 - 1].
 
     Returns
     -------
@@ -582,7 +619,7 @@ def load_digits_split(
     standardize: bool = True,
     seed: int = 0,
 ) -> Split:
-    """scikit-learn's bundled handwritten digits (1797 images of 8x8 pixels, 10 classes).
+    """Load scikit-learn's bundled handwritten digits (1797 images of 8x8 pixels, 10 classes).
 
     Nothing is downloaded: the data ship with scikit-learn. The 64 pixel
     intensities (0-16) are split stratified and, if ``standardize``, shifted and
@@ -593,13 +630,17 @@ def load_digits_split(
     Parameters
     ----------
     val_fraction, test_fraction : float
+        Stratified fractions for validation and test, >= 0, with a sum < 1.
     standardize : bool
+        Whether to standardise each pixel with the training mean and standard
+        deviation (False keeps the raw intensities 0-16).
     seed : int
+        The ``random_state`` of the split, in [0, 2**32 - 1].
 
     Returns
     -------
     Split
-        float64 features of shape (n, 64), int64 labels 0-9.
+        Float64 features of shape (n, 64), int64 labels 0-9.
 
     Raises
     ------

@@ -97,6 +97,7 @@ def glue(name: str, value: float, significant: int = SIGNIFICANT) -> int | float
     Returns
     -------
     int or float
+        The glued value: the int itself, or the float rounded to ``significant`` digits.
 
     Raises
     ------
@@ -215,6 +216,20 @@ def glue_at_least(name: str, value: float, decimals: int) -> float:
 
     Print it with exactly ``decimals`` decimals: ``{glue:text}`name:.2f``` for ``decimals=2``.
 
+    Parameters
+    ----------
+    name : str
+        The glue key.
+    value : float
+        A finite real number, the quantity that is at least the printed bound.
+    decimals : int
+        Decimal places, 0 to 15.
+
+    Returns
+    -------
+    float
+        The glued bound, ``round_down(value, decimals)``.
+
     Raises
     ------
     TypeError, ValueError
@@ -233,6 +248,20 @@ def glue_at_least(name: str, value: float, decimals: int) -> float:
 
 def glue_at_most(name: str, value: float, decimals: int) -> float:
     """Glue ``round_up(value, decimals)`` for a sentence "at most x"; return it.
+
+    Parameters
+    ----------
+    name : str
+        The glue key.
+    value : float
+        A finite real number, the quantity that is at most the printed bound.
+    decimals : int
+        Decimal places, 0 to 15.
+
+    Returns
+    -------
+    float
+        The glued bound, ``round_up(value, decimals)``.
 
     Raises
     ------
@@ -333,6 +362,7 @@ def mean_sd(values: ArrayLike, digits: int = 3) -> str:
     Returns
     -------
     str
+        ``f"{mean:.{digits}f} ± {sd:.{digits}f}"``.
 
     Raises
     ------
@@ -383,6 +413,20 @@ def standard_error(values: ArrayLike) -> float:
 def glue_mean_sd(name: str, values: ArrayLike) -> tuple[float, float]:
     """Glue the mean of ``values`` as ``name`` and its sample sd as ``name + "_sd"``; return both.
 
+    Parameters
+    ----------
+    name : str
+        The glue key of the mean; the sd is glued as ``name + "_sd"``.
+    values : array_like
+        At least 2 finite values, e.g. one per seed.
+
+    Returns
+    -------
+    mean : float
+        The glued mean, rounded as :func:`glue` rounds.
+    sd : float
+        The glued sample standard deviation (``ddof=1``), rounded the same way.
+
     Raises
     ------
     TypeError, ValueError
@@ -417,6 +461,7 @@ def over_seeds(
     Returns
     -------
     dict of str to numpy.ndarray
+        Each key of ``experiment``'s dict, its values stacked with the seeds on the first axis.
 
     Raises
     ------
