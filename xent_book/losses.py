@@ -304,6 +304,8 @@ def cross_entropy(
         Class-index targets equal to it are skipped (not used for probability targets).
     reduction : {'mean', 'sum', 'none'}, default 'mean'
     label_smoothing : float in [0, 1], default 0.0
+        The smoothing :math:`\varepsilon`: the target is mixed with the uniform
+        distribution, :math:`(1-\varepsilon)\,p + \varepsilon / C` (0 leaves it as is).
 
     Returns
     -------
@@ -330,11 +332,6 @@ def cross_entropy(
         non-numeric input; an ``ignore_index`` that is not an int; a non-real
         ``label_smoothing``; a non-str ``reduction``.
 
-    Examples
-    --------
-    >>> round(float(cross_entropy([[2.0, 1.0, 0.1]], [0])), 12)
-    0.417030016278
-
     See Also
     --------
     nll_loss
@@ -344,6 +341,11 @@ def cross_entropy(
     Notes
     -----
     Chapter 4 (cross-entropy and KL), chapter 11 (label smoothing).
+
+    Examples
+    --------
+    >>> round(float(cross_entropy([[2.0, 1.0, 0.1]], [0])), 12)
+    0.417030016278
     """
     check_reduction(reduction)
     eps = check_probability_scalar(label_smoothing, "label_smoothing")
@@ -408,8 +410,18 @@ def cross_entropy_grad(
 
     Parameters
     ----------
-    input, target, weight, ignore_index, reduction, label_smoothing
-        As :func:`cross_entropy`.
+    input : array_like, shape (C,), (N, C) or (N, C, d1, ...)
+        Logits, as in :func:`cross_entropy`.
+    target : array_like
+        Class indices or class probabilities, as in :func:`cross_entropy`.
+    weight : array_like, shape (C,), optional
+        Per-class weights, as in :func:`cross_entropy`.
+    ignore_index : int, default -100
+        Class-index targets equal to it get a zero gradient.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        The reduction of the loss that is differentiated.
+    label_smoothing : float in [0, 1], default 0.0
+        As in :func:`cross_entropy`.
 
     Returns
     -------
@@ -504,6 +516,7 @@ def focal_loss(
         that class's loss a reward); ``'mean'`` still divides by the count.
     reduction : {'mean', 'sum', 'none'}, default 'mean'
     ignore_index : int, default -100
+        Targets equal to it add no loss and are not counted by ``'mean'``.
 
     Returns
     -------

@@ -129,11 +129,6 @@ def multiclass_margin(input: ArrayLike, target: ArrayLike) -> np.ndarray:
     TypeError
         Non-real ``input``; non-integer ``target`` (float, bool, str).
 
-    Examples
-    --------
-    >>> float(multiclass_margin([2.0, 1.0, 0.1], 0))
-    1.0
-
     See Also
     --------
     multi_margin_loss
@@ -141,6 +136,11 @@ def multiclass_margin(input: ArrayLike, target: ArrayLike) -> np.ndarray:
     Notes
     -----
     Chapter 12.
+
+    Examples
+    --------
+    >>> float(multiclass_margin([2.0, 1.0, 0.1], 0))
+    1.0
     """
     inp, x, unbatched = _batched_logits(input)
     check_logits(inp, "input")
@@ -252,6 +252,7 @@ def squared_hinge_margin_loss(margin: ArrayLike, margin_width: float = 1.0) -> n
     margin : array_like
         Margins (finite), any shape.
     margin_width : float, default 1.0
+        :math:`\Delta`, the margin the loss asks for.
 
     Returns
     -------
@@ -403,11 +404,6 @@ def multi_margin_loss(
     TypeError
         Non-real ``input``; non-integer ``target``; a non-int ``p``; a non-real ``margin``; a non-str ``reduction``.
 
-    Examples
-    --------
-    >>> round(float(multi_margin_loss([[1.0, 1.5, 0.1]], [0])), 4)  # (1.5 + 0.1) / 3
-    0.5333
-
     See Also
     --------
     hinge_margin_loss
@@ -416,6 +412,11 @@ def multi_margin_loss(
     Notes
     -----
     Chapter 12.
+
+    Examples
+    --------
+    >>> round(float(multi_margin_loss([[1.0, 1.5, 0.1]], [0])), 4)  # (1.5 + 0.1) / 3
+    0.5333
     """
     check_reduction(reduction)
     p = check_int(p, "p", 1, 2)  # only p == 1 and p == 2, as in PyTorch
