@@ -93,6 +93,20 @@ def use_book_style() -> None:
 def style_axes(ax: Axes, xlabel: str, ylabel: str, title: str | None = None) -> Axes:
     """Label an axes (always with units, e.g. ``"loss (nats)"``) and return it.
 
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes to label.
+    xlabel, ylabel : str
+        The axis labels, with units.
+    title : str, optional
+        The axes' title; ``None`` or ``""`` sets none.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax`` itself.
+
     Raises
     ------
     TypeError
@@ -114,6 +128,22 @@ def new_figure(
     ncols: int = 1, nrows: int = 1, width: float = 6.4, height: float = 3.6, **kwargs: Any
 ) -> tuple[Figure, Any]:
     """``plt.subplots`` with the book's default size and a constrained layout (returns ``(fig, axes)``).
+
+    Parameters
+    ----------
+    ncols, nrows : int
+        Columns and rows of the grid of axes, 1 to 20.
+    width, height : float
+        Figure size in inches, in (0, 50].
+    **kwargs
+        Passed on to ``matplotlib.pyplot.subplots`` (e.g. ``sharex=True``).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The new figure.
+    axes : matplotlib.axes.Axes or numpy.ndarray of Axes
+        As ``plt.subplots`` returns them: one Axes for a 1 x 1 grid, else an array.
 
     Raises
     ------

@@ -101,6 +101,16 @@ def book_seeds(n: int = MIN_SEEDS) -> np.ndarray:
 def seed_everything(seed: int = 0) -> np.random.Generator:
     """Seed Python's, NumPy's legacy and PyTorch's generators; return ``numpy.random.default_rng(seed)``.
 
+    Parameters
+    ----------
+    seed : int
+        The seed of all four generators, in [0, 2**32 - 1].
+
+    Returns
+    -------
+    numpy.random.Generator
+        A fresh ``numpy.random.default_rng(seed)``.
+
     Raises
     ------
     TypeError
@@ -148,6 +158,16 @@ def setup_notebook(seed: int | None = None) -> np.random.Generator:
     ``seed``, by default the first of :func:`book_seeds` (0 unless
     ``XENT_BOOK_SEEDS`` says otherwise), so that a chapter's illustrative random
     draws move with the held-out seeds too.
+
+    Parameters
+    ----------
+    seed : int, optional
+        In [0, 2**32 - 1]; ``None`` takes the first of :func:`book_seeds`.
+
+    Returns
+    -------
+    numpy.random.Generator
+        ``numpy.random.default_rng(seed)``, as :func:`seed_everything` returns it.
 
     Raises
     ------

@@ -215,6 +215,7 @@ def make_model(
     dropout : float
         Dropout probability in [0, 1) after every hidden ReLU.
     seed : int
+        Seeds the initial weights, in [0, 2**32 - 1].
 
     Returns
     -------
@@ -362,15 +363,19 @@ def fit(
         Maps ``(B, d)`` features to logits ``(B, C)``; trained in place, in the dtype
         of its parameters (float64 from :func:`make_model`).
     X : array, shape (N, d)
+        Finite training features.
     y : int array (N,) of class indices, or float array (N, C) of target probabilities
+        The training targets, passed to ``loss_fn`` as a tensor.
     loss_fn : callable
         ``loss_fn(logits, target) -> scalar tensor``, e.g.
         ``torch.nn.functional.cross_entropy`` or
         ``functools.partial(F.cross_entropy, label_smoothing=0.1)``.
     epochs : int
+        Passes over the data, 1 to 10**5.
     lr : float
         Learning rate (> 0).
     batch_size : int or None
+        Examples per step (>= 1, capped at N); ``None`` trains full batch.
     weight_decay : float
         L2 penalty coefficient passed to the optimiser (coupled, as in
         ``torch.optim.Adam``/``SGD``).
@@ -521,12 +526,26 @@ def fit(
 
 
 def predict_logits(model: torch.nn.Module, X: ArrayLike, batch_size: int | None = None) -> np.ndarray:
-    """Logits of ``model`` on ``X`` as a float64 NumPy array of shape (N, C).
+    """Compute the logits of ``model`` on ``X`` as a float64 NumPy array of shape (N, C).
 
     The model is put in eval mode (dropout off) and run under ``torch.no_grad()``
     on inputs of the model's dtype (float64 from :func:`make_model`); the logits are
     returned as float64 for the
     NumPy reference functions.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Maps ``(B, d)`` features to logits ``(B, C)``; left in eval mode.
+    X : array, shape (N, d)
+        Finite features, cast to the dtype of the model's parameters.
+    batch_size : int or None
+        Rows per forward pass (>= 1, capped at N); ``None`` runs all rows at once.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (N, C)
+        The logits.
 
     Raises
     ------
@@ -560,9 +579,21 @@ def predict_logits(model: torch.nn.Module, X: ArrayLike, batch_size: int | None 
 def evaluate(model: torch.nn.Module, X: ArrayLike, y: ArrayLike) -> dict[str, float]:
     """Accuracy and mean cross-entropy (nats) of ``model`` on ``(X, y)`` with class indices ``y``.
 
-    Returns ``{"acc": float, "nll": float}``: the fraction of rows whose argmax
-    logit is the label, and :func:`xent_book.cross_entropy` of the float64
-    logits of :func:`predict_logits`.
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Maps ``(N, d)`` features to logits ``(N, C)``; left in eval mode.
+    X : array, shape (N, d)
+        Finite features.
+    y : int array, shape (N,)
+        Class indices in ``[0, C)``.
+
+    Returns
+    -------
+    dict of str to float
+        ``{"acc": ..., "nll": ...}``: the fraction of rows whose argmax
+        logit is the label, and :func:`xent_book.cross_entropy` (nats) of the
+        float64 logits of :func:`predict_logits`.
 
     Raises
     ------
