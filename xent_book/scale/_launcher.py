@@ -91,7 +91,9 @@ def run_vocab_parallel(
     world_size : int
         Number of processes, 1 to 8 (2 to 4 in the tests).
     logits : torch.Tensor, shape (N, C)
+        The full logits, floating, split into ``world_size`` vocabulary slices.
     target : torch.Tensor, shape (N,)
+        Global class indices in ``[0, C)`` (or the loss's ``ignore_index``), sent to every rank.
     grad_output : torch.Tensor, optional
         Gradient of the loss for the backward pass (shape ``(N,)`` for
         ``reduction='none'``, a scalar otherwise); default ones.

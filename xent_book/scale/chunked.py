@@ -38,7 +38,7 @@ def acc_dtype(dtype: torch.dtype) -> torch.dtype:
 
 
 def logits_bytes(n_tokens: int, vocab_size: int, dtype: torch.dtype = torch.float32) -> int:
-    """Bytes of one ``n_tokens x vocab_size`` logit matrix: ``N * C * itemsize``.
+    """Count the bytes of one ``n_tokens x vocab_size`` logit matrix: ``N * C * itemsize``.
 
     The naive loss holds several such matrices at once (the log-softmax saved
     for the backward pass, the gradient of the NLL, the gradient of the logits).
@@ -87,7 +87,9 @@ def default_chunk_size(n_tokens: int, vocab_size: int, budget_elements: int = 2*
     Parameters
     ----------
     n_tokens : int >= 0
+        Number of tokens ``N``; the chunk length never exceeds it.
     vocab_size : int >= 1
+        Number of classes ``C``, the length of each row of logits.
     budget_elements : int >= 1, default 2**24
         Logits one chunk may hold.
 
@@ -396,6 +398,7 @@ def chunked_linear_cross_entropy(
         Target value that contributes neither loss nor gradient.
     reduction : {'mean', 'sum', 'none'}, default 'mean'
     label_smoothing : float in [0, 1], default 0.0
+        The smoothing :math:`\varepsilon` of the target, PyTorch's convention.
 
     Returns
     -------
@@ -417,6 +420,16 @@ def chunked_linear_cross_entropy(
         in ``hidden`` or ``weight``, devices that differ, and logits
         ``hidden @ weight.T`` that overflow (named as ``hidden``).
 
+    See Also
+    --------
+    naive_linear_cross_entropy : The same loss with the full logit matrix.
+    xent_book.losses.cross_entropy_grad : The gradient q - p at the logits (NumPy).
+    vocab_parallel_cross_entropy : The vocabulary split across processes.
+
+    Notes
+    -----
+    Chapter 13, "Cross-entropy at scale".
+
     Examples
     --------
     >>> import torch, torch.nn.functional as F
@@ -427,16 +440,6 @@ def chunked_linear_cross_entropy(
     >>> a = chunked_linear_cross_entropy(h, w, y, chunk_size=3)
     >>> bool(torch.allclose(a, F.cross_entropy(h @ w.T, y), rtol=0, atol=1e-12))
     True
-
-    See Also
-    --------
-    naive_linear_cross_entropy : The same loss with the full logit matrix.
-    xent_book.losses.cross_entropy_grad : The gradient q - p at the logits (NumPy).
-    vocab_parallel_cross_entropy : The vocabulary split across processes.
-
-    Notes
-    -----
-    Chapter 13, "Cross-entropy at scale".
     """
     target, ignore_index, reduction, eps = _check_linear_inputs(
         hidden, weight, target, ignore_index, reduction, label_smoothing
@@ -471,6 +474,26 @@ def naive_linear_cross_entropy(
 
     The arguments and their checks are those of :func:`chunked_linear_cross_entropy`
     (without ``chunk_size``); the loss is in nats, in the dtype of ``hidden``.
+
+    Parameters
+    ----------
+    hidden : torch.Tensor, shape (N, d)
+        Final hidden states, floating.
+    weight : torch.Tensor, shape (C, d)
+        Output (unembedding) matrix, same dtype and device as ``hidden``.
+    target : torch.Tensor, shape (N,)
+        Integer class indices in ``[0, C)`` or equal to ``ignore_index``.
+    ignore_index : int, default -100
+        Target value that contributes neither loss nor gradient.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        As in ``F.cross_entropy``.
+    label_smoothing : float in [0, 1], default 0.0
+        As in ``F.cross_entropy``.
+
+    Returns
+    -------
+    torch.Tensor
+        The loss in nats (shape ``(N,)`` for ``'none'``), in the dtype of ``hidden``.
 
     Raises
     ------

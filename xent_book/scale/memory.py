@@ -48,6 +48,10 @@ class TensorMemoryTracker:
     ValueError
         ``log_min_bytes`` negative.
 
+    Notes
+    -----
+    Chapter 13, "Cross-entropy at scale".
+
     Examples
     --------
     >>> import torch
@@ -58,10 +62,6 @@ class TensorMemoryTracker:
     ...     c = b + 1
     >>> mem.peak, mem.current, mem.largest
     (16000, 16000, 8000)
-
-    Notes
-    -----
-    Chapter 13, "Cross-entropy at scale".
     """
 
     def __init__(self, log_min_bytes: int | None = None) -> None:

@@ -64,6 +64,7 @@ def vocab_parallel_local_max(local_logits: torch.Tensor) -> torch.Tensor:
     Parameters
     ----------
     local_logits : torch.Tensor, shape (N, C_r), floating, finite, C_r >= 1
+        This rank's slice of the logits: ``C_r`` of the ``C`` classes for ``N`` tokens.
 
     Returns
     -------
@@ -108,6 +109,7 @@ def vocab_parallel_local_sums(
     Parameters
     ----------
     local_logits : torch.Tensor, shape (N, C_r)
+        This rank's slice of the logits, floating and finite.
     target : torch.Tensor, shape (N,)
         Global class indices (>= 0) or ``ignore_index``.
     vocab_start : int >= 0
@@ -115,6 +117,14 @@ def vocab_parallel_local_sums(
     global_max : torch.Tensor, shape (N,)
         The all-reduced row maxima, at least this slice's own.
     ignore_index : int, default -100
+        Tokens with this target are owned by no rank (columns 0 and 3 are 0).
+
+    Returns
+    -------
+    sums : torch.Tensor, shape (N, 4)
+        The four columns above, in ``local_logits``' dtype.
+    shifted : torch.Tensor, shape (N, C_r)
+        The shifted slice :math:`s = z - m`.
 
     Raises
     ------
@@ -166,12 +176,16 @@ def vocab_parallel_combine(
     vocab_size : int in [1, 2**63)
         The global number of classes ``C``.
     target : torch.Tensor, shape (N,)
+        Global class indices in ``[0, C)`` or ``ignore_index``.
     ignore_index : int, default -100
+        Tokens with this target get loss 0.
     label_smoothing : float in [0, 1], default 0.0
+        The smoothing :math:`\varepsilon`, PyTorch's convention with ``C = vocab_size``.
 
     Returns
     -------
     torch.Tensor, shape (N,)
+        The per-token losses in nats, in ``global_sums``' dtype.
 
     Raises
     ------
@@ -304,6 +318,7 @@ def vocab_parallel_cross_entropy(
     group : torch.distributed.ProcessGroup, optional
         The tensor-parallel group (default: the world).
     ignore_index : int, default -100
+        Tokens with this target add no loss and no gradient.
     reduction : {'mean', 'sum', 'none'}, default 'mean'
         ``'mean'`` divides by the number of non-ignored targets (NaN if none).
     label_smoothing : float in [0, 1], default 0.0
