@@ -258,3 +258,94 @@ def test_adamw_decay_differs_from_adams_coupled_l2():
         runs[opt, wd] = ensemble.predict_logits_stacked(stacked, X)
     assert np.abs(runs["adam", 0.5] - runs["adamw", 0.5]).max() > 1e-2
     np.testing.assert_allclose(runs["adam", 0.0], runs["adamw", 0.0], rtol=1e-12, atol=1e-12)
+
+
+def _train_alone_with(model, X, target, epochs, lr, loss_fn):
+    """Reference: one model, plain Adam, full batch, its own loss (labels or target distributions)."""
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    Xt, tt = torch.from_numpy(X), torch.from_numpy(target)
+    for _ in range(epochs):
+        loss = loss_fn(model(Xt), tt)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    with torch.no_grad():
+        return model(Xt).double().numpy()
+
+
+def _mae(z, y):
+    # 2 (1 - q_y), a loss unlike cross-entropy
+    return (2 * (1 - torch.softmax(z, -1).gather(-1, y[:, None]))).mean()
+
+
+def test_one_loss_per_model_trains_each_model_on_its_own_loss():
+    rng = np.random.default_rng(12)
+    X, y = _data(rng, per_seed=True)
+    losses = [F.cross_entropy, _mae, lambda z, t: F.cross_entropy(z, t, label_smoothing=0.3)]
+    stacked = ensemble.stack_models([make_model(3, 4, hidden=(8,), seed=s) for s in SEEDS])
+    ensemble.fit_stacked(stacked, X, y, loss_fn=losses, epochs=25, lr=0.05)
+    z = ensemble.predict_logits_stacked(stacked, X)
+    for i, (s, fn) in enumerate(zip(SEEDS, losses, strict=True)):
+        alone = _train_alone_with(make_model(3, 4, hidden=(8,), seed=s), X[i], y[i], 25, 0.05, fn)
+        np.testing.assert_allclose(z[i], alone, rtol=1e-9, atol=1e-12)
+    # a list of one loss repeated is the single loss
+    runs = []
+    for loss_fn in (_mae, [_mae] * len(SEEDS)):
+        stacked = ensemble.stack_models([make_model(3, 4, hidden=(8,), seed=s) for s in SEEDS])
+        ensemble.fit_stacked(stacked, X, y, loss_fn=loss_fn, epochs=5)
+        runs.append(ensemble.predict_logits_stacked(stacked, X))
+    np.testing.assert_array_equal(runs[0], runs[1])
+
+
+@pytest.mark.parametrize("temperature", [1.0, 4.0])
+def test_soft_targets_train_as_torch_cross_entropy_against_the_distribution(temperature):
+    # distillation: the students learn a teacher's probabilities, per model (S, N, C), at a temperature
+    rng = np.random.default_rng(13)
+    X, _ = _data(rng, per_seed=True)
+    P = torch.softmax(torch.from_numpy(rng.normal(size=(len(SEEDS), X.shape[1], 4)) * 2), -1).numpy()
+    T = temperature
+
+    def distil(z, p):
+        return T**2 * F.cross_entropy(z / T, p)
+
+    stacked = ensemble.stack_models([make_model(3, 4, hidden=(), seed=s) for s in SEEDS])
+    hist = ensemble.fit_stacked(stacked, X, P, loss_fn=distil, epochs=30, lr=0.05)
+    z = ensemble.predict_logits_stacked(stacked, X)
+    for i, s in enumerate(SEEDS):
+        alone = _train_alone_with(make_model(3, 4, hidden=(), seed=s), X[i], P[i], 30, 0.05, distil)
+        np.testing.assert_allclose(z[i], alone, rtol=1e-9, atol=1e-12)
+    assert np.all(hist["train_loss"][-1] < hist["train_loss"][0])
+
+
+def test_one_hot_soft_targets_equal_labels_and_smoothing_smooths_them_as_torch():
+    rng = np.random.default_rng(14)
+    X, y = _data(rng)
+    runs = []
+    for target, eps in ((y, 0.0), (np.eye(4)[y], 0.0), (y, 0.2), (np.eye(4)[y], 0.2)):
+        stacked = ensemble.stack_models([make_model(3, 4, hidden=(8,), seed=s) for s in SEEDS])
+        ensemble.fit_stacked(stacked, X, target, epochs=10, batch_size=16, label_smoothing=eps)
+        runs.append(ensemble.predict_logits_stacked(stacked, X))
+    np.testing.assert_allclose(runs[0], runs[1], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(runs[2], runs[3], rtol=1e-9, atol=1e-12)
+    assert np.abs(runs[0] - runs[2]).max() > 1e-3  # smoothing did something
+
+
+def test_bad_loss_lists_and_soft_targets_are_refused_with_their_names():
+    stacked = ensemble.stack_models([make_model(3, 4, hidden=(8,), seed=s) for s in SEEDS])
+    X, y = _data(np.random.default_rng(15))
+    with pytest.raises(ValueError, match="loss_fn"):
+        ensemble.fit_stacked(stacked, X, y, epochs=1, loss_fn=[F.cross_entropy] * 2)
+    with pytest.raises(TypeError, match=r"loss_fn\[1\]"):
+        ensemble.fit_stacked(stacked, X, y, epochs=1, loss_fn=[F.cross_entropy, "ce", F.cross_entropy])
+    with pytest.raises(TypeError, match="loss_fn"):
+        ensemble.fit_stacked(stacked, X, y, epochs=1, loss_fn="cross_entropy")
+    with pytest.raises(ValueError, match="label_smoothing"):
+        ensemble.fit_stacked(stacked, X, y, epochs=1, loss_fn=[F.cross_entropy] * 3, label_smoothing=0.1)
+    P = np.full((X.shape[0], 4), 0.25)
+    for bad in (P * 2, P - 0.25 + np.eye(4)[y] * 1.5 - 0.5, np.where(P > 0, np.nan, P), P[:, :3], P[:-1]):
+        with pytest.raises(ValueError, match="y"):
+            ensemble.fit_stacked(stacked, X, bad, epochs=1)
+    with pytest.raises(ValueError, match="y"):  # per seed: (S, N, C), not (S + 1, N, C)
+        ensemble.fit_stacked(stacked, X, np.stack([P] * 4), epochs=1)
+    with pytest.raises(TypeError, match="y"):  # float labels of the labels' shape stay refused
+        ensemble.fit_stacked(stacked, X, y.astype(float), epochs=1)

@@ -390,3 +390,32 @@ def test_stacked_forward_refuses_logits_that_overflow():
     with pytest.raises(ValueError, match="x: the logits overflowed"):
         model.forward(x)
     assert torch.isfinite(model.forward(torch.zeros(N, D, dtype=model.weights[0].dtype))).all()
+
+
+@FAST
+@given(P=st.one_of(hostile_float_arrays((N, C)), hostile_float_arrays()))
+def test_fit_stacked_hostile_soft_targets(P):
+    # y as target distributions (N, C): hostile values and shapes are refused naming y
+    assert_refuses_or_ok(ensemble.fit_stacked, _stacked(), X, P, **FIT_VALID, arg="y", timeout=10)
+
+
+@FAST
+@given(
+    losses=st.sampled_from(
+        [[], [F.cross_entropy], [F.cross_entropy] * (S + 1), [F.cross_entropy, 1], (None,) * S]
+    )
+)
+def test_fit_stacked_hostile_loss_per_model(losses):
+    assert_refuses_or_ok(
+        ensemble.fit_stacked, _stacked(), X, Y, **FIT_VALID, loss_fn=losses, arg="loss_fn", must_refuse=True
+    )
+
+
+def test_fit_stacked_soft_targets_and_loss_list_match_torch():
+    # valid: one-hot targets with one cross-entropy per model train exactly as integer labels
+    runs = []
+    for target, loss_fn in ((Y, None), (np.eye(C)[Y], [F.cross_entropy] * S)):
+        model = _stacked()
+        assert_refuses_or_ok(ensemble.fit_stacked, model, X, target, **FIT_VALID, loss_fn=loss_fn, arg=None)
+        runs.append(ensemble.predict_logits_stacked(model, X))
+    np.testing.assert_allclose(runs[0], runs[1], rtol=1e-12, atol=1e-12)

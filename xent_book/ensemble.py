@@ -35,6 +35,7 @@ from numpy.typing import ArrayLike
 from ._validation import (
     as_float_array,
     check_choice,
+    check_distribution,
     check_int,
     check_labels,
     check_positive,
@@ -202,8 +203,12 @@ def stack_models(models: Sequence[torch.nn.Module], dropout: float = 0.0) -> Sta
     return StackedMLP(weights, biases, dropout=dropout)
 
 
-def _as_stacked_data(model: StackedMLP, X, y, name_X: str, name_y: str):
-    """Features (N, d) or (S, N, d) and labels (N,) or (S, N), checked by train's one home for data."""
+def _as_stacked_data(model: StackedMLP, X, y, name_X: str, name_y: str, soft_ok: bool = False):
+    """Features (N, d) or (S, N, d) and labels (N,) or (S, N), checked by train's one home for data.
+
+    With ``soft_ok``, ``y`` may instead hold target distributions, float (N, C) or (S, N, C), as
+    ``torch.nn.functional.cross_entropy`` takes them (returned as a float tensor of the weights' dtype).
+    """
     from .train import _features
 
     n_seeds, d = model.n_seeds, model.weights[0].shape[1]
@@ -217,6 +222,18 @@ def _as_stacked_data(model: StackedMLP, X, y, name_X: str, name_y: str):
         raise ValueError(f"{name_X}: expected shape (N, {d}) or ({n_seeds}, N, {d}), got {Xa.shape}")
     if Xt.shape[-1] != d:
         raise ValueError(f"{name_X}: expected {d} features (the models' input width), got shape {Xa.shape}")
+    soft = soft_ok and _is_soft(y, Xa.ndim)
+    if soft:  # target distributions, one row per example
+        ya = as_float_array(y, name_y)
+        check_distribution(ya, name_y)
+        if ya.ndim == 2:
+            ya = np.broadcast_to(ya, (n_seeds, *ya.shape))
+        if ya.shape != (*Xt.shape[:2], num_classes):
+            raise ValueError(
+                f"{name_y}: expected target distributions of shape {(*Xt.shape[1:2], num_classes)} or "
+                f"{(*Xt.shape[:2], num_classes)} (one per row of {name_X}), got {ya.shape}"
+            )
+        return Xt.contiguous(), torch.from_numpy(np.ascontiguousarray(ya)).to(model.weights[0].dtype)
     ya = check_labels(y, name_y, num_classes, ndim=None)
     if ya.ndim == 1:
         ya = np.broadcast_to(ya, (n_seeds, *ya.shape))
@@ -226,6 +243,33 @@ def _as_stacked_data(model: StackedMLP, X, y, name_X: str, name_y: str):
             f"(one per row of {name_X}), got {ya.shape}"
         )
     return Xt.contiguous(), torch.from_numpy(np.ascontiguousarray(ya, dtype=np.int64))
+
+
+def _is_soft(y, x_ndim: int) -> bool:
+    """Floating targets with one more axis than labels would have: distributions over the classes."""
+    kind = getattr(getattr(y, "dtype", None), "kind", None)
+    return kind == "f" and getattr(y, "ndim", 0) >= x_ndim
+
+
+def _loss_per_model(loss_fn, n_models: int) -> list | None:
+    """None (the default loss), or one callable per stacked model."""
+    if loss_fn is None or loss_fn is torch.nn.functional.cross_entropy:
+        return None
+    if callable(loss_fn):
+        return [loss_fn] * n_models
+    if isinstance(loss_fn, str | bytes) or not isinstance(loss_fn, Sequence):
+        raise TypeError(
+            f"loss_fn: expected a callable loss_fn(logits, target) or a sequence of them, one per model, "
+            f"got {type(loss_fn).__name__}"
+        )
+    if len(loss_fn) != n_models:
+        raise ValueError(f"loss_fn: expected one loss per model ({n_models}), got {len(loss_fn)}")
+    for i, fn in enumerate(loss_fn):
+        if not callable(fn):
+            raise TypeError(
+                f"loss_fn[{i}]: expected a callable loss_fn(logits, target), got {type(fn).__name__}"
+            )
+    return list(loss_fn)
 
 
 def _check_callable(value, name: str, what: str):
@@ -261,7 +305,7 @@ def fit_stacked(
     model: StackedMLP,
     X: ArrayLike,
     y: ArrayLike,
-    loss_fn: Callable | None = None,
+    loss_fn: Callable | Sequence[Callable] | None = None,
     epochs: int = 200,
     lr: float = 1e-2,
     batch_size: int | None = None,
@@ -303,9 +347,13 @@ def fit_stacked(
     model : StackedMLP
         From :func:`stack_models`; trained in place.
     X : array (N, d) shared by all seeds, or (S, N, d) one draw per seed
-    y : int array (N,) or (S, N)
-    loss_fn : callable, optional
-        ``loss_fn(logits (N, C), target (N,)) -> scalar tensor`` applied per seed;
+    y : int array (N,) or (S, N), or float array (N, C) or (S, N, C)
+        Class labels, or target distributions (soft targets: each row in [0, 1], summing
+        to 1), for instance a teacher's probabilities in distillation; the default loss is
+        then the cross-entropy from the target to the model, ``-sum_k p_k log q_k``.
+    loss_fn : callable or sequence of S callables, optional
+        ``loss_fn(logits (N, C), target (N,) or (N, C)) -> scalar tensor`` applied per seed,
+        one for all models or one per stacked model (a sweep over losses in one call);
         default ``torch.nn.functional.cross_entropy`` (mean, nats).
     epochs : int
     lr : float
@@ -346,10 +394,11 @@ def fit_stacked(
     Raises
     ------
     TypeError
-        ``model`` is not a :class:`StackedMLP`; ``loss_fn``, ``augment`` or ``callback`` is not callable;
-        a scalar of the wrong type; non-integer labels.
+        ``model`` is not a :class:`StackedMLP`; ``loss_fn`` (or one of its items), ``augment`` or
+        ``callback`` is not callable; a scalar of the wrong type; non-integer labels.
     ValueError
-        Bad shapes, non-finite features, labels outside [0, C), ``epochs`` not in [1, 10**5],
+        Bad shapes, non-finite features, labels outside [0, C), soft targets that are not
+        distributions, a ``loss_fn`` sequence not of length S, ``epochs`` not in [1, 10**5],
         ``lr`` not in (0, 1e6], ``batch_size`` < 1, penalties negative or above 1e6, a bad ``seed``,
         an unknown ``optimizer``, only one of ``X_val``/``y_val``, ``label_smoothing`` outside
         [0, 1] or nonzero with a custom ``loss_fn``, or a per-model array not of shape ``(S,)``.
@@ -358,12 +407,10 @@ def fit_stacked(
 
     f = torch.nn.functional
     model = _check_stacked(model)
-    loss_fn = (
-        f.cross_entropy if loss_fn is None else _check_callable(loss_fn, "loss_fn", "loss_fn(logits, target)")
-    )
+    S = model.n_seeds
+    losses = _loss_per_model(loss_fn, S)  # None: the default cross-entropy
     _check_callable(augment, "augment", "augment(x, generator)")
     _check_callable(callback, "callback", "callback(epoch, model, metrics)")
-    S = model.n_seeds
     epochs = check_int(epochs, "epochs", 1, MAX_EPOCHS)
     lr = check_positive(lr, "lr")
     weight_decay = _per_model(weight_decay, "weight_decay", S, MAX_RATE)
@@ -374,7 +421,7 @@ def fit_stacked(
     label_smoothing = _per_model(label_smoothing, "label_smoothing", S, 1.0)
     smoothing = None  # the default path, unchanged: loss_fn per seed
     if isinstance(label_smoothing, np.ndarray) or label_smoothing > 0:
-        if loss_fn is not f.cross_entropy:
+        if losses is not None:
             raise ValueError("label_smoothing: applies to the default loss only (got a custom loss_fn)")
         smoothing = torch.from_numpy(np.broadcast_to(label_smoothing, (S,)).copy()).to(model.weights[0].dtype)
     optimizer = check_choice(optimizer, "optimizer", ("adam", "sgd", "adamw"))
@@ -387,7 +434,9 @@ def fit_stacked(
             decay = torch.from_numpy(weight_decay).to(model.weights[0].dtype)
         weight_decay = 0.0
     seed = check_seed(seed)
-    Xt, yt = _as_stacked_data(model, X, y, "X", "y")
+    Xt, yt = _as_stacked_data(model, X, y, "X", "y", soft_ok=True)
+    if losses is None:
+        losses = [f.cross_entropy] * S
     N = Xt.shape[1]
     if batch_size is not None:
         batch_size = check_int(batch_size, "batch_size", 1)
@@ -424,10 +473,13 @@ def fit_stacked(
                     xb = augment(xb, gen)
                 logits = model(xb)
                 if smoothing is None:
-                    per_seed = torch.stack([loss_fn(logits[s], yb[s]) for s in range(S)])
-                else:  # PyTorch's smoothed loss, (1 - eps) NLL + eps H(u, q), all models at once
+                    per_seed = torch.stack([losses[s](logits[s], yb[s]) for s in range(S)])
+                else:  # PyTorch's smoothed loss, (1 - eps) H(p, q) + eps H(u, q), all models at once
                     log_q = torch.log_softmax(logits, dim=-1)
-                    nll = -log_q.gather(-1, yb[..., None])[..., 0].mean(dim=1)
+                    if yb.is_floating_point():  # soft targets p
+                        nll = -(yb * log_q).sum(dim=-1).mean(dim=1)
+                    else:
+                        nll = -log_q.gather(-1, yb[..., None])[..., 0].mean(dim=1)
                     per_seed = (1 - smoothing) * nll + smoothing * -log_q.mean(dim=-1).mean(dim=1)
                 objective = per_seed.sum()
                 if l1 > 0:
