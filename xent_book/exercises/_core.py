@@ -139,6 +139,11 @@ def number(
         The tolerance the question states; at least one is required. An answer
         ``a`` is correct when ``|a - s| <= atol + rtol * |s|`` (``numpy.isclose``).
 
+    Returns
+    -------
+    NumberExercise
+        The registered exercise.
+
     Raises
     ------
     ValueError
@@ -180,8 +185,11 @@ def choice(label: str, *, options: Sequence[str], solution: Callable[[], int], h
     hint : str
         Shown with "not yet"; must not give the answer away.
 
-    The reader answers with the index, the option's text, or its letter
-    (``"a"`` for the first option).
+    Returns
+    -------
+    ChoiceExercise
+        The registered exercise. The reader answers with the index, the
+        option's text, or its letter (``"a"`` for the first option).
 
     Raises
     ------
@@ -254,6 +262,11 @@ def function(
         How the page names the call; default a literal such as
         ``f(np.array([1000.0, 1000.0]))``.
 
+    Returns
+    -------
+    FunctionExercise
+        The registered exercise.
+
     Raises
     ------
     ValueError
@@ -314,19 +327,41 @@ def load_chapters() -> None:
 
 
 def import_errors() -> dict[str, str]:
-    """``{module: error}`` for chapter modules that failed to import (empty when all is well)."""
+    """``{module: error}`` for chapter modules that failed to import (empty when all is well).
+
+    Returns
+    -------
+    dict of str to str
+        A copy: each failed module's name and its ``"ErrorType: message"``.
+    """
     load_chapters()
     return dict(_IMPORT_ERRORS)
 
 
 def labels() -> list[str]:
-    """Every registered exercise label, sorted."""
+    """Every registered exercise label, sorted.
+
+    Returns
+    -------
+    list of str
+        The labels of every chapter module that imported.
+    """
     load_chapters()
     return sorted(_REGISTRY)
 
 
 def get(label: str) -> Exercise:
     """The exercise registered under ``label``.
+
+    Parameters
+    ----------
+    label : str
+        An exercise's label, e.g. ``"ex-entropy-1"``.
+
+    Returns
+    -------
+    Exercise
+        The registered exercise (a number, choice or function exercise).
 
     Raises
     ------
@@ -361,7 +396,7 @@ def check(label: str, answer: Any) -> Verdict:
     ----------
     label : str
         The exercise's label, as the chapter shows it (``"ex-entropy-1"``).
-    answer
+    answer : object
         A number (number exercises), an option index, text or letter (choice
         exercises), or a function (function exercises: it is run on every test
         case, edge cases included, and compared with the package's reference).
@@ -390,6 +425,16 @@ def check(label: str, answer: Any) -> Verdict:
 def describe(label: str) -> str:
     """What exercise ``label`` expects (kind, tolerance, options, number of test cases); printed and returned.
 
+    Parameters
+    ----------
+    label : str
+        An exercise's label, e.g. ``"ex-entropy-1"``.
+
+    Returns
+    -------
+    str
+        The one-line description that was printed.
+
     Raises
     ------
     TypeError, ValueError
@@ -413,9 +458,18 @@ def describe(label: str) -> str:
 def export_all(strict: bool = True) -> dict:
     """Run every reference solution; the JSON-ready data the static page checks against.
 
-    Returns ``{"version": 1, "exercises": {label: {...}}}``; each entry has
-    ``kind``, ``chapter``, ``hint`` and the kind's fields (``answer`` with
-    ``rtol``/``atol``, ``options``, or the function's page case).
+    Parameters
+    ----------
+    strict : bool, default True
+        Refuse to export when a chapter module failed to import; with False the
+        exercises of such a module are left out.
+
+    Returns
+    -------
+    dict
+        ``{"version": 1, "exercises": {label: {...}}}``; each entry has
+        ``label``, ``kind``, ``chapter``, ``hint`` and the kind's fields
+        (``answer`` with ``rtol``/``atol``, ``options``, or the function's page case).
 
     Raises
     ------

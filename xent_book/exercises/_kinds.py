@@ -43,12 +43,21 @@ class Verdict:
     ``"not yet"`` or ``"not implemented"`` (a function that raised
     :class:`NotImplementedError`). :func:`check` prints ``message`` once; in a
     notebook the returned verdict then displays nothing more.
+
+    Parameters
+    ----------
+    label : str
+        The label of the exercise the verdict is on.
+    status : {"correct", "not yet", "not implemented"}
+        The verdict.
+    message : str
+        The text shown to the reader (with the hint when not correct).
     """
 
     label: str
     status: str
     message: str
-    _printed: bool = field(default=False, repr=False, compare=False)
+    _printed: bool = field(default=False, init=False, repr=False, compare=False)
 
     @property
     def correct(self) -> bool:
@@ -79,7 +88,17 @@ def _verdict(ex: Exercise, ok: bool, detail: str = "") -> Verdict:
 
 @dataclass
 class Exercise:
-    """Common part of an exercise: its label, hint, and the module that registered it."""
+    """Common part of an exercise: its label, hint, and the module that registered it.
+
+    Parameters
+    ----------
+    label : str
+        The ``{exercise}`` block's ``:label:``, e.g. ``"ex-entropy-1"``.
+    hint : str
+        Shown with "not yet"; does not give the answer away.
+    module : str
+        The name of the module that registered the exercise (``xent_book.exercises.chNN``).
+    """
 
     label: str
     hint: str
@@ -137,12 +156,28 @@ def _short(value: Any, limit: int = 120) -> str:
 
 @dataclass
 class NumberExercise(Exercise):
-    """The answer is a number (or a small array of numbers) within a stated tolerance."""
+    """The answer is a number (or a small array of numbers) within a stated tolerance.
+
+    Built by :func:`number`, which checks the arguments; the constructor checks none.
+
+    Parameters
+    ----------
+    label : str
+        The ``{exercise}`` block's ``:label:``, e.g. ``"ex-entropy-1"``.
+    hint : str
+        Shown with "not yet"; does not give the answer away.
+    module : str
+        The name of the module that registered the exercise (``xent_book.exercises.chNN``).
+    solution : callable
+        ``solution()`` computes the answer (called once, on first use).
+    atol, rtol : float
+        An answer ``a`` is correct when ``|a - s| <= atol + rtol * |s|``.
+    """
 
     solution: Callable[[], Any] = None
     atol: float = 0.0
     rtol: float = 0.0
-    _value: np.ndarray | None = field(default=None, repr=False)
+    _value: np.ndarray | None = field(default=None, init=False, repr=False)
 
     kind = "number"
 
@@ -206,11 +241,27 @@ class NumberExercise(Exercise):
 
 @dataclass
 class ChoiceExercise(Exercise):
-    """The answer is one of ``options``: its 0-based index, its text, or its letter ("a", "b", ...)."""
+    """The answer is one of ``options``: its 0-based index, its text, or its letter ("a", "b", ...).
+
+    Built by :func:`choice`, which checks the arguments; the constructor checks none.
+
+    Parameters
+    ----------
+    label : str
+        The ``{exercise}`` block's ``:label:``, e.g. ``"ex-entropy-1"``.
+    hint : str
+        Shown with "not yet"; does not give the answer away.
+    module : str
+        The name of the module that registered the exercise (``xent_book.exercises.chNN``).
+    options : tuple of str
+        The choices, in the order the question lists them.
+    solution : callable
+        ``solution()`` returns the 0-based index of the right option (called once, on first use).
+    """
 
     options: tuple[str, ...] = ()
     solution: Callable[[], int] = None
-    _value: int | None = field(default=None, repr=False)
+    _value: int | None = field(default=None, init=False, repr=False)
 
     kind = "choice"
 
@@ -278,7 +329,32 @@ class ChoiceExercise(Exercise):
 
 @dataclass
 class FunctionExercise(Exercise):
-    """The reader writes a function; it must match ``reference`` on every case."""
+    """The reader writes a function; it must match ``reference`` on every case.
+
+    Built by :func:`function`, which checks the arguments and documents them in
+    full; the constructor checks none.
+
+    Parameters
+    ----------
+    label : str
+        The ``{exercise}`` block's ``:label:``, e.g. ``"ex-entropy-1"``.
+    hint : str
+        Shown with "not yet"; does not give the answer away.
+    module : str
+        The name of the module that registered the exercise (``xent_book.exercises.chNN``).
+    reference : callable
+        The package's implementation.
+    cases : callable or sequence
+        The test cases as ``(args, kwargs)`` pairs, or a function returning them.
+    rtol, atol : float
+        Tolerance of the comparison with ``reference`` (``numpy.isclose``).
+    page_case : int or None
+        The case whose value the static page asks for; None: no typed value.
+    page_rtol, page_atol : float
+        Tolerance of that typed value.
+    page_prompt : str or None
+        How the page names the call; None: a literal of the case's arguments.
+    """
 
     reference: Callable[..., Any] = None
     cases: Callable[[], Sequence] | Sequence = ()
