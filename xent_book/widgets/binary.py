@@ -107,6 +107,19 @@ class BinaryLossExplorer(Explorer):
 
     Build it with :func:`binary_loss_explorer`.
 
+    Parameters
+    ----------
+    y : {0, 1}, default 1
+        The label whose curves are drawn solid.
+    pos_weight : float, default 1.0
+        Start of the ``pos_weight`` slider, > 0.
+    z : float, default 0.0
+        Start of the logit slider.
+    interval : float, default 0.04
+        Minimum seconds between two redraws during a drag (0: redraw on every change).
+    **throttle_kwargs
+        ``clock`` and ``scheduler`` of the redraw ``Throttle`` (injectable for tests).
+
     Raises
     ------
     TypeError, ValueError
@@ -222,7 +235,9 @@ def binary_loss_explorer(
     ----------
     y : {0, 1}, default 1
     pos_weight : float, default 1.0
+        Start of the log-scale ``pos_weight`` slider (w+ > 0).
     z : float, default 0.0
+        Start of the logit slider.
     **kwargs
         ``interval`` (seconds between redraws during a drag).
 

@@ -207,6 +207,17 @@ class EntropyKLExplorer(Explorer):
 
     Build it with :func:`entropy_kl_explorer`.
 
+    Parameters
+    ----------
+    p, q : sequence of float
+        Starting weights of the data and model distributions, 2 to 8 each (same length).
+    base : float or None, default 2
+        2 for bits, None or ``math.e`` for nats.
+    interval : float, default 0.04
+        Minimum seconds between two redraws during a drag (0: redraw on every change).
+    **throttle_kwargs
+        ``clock`` and ``scheduler`` of the redraw ``Throttle`` (injectable for tests).
+
     Raises
     ------
     TypeError, ValueError
@@ -248,6 +259,17 @@ class EntropyExplorer(Explorer):
     """Sliders for p; bars of p and its entropy against the maximum log C.
 
     Build it with :func:`entropy_explorer`.
+
+    Parameters
+    ----------
+    p : sequence of float
+        Starting weights, 2 to 8.
+    base : float or None, default 2
+        2 for bits, None or ``math.e`` for nats.
+    interval : float, default 0.04
+        Minimum seconds between two redraws during a drag (0: redraw on every change).
+    **throttle_kwargs
+        ``clock`` and ``scheduler`` of the redraw ``Throttle`` (injectable for tests).
 
     Raises
     ------
@@ -484,6 +506,8 @@ def entropy_explorer(
         2 to 8 non-negative weights.
     base : float or None, default 2
         2 for bits, None or ``math.e`` for nats.
+    **kwargs
+        ``interval`` (seconds between redraws during a drag).
 
     Returns
     -------

@@ -103,6 +103,17 @@ class FocalExplorer(Explorer):
 
     Build it with :func:`focal_explorer`.
 
+    Parameters
+    ----------
+    gamma : float, default 2.0
+        Start of the focusing-parameter slider, >= 0.
+    p_t : float, default 0.6
+        Start of the true-class probability slider, in (0, 1].
+    interval : float, default 0.04
+        Minimum seconds between two redraws during a drag (0: redraw on every change).
+    **throttle_kwargs
+        ``clock`` and ``scheduler`` of the redraw ``Throttle`` (injectable for tests).
+
     Raises
     ------
     TypeError, ValueError
@@ -195,7 +206,9 @@ def focal_explorer(gamma: float = 2.0, p_t: float = 0.6, **kwargs: Any) -> Focal
     Parameters
     ----------
     gamma : float, default 2.0
+        Start of the focusing-parameter slider, >= 0.
     p_t : float, default 0.6
+        Start of the true-class probability slider, in (0, 1].
     **kwargs
         ``interval`` (seconds between redraws during a drag).
 

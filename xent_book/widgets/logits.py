@@ -134,6 +134,8 @@ class LogitsExplorer(anywidget.AnyWidget):
         ``T > 0``; a log-scale slider on about [0.05, 5].
     target : int, default 0
         The true class ``y``.
+    **kwargs
+        Passed on to ``anywidget.AnyWidget`` (e.g. ``layout``).
 
     Attributes
     ----------
@@ -202,6 +204,19 @@ class LegacyLogitsExplorer(Explorer):
     """The ipywidgets logits explorer (Python-drawn SVG) that chapter 7 still shows (issue 18).
 
     Build it with :func:`logits_explorer`.
+
+    Parameters
+    ----------
+    logits : sequence of float, default (2.0, 1.0, 0.1)
+        2 to 6 initial logits.
+    temperature : float, default 1.0
+        Start of the temperature slider, ``T > 0``.
+    target : int, default 0
+        The true class ``y`` in ``[0, C)``.
+    interval : float, default 0.04
+        Minimum seconds between two redraws during a drag (0: redraw on every change).
+    **throttle_kwargs
+        ``clock`` and ``scheduler`` of the redraw ``Throttle`` (injectable for tests).
 
     Raises
     ------
@@ -339,7 +354,9 @@ def logits_explorer(
     logits : sequence of float, default (2.0, 1.0, 0.1)
         2 to 6 initial logits (3-5 read best).
     temperature : float, default 1.0
+        Start of the temperature slider, ``T > 0``.
     target : int, default 0
+        The true class ``y`` in ``[0, C)``.
     **kwargs
         ``interval`` (seconds between redraws during a drag, default 0.04).
 

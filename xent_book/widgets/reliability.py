@@ -90,6 +90,7 @@ def reliability_values(
     temperature : float, default 1.0
         ``T > 0``.
     n_bins : int, default 15
+        Number M >= 1 of equal-width confidence bins on [0, 1].
 
     Returns
     -------
@@ -139,6 +140,19 @@ class ReliabilityExplorer(anywidget.AnyWidget):
     ``softmax(logits / T)`` and computes the ECE, NLL, accuracy and mean confidence in the browser
     on every input (no kernel round trip), from the logits and labels it holds as traits, and writes
     the temperature back: ``explorer.temperature`` reads and sets it from a cell.
+
+    Parameters
+    ----------
+    logits : array_like, shape (N, C)
+        Finite logits, C >= 2.
+    labels : array_like of int, shape (N,)
+        Classes in ``0 .. C-1``.
+    temperature : float, default 1.0
+        Start of the temperature slider, ``T > 0``.
+    n_bins : int, default 15
+        Number of equal-width confidence bins, >= 1.
+    **kwargs
+        Passed on to ``anywidget.AnyWidget`` (e.g. ``layout``).
 
     Attributes
     ----------
@@ -224,9 +238,13 @@ def reliability_explorer(
     Parameters
     ----------
     logits : array_like, shape (N, C)
+        Finite logits, C >= 2 (e.g. a model's validation logits).
     labels : array_like of int, shape (N,)
+        Classes in ``0 .. C-1``.
     temperature : float, default 1.0
+        Start of the temperature slider, ``T > 0``.
     n_bins : int, default 15
+        Number of equal-width confidence bins, >= 1.
 
     Returns
     -------
