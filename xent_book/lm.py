@@ -341,11 +341,18 @@ def apply_merges(tokens: np.ndarray, merges: np.ndarray, vocab_size: int = 256) 
 def sampling_distribution(
     logits: np.ndarray, temperature: float = 1.0, top_k: int | None = None, top_p: float | None = None
 ) -> np.ndarray:
-    """The distribution a sampler draws from: softmax(z / T), then top-k, then top-p, renormalised.
+    r"""The distribution a sampler draws from: softmax(z / T), then top-k, then top-p, renormalised.
 
-    top-k keeps the ``k`` most probable tokens; top-p (nucleus) keeps the
-    smallest set of most probable tokens whose probability reaches ``p`` (ties
-    broken by index). Applied to the last axis.
+    .. math::
+        q = \operatorname{softmax}(z / T), \qquad
+        K = \{\text{the } k \text{ largest } q_i\} \cap
+            \{i : \textstyle\sum_{j \text{ ranked above } i} q_j < p\}, \qquad
+        \tilde q_i = \frac{q_i\,[i \in K]}{\sum_{j \in K} q_j}
+
+    top-k keeps the ``k`` most probable tokens (Fan et al. 2018); top-p (nucleus,
+    Holtzman et al. 2020) keeps the smallest set of most probable tokens whose
+    probability reaches ``p``. Tokens are ranked by logit, ties broken by index;
+    the most probable token is always kept. Applied to the last axis.
 
     Parameters
     ----------
@@ -355,7 +362,7 @@ def sampling_distribution(
     top_k : int or None
         1 <= k; None (or k >= V) keeps all.
     top_p : float or None
-        0 < p <= 1; None keeps all.
+        0 < p <= 1; None (or p = 1) keeps all.
 
     Returns
     -------
@@ -372,6 +379,17 @@ def sampling_distribution(
     --------
     xent_book.activations.softmax : the distribution before the filters (chapter 15).
     """
+    q, keep = _sampling_parts(logits, temperature, top_k, top_p)
+    q = np.where(keep, q, 0.0)
+    return q / q.sum(axis=-1, keepdims=True)
+
+
+def _sampling_parts(logits, temperature, top_k, top_p) -> tuple[np.ndarray, np.ndarray]:
+    """The checked arguments' ``softmax(z / T)`` and the mask of the tokens top-k and top-p keep.
+
+    The one home of the filters: :func:`sampling_distribution` renormalises ``q`` on the mask, and
+    ``xent_book.widgets.sampling_values`` reads the kept count and mass from it.
+    """
     temperature = check_positive(temperature, "temperature")
     z = as_float_array(logits, "logits").astype(np.float64)
     check_logits(z, "logits")
@@ -387,16 +405,16 @@ def sampling_distribution(
         shifted = (z - z.max(axis=-1, keepdims=True)) / temperature  # <= 0: no overflow for tiny T
         q = np.exp(np.asarray(log_softmax(shifted, axis=-1), dtype=np.float64))
     v = z.shape[-1]
-    order = np.argsort(-q, axis=-1, kind="stable")
+    # ranked by logit (the order of q at any T; ties, and tokens whose q underflows to 0, by index)
+    order = np.argsort(-z, axis=-1, kind="stable")
     sq = np.take_along_axis(q, order, axis=-1)
     keep_sorted = np.ones_like(sq, dtype=bool)
     if top_k is not None and top_k < v:
         keep_sorted[..., top_k:] = False
-    if top_p is not None:
+    if top_p is not None and top_p < 1:  # p = 1 keeps all (not only the tokens before 1 - 1e-12)
         before = np.cumsum(sq, axis=-1) - sq  # mass of the tokens ranked above
         keep_sorted &= before < top_p * (1 - 1e-12)
         keep_sorted[..., 0] = True
     keep = np.zeros_like(keep_sorted)
     np.put_along_axis(keep, order, keep_sorted, axis=-1)
-    q = np.where(keep, q, 0.0)
-    return q / q.sum(axis=-1, keepdims=True)
+    return q, keep

@@ -3,9 +3,9 @@
 Two kinds, while issue 18 moves them all to the first:
 
 * anywidget explorers (:class:`LogitsExplorer`, chapter 2; :class:`ReliabilityExplorer`,
-  chapter 10): traits for the state, and one ES module per explorer (``static/``, see
-  ``_live``) that draws the view and computes the readouts, in JupyterLab and in the book's
-  pages alike;
+  chapter 10; :class:`SamplingExplorer`, chapter 15): traits for the state, and one ES
+  module per explorer (``static/``, see ``_live``) that draws the view and computes the
+  readouts, in JupyterLab and in the book's pages alike;
 * ipywidgets explorers (the other factories, and :func:`logits_explorer` for chapter 7): an
   ``ipywidgets.VBox`` of controls and one HTML element holding an SVG chart drawn in Python,
   with a page twin in ``book_assets/xent-explorers.js``.
@@ -23,6 +23,7 @@ explorer                   values function                 chapter
 ``binary_loss_explorer``   ``binary_loss_values``          5, 8
 ``focal_explorer``         ``focal_values``                8, 12
 ``reliability_explorer``   ``reliability_values``          10
+``SamplingExplorer``       ``sampling_values``             15
 =========================  ==============================  =======
 
 See ``xent_book.widgets._base`` for the markup conventions (CSS classes and
@@ -40,6 +41,7 @@ from .entropy import (
 )
 from .focal import FocalExplorer, focal_explorer, focal_values
 from .logits import LegacyLogitsExplorer, LogitsExplorer, logits_explorer, logits_explorer_values
+from .sampling import SamplingExplorer, sampling_values
 
 __all__ = [
     "logits_explorer",
@@ -61,6 +63,8 @@ __all__ = [
     "reliability_explorer",
     "reliability_values",
     "ReliabilityExplorer",
+    "sampling_values",
+    "SamplingExplorer",
 ]
 
 _LAZY = {"reliability_explorer", "reliability_values", "ReliabilityExplorer"}
