@@ -107,6 +107,10 @@ class StackedMLP(torch.nn.Module):
             raise ValueError(f"x: expected shape (N, {d}) or ({self.n_seeds}, N, {d}), got {tuple(x.shape)}")
         if not bool(torch.isfinite(x).all()):
             raise ValueError("x: expected finite values (found NaN or inf)")
+        return self._logits(x)
+
+    def _logits(self, x: torch.Tensor) -> torch.Tensor:
+        """:meth:`forward` without the input checks, for input this module has checked already."""
         if x.dim() == 2:  # shared data: the same (N, d) for every seed
             x = x.expand(self.n_seeds, *x.shape)
         last = len(self.weights) - 1
@@ -471,7 +475,7 @@ def fit_stacked(
                     xb, yb = Xt[seeds_idx, idx], yt[seeds_idx, idx]
                 if augment is not None:
                     xb = augment(xb, gen)
-                logits = model(xb)
+                logits = model(xb) if augment is not None else model._logits(xb)  # xb: checked data
                 if smoothing is None:
                     per_seed = torch.stack([losses[s](logits[s], yb[s]) for s in range(S)])
                 else:  # PyTorch's smoothed loss, (1 - eps) H(p, q) + eps H(u, q), all models at once
@@ -499,7 +503,7 @@ def fit_stacked(
             if has_val:
                 model.eval()
                 with torch.no_grad():
-                    zv = model(Xv)
+                    zv = model._logits(Xv)
                     nll = f.cross_entropy(zv.transpose(1, 2), yv, reduction="none").mean(dim=1)
                     out["val_nll"][epoch] = nll.numpy()
                     out["val_acc"][epoch] = (zv.argmax(-1) == yv).double().mean(dim=1).numpy()
@@ -536,6 +540,6 @@ def predict_logits_stacked(model: StackedMLP, X: ArrayLike) -> np.ndarray:
     was_training = model.training
     model.eval()
     with torch.no_grad():
-        z = model(Xt).double().numpy()
+        z = model._logits(Xt).double().numpy()  # Xt: finite features of the weights' dtype (_features)
     model.train(was_training)
     return z
