@@ -5,7 +5,7 @@ For each explorer measured, a slider is focused and the arrow keys are pressed `
 time from the ``keydown`` event to the first change of the explorer's readouts in the DOM
 (a ``MutationObserver``), so the same clock measures every kind of view:
 
-* ``anywidget``: the ES module of ``xent_book/widgets/static/`` (chapters 2 and 10) redraws in the
+* ``anywidget``: the ES module of ``xent_book/widgets/static/`` (chapters 2, 10 and 15) redraws in the
   browser, in the page (from the saved widget state) and in JupyterLab alike;
 * ``page script``: ``book_assets/xent-explorers.js`` (chapter 7's logits explorer, in the page);
 * ``ipywidgets``: the older kernel-drawn view (chapter 7 in JupyterLab): every key press is a round
@@ -54,6 +54,13 @@ PAGE_CASES = [
         '[data-control="log10_temperature"]',
     ),
     (
+        "sampling (ch 15)",
+        "anywidget",
+        "15_language_models",
+        ".xent-anywidget",
+        '[data-control="top_p"]',  # starts at 0.9: the presses stay inside [0.01, 1]
+    ),
+    (
         "logits (ch 7)",
         "page script",
         "07_numerical_stability",
@@ -69,6 +76,13 @@ LAB_CASES = [
         "10_calibration",
         ".xent-anywidget",
         '[data-control="log10_temperature"]',
+    ),
+    (
+        "sampling (ch 15)",
+        "anywidget",
+        "15_language_models",
+        ".xent-anywidget",
+        '[data-control="top_p"]',  # starts at 0.9: the presses stay inside [0.01, 1]
     ),
     (
         "logits (ch 7)",

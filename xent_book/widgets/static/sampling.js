@@ -74,13 +74,11 @@ function renderSampling(v, tokens) {
     out.push(svgLine(x0, sy(t), x1, sy(t), { opacity: t ? 0.2 : 0.6 }));
     out.push(svgText(x0 - 5, sy(t) + 4, g(t), { anchor: "end", size: 10 }));
   });
+  // one title per token (on its outline): the two numbers the bars show
   const bar = (cx, qT, p, kept, name) => {
-    out.push(svgRect(cx - bw / 2, sy(qT), bw, sy(0) - sy(qT), "none",
-      { stroke: COLORS.neutral, title: name + ": q = " + fix(qT, 4) }));
-    if (kept) {
-      out.push(svgRect(cx - bw / 2 + 2, sy(p), bw - 4, sy(0) - sy(p), COLORS.model,
-        { title: name + ": sampled with " + fix(p, 4) }));
-    }
+    out.push(svgRect(cx - bw / 2, sy(qT), bw, sy(0) - sy(qT), "none", { stroke: COLORS.neutral,
+      title: name + ": softmax(z / T) " + fix(qT, 4) + (kept ? ", sampled with " + fix(p, 4) : ", removed") }));
+    if (kept) { out.push(svgRect(cx - bw / 2 + 2, sy(p), bw - 4, sy(0) - sy(p), COLORS.model)); }
   };
   shown.forEach((i, r) => {
     const cx = x0 + slot * (r + 0.5), name = tokenLabel(tokens[i]);
@@ -92,6 +90,7 @@ function renderSampling(v, tokens) {
     const cx = x0 + slot * (n + 0.5);
     bar(cx, restQ, restP, restKept > 0, "the other " + rest);
     out.push(svgText(cx, bottom + 14, "+" + rest, { size: 10 }));
+    out.push(svgText(cx, sy(Math.max(restQ, restP)) - 4, fix(restP, 2), { size: 10 }));  // their sampled mass
   }
   out.push(svgText((x0 + x1) / 2, H - 8, "token, most probable first (\u00d7: removed by top-k or top-p)", { size: 11 }));
   out.push("</svg>");
