@@ -370,6 +370,58 @@ CASES = [
         {"num_classes": hostile_ints(), "imbalance_ratio": hostile_scalars(), "n_max": hostile_ints()},
         lambda kw: {"dtype": np.int64},
     ),
+    Case(
+        imbalance.fit_linear_remedies,
+        dict(
+            X=X_SMALL,
+            y=Y_SMALL,
+            remedies={
+                "ce": {},
+                "focal": {"gamma": 2.0, "sample_weight": np.ones(12), "divide_by_weight": False},
+            },
+            init_weight=np.zeros((2, C)),
+            init_bias=None,
+            steps=2,
+            lr=0.1,
+            optimizer="adam",
+            X_eval=None,
+            record_at=None,
+        ),
+        {
+            "X": hostile_arrays(),
+            "y": hostile_indices(C, (12,)),
+            "remedies": st.sampled_from(
+                [
+                    None,
+                    [],
+                    {},
+                    {"a": 1},
+                    {"a": {"bogus": 1}},
+                    {"a": {"sample_weight": -np.ones(12)}},
+                    {"a": {"sample_weight": np.zeros(12)}},
+                    {"a": {"sample_weight": np.full(12, 1e308)}},
+                    {"a": {"gamma": np.nan}},
+                    {"a": {"gamma": "2"}},
+                    {"a": {"divide_by_weight": 1}},
+                    {"a": {"logit_offset": np.full(C, 1e308)}},
+                    {"a": {"logit_offset": np.ones(C + 1)}},
+                ]
+            ),
+            "init_weight": hostile_arrays(),
+            "init_bias": hostile_arrays(),
+            "steps": _NOT_MANY_EPOCHS,
+            "lr": hostile_scalars(),
+            "optimizer": CHOICES,
+            "X_eval": hostile_arrays(),
+            "record_at": hostile_arrays(),
+        },
+        names={
+            "X": ("X", "y"),
+            "y": ("y", "X"),
+            "init_weight": ("init_weight", "X", "y", "remedies", "init_bias"),
+        },
+        examples=4,
+    ),
     # ---------------------------------------------------------------- noise
     Case(
         noise.transition_matrix,

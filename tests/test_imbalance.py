@@ -393,3 +393,121 @@ def test_resampling_rejects_bad_arguments():
         im.class_balanced_sample_weights([0, 1, 4], num_classes=3)
     with pytest.raises(ValueError, match="num_samples"):
         im.balanced_resample_indices([0, 1], num_samples=0)
+
+
+# ------------------------------------------------------------------ many remedies at once
+
+
+def _small_problem(n=40, d=3, c=4, seed=0):
+    rng = np.random.default_rng(seed)
+    X, y = rng.normal(size=(n, d)), np.arange(n) % c
+    y[: n // 2] = 0  # imbalanced
+    return X, y, 0.1 * rng.normal(size=(d, c)), 0.1 * rng.normal(size=c)
+
+
+def _alone(X, y, W0, b0, loss_fn, steps, lr, optimizer):
+    """One torch.nn.Linear trained by itself with a PyTorch loss: the reference."""
+    lin = torch.nn.Linear(W0.shape[0], W0.shape[1], dtype=torch.float64)
+    with torch.no_grad():
+        lin.weight.copy_(torch.from_numpy(W0.T))
+        lin.bias.copy_(torch.from_numpy(b0))
+    opt = (
+        torch.optim.Adam(lin.parameters(), lr=lr)
+        if optimizer == "adam"
+        else torch.optim.SGD(lin.parameters(), lr=lr)
+    )
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    for _ in range(steps):
+        opt.zero_grad()
+        loss_fn(lin(Xt), yt).backward()
+        opt.step()
+    return lin.weight.detach().numpy().T, lin.bias.detach().numpy()
+
+
+@pytest.mark.parametrize("optimizer, lr", [("adam", 0.05), ("gd", 0.5)])
+def test_fit_linear_remedies_matches_each_pytorch_loss_trained_alone(optimizer, lr):
+    X, y, W0, b0 = _small_problem()
+    counts = np.bincount(y, minlength=4).astype(float)
+    w, pri = im.inverse_frequency_weights(counts), im.class_priors_from_counts(counts)
+    idx = im.balanced_resample_indices(y, seed=3)
+    drawn = np.bincount(idx, minlength=len(y)).astype(float)
+    wt = torch.from_numpy(w)
+    remedies = {
+        "ce": ({}, F.cross_entropy, X, y),
+        "weights": ({"sample_weight": w[y]}, lambda z, t: F.cross_entropy(z, t, weight=wt), X, y),
+        "resampled": ({"sample_weight": drawn}, F.cross_entropy, X[idx], y[idx]),
+        "focal": ({"gamma": 2.0}, im.focal_ce_loss(gamma=2.0), X, y),
+        "focal alpha": (
+            {"sample_weight": w[y], "gamma": 0.5, "divide_by_weight": False},
+            im.focal_ce_loss(gamma=0.5, alpha=w),
+            X,
+            y,
+        ),
+        "logit-adjusted": ({"logit_offset": 1.5 * np.log(pri)}, im.logit_adjusted_loss(pri, tau=1.5), X, y),
+    }
+    fit = im.fit_linear_remedies(
+        X,
+        y,
+        {k: v[0] for k, v in remedies.items()},
+        W0,
+        b0,
+        steps=15,
+        lr=lr,
+        optimizer=optimizer,
+        X_eval=X[:5],
+    )
+    for m, (_, loss_fn, Xm, ym) in enumerate(remedies.values()):
+        W, b = _alone(Xm, ym, W0, b0, loss_fn, 15, lr, optimizer)
+        np.testing.assert_allclose(fit["weight"][m], W, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(fit["bias"][m], b, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(fit["eval_logits"][-1, m], X[:5] @ W + b, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(fit["train_logits"][-1, m], X @ W + b, rtol=1e-10, atol=1e-12)
+
+
+def test_fit_linear_remedies_records_the_requested_steps_and_shapes():
+    X, y, W0, _ = _small_problem()
+    fit = im.fit_linear_remedies(
+        X, y, {"a": {}, "b": {"gamma": 1.0}}, W0, steps=4, record_at=[1, 4], X_eval=X[:3]
+    )
+    assert fit["train_logits"].shape == (2, 2, 40, 4) and fit["eval_logits"].shape == (2, 2, 3, 4)
+    assert fit["weight"].shape == (2, 3, 4) and fit["bias"].shape == (2, 4)
+    one = im.fit_linear_remedies(X, y, {"a": {}}, W0, steps=1)  # edge: one step, zero start bias
+    W, b = _alone(X, y, W0, np.zeros(4), F.cross_entropy, 1, 0.1, "adam")
+    np.testing.assert_allclose(one["weight"][0], W, rtol=1e-12)
+    np.testing.assert_allclose(fit["train_logits"][1], fit["train_logits"][1])  # finite, no NaN
+    assert "eval_logits" not in one and one["train_logits"].shape == (1, 1, 40, 4)
+
+
+@pytest.mark.parametrize(
+    "change, exc, match",
+    [
+        ({"remedies": []}, TypeError, "remedies"),
+        ({"remedies": {}}, ValueError, "remedies"),
+        ({"remedies": {"a": {"bogus": 1}}}, ValueError, "unknown settings"),
+        ({"remedies": {"a": {"sample_weight": -np.ones(40)}}}, ValueError, "non-negative"),
+        ({"remedies": {"a": {"sample_weight": np.zeros(40)}}}, ValueError, "positive, finite sum"),
+        ({"remedies": {"a": {"sample_weight": np.ones(39)}}}, ValueError, "sample_weight"),
+        ({"remedies": {"a": {"gamma": 101.0}}}, ValueError, "gamma"),
+        ({"remedies": {"a": {"divide_by_weight": 1}}}, TypeError, "divide_by_weight"),
+        ({"remedies": {"a": {"logit_offset": np.ones(5)}}}, ValueError, "logit_offset"),
+        ({"y": np.arange(40) % 5}, ValueError, "y"),
+        ({"X": np.ones((40, 2))}, ValueError, "X"),
+        ({"steps": 0}, ValueError, "steps"),
+        ({"lr": -1.0}, ValueError, "lr"),
+        ({"optimizer": "sgd"}, ValueError, "optimizer"),
+        ({"record_at": [2, 1]}, ValueError, "record_at"),
+        ({"record_at": [1, 9]}, ValueError, "record_at"),
+        ({"record_at": [1.0]}, TypeError, "record_at"),
+    ],
+)
+def test_fit_linear_remedies_rejects_bad_arguments(change, exc, match):
+    X, y, W0, _ = _small_problem()
+    kw = dict(X=X, y=y, remedies={"a": {}}, init_weight=W0, steps=3) | change
+    with pytest.raises(exc, match=match):
+        im.fit_linear_remedies(**kw)
+
+
+def test_fit_linear_remedies_refuses_logits_that_overflow():
+    X, y, W0, _ = _small_problem()
+    with pytest.raises(ValueError, match="init_weight, init_bias, remedies, lr"):
+        im.fit_linear_remedies(X * 1e160, y, {"a": {}}, W0 * 1e160, steps=2)

@@ -21,7 +21,7 @@ See also: chapter 8 (class imbalance).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -30,6 +30,8 @@ from ._kernels import _focal_modulation
 from ._validation import (
     MAX_CLASSES,
     as_float_array,
+    check_bool,
+    check_choice,
     check_distribution,
     check_finite,
     check_int,
@@ -62,6 +64,7 @@ __all__ = [
     "balanced_accuracy",
     "class_balanced_sample_weights",
     "balanced_resample_indices",
+    "fit_linear_remedies",
 ]
 
 
@@ -695,3 +698,250 @@ def balanced_resample_indices(
     n = w.shape[0] if num_samples is None else check_int(num_samples, "num_samples", 1, MAX_SAMPLES)
     rng = np.random.default_rng(check_seed(seed))
     return rng.choice(w.shape[0], size=n, replace=True, p=w).astype(np.int64)
+
+
+# ----------------------------------------------------------------------------
+# many remedies trained at once
+# ----------------------------------------------------------------------------
+
+#: Upper limit on the focal power ``gamma`` of :func:`fit_linear_remedies`.
+MAX_GAMMA = 100.0
+
+
+def _finite_array(value, name: str, shape: tuple, default: float) -> np.ndarray:
+    """``value`` as a finite float64 array of ``shape``; ``None`` gives ``default`` everywhere."""
+    if value is None:
+        return np.full(shape, default)
+    arr = as_float_array(value, name).astype(np.float64)
+    if arr.shape != shape:
+        raise ValueError(f"{name}: expected shape {shape}, got {arr.shape}")
+    check_finite(arr, name)
+    return arr
+
+
+#: The settings of one remedy in :func:`fit_linear_remedies`.
+REMEDY_KEYS = ("sample_weight", "logit_offset", "gamma", "divide_by_weight")
+
+
+def _remedy_rows(remedies, N: int, C: int):
+    """The remedies as arrays: weights (M, N), offsets (M, C), gammas (M,), divide-by-weight flags (M,)."""
+    if not isinstance(remedies, Mapping):
+        raise TypeError(
+            f"remedies: expected a mapping of name -> settings (dicts with keys from {REMEDY_KEYS}), "
+            f"got {type(remedies).__name__}"
+        )
+    if not remedies:
+        raise ValueError("remedies: expected at least one remedy, got an empty mapping")
+    rows = []
+    for key, spec in remedies.items():
+        where = f"remedies[{key!r}]"
+        if not isinstance(spec, Mapping):
+            raise TypeError(f"{where}: expected a dict of settings, got {type(spec).__name__}")
+        unknown = sorted(map(str, set(spec) - set(REMEDY_KEYS)))
+        if unknown:
+            raise ValueError(f"{where}: unknown settings {unknown}; expected keys from {REMEDY_KEYS}")
+        a = _finite_array(spec.get("sample_weight"), f"{where}['sample_weight']", (N,), 1.0)
+        if (a < 0).any():
+            raise ValueError(f"{where}['sample_weight']: expected non-negative weights")
+        offset = _finite_array(spec.get("logit_offset"), f"{where}['logit_offset']", (C,), 0.0)
+        gamma = check_positive(spec.get("gamma", 0.0), f"{where}['gamma']", allow_zero=True)
+        if gamma > MAX_GAMMA:
+            raise ValueError(f"{where}['gamma']: expected a focal power in [0, {MAX_GAMMA:g}], got {gamma!r}")
+        by_weight = check_bool(spec.get("divide_by_weight", True), f"{where}['divide_by_weight']")
+        with np.errstate(over="ignore"):
+            total = a.sum()
+        if not np.isfinite(total) or (by_weight and total <= 0):
+            raise ValueError(f"{where}['sample_weight']: expected a positive, finite sum of weights")
+        rows.append((a, offset, gamma, total if by_weight else float(N)))
+    a, offset, gamma, denom = zip(*rows)
+    return np.stack(a), np.stack(offset), np.array(gamma), np.array(denom)
+
+
+def _check_record_at(record_at, steps: int) -> set:
+    if record_at is None:
+        return {steps}
+    try:
+        record = np.asarray(record_at)
+    except (ValueError, TypeError) as exc:
+        raise ValueError("record_at: expected a 1-D array of integer steps") from exc
+    if record.dtype.kind not in "iu":
+        raise TypeError(f"record_at: expected integer steps, got dtype {record.dtype}")
+    if record.ndim != 1 or record.size == 0 or int(record.min()) < 1 or int(record.max()) > steps:
+        raise ValueError(f"record_at: expected a 1-D array of steps in [1, {steps}], got {record.tolist()}")
+    record = record.astype(np.int64)
+    if (np.diff(record) <= 0).any():
+        raise ValueError(f"record_at: expected increasing steps, got {record.tolist()}")
+    return set(record.tolist())
+
+
+#: Who a non-finite loss or result can come from, in :func:`fit_linear_remedies`'s message.
+_TOO_LARGE = (
+    "X, X_eval, init_weight, init_bias, remedies, lr: {what}; expected features, starts, weights, "
+    "offsets and a learning rate small enough for finite logits"
+)
+
+
+def fit_linear_remedies(
+    X: ArrayLike,
+    y: ArrayLike,
+    remedies: Mapping[str, Mapping],
+    init_weight: ArrayLike,
+    init_bias: ArrayLike | None = None,
+    steps: int = 200,
+    lr: float = 0.1,
+    optimizer: str = "adam",
+    X_eval: ArrayLike | None = None,
+    record_at: ArrayLike | None = None,
+) -> dict[str, np.ndarray]:
+    r"""Train one linear softmax model per remedy, all on one data set and at once.
+
+    Model ``m`` has logits ``f_m(x) = W_m^T x + b_m`` and minimises, by full-batch
+    Adam or plain gradient descent from the shared start ``(init_weight, init_bias)``,
+
+    .. math::
+
+        L_m = \frac{1}{D_m} \sum_{i=1}^{N} a_{mi} \, (1 - q_{m,i})^{\gamma_m} \,
+        (-\log q_{m,i}), \qquad
+        q_{m,i} = \operatorname{softmax}\big(f_m(x_i) + o_m\big)_{y_i},
+
+    with ``D_m = sum_i a_mi`` (PyTorch's weighted ``'mean'``) or ``D_m = N``
+    (:func:`focal_ce_loss`'s ``'mean'``). Every remedy of chapter 8 is one such
+    model: plain cross-entropy (``a = 1``); class weights ``w`` (``a_i = w_{y_i}``);
+    re-sampling (``a_i`` = times example ``i`` is drawn); the focal loss (``gamma``,
+    with ``alpha`` as ``a_i = alpha_{y_i}`` and ``D = N``); the logit-adjusted loss
+    (``o = tau log pi``). The models share their inputs, so their logits are one
+    matrix product; the objective is the sum of the ``L_m`` and both optimisers update
+    elementwise, so each model follows its own trajectory, as if trained alone (to
+    rounding; ``tests/test_imbalance.py`` checks it against PyTorch's losses).
+
+    Parameters
+    ----------
+    X : array (N, d)
+        Features, shared by the models.
+    y : int array (N,)
+        Labels in ``[0, C)``.
+    remedies : mapping of str to dict
+        One model per entry, in order. Each dict may set ``"sample_weight"`` (array (N,)
+        of ``a_i >= 0``, default 1), ``"logit_offset"`` (array (C,) ``o``, added to the
+        logits in the loss only, default 0), ``"gamma"`` (focal power in [0, 100],
+        default 0) and ``"divide_by_weight"`` (bool, default True: ``D = sum_i a_i``;
+        False: ``D = N``).
+    init_weight : array (d, C)
+        The start ``W`` of every model (``C`` classes).
+    init_bias : array (C,), optional
+        The start ``b`` (default zeros).
+    steps : int
+        Full-batch steps, in [1, 10**5].
+    lr : float
+        Learning rate, in (0, 1e6].
+    optimizer : {"adam", "gd"}
+        ``torch.optim.Adam`` (its defaults) or plain gradient descent
+        (``torch.optim.SGD`` without momentum).
+    X_eval : array (K, d), optional
+        Further inputs (a test set) whose logits are recorded.
+    record_at : int array (R,), optional
+        Increasing steps in [1, steps] after which logits are recorded (default: the last).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray (float64)
+        ``"train_logits"`` (R, M, N, C): ``f_m(X)`` without the offset after each recorded
+        step; with ``X_eval``, ``"eval_logits"`` (R, M, K, C); ``"weight"`` (M, d, C) and
+        ``"bias"`` (M, C) after the last step.
+
+    Raises
+    ------
+    TypeError
+        ``remedies`` not a non-empty mapping of dicts; non-numeric arrays, non-integer labels
+        or steps, a non-real ``lr`` or ``gamma``, a non-bool ``divide_by_weight``.
+    ValueError
+        Shapes that do not fit together, non-finite values, labels outside ``[0, C)``,
+        an unknown setting, negative weights or a zero weight sum where ``D = sum_i a_i``,
+        ``gamma`` outside [0, 100], ``steps`` or ``lr`` out of range, an unknown
+        ``optimizer``, ``record_at`` not increasing within [1, steps], or a loss that
+        becomes non-finite.
+
+    See Also
+    --------
+    focal_ce_loss, logit_adjusted_loss, xent_book.ensemble.fit_stacked; chapter 8 (class imbalance).
+    """
+    import torch
+
+    from .train import MAX_EPOCHS, MAX_RATE, _deterministic
+
+    W0 = as_float_array(init_weight, "init_weight").astype(np.float64)
+    if W0.ndim != 2 or 0 in W0.shape:
+        raise ValueError(f"init_weight: expected a non-empty array of shape (d, C), got shape {W0.shape}")
+    check_finite(W0, "init_weight")
+    d, C = W0.shape
+    Xa = as_float_array(X, "X").astype(np.float64)
+    if Xa.ndim != 2 or Xa.shape[1] != d or Xa.shape[0] == 0:
+        raise ValueError(f"X: expected shape (N, {d}) with N >= 1 (d from init_weight), got {Xa.shape}")
+    check_finite(Xa, "X")
+    N = Xa.shape[0]
+    ya = check_labels(y, "y", C)
+    if ya.shape != (N,):
+        raise ValueError(f"y: expected {N} labels (one per row of X), got shape {ya.shape}")
+    b0 = _finite_array(init_bias, "init_bias", (C,), 0.0)
+    a, offset, g, denom = _remedy_rows(remedies, N, C)
+    M = a.shape[0]
+    steps = check_int(steps, "steps", 1, MAX_EPOCHS)
+    lr = check_positive(lr, "lr")
+    if lr > MAX_RATE:
+        raise ValueError(f"lr: expected at most {MAX_RATE:g}, got {lr!r}")
+    optimizer = check_choice(optimizer, "optimizer", ("adam", "gd"))
+    record = _check_record_at(record_at, steps)
+    Xe = None
+    if X_eval is not None:
+        Xe = as_float_array(X_eval, "X_eval").astype(np.float64)
+        if Xe.ndim != 2 or Xe.shape[1] != d:
+            raise ValueError(f"X_eval: expected shape (K, {d}), got {Xe.shape}")
+        check_finite(Xe, "X_eval")
+        Xe = torch.from_numpy(np.ascontiguousarray(Xe.T))
+
+    # the M models side by side, classes before examples (the fast layout for a CPU softmax over
+    # 10 classes): one (M C, d) weight matrix, one (M C, 1) bias, logits (M, C, N)
+    XT = torch.from_numpy(np.ascontiguousarray(Xa.T))
+    W = torch.from_numpy(np.tile(W0.T, (M, 1))).requires_grad_()
+    b = torch.from_numpy(np.tile(b0, M)[:, None]).requires_grad_()
+    a_t = torch.from_numpy(a)  # (M, N)
+    off_t = torch.from_numpy(offset)[:, :, None]  # (M, C, 1)
+    focal_rows = np.flatnonzero(g > 0)
+    g_t = torch.from_numpy(g[focal_rows])[:, None]
+    denom = torch.from_numpy(denom)
+    target = torch.from_numpy(ya).expand(M, 1, N)
+
+    def logits_of(inputs_T):
+        return torch.addmm(b, W, inputs_T).view(M, C, -1)
+
+    out = {"train_logits": [], "eval_logits": []}
+    with _deterministic(0):
+        opt = torch.optim.Adam([W, b], lr=lr) if optimizer == "adam" else torch.optim.SGD([W, b], lr=lr)
+        for step in range(1, steps + 1):
+            z = logits_of(XT) + off_t
+            logq_y = z.gather(1, target)[:, 0] - torch.logsumexp(z, dim=1)  # (M, N): log softmax at y
+            terms = -logq_y
+            if focal_rows.size:  # (1 - q_y)^gamma, only for the models that have a focal power
+                focal = _focal_modulation(logq_y[focal_rows], g_t, torch)
+                terms = terms.index_put((torch.from_numpy(focal_rows),), focal * terms[focal_rows])
+            loss = ((a_t * terms).sum(dim=1) / denom).sum()
+            if not torch.isfinite(loss):
+                raise ValueError(
+                    _TOO_LARGE.format(what=f"the loss became {float(loss.detach())} at step {step}")
+                )
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            if step in record:
+                with torch.no_grad():
+                    out["train_logits"].append(logits_of(XT).transpose(1, 2).numpy())
+                    if Xe is not None:
+                        out["eval_logits"].append(logits_of(Xe).transpose(1, 2).numpy())
+    result = {"train_logits": np.stack(out["train_logits"])}
+    if Xe is not None:
+        result["eval_logits"] = np.stack(out["eval_logits"])
+    result["weight"] = W.detach().numpy().reshape(M, C, d).transpose(0, 2, 1).copy()
+    result["bias"] = b.detach().numpy().reshape(M, C).copy()
+    if not all(np.isfinite(v).all() for v in result.values()):
+        raise ValueError(_TOO_LARGE.format(what="the weights or the recorded logits overflowed"))
+    return result
