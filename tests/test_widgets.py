@@ -1048,11 +1048,15 @@ def test_every_explorer_a_chapter_shows_has_a_live_container_with_its_settings()
 
 # --------------------------------------------------------------------------- the anywidget explorers
 
-ANYWIDGET_CALLS = {"LogitsExplorer": "logits", "reliability_explorer": "reliability"}
+ANYWIDGET_CALLS = {
+    "LogitsExplorer": "logits",
+    "reliability_explorer": "reliability",
+    "SamplingExplorer": "sampling",
+}
 
 
 def test_the_anywidget_chapters_show_each_explorer_once():
-    """Chapters 2 and 10 build an anywidget explorer and hold no page-script container of it (one view)."""
+    """Chapters 2, 10 and 15 build an anywidget explorer and hold no page-script container of it (one view)."""
     import json
     from pathlib import Path
 
@@ -1073,7 +1077,11 @@ def test_the_anywidget_chapters_show_each_explorer_once():
                 # the page runs the module saved in the chapter: re-execute it after changing static/*.js
                 assert anys[0]["state"]["_esm"] == _live.esm(kind), f"{path.name}: re-execute (stale module)"
                 assert anys[0]["state"]["_css"] == _live.css(), f"{path.name}: re-execute (stale stylesheet)"
-    assert seen == {("02_softmax_temperature.ipynb", "logits"), ("10_calibration.ipynb", "reliability")}
+    assert seen == {
+        ("02_softmax_temperature.ipynb", "logits"),
+        ("10_calibration.ipynb", "reliability"),
+        ("15_language_models.ipynb", "sampling"),
+    }
 
 
 def test_logits_explorer_traits_values_and_refusals():

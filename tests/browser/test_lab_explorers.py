@@ -70,6 +70,7 @@ EXPLORER_CALL = re.compile(r"\bwidgets\.(\w+_explorer|\w+Explorer)\(")
 ANYWIDGET_CALLS = {
     ("02_softmax_temperature.ipynb", "LogitsExplorer"),
     ("10_calibration.ipynb", "reliability_explorer"),
+    ("15_language_models.ipynb", "SamplingExplorer"),
 }
 LOG_STEP = 0.01  # exponent step of the explorers' log sliders (xent_book.widgets._base.log_slider)
 

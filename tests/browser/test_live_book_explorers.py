@@ -616,8 +616,9 @@ def test_entropy_kl_explorer_runs_in_the_page(book_page, book_server, screenshot
     root = open_explorer(page, book_server, CH["entropy-kl"], kind)
     s = state(page, root)
     v = check_entropy_kl(s)
-    assert np.allclose(v["p"], [0.5, 0.3, 0.2]) and np.allclose(v["q"], [0.2, 0.3, 0.5])
-    assert fmt(v["h"]) == "1.4855" and fmt(v["kl"]) == "0.3966"
+    # chapter 4's defaults: two distributions whose KL differs in the two directions
+    assert np.allclose(v["p"], [0.6, 0.3, 0.1]) and np.allclose(v["q"], [0.2, 0.3, 0.5])
+    assert fmt(v["h"]) == "1.2955" and fmt(v["kl"]) == "0.7188" and fmt(v["kl_rev"]) == "0.8440"
     matches_saved_view(page, kind, s, root)
 
     press(page, kind, "q0", "Home")  # q0 = 0 < p0: H(p, q) = KL = inf, shown as ∞
