@@ -111,3 +111,22 @@ def test_bad_seed_lists_are_refused_naming_the_variable(monkeypatch, text, match
 def test_book_seeds_refuses_a_default_below_five(n, exc):
     with pytest.raises(exc, match=r"\bn\b"):
         xb.book_seeds(n)
+
+
+def test_single_thread_sets_deterministic_algorithms_without_loading_inductor():
+    """The flag eager PyTorch reads is on, and TorchInductor (seconds of imports) is not loaded."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, torch\n"
+        "from xent_book import reproducibility as r\n"
+        "assert not torch.are_deterministic_algorithms_enabled()\n"
+        "r.single_thread()\n"
+        "assert torch.are_deterministic_algorithms_enabled()\n"
+        "assert not torch.is_deterministic_algorithms_warn_only_enabled()\n"
+        "assert torch.get_num_threads() == 1\n"
+        "print('torch._inductor.config' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out.stderr

@@ -130,6 +130,25 @@ def seed_everything(seed: int = 0) -> np.random.Generator:
     return np.random.default_rng(s)
 
 
+def _deterministic_algorithms(torch) -> None:
+    """``torch.use_deterministic_algorithms(True)``, without importing TorchInductor.
+
+    The public call also sets ``torch._inductor.config.deterministic``, which only
+    ``torch.compile`` reads (no chapter uses it), and importing that config pulls in
+    ``torch._dynamo``: about 2-6 s of every chapter's run. The flag eager PyTorch reads
+    is set by ``torch._C._set_deterministic_algorithms`` alone (what the public call
+    does after the import, in the pinned torch); where that is missing, or Inductor is
+    already loaded, the public call is used.
+    """
+    import sys
+
+    setter = getattr(torch._C, "_set_deterministic_algorithms", None)
+    if setter is None or "torch._inductor.config" in sys.modules:
+        torch.use_deterministic_algorithms(True)
+    else:
+        setter(True, warn_only=False)
+
+
 def single_thread() -> None:
     """Run PyTorch (deterministic algorithms) and the BLAS on one thread, for this process.
 
@@ -139,7 +158,7 @@ def single_thread() -> None:
         import torch
 
         torch.set_num_threads(1)
-        torch.use_deterministic_algorithms(True)
+        _deterministic_algorithms(torch)
     except ImportError:  # pragma: no cover
         pass
     try:
