@@ -6,6 +6,7 @@
 #   make check  the fast loop (< 60 s): lint, then the unit tests not marked slow or browser
 #   make claims every chapter on held-out seeds (XENT_BOOK_SEEDS): every assert must pass
 #   make cells  the length of the code cells a reader sees, against issue 21's targets (a report)
+#   make lock   re-resolve requirements/book.lock (the whole environment, with hashes) after editing pyproject.toml
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -13,13 +14,22 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NB ?=
 
-.PHONY: venv book html pdf test check lint format unit nbval nbval-portable claims cells browser execute lab bench clean browsers
+.PHONY: venv book html pdf test check lint format unit nbval nbval-portable claims cells browser execute lab bench clean browsers lock
 
-$(STAMP): pyproject.toml
+# The book's environment: PyTorch first (the pin; README: the CPU build), then every other
+# package from the lock in hash-checking mode, then this project itself without dependencies.
+
+$(STAMP): pyproject.toml requirements/book.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet "torch==2.13.0"
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/book.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# After changing a requirement in pyproject.toml: re-resolve the lock (uv, one of the dev tools).
+lock:
+	$(BIN)/python scripts/lock.py
 
 venv: $(STAMP)
 

@@ -1149,4 +1149,4 @@ def test_the_modules_ship_as_package_data():
     static = root / "xent_book" / "widgets" / "static"
     shipped = {p.name for g in globs for p in static.glob(g.split("/", 1)[1])}
     assert shipped == {p.name for p in static.iterdir() if p.is_file()}
-    assert any(d.startswith("anywidget==") for d in cfg["project"]["dependencies"])
+    assert any(d.startswith("anywidget") for d in cfg["project"]["dependencies"])
