@@ -667,7 +667,11 @@ def test_entropy_kl_explorer_runs_in_the_page(book_page, book_server, screenshot
 
     reset(page, kind)
     v = check_entropy_kl(state(page, root))
-    assert np.allclose(v["p"], [0.6, 0.3, 0.1]) and np.allclose(v["q"], [0.2, 0.3, 0.5]) and fmt(v["kl"]) == "0.7188"
+    assert (
+        np.allclose(v["p"], [0.6, 0.3, 0.1])
+        and np.allclose(v["q"], [0.2, 0.3, 0.5])
+        and fmt(v["kl"]) == "0.7188"
+    )
     screenshots(page, root, CH["entropy-kl"], screenshot_dir)
     finish(page, kind)
 
