@@ -36,7 +36,7 @@ function(
     cases=lambda: [
         ((np.array([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0]]), np.array([0, 2]), 5), {}),
         ((np.zeros((4, 8)), np.arange(4), 4), {}),  # one byte per token, uniform: perplexity 8
-        ((np.zeros((2, 16)), np.array([3, 5]), 8), {}),  # 4 bits a token over 4 bytes a token: sqrt 2
+        ((np.zeros((2, 16)), np.array([3, 5]), 8), {}),  # 4 bits per 4 bytes: perplexity 2
         ((np.array([[1e4, 0.0, -1e4]]), np.array([0]), 3), {}),  # a confident right guess: 1
     ],
     rtol=1e-9,
