@@ -123,6 +123,60 @@ function svgLine(x1, y1, x2, y2, opts = {}) {
     (opts.dash ? ' stroke-dasharray="' + opts.dash + '"' : "") + "/>";
 }
 
+function svgPolyline(xs, ys, color, opts = {}) {
+  const pts = xs.map((x, i) => num(x) + "," + num(ys[i])).join(" ");
+  return '<polyline points="' + pts + '" fill="none" stroke="' + color + '" stroke-width="' + (opts.width || 2) +
+    '"' + (opts.dash ? ' stroke-dasharray="' + opts.dash + '"' : "") + ' stroke-linejoin="round"' +
+    (opts.opacity !== undefined && opts.opacity !== null ? ' stroke-opacity="' + opts.opacity + '"' : "") + "/>";
+}
+
+function svgCircle(x, y, r, fill) {
+  return '<circle cx="' + num(x) + '" cy="' + num(y) + '" r="' + num(r) + '" fill="' + fill +
+    '" stroke="currentColor" stroke-width="1.5"/>';
+}
+
+/** The smallest of 1, 2, 2.5, 5 times a power of ten that is >= x (an axis top). */
+function niceMax(x) {
+  if (!Number.isFinite(x) || x <= 0) { return 1; }
+  const p = Math.pow(10, Math.floor(Math.log10(x)));
+  for (const m of [1, 2, 2.5, 5, 10]) { if (m * p >= x * (1 - 1e-12)) { return m * p; } }
+  return 10 * p;
+}
+
+function linspace(a, b, n) {
+  const out = new Array(n), step = (b - a) / (n - 1);
+  for (let i = 0; i < n; i++) { out[i] = i === n - 1 ? b : a + i * step; }
+  return out;
+}
+
+/**
+ * A line chart as SVG strings (the binary and focal explorers). box: [x0, x1, top, bottom] on screen;
+ * series: [xs, ys, colour, dash, width, opacity] in data coordinates, clipped to ylim; markers:
+ * [x, y, colour] (clipped to both ranges, so a value beyond the axes sits on its edge).
+ */
+function linePanel(box, xlim, ylim, series, xticks, yticks, xlabel, ylabel, markers, title, yfmt) {
+  const [x0, x1, top, bottom] = box, out = [], tick = yfmt || g;
+  const clip = (u, r) => Math.min(Math.max(u, r[0]), r[1]);
+  const sx = (u) => x0 + (clip(u, xlim) - xlim[0]) / (xlim[1] - xlim[0]) * (x1 - x0);
+  const sy = (u) => bottom - (clip(u, ylim) - ylim[0]) / (ylim[1] - ylim[0]) * (bottom - top);
+  if (title) { out.push(svgText((x0 + x1) / 2, top - 12, title, { weight: "600" })); }
+  yticks.forEach((t) => {
+    out.push(svgLine(x0, sy(t), x1, sy(t), { opacity: t === 0 ? 0.6 : 0.2 }));
+    out.push(svgText(x0 - 5, sy(t) + 4, tick(t), { anchor: "end", size: 10 }));
+  });
+  xticks.forEach((t) => {
+    out.push(svgLine(sx(t), bottom, sx(t), bottom + 4, { opacity: 0.6 }));
+    out.push(svgText(sx(t), bottom + 15, g(t), { size: 10 }));
+  });
+  out.push(svgLine(x0, top, x0, bottom, { opacity: 0.6 }));
+  series.forEach((s) => out.push(svgPolyline(s[0].map(sx), s[1].map(sy), s[2], { dash: s[3], width: s[4], opacity: s[5] })));
+  (markers || []).forEach((mk) => out.push(svgCircle(sx(mk[0]), sy(mk[1]), 5, mk[2])));
+  out.push(svgText((x0 + x1) / 2, bottom + 31, xlabel, { size: 11 }));
+  const mid = (top + bottom) / 2;
+  out.push(svgText(x0 - 34, mid, ylabel, { size: 11, transform: "rotate(-90 " + num(x0 - 34) + " " + num(mid) + ")" }));
+  return out;
+}
+
 // ------------------------------------------------------------------ controls
 
 let uid = 0;
