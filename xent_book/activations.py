@@ -293,14 +293,19 @@ def logsumexp(x: ArrayLike, axis: int = -1, keepdims: bool = False) -> np.ndarra
         Non-real ``x`` (complex, str, object, None); a non-int ``axis`` or a
         non-bool ``keepdims``.
 
+    See Also
+    --------
+    scipy.special.logsumexp
+    torch.logsumexp
+
+    Notes
+    -----
+    Chapter 7 (numerical stability).
+
     Examples
     --------
     >>> float(logsumexp([1000.0, 1000.0]))  # naive: inf
     1000.6931471805599
-
-    See Also
-    --------
-    scipy.special.logsumexp, torch.logsumexp; chapter 7 (numerical stability).
     """
     from ._validation import check_bool
 
@@ -348,7 +353,12 @@ def log_softmax(x: ArrayLike, axis: int = -1, temperature: float = 1.0) -> np.nd
 
     See Also
     --------
-    softmax, torch.nn.functional.log_softmax; chapter 7.
+    softmax
+    torch.nn.functional.log_softmax
+
+    Notes
+    -----
+    Chapter 7.
     """
     return _log_softmax_of(x, axis, temperature, "x")
 
@@ -396,14 +406,19 @@ def softmax(x: ArrayLike, axis: int = -1, temperature: float = 1.0) -> np.ndarra
     TypeError
         Non-real ``x``; a non-int ``axis``; a non-real (or bool) temperature.
 
+    See Also
+    --------
+    log_softmax
+    torch.softmax
+
+    Notes
+    -----
+    Chapter 2 (logits, softmax and temperature).
+
     Examples
     --------
     >>> softmax([1.0, 2.0, 3.0]).round(4)
     array([0.09  , 0.2447, 0.6652])
-
-    See Also
-    --------
-    log_softmax, torch.softmax; chapter 2 (logits, softmax and temperature).
     """
     return _softmax_of(x, axis, temperature, "x")
 
@@ -459,7 +474,12 @@ def sigmoid(x: ArrayLike) -> np.ndarray:
 
     See Also
     --------
-    log_sigmoid, torch.sigmoid; chapter 5 (binary vs categorical).
+    log_sigmoid
+    torch.sigmoid
+
+    Notes
+    -----
+    Chapter 5 (binary vs categorical).
     """
     arr, x64 = _elementwise_input(x)
     with np.errstate(under="ignore"):
@@ -491,7 +511,12 @@ def log_sigmoid(x: ArrayLike) -> np.ndarray:
 
     See Also
     --------
-    sigmoid, torch.nn.functional.logsigmoid; chapter 5 and chapter 7.
+    sigmoid
+    torch.nn.functional.logsigmoid
+
+    Notes
+    -----
+    Chapter 5 and chapter 7.
     """
     arr, x64 = _elementwise_input(x)
     return cast_result(_log_sigmoid64(x64), arr.dtype)
@@ -519,7 +544,11 @@ def softplus(x: ArrayLike) -> np.ndarray:
 
     See Also
     --------
-    torch.nn.functional.softplus; chapter 5.
+    torch.nn.functional.softplus
+
+    Notes
+    -----
+    Chapter 5.
     """
     arr, x64 = _elementwise_input(x)
     return cast_result(-_log_sigmoid64(-x64), arr.dtype)

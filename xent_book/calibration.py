@@ -138,16 +138,20 @@ def _confidence_and_accuracy(p: np.ndarray, y: np.ndarray):
 class CalibrationBins:
     """Per-bin statistics of a calibration measurement (length ``n_bins``, edges ``n_bins + 1``).
 
-    Attributes
+    Parameters
     ----------
-    edges : ndarray (M + 1,)
+    edges : numpy.ndarray, shape (M + 1,)
         Bin edges; bin ``m`` is ``(edges[m], edges[m + 1]]`` (the first also contains ``edges[0]``).
-    confidence : ndarray (M,)
+    confidence : numpy.ndarray, shape (M,)
         Mean confidence in each bin (0 where the bin is empty).
-    accuracy : ndarray (M,)
+    accuracy : numpy.ndarray, shape (M,)
         Accuracy (top-label) or fraction of positives (binary) in each bin (0 where empty).
-    counts : ndarray of int64 (M,)
+    counts : numpy.ndarray of int64, shape (M,)
         Number of examples in each bin.
+
+    See Also
+    --------
+    calibration_bins : Computes them.
     """
 
     edges: np.ndarray
@@ -222,13 +226,14 @@ def calibration_bins(
 
     Parameters
     ----------
-    probs : array (N, C) of distributions, or (N,) of P(y = 1)
-        Top-label semantics for (N, C), binary for (N,) (see the module docstring).
-    labels : int array (N,)
+    probs : array_like, shape (N, C) or (N,)
+        Distributions (rows summing to 1) with top-label semantics, or P(y = 1)
+        for binary input (see the module docstring).
+    labels : array_like of int, shape (N,)
         Class indices in ``0 .. C-1`` (``{0, 1}`` for binary).
-    n_bins : int
+    n_bins : int, default 15
         M >= 1.
-    strategy : {"uniform", "quantile"}
+    strategy : {"uniform", "quantile"}, default "uniform"
         Equal-width bins ``((m-1)/M, m/M]`` or equal-mass bins at the
         percentiles of the confidences.
 
@@ -250,7 +255,12 @@ def calibration_bins(
 
     See Also
     --------
-    expected_calibration_error, reliability_diagram; chapter 10.
+    expected_calibration_error
+    reliability_diagram
+
+    Notes
+    -----
+    Chapter 10.
     """
     M = _check_n_bins(n_bins)
     check_choice(strategy, "strategy", STRATEGIES)
@@ -277,13 +287,17 @@ def expected_calibration_error(
 
     Parameters
     ----------
-    probs : array (N, C) or (N,)
+    probs : array_like, shape (N, C) or (N,)
         Probabilities (rows summing to 1), or P(y = 1) for binary.
-    labels : int array (N,)
+    labels : array_like of int, shape (N,)
+        Class indices in ``0 .. C-1`` (``{0, 1}`` for binary).
     n_bins : int, default 15
         Guo et al.'s M = 15 is the default, as in torchmetrics.
-    norm : {"l1", "l2", "max"}
-    strategy : {"uniform", "quantile"}
+    norm : {"l1", "l2", "max"}, default "l1"
+        The weighted mean gap (ECE), the root weighted mean squared gap, or the
+        largest gap over non-empty bins (MCE).
+    strategy : {"uniform", "quantile"}, default "uniform"
+        Equal-width or equal-mass bins, as in :func:`calibration_bins`.
 
     Returns
     -------
@@ -295,14 +309,19 @@ def expected_calibration_error(
     ValueError
         As :func:`calibration_bins`, and an unknown ``norm``.
 
+    See Also
+    --------
+    classwise_calibration_error
+    brier_score
+
+    Notes
+    -----
+    Chapter 10.
+
     Examples
     --------
     >>> round(expected_calibration_error([0.25, 0.25, 0.55, 0.75, 0.75], [0, 0, 1, 1, 1], n_bins=2), 4)
     0.29
-
-    See Also
-    --------
-    classwise_calibration_error, brier_score; chapter 10.
     """
     check_choice(norm, "norm", NORMS)
     return calibration_bins(probs, labels, n_bins, strategy).error(norm)
@@ -325,9 +344,24 @@ def classwise_calibration_error(
     every class's probability, not only the largest. A (N,) binary input is
     treated as the two columns ``[1 - p, p]``.
 
+    Parameters
+    ----------
+    probs : array_like, shape (N, C) or (N,)
+        Probabilities (rows summing to 1), or P(y = 1) for binary.
+    labels : array_like of int, shape (N,)
+        Class indices in ``0 .. C-1`` (``{0, 1}`` for binary).
+    n_bins : int, default 15
+        M >= 1 bins per class.
+    norm : {"l1", "l2", "max"}, default "l1"
+        The per-class error, as in :func:`expected_calibration_error`.
+    strategy : {"uniform", "quantile"}, default "uniform"
+        Equal-width bins (the same edges for every class) or equal-mass bins
+        at each class's own percentiles.
+
     Returns
     -------
     float
+        The mean over classes of the per-class error, a probability gap in [0, 1].
 
     Raises
     ------
@@ -336,7 +370,11 @@ def classwise_calibration_error(
 
     See Also
     --------
-    expected_calibration_error; chapter 10.
+    expected_calibration_error
+
+    Notes
+    -----
+    Chapter 10.
     """
     M = _check_n_bins(n_bins)
     check_choice(norm, "norm", NORMS)
@@ -387,9 +425,17 @@ def brier_score(probs: ArrayLike, labels: ArrayLike) -> float:
     Computed as :math:`\\|q_i - e_{y_i}\\|^2` with one entry of a copy of ``probs``
     shifted, so memory is O(N C) whatever C (no identity matrix).
 
+    Parameters
+    ----------
+    probs : array_like, shape (N, C) or (N,)
+        Probabilities (rows summing to 1), or P(y = 1) for binary.
+    labels : array_like of int, shape (N,)
+        Class indices in ``0 .. C-1`` (``{0, 1}`` for binary).
+
     Returns
     -------
     float
+        The score, in [0, 2] for (N, C) input and in [0, 1] for binary input.
 
     Raises
     ------
@@ -401,7 +447,11 @@ def brier_score(probs: ArrayLike, labels: ArrayLike) -> float:
 
     See Also
     --------
-    expected_calibration_error; chapter 10.
+    expected_calibration_error
+
+    Notes
+    -----
+    Chapter 10.
     """
     p, y, _ = _prepare(probs, labels)  # p is a fresh float64 copy
     if p.ndim == 1:
@@ -438,11 +488,18 @@ def reliability_diagram(
 
     Parameters
     ----------
-    probs, labels, n_bins, strategy
+    probs : array_like, shape (N, C) or (N,)
         As :func:`calibration_bins`.
-    ax : matplotlib Axes or (Axes, Axes), optional
+    labels : array_like of int, shape (N,)
+        As :func:`calibration_bins`.
+    n_bins : int, default 15
+        As :func:`calibration_bins` (at most 100 here).
+    ax : matplotlib.axes.Axes or tuple of two Axes, optional
         Where to draw (the second of a pair receives the counts); a new figure otherwise.
-    show_counts : bool
+    strategy : {"uniform", "quantile"}, default "uniform"
+        As :func:`calibration_bins`.
+    show_counts : bool, default True
+        Whether to draw the number of examples per bin.
     label : str, optional
         Prefix for the legend entry of the bars (e.g. a model's name).
 
@@ -459,7 +516,11 @@ def reliability_diagram(
 
     See Also
     --------
-    calibration_bins; chapter 10.
+    calibration_bins
+
+    Notes
+    -----
+    Chapter 10.
     """
     import matplotlib.pyplot as plt
 

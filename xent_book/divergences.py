@@ -54,7 +54,11 @@ def kl_div(
         Same shape: probabilities in [0, 1], or log-probabilities (<= 0,
         ``-inf`` allowed) if ``log_target``.
     reduction : {'mean', 'batchmean', 'sum', 'none'}, default 'mean'
+        ``'mean'`` averages over every element (PyTorch's default, which is not the
+        KL divergence); ``'batchmean'`` divides the sum by ``input.shape[0]`` (the KL
+        per example); ``'sum'`` sums; ``'none'`` returns the pointwise terms.
     log_target : bool, default False
+        Whether ``target`` holds log-probabilities rather than probabilities.
 
     Returns
     -------
@@ -74,8 +78,11 @@ def kl_div(
 
     See Also
     --------
-    xent_book.info.kl_divergence (on distributions, with inf where q = 0 < p);
-    chapter 4 (cross-entropy and KL).
+    xent_book.info.kl_divergence : On distributions, with inf where q = 0 < p.
+
+    Notes
+    -----
+    Chapter 4 (cross-entropy and KL).
     """
     check_reduction(reduction, ("none", "mean", "sum", "batchmean"))
     log_target = check_bool(log_target, "log_target")

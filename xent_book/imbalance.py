@@ -136,6 +136,16 @@ def class_priors_from_counts(counts: ArrayLike) -> np.ndarray:
     Computed as ``(n / max n) / sum(n / max n)``, so counts near the float64
     limits (1e308, subnormals) neither overflow nor give 0/0.
 
+    Parameters
+    ----------
+    counts : array_like, shape (C,)
+        Number (or effective number) of training examples per class, all > 0.
+
+    Returns
+    -------
+    numpy.ndarray, shape (C,)
+        The priors ``pi``, float64, positive, summing to 1.
+
     Raises
     ------
     TypeError
@@ -145,7 +155,11 @@ def class_priors_from_counts(counts: ArrayLike) -> np.ndarray:
 
     See Also
     --------
-    logit_adjusted_cross_entropy; chapter 8 (class imbalance).
+    logit_adjusted_cross_entropy
+
+    Notes
+    -----
+    Chapter 8 (class imbalance).
     """
     n = _check_counts(counts)
     r = n / n.max()
@@ -170,6 +184,10 @@ def inverse_frequency_weights(counts: ArrayLike) -> np.ndarray:
     weights of the batch's targets, so under ``'mean'`` only the weights'
     ratios matter.
 
+    Computed as ``C (min n / n_c) / sum_k (min n / n_k)``: no overflow for
+    subnormal counts; a weight below the float64 range (a count more than
+    1e308 times the smallest) rounds to 0.
+
     Parameters
     ----------
     counts : array_like, shape (C,)
@@ -177,12 +195,8 @@ def inverse_frequency_weights(counts: ArrayLike) -> np.ndarray:
 
     Returns
     -------
-    numpy.ndarray, shape (C,), float64
-        Positive weights summing to ``C``.
-
-    Computed as ``C (min n / n_c) / sum_k (min n / n_k)``: no overflow for
-    subnormal counts; a weight below the float64 range (a count more than
-    1e308 times the smallest) rounds to 0.
+    numpy.ndarray, shape (C,)
+        Positive float64 weights summing to ``C``.
 
     Raises
     ------
@@ -193,7 +207,11 @@ def inverse_frequency_weights(counts: ArrayLike) -> np.ndarray:
 
     See Also
     --------
-    class_balanced_weights; chapter 8 (class imbalance).
+    class_balanced_weights
+
+    Notes
+    -----
+    Chapter 8 (class imbalance).
     """
     n = _check_counts(counts)
     r = n.min() / n
@@ -224,8 +242,8 @@ def class_balanced_weights(counts: ArrayLike, beta: float = 0.999) -> np.ndarray
 
     Returns
     -------
-    numpy.ndarray, shape (C,), float64
-        Positive weights summing to ``C``.
+    numpy.ndarray, shape (C,)
+        Positive float64 weights summing to ``C``.
 
     Raises
     ------
@@ -236,7 +254,11 @@ def class_balanced_weights(counts: ArrayLike, beta: float = 0.999) -> np.ndarray
 
     See Also
     --------
-    inverse_frequency_weights; chapter 8 (class imbalance).
+    inverse_frequency_weights
+
+    Notes
+    -----
+    Chapter 8 (class imbalance).
     """
     n = _check_counts(counts)
     b = check_probability_scalar(beta, "beta", high_open=True)
@@ -279,6 +301,7 @@ def logit_adjusted_cross_entropy(
     tau : float, default 1.0
         Scale of the adjustment.
     reduction : {'mean', 'sum', 'none'}, default 'mean'
+        As :func:`xent_book.cross_entropy`.
 
     Returns
     -------
@@ -297,8 +320,12 @@ def logit_adjusted_cross_entropy(
 
     See Also
     --------
-    logit_adjusted_loss (the PyTorch training loss), posthoc_logit_adjustment;
-    chapter 8 (class imbalance).
+    logit_adjusted_loss : The PyTorch training loss.
+    posthoc_logit_adjustment
+
+    Notes
+    -----
+    Chapter 8 (class imbalance).
     """
     from .losses import cross_entropy
 
@@ -330,7 +357,9 @@ def logit_adjusted_loss(class_priors: ArrayLike, tau: float = 1.0, reduction: st
     class_priors : array_like, shape (C,)
         Positive, summing to 1.
     tau : float, default 1.0
+        Scale of the adjustment (0: plain cross-entropy).
     reduction : {'mean', 'sum', 'none'}, default 'mean'
+        As ``torch.nn.functional.cross_entropy``.
 
     Returns
     -------
@@ -347,7 +376,11 @@ def logit_adjusted_loss(class_priors: ArrayLike, tau: float = 1.0, reduction: st
 
     See Also
     --------
-    logit_adjusted_cross_entropy; chapter 8 (class imbalance).
+    logit_adjusted_cross_entropy
+
+    Notes
+    -----
+    Chapter 8 (class imbalance).
     """
     import torch
     import torch.nn.functional as F
@@ -373,13 +406,18 @@ def posthoc_logit_adjustment(logits: ArrayLike, class_priors: ArrayLike, tau: fl
     and taking the argmax approximates the balanced-error Bayes classifier
     ``argmax_y p(x | y)`` (for ``tau = 1``). Nothing is retrained.
 
+    The class axis is PyTorch's: axis 0 of a (C,) vector and axis 1 of
+    anything with two or more dimensions.
+
     Parameters
     ----------
     logits : array_like, shape (C,), (N, C) or (N, C, d1, ...)
-        Logits of a model trained on data with class priors ``class_priors``.
+        Logits of a model trained on data with class priors ``class_priors``,
+        classes along axis 1 (axis 0 if 1-D).
     class_priors : array_like, shape (C,)
         Positive, summing to 1.
     tau : float, default 1.0
+        Scale of the adjustment (1: the balanced-error rule; 0: no change).
 
     Returns
     -------
@@ -395,9 +433,21 @@ def posthoc_logit_adjustment(logits: ArrayLike, class_priors: ArrayLike, tau: fl
         empty, NaN or ``+inf`` logits, or adjusted logits beyond the range of
         ``logits``' dtype.
 
+    Warnings
+    --------
+    Logits stacked over checkpoints, of shape (checkpoints, N, C) (or the
+    (R, M, N, C) logits of :func:`fit_linear_remedies`), have their classes on
+    the *last* axis, not on axis 1: the offset would go along N (a
+    ``ValueError`` when that length differs from C, a silently wrong answer
+    when it equals C). Adjust each (N, C) slice, or reshape to (-1, C) and back.
+
     See Also
     --------
-    logit_adjusted_cross_entropy; chapter 8 (class imbalance).
+    logit_adjusted_cross_entropy
+
+    Notes
+    -----
+    Chapter 8 (class imbalance).
     """
     x = _check_logits(logits)
     offset = _log_prior_offset(class_priors, tau)
@@ -431,9 +481,11 @@ def focal_ce_loss(gamma: float = 2.0, alpha: ArrayLike | None = None, reduction:
     alpha : array_like of shape (C,), optional
         Per-class weights ``alpha_y`` (e.g. :func:`class_balanced_weights`),
         any finite reals as in :func:`xent_book.losses.focal_loss` (a negative
-        one makes that class's loss a reward). Under ``'mean'`` the loss is divided by ``N`` (not by the sum of the
-        weights, unlike a weighted cross-entropy).
+        one makes that class's loss a reward). Under ``'mean'`` the loss is
+        divided by ``N`` (not by the sum of the weights, unlike a weighted
+        cross-entropy).
     reduction : {'mean', 'sum', 'none'}, default 'mean'
+        The mean over the N examples, their sum, or the (N,) losses.
 
     Returns
     -------
@@ -445,13 +497,17 @@ def focal_ce_loss(gamma: float = 2.0, alpha: ArrayLike | None = None, reduction:
     TypeError
         ``gamma`` not a real number (a bool or a str is refused), ``alpha`` not numeric.
     ValueError
-        ``gamma`` negative or not finite; ``alpha`` not 1-D or not finite; unknown ``reduction``. The returned loss raises ``ValueError``
-        for logits that are not (N, C), a ``target`` that is not (N,) integer
+        ``gamma`` negative or not finite; ``alpha`` not 1-D or not finite; unknown
+        ``reduction``. The returned loss raises ``ValueError`` for logits that are not (N, C), a ``target`` that is not (N,) integer
         indices in ``[0, C)``, or an ``alpha`` whose length is not C.
 
     See Also
     --------
-    xent_book.focal_loss; chapter 8 (class imbalance).
+    xent_book.focal_loss
+
+    Notes
+    -----
+    Chapter 8 (class imbalance).
     """
     import torch
     import torch.nn.functional as F
@@ -549,7 +605,11 @@ def per_class_recall(
 
     See Also
     --------
-    balanced_accuracy; chapter 8 (class imbalance).
+    balanced_accuracy
+
+    Notes
+    -----
+    Chapter 8 (class imbalance).
     """
     from sklearn.metrics import recall_score
 
@@ -574,12 +634,14 @@ def balanced_accuracy(y_true: ArrayLike, y_pred: ArrayLike, num_classes: int | N
     Parameters
     ----------
     y_true, y_pred : array_like of int, shape (N,)
+        True and predicted class indices.
     num_classes : int, optional
         Only used to check the label range.
 
     Returns
     -------
     float
+        The balanced accuracy, in [0, 1].
 
     Raises
     ------
@@ -588,7 +650,11 @@ def balanced_accuracy(y_true: ArrayLike, y_pred: ArrayLike, num_classes: int | N
 
     See Also
     --------
-    per_class_recall; chapter 8 (class imbalance).
+    per_class_recall
+
+    Notes
+    -----
+    Chapter 8 (class imbalance).
     """
     from sklearn.metrics import balanced_accuracy_score
 
@@ -626,6 +692,7 @@ def class_balanced_sample_weights(
     Parameters
     ----------
     labels : array_like of int, shape (N,)
+        Training labels, class indices >= 0.
     num_classes : int, optional
         Default ``labels.max() + 1``.
     power : float, default 1.0
@@ -646,7 +713,11 @@ def class_balanced_sample_weights(
 
     See Also
     --------
-    balanced_resample_indices; chapter 8 (class imbalance).
+    balanced_resample_indices
+
+    Notes
+    -----
+    Chapter 8 (class imbalance).
     """
     c = None if num_classes is None else check_int(num_classes, "num_classes", 1, MAX_CLASSES)
     y = check_labels(labels, "labels", c)
@@ -663,7 +734,7 @@ def balanced_resample_indices(
     power: float = 1.0,
     num_classes: int | None = None,
 ) -> np.ndarray:
-    """Indices drawn with replacement by :func:`class_balanced_sample_weights` (a re-sampled epoch).
+    """Draw indices with replacement by :func:`class_balanced_sample_weights` (a re-sampled epoch).
 
     ``X[idx], y[idx]`` is a training set in which (for ``power = 1``) every
     class appears about equally often: tail examples are repeated, head
@@ -672,6 +743,7 @@ def balanced_resample_indices(
     Parameters
     ----------
     labels : array_like of int, shape (N,)
+        Training labels, class indices >= 0.
     num_samples : int, optional
         Length of the result; default ``N``.
     seed : int, default 0
@@ -679,10 +751,12 @@ def balanced_resample_indices(
     power : float, default 1.0
         See :func:`class_balanced_sample_weights`.
     num_classes : int, optional
+        Default ``labels.max() + 1``.
 
     Returns
     -------
     numpy.ndarray of int64, shape (num_samples,)
+        Indices into ``labels``.
 
     Raises
     ------
@@ -692,7 +766,11 @@ def balanced_resample_indices(
 
     See Also
     --------
-    class_balanced_sample_weights; chapter 8 (class imbalance).
+    class_balanced_sample_weights
+
+    Notes
+    -----
+    Chapter 8 (class imbalance).
     """
     w = class_balanced_sample_weights(labels, num_classes=num_classes, power=power)
     n = w.shape[0] if num_samples is None else check_int(num_samples, "num_samples", 1, MAX_SAMPLES)
@@ -863,7 +941,13 @@ def fit_linear_remedies(
 
     See Also
     --------
-    focal_ce_loss, logit_adjusted_loss, xent_book.ensemble.fit_stacked; chapter 8 (class imbalance).
+    focal_ce_loss
+    logit_adjusted_loss
+    xent_book.ensemble.fit_stacked
+
+    Notes
+    -----
+    Chapter 8 (class imbalance).
     """
     import torch
 

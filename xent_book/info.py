@@ -89,7 +89,11 @@ def surprisal(p: ArrayLike, base: float | None = None) -> np.ndarray:
 
     See Also
     --------
-    entropy; chapter 3 (entropy).
+    entropy
+
+    Notes
+    -----
+    Chapter 3 (entropy).
     """
     arr = as_float_array(p, "p")
     check_in_unit_interval(arr, "p")
@@ -114,7 +118,7 @@ def entropy(p: ArrayLike, base: float | None = None) -> np.ndarray:
     Returns
     -------
     numpy.ndarray, shape (...)
-        float64 entropy; a 0-d array for a single distribution.
+        The entropy, float64; a 0-d array for a single distribution.
 
     Raises
     ------
@@ -124,14 +128,19 @@ def entropy(p: ArrayLike, base: float | None = None) -> np.ndarray:
     TypeError
         Non-real ``p``; a non-real (or bool, or str) ``base``.
 
+    See Also
+    --------
+    scipy.stats.entropy
+    scipy.special.entr
+
+    Notes
+    -----
+    Chapter 3 (entropy).
+
     Examples
     --------
     >>> float(entropy([0.5, 0.5], base=2))
     1.0
-
-    See Also
-    --------
-    scipy.stats.entropy, scipy.special.entr; chapter 3 (entropy).
     """
     log_b = check_log_base(base)
     arr = _distribution(p, "p").astype(np.float64)
@@ -163,7 +172,11 @@ def binary_entropy(p: ArrayLike, base: float | None = None) -> np.ndarray:
 
     See Also
     --------
-    entropy; chapter 3 (entropy), chapter 5 (binary cross-entropy).
+    entropy
+
+    Notes
+    -----
+    Chapter 3 (entropy), chapter 5 (binary cross-entropy).
     """
     arr = as_float_array(p, "p")
     check_in_unit_interval(arr, "p")
@@ -190,7 +203,7 @@ def cross_entropy(p: ArrayLike, q: ArrayLike, base: float | None = None) -> np.n
     Returns
     -------
     numpy.ndarray
-        float64; ``+inf`` where some ``q_k = 0 < p_k``.
+        The cross-entropy, float64; ``+inf`` where some ``q_k = 0 < p_k``.
 
     Raises
     ------
@@ -203,7 +216,11 @@ def cross_entropy(p: ArrayLike, q: ArrayLike, base: float | None = None) -> np.n
 
     See Also
     --------
-    xent_book.cross_entropy (the loss on logits); chapter 4.
+    xent_book.cross_entropy : The loss on logits.
+
+    Notes
+    -----
+    Chapter 4.
     """
     log_b = check_log_base(base)
     p_arr, q_arr = _pair(p, q)
@@ -226,7 +243,7 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, base: float | None = None) -> np.n
     Returns
     -------
     numpy.ndarray
-        float64, >= 0.
+        The divergence, float64, >= 0.
 
     Raises
     ------
@@ -239,7 +256,12 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, base: float | None = None) -> np.n
 
     See Also
     --------
-    scipy.special.rel_entr, xent_book.kl_div (PyTorch's pointwise form); chapter 4.
+    scipy.special.rel_entr
+    xent_book.kl_div : PyTorch's pointwise form.
+
+    Notes
+    -----
+    Chapter 4.
     """
     log_b = check_log_base(base)
     p_arr, q_arr = _pair(p, q)

@@ -166,15 +166,16 @@ def transition_matrix(kind: str, rate: float, num_classes: int) -> np.ndarray:
     Parameters
     ----------
     kind : {'symmetric', 'pair'}
+        The noise kind (see the module docstring).
     rate : float
-        In [0, 1).
+        The flip probability, in [0, 1).
     num_classes : int
         C >= 2.
 
     Returns
     -------
-    numpy.ndarray, shape (C, C), float64
-        Row-stochastic.
+    numpy.ndarray, shape (C, C)
+        Row-stochastic, float64.
 
     Raises
     ------
@@ -185,7 +186,13 @@ def transition_matrix(kind: str, rate: float, num_classes: int) -> np.ndarray:
 
     See Also
     --------
-    symmetric_noise, pair_noise, corrupt_labels; chapter 9 (label noise).
+    symmetric_noise
+    pair_noise
+    corrupt_labels
+
+    Notes
+    -----
+    Chapter 9 (label noise).
     """
     check_choice(kind, "kind", NOISE_KINDS)
     r = _check_rate(rate)
@@ -213,6 +220,7 @@ def corrupt_labels(labels: ArrayLike, T: ArrayLike, seed: int = 0) -> np.ndarray
     T : array_like, shape (C, C)
         Row-stochastic transition matrix.
     seed : int, default 0
+        Seed of ``numpy.random.default_rng`` (one uniform number per label).
 
     Returns
     -------
@@ -229,7 +237,11 @@ def corrupt_labels(labels: ArrayLike, T: ArrayLike, seed: int = 0) -> np.ndarray
 
     See Also
     --------
-    transition_matrix; chapter 9 (label noise).
+    transition_matrix
+
+    Notes
+    -----
+    Chapter 9 (label noise).
     """
     t = _check_transition(T)
     y = _check_labels(labels, t.shape[0])
@@ -258,6 +270,7 @@ def symmetric_noise(labels: ArrayLike, rate: float, num_classes: int, seed: int 
     num_classes : int
         C >= 2.
     seed : int, default 0
+        Seed of ``numpy.random.default_rng`` (one uniform number per label).
 
     Returns
     -------
@@ -271,7 +284,12 @@ def symmetric_noise(labels: ArrayLike, rate: float, num_classes: int, seed: int 
 
     See Also
     --------
-    transition_matrix, pair_noise; chapter 9 (label noise).
+    transition_matrix
+    pair_noise
+
+    Notes
+    -----
+    Chapter 9 (label noise).
     """
     return corrupt_labels(labels, transition_matrix("symmetric", rate, num_classes), seed)
 
@@ -286,15 +304,18 @@ def pair_noise(labels: ArrayLike, rate: float, num_classes: int, seed: int = 0) 
     Parameters
     ----------
     labels : array_like of int
+        Clean labels in ``[0, num_classes)``, any shape.
     rate : float
         Flip probability in [0, 1).
     num_classes : int
         C >= 2.
     seed : int, default 0
+        Seed of ``numpy.random.default_rng`` (one uniform number per label).
 
     Returns
     -------
     numpy.ndarray of int64
+        Noisy labels, ``labels``' shape.
 
     Raises
     ------
@@ -303,7 +324,12 @@ def pair_noise(labels: ArrayLike, rate: float, num_classes: int, seed: int = 0) 
 
     See Also
     --------
-    transition_matrix, symmetric_noise; chapter 9 (label noise).
+    transition_matrix
+    symmetric_noise
+
+    Notes
+    -----
+    Chapter 9 (label noise).
     """
     return corrupt_labels(labels, transition_matrix("pair", rate, num_classes), seed)
 
@@ -335,8 +361,8 @@ def estimate_transition_matrix(probs: ArrayLike, quantile: float | None = None) 
 
     Returns
     -------
-    numpy.ndarray, shape (C, C), float64
-        Row-stochastic estimate of ``T``.
+    numpy.ndarray, shape (C, C)
+        Row-stochastic float64 estimate of ``T``.
 
     Raises
     ------
@@ -348,7 +374,11 @@ def estimate_transition_matrix(probs: ArrayLike, quantile: float | None = None) 
 
     See Also
     --------
-    forward_corrected_cross_entropy; chapter 9 (label noise).
+    forward_corrected_cross_entropy
+
+    Notes
+    -----
+    Chapter 9 (label noise).
     """
     p = as_float_array(probs, "probs")
     if p.ndim != 2 or p.shape[1] > MAX_TRANSITION_CLASSES:
@@ -443,11 +473,13 @@ def generalized_cross_entropy(
     Parameters
     ----------
     logits : array_like, shape (N, C)
+        Logits (``-inf`` masks a class); computed in float64.
     target : array_like of int, shape (N,)
         Class indices in ``[0, C)``.
     q : float, default 0.7
         The exponent :math:`a` (the paper's :math:`q`), in (0, 1].
     reduction : {'mean', 'sum', 'none'}, default 'mean'
+        The mean over the N examples, their sum, or the (N,) losses.
 
     Returns
     -------
@@ -464,7 +496,11 @@ def generalized_cross_entropy(
 
     See Also
     --------
-    gce_loss (PyTorch); chapter 9 (label noise).
+    gce_loss : PyTorch.
+
+    Notes
+    -----
+    Chapter 9 (label noise).
     """
     check_reduction(reduction)
     qq = _check_q(q)
@@ -485,13 +521,16 @@ def mean_absolute_error_loss(logits: ArrayLike, target: ArrayLike, reduction: st
     Parameters
     ----------
     logits : array_like, shape (N, C)
+        Logits (``-inf`` masks a class); computed in float64.
     target : array_like of int, shape (N,)
+        Class indices in ``[0, C)``.
     reduction : {'mean', 'sum', 'none'}, default 'mean'
+        The mean over the N examples, their sum, or the (N,) losses.
 
     Returns
     -------
     numpy.ndarray
-        In [0, 2], ``logits``' dtype.
+        The loss, in [0, 2], in ``logits``' dtype.
 
     Raises
     ------
@@ -503,7 +542,11 @@ def mean_absolute_error_loss(logits: ArrayLike, target: ArrayLike, reduction: st
 
     See Also
     --------
-    mae_loss (PyTorch); chapter 9 (label noise).
+    mae_loss : PyTorch.
+
+    Notes
+    -----
+    Chapter 9 (label noise).
     """
     check_reduction(reduction)
     dtype, _, logp_y, _ = _numpy_logp_y(logits, target)
@@ -530,7 +573,9 @@ def symmetric_cross_entropy(
     Parameters
     ----------
     logits : array_like, shape (N, C)
+        Logits (``-inf`` masks a class); computed in float64.
     target : array_like of int, shape (N,)
+        Class indices in ``[0, C)``.
     alpha : float, default 0.1
         Weight of cross-entropy, >= 0.
     beta : float, default 1.0
@@ -538,11 +583,12 @@ def symmetric_cross_entropy(
     A : float, default -4.0
         Stand-in for ``log 0``, < 0.
     reduction : {'mean', 'sum', 'none'}, default 'mean'
+        The mean over the N examples, their sum, or the (N,) losses.
 
     Returns
     -------
     numpy.ndarray
-        ``logits``' dtype.
+        The loss, in ``logits``' dtype.
 
     Raises
     ------
@@ -555,7 +601,11 @@ def symmetric_cross_entropy(
 
     See Also
     --------
-    sce_loss (PyTorch); chapter 9 (label noise).
+    sce_loss : PyTorch.
+
+    Notes
+    -----
+    Chapter 9 (label noise).
     """
     check_reduction(reduction)
     a, b, aa = _check_sce(alpha, beta, A)
@@ -601,11 +651,13 @@ def forward_corrected_cross_entropy(
     Parameters
     ----------
     logits : array_like, shape (N, C)
+        Logits (``-inf`` masks a class); computed in float64.
     target : array_like of int, shape (N,)
-        Noisy labels.
+        Noisy labels, class indices in ``[0, C)``.
     T : array_like, shape (C, C)
         Row-stochastic, ``T_ij = P(noisy = j | clean = i)``.
     reduction : {'mean', 'sum', 'none'}, default 'mean'
+        The mean over the N examples, their sum, or the (N,) losses.
 
     Returns
     -------
@@ -622,7 +674,12 @@ def forward_corrected_cross_entropy(
 
     See Also
     --------
-    forward_corrected_loss (PyTorch), estimate_transition_matrix; chapter 9 (label noise).
+    forward_corrected_loss : PyTorch.
+    estimate_transition_matrix
+
+    Notes
+    -----
+    Chapter 9 (label noise).
     """
     check_reduction(reduction)
     dtype, logp, _, y = _numpy_logp_y(logits, target)
@@ -640,6 +697,18 @@ def forward_corrected_cross_entropy(
 
 def gce_loss(q: float = 0.7, reduction: str = "mean") -> Callable:
     """Return the PyTorch loss ``loss(logits (N, C), target (N,))`` of :func:`generalized_cross_entropy`.
+
+    Parameters
+    ----------
+    q : float, default 0.7
+        The exponent :math:`a`, in (0, 1].
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        The mean over the N examples, their sum, or the (N,) losses.
+
+    Returns
+    -------
+    callable
+        ``loss(logits, target) -> torch.Tensor``, for :func:`xent_book.train.fit`.
 
     Raises
     ------
@@ -661,7 +730,19 @@ def gce_loss(q: float = 0.7, reduction: str = "mean") -> Callable:
 
 
 def mae_loss(reduction: str = "mean") -> Callable:
-    """Return the PyTorch loss ``loss(logits (N, C), target (N,))`` of :func:`mean_absolute_error_loss` (``2 (1 - q_y)``).
+    """Return the PyTorch loss ``loss(logits (N, C), target (N,))`` of :func:`mean_absolute_error_loss`.
+
+    The loss is ``2 (1 - q_y)``.
+
+    Parameters
+    ----------
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        The mean over the N examples, their sum, or the (N,) losses.
+
+    Returns
+    -------
+    callable
+        ``loss(logits, target) -> torch.Tensor``, for :func:`xent_book.train.fit`.
 
     Raises
     ------
@@ -681,6 +762,22 @@ def mae_loss(reduction: str = "mean") -> Callable:
 
 def sce_loss(alpha: float = 0.1, beta: float = 1.0, A: float = -4.0, reduction: str = "mean") -> Callable:
     """Return the PyTorch loss ``loss(logits (N, C), target (N,))`` of :func:`symmetric_cross_entropy`.
+
+    Parameters
+    ----------
+    alpha : float, default 0.1
+        Weight of cross-entropy, >= 0.
+    beta : float, default 1.0
+        Weight of the reverse cross-entropy, >= 0.
+    A : float, default -4.0
+        Stand-in for ``log 0``, < 0.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        The mean over the N examples, their sum, or the (N,) losses.
+
+    Returns
+    -------
+    callable
+        ``loss(logits, target) -> torch.Tensor``, for :func:`xent_book.train.fit`.
 
     Raises
     ------
@@ -705,6 +802,18 @@ def forward_corrected_loss(T: ArrayLike, reduction: str = "mean") -> Callable:
 
     ``T`` is checked once here (square, row-stochastic) and its logarithm kept
     in float64; it is cast to the logits' dtype at each call.
+
+    Parameters
+    ----------
+    T : array_like, shape (C, C)
+        Row-stochastic, ``T_ij = P(noisy = j | clean = i)``.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        The mean over the N examples, their sum, or the (N,) losses.
+
+    Returns
+    -------
+    callable
+        ``loss(logits, target) -> torch.Tensor``, for :func:`xent_book.train.fit`.
 
     Raises
     ------

@@ -94,9 +94,9 @@ def fit_temperature(logits: ArrayLike, labels: ArrayLike, tol: float = 1e-10, ma
 
     Parameters
     ----------
-    logits : array (N, C)
+    logits : array_like, shape (N, C)
         Finite logits (any float dtype; computed in float64), C >= 2.
-    labels : int array (N,)
+    labels : array_like of int, shape (N,)
         Class indices in ``0 .. C-1``.
     tol : float, default 1e-10
         Relative tolerance on :math:`1/T`, in (0, 1).
@@ -123,7 +123,11 @@ def fit_temperature(logits: ArrayLike, labels: ArrayLike, tol: float = 1e-10, ma
 
     See Also
     --------
-    temperature_scale; chapters 10 and 11.
+    temperature_scale
+
+    Notes
+    -----
+    Chapters 10 and 11.
     """
     z, y = _check_logits_labels(logits, labels)
     rtol = check_positive(tol, "tol")
@@ -191,17 +195,19 @@ def fit_temperature(logits: ArrayLike, labels: ArrayLike, tol: float = 1e-10, ma
 
 
 def temperature_scale(logits: ArrayLike, temperature: float) -> np.ndarray:
-    """Probabilities ``softmax(logits / T)`` along the last axis (the input's float dtype).
+    """Return the probabilities ``softmax(logits / T)`` along the last axis.
 
     Parameters
     ----------
-    logits : array (..., C)
+    logits : array_like, shape (..., C)
+        Logits, classes along the last axis (``-inf`` masks a class).
     temperature : float
         T > 0, e.g. from :func:`fit_temperature`.
 
     Returns
     -------
-    ndarray (..., C)
+    numpy.ndarray, shape (..., C)
+        The tempered probabilities, in the input's float dtype (integers give float64).
 
     Raises
     ------
@@ -211,7 +217,11 @@ def temperature_scale(logits: ArrayLike, temperature: float) -> np.ndarray:
 
     See Also
     --------
-    fit_temperature; chapters 2 and 10.
+    fit_temperature
+
+    Notes
+    -----
+    Chapters 2 and 10.
     """
     T = check_temperature(temperature)
     return _softmax_of(logits, -1, T, "logits")
@@ -295,7 +305,12 @@ class IsotonicCalibrator(_OneVsRestCalibrator):
 
     See Also
     --------
-    HistogramBinningCalibrator, fit_temperature; chapter 10.
+    HistogramBinningCalibrator
+    fit_temperature
+
+    Notes
+    -----
+    Chapter 10.
     """
 
     def _fit_binary(self, p, target):
@@ -321,7 +336,9 @@ class HistogramBinningCalibrator(_OneVsRestCalibrator):
     Parameters
     ----------
     n_bins : int, default 15
-    strategy : {"uniform", "quantile"}
+        Bins per class, M >= 1.
+    strategy : {"uniform", "quantile"}, default "uniform"
+        Equal-width or equal-mass bins, as in :func:`calibration_bins`.
 
     Raises
     ------
@@ -332,7 +349,11 @@ class HistogramBinningCalibrator(_OneVsRestCalibrator):
 
     See Also
     --------
-    IsotonicCalibrator; chapter 10.
+    IsotonicCalibrator
+
+    Notes
+    -----
+    Chapter 10.
     """
 
     def __init__(self, n_bins: int = 15, strategy: str = "uniform") -> None:

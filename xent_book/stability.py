@@ -57,7 +57,7 @@ def _naive_input(x, axis) -> tuple[np.ndarray, int]:
 
 
 def naive_softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
-    r"""Softmax as written in textbooks, ``exp(x) / sum(exp(x))``, in ``x``'s dtype. **Do not use.**
+    r"""Softmax as written in textbooks, ``exp(x) / sum(exp(x))``, in ``x``'s dtype. **Do not use**.
 
     .. math:: \operatorname{softmax}(x)_k = \frac{e^{x_k}}{\sum_j e^{x_j}}
 
@@ -87,7 +87,11 @@ def naive_softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
 
     See Also
     --------
-    xent_book.softmax (the stable version); chapter 7 (numerical stability).
+    xent_book.softmax : The stable version.
+
+    Notes
+    -----
+    Chapter 7 (numerical stability).
     """
     arr, ax = _naive_input(x, axis)
     with np.errstate(**_NAIVE_ERRSTATE):
@@ -96,7 +100,7 @@ def naive_softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
 
 
 def naive_log_softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
-    r"""``log(naive_softmax(x))`` in ``x``'s dtype. **Do not use.**
+    r"""``log(naive_softmax(x))`` in ``x``'s dtype. **Do not use**.
 
     .. math:: \log\operatorname{softmax}(x)_k = \log \frac{e^{x_k}}{\sum_j e^{x_j}}
 
@@ -124,7 +128,11 @@ def naive_log_softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
 
     See Also
     --------
-    xent_book.log_softmax (the stable version); chapter 7.
+    xent_book.log_softmax : The stable version.
+
+    Notes
+    -----
+    Chapter 7.
     """
     p = naive_softmax(x, axis=axis)
     with np.errstate(**_NAIVE_ERRSTATE):
@@ -132,7 +140,7 @@ def naive_log_softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
 
 
 def naive_logsumexp(x: ArrayLike, axis: int = -1) -> np.ndarray:
-    r"""``log(sum(exp(x)))`` evaluated literally, in ``x``'s dtype. **Do not use.**
+    r"""``log(sum(exp(x)))`` evaluated literally, in ``x``'s dtype. **Do not use**.
 
     .. math:: \operatorname{LSE}(x) = \log \sum_j e^{x_j}
 
@@ -158,7 +166,12 @@ def naive_logsumexp(x: ArrayLike, axis: int = -1) -> np.ndarray:
 
     See Also
     --------
-    xent_book.logsumexp (the stable version), scipy.special.logsumexp; chapter 7.
+    xent_book.logsumexp : The stable version.
+    scipy.special.logsumexp
+
+    Notes
+    -----
+    Chapter 7.
     """
     arr, ax = _naive_input(x, axis)
     with np.errstate(**_NAIVE_ERRSTATE):
@@ -257,7 +270,7 @@ def mp_logsumexp(x: ArrayLike, axis: int = -1, dps: int = 50) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        float64, ``x``'s shape without ``axis``; ``-inf`` for a slice of only
+        The log-sum-exp in nats, float64, ``x``'s shape without ``axis``; ``-inf`` for a slice of only
         ``-inf`` and for an empty axis (the log of an empty sum), as
         :func:`xent_book.logsumexp`, ``scipy.special.logsumexp`` and
         ``torch.logsumexp`` give.
@@ -272,7 +285,12 @@ def mp_logsumexp(x: ArrayLike, axis: int = -1, dps: int = 50) -> np.ndarray:
 
     See Also
     --------
-    xent_book.logsumexp, scipy.special.logsumexp; chapter 7 (numerical stability).
+    xent_book.logsumexp
+    scipy.special.logsumexp
+
+    Notes
+    -----
+    Chapter 7 (numerical stability).
     """
     rows, _ = _mp_input(x, axis, dps, allow_empty=True)
     if rows.shape[-1] == 0:
@@ -302,7 +320,7 @@ def mp_log_softmax(x: ArrayLike, axis: int = -1, dps: int = 50) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        float64 log-probabilities in nats, same shape as ``x``.
+        Log-probabilities in nats, float64, same shape as ``x``.
 
     Raises
     ------
@@ -314,7 +332,11 @@ def mp_log_softmax(x: ArrayLike, axis: int = -1, dps: int = 50) -> np.ndarray:
 
     See Also
     --------
-    xent_book.log_softmax; chapter 7 (numerical stability).
+    xent_book.log_softmax
+
+    Notes
+    -----
+    Chapter 7 (numerical stability).
     """
     rows, ax = _mp_input(x, axis, dps)
     out = _mp_rows(rows, dps, _log_softmax_row)
@@ -338,7 +360,7 @@ def mp_softmax(x: ArrayLike, axis: int = -1, dps: int = 50) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        float64 probabilities, same shape as ``x`` (values below float64's
+        Probabilities, float64, same shape as ``x`` (values below float64's
         smallest subnormal round to 0).
 
     Raises
@@ -351,7 +373,11 @@ def mp_softmax(x: ArrayLike, axis: int = -1, dps: int = 50) -> np.ndarray:
 
     See Also
     --------
-    xent_book.softmax; chapter 7 (numerical stability).
+    xent_book.softmax
+
+    Notes
+    -----
+    Chapter 7 (numerical stability).
     """
     rows, ax = _mp_input(x, axis, dps)
     out = _mp_rows(rows, dps, _softmax_row)
@@ -398,7 +424,7 @@ def relative_error(approx: ArrayLike, exact: ArrayLike, floor: float = 0.0) -> n
     Returns
     -------
     numpy.ndarray
-        float64, the broadcast shape, >= 0; ``+inf`` also where the ratio is
+        The relative error, float64, the broadcast shape, >= 0; ``+inf`` also where the ratio is
         beyond float64's range (a subnormal reference).
 
     Raises
@@ -411,7 +437,11 @@ def relative_error(approx: ArrayLike, exact: ArrayLike, floor: float = 0.0) -> n
 
     See Also
     --------
-    ulp_error; chapter 7 (numerical stability).
+    ulp_error
+
+    Notes
+    -----
+    Chapter 7 (numerical stability).
     """
     floor = check_positive(floor, "floor", allow_zero=True)
     _, a64, e64 = _error_inputs(approx, exact)
@@ -453,7 +483,7 @@ def ulp_error(approx: ArrayLike, exact: ArrayLike, dtype: DTypeLike | None = Non
     Returns
     -------
     numpy.ndarray
-        float64, the broadcast shape, >= 0.
+        The error in ulps, float64, the broadcast shape, >= 0.
 
     Raises
     ------
@@ -463,14 +493,18 @@ def ulp_error(approx: ArrayLike, exact: ArrayLike, dtype: DTypeLike | None = Non
     TypeError
         Non-real arrays; a ``dtype`` that is not a NumPy dtype.
 
+    See Also
+    --------
+    relative_error
+
+    Notes
+    -----
+    Chapter 7 (numerical stability).
+
     Examples
     --------
     >>> float(ulp_error(np.float32(1.0) + np.spacing(np.float32(1.0)), 1.0))
     1.0
-
-    See Also
-    --------
-    relative_error; chapter 7 (numerical stability).
     """
     a, a64, e64 = _error_inputs(approx, exact)
     try:
