@@ -18,15 +18,11 @@
  *                H(p) = -sum p log p (0 log 0 = 0), log C, perplexity e^H (xent_book.widgets.entropy_values);
  *   entropy-kl   data-p=... data-q=... data-base="2"                           (chapter 4)
  *                H(p), H(p, q), KL(p || q) and KL(q || p) (xent_book.widgets.entropy_kl_values, xent_book.info);
- *   binary       data-y="1" data-pos-weight="1" data-z="0"                     (chapter 5)
- *                BCE with logits in PyTorch's pos_weight form and d loss / dz (xent_book.widgets.binary_loss_values);
- *   focal        data-gamma="2" data-p-t="0.6"                                 (chapter 8)
- *                CE = -log q_y, focal = (1 - q_y)^gamma CE, q_y the true class's probability
- *                (Lin et al.'s p_t, the name data-p-t keeps) (xent_book.widgets.focal_values);
  *
- * The explorers of chapters 2 (logits) and 10 (reliability) are anywidget explorers: one ES module
- * each (xent_book/widgets/static/), mounted from the saved widget state; this file no longer
- * renders them there. Its logits explorer stays for chapter 7 until that chapter moves (issue 18).
+ * The explorers of chapters 2 (logits), 5 (binary), 8 (focal), 10 (reliability) and 15 (sampling)
+ * are anywidget explorers: one ES module each (xent_book/widgets/static/), mounted from the saved
+ * widget state; this file no longer renders them. Its logits explorer stays for chapter 7 until
+ * that chapter moves (issue 18).
  *
  * Markup conventions are those of xent_book/widgets/_base.py: each number is a
  * <span class="xent-readout" data-name="NAME" data-value="FULL_PRECISION">ROUNDED</span>,
@@ -132,37 +128,6 @@
     };
   }
 
-  /** log sigmoid(z) = min(z, 0) - log1p(e^-|z|), as xent_book.log_sigmoid. */
-  function logSigmoid(z) { return Math.min(z, 0) - Math.log1p(Math.exp(-Math.abs(z))); }
-
-  function sigmoid(z) {
-    if (z >= 0) { return 1 / (1 + Math.exp(-z)); }
-    var e = Math.exp(z);
-    return e / (1 + e);
-  }
-
-  /** BCE with logits in PyTorch's pos_weight form and its derivative (xent_book.widgets.binary._loss_and_grad). */
-  function binaryLossGrad(z, y, pw) {
-    var scale = 1 + (pw - 1) * y;
-    return { loss: (1 - y) * z - scale * logSigmoid(z), grad: scale * sigmoid(z) - pw * y };
-  }
-
-  function binaryValues(z, y, pw) {
-    var lg = binaryLossGrad(z, y, pw);
-    return { z: z, y: y, posWeight: pw, p: sigmoid(z), loss: lg.loss, grad: lg.grad };
-  }
-
-  /** Focal factor, CE and focal loss at q_y (p_t), as xent_book.focal_loss (1 - q as -expm1(log q)). */
-  function focalParts(p, gamma) {
-    var logp = Math.log(p), ce = -logp + 0;
-    return { factor: Math.pow(1 - p, gamma), ce: ce, focal: Math.pow(-Math.expm1(logp), gamma) * ce + 0 };
-  }
-
-  function focalValues(p, gamma) {
-    var f = focalParts(p, gamma);
-    return { pT: p, gamma: gamma, factor: f.factor, ce: f.ce, focal: f.focal };
-  }
-
   // ------------------------------------------------------------------ formatting (as _base.fmt / full)
 
   /**
@@ -256,58 +221,11 @@
       (opts.dash ? ' stroke-dasharray="' + opts.dash + '"' : "") + "/>";
   }
 
-  function svgPolyline(xs, ys, color, opts) {
-    opts = opts || {};
-    var pts = xs.map(function (x, i) { return num(x) + "," + num(ys[i]); }).join(" ");
-    return '<polyline points="' + pts + '" fill="none" stroke="' + color + '" stroke-width="' + (opts.width || 2) +
-      '"' + (opts.dash ? ' stroke-dasharray="' + opts.dash + '"' : "") + ' stroke-linejoin="round"' +
-      (opts.opacity !== undefined && opts.opacity !== null ? ' stroke-opacity="' + opts.opacity + '"' : "") + "/>";
-  }
-
-  function svgCircle(x, y, r, fill) {
-    return '<circle cx="' + num(x) + '" cy="' + num(y) + '" r="' + num(r) + '" fill="' + fill +
-      '" stroke="currentColor" stroke-width="1.5"/>';
-  }
-
   function niceMax(x) {
     if (!Number.isFinite(x) || x <= 0) { return 1; }
     var p = Math.pow(10, Math.floor(Math.log10(x))), m = [1, 2, 2.5, 5, 10];
     for (var i = 0; i < m.length; i++) { if (m[i] * p >= x * (1 - 1e-12)) { return m[i] * p; } }
     return 10 * p;
-  }
-
-  function linspace(a, b, n) {
-    var out = new Array(n), step = (b - a) / (n - 1);
-    for (var i = 0; i < n; i++) { out[i] = i === n - 1 ? b : a + i * step; }
-    return out;
-  }
-
-  /** A line chart, as xent_book.widgets._base.line_panel. series: [xs, ys, colour, dash, width, opacity]. */
-  function linePanel(box, xlim, ylim, series, xticks, yticks, xlabel, ylabel, markers, title, yfmt) {
-    var x0 = box[0], x1 = box[1], top = box[2], bottom = box[3], out = [];
-    yfmt = yfmt || g;
-    var sx = function (u) { return x0 + (u - xlim[0]) / (xlim[1] - xlim[0]) * (x1 - x0); };
-    var sy = function (u) {
-      return bottom - (Math.min(Math.max(u, ylim[0]), ylim[1]) - ylim[0]) / (ylim[1] - ylim[0]) * (bottom - top);
-    };
-    if (title) { out.push(svgText((x0 + x1) / 2, top - 12, title, { weight: "600" })); }
-    yticks.forEach(function (t) {
-      out.push(svgLine(x0, sy(t), x1, sy(t), { opacity: t === 0 ? 0.6 : 0.2 }));
-      out.push(svgText(x0 - 5, sy(t) + 4, yfmt(t), { anchor: "end", size: 10 }));
-    });
-    xticks.forEach(function (t) {
-      out.push(svgLine(sx(t), bottom, sx(t), bottom + 4, { opacity: 0.6 }));
-      out.push(svgText(sx(t), bottom + 15, g(t), { size: 10 }));
-    });
-    out.push(svgLine(x0, top, x0, bottom, { opacity: 0.6 }));
-    series.forEach(function (s) {
-      out.push(svgPolyline(s[0].map(sx), s[1].map(sy), s[2], { dash: s[3], width: s[4], opacity: s[5] }));
-    });
-    (markers || []).forEach(function (mk) { out.push(svgCircle(sx(mk[0]), sy(mk[1]), 5, mk[2])); });
-    out.push(svgText((x0 + x1) / 2, bottom + 31, xlabel, { size: 11 }));
-    var mid = (top + bottom) / 2;
-    out.push(svgText(x0 - 34, mid, ylabel, { size: 11, transform: "rotate(-90 " + num(x0 - 34) + " " + num(mid) + ")" }));
-    return out;
   }
 
   // ------------------------------------------------------------------ rendering
@@ -471,57 +389,6 @@
       '</div><div class="xent-readouts"><span class="xent-item">p = [' +
       p.map(function (x, i) { return readout("p" + i, x); }).join(", ") + "]</span></div>");
     if (v.note) { out.push('<div class="xent-note">' + esc(v.note) + "</div>"); }
-    return out.join("");
-  }
-
-  var BINARY_GRID = linspace(-8, 8, 161);
-
-  function renderBinary(v) {
-    var z = v.z, y = v.y, pw = v.posWeight, W = 540, H = 236;
-    var cur = BINARY_GRID.map(function (u) { return binaryLossGrad(u, y, pw); });
-    var oth = BINARY_GRID.map(function (u) { return binaryLossGrad(u, 1 - y, pw); });
-    var pick = function (arr, key) { return arr.map(function (o) { return o[key]; }); };
-    var label = "Binary cross-entropy with logits for label y = " + y + ", pos_weight " + sig3(pw) +
-      ", as a function of the logit z from \u22128 to 8. At z = " + fix(z, 2) + ": sigmoid " + fix(v.p, 4) +
-      ", loss " + fix(v.loss, 4) + " nats, gradient " + (v.grad >= 0 ? "+" : "-") + fix(Math.abs(v.grad), 4) + ".";
-    var out = [svgOpen(W, H, label)];
-    var lmax = niceMax(Math.max(Math.max.apply(null, pick(cur, "loss")), Math.max.apply(null, pick(oth, "loss"))));
-    out = out.concat(linePanel([54, 260, 30, 182], [-8, 8], [0, lmax],
-      [[BINARY_GRID, pick(oth, "loss"), COLORS.neutral, "4,3", 1.5, 0.7], [BINARY_GRID, pick(cur, "loss"), COLORS.model, null, 2.5, null]],
-      [-8, -4, 0, 4, 8], [0, lmax / 2, lmax], "logit z", "loss (nats)", [[z, v.loss, COLORS.target]],
-      "loss, y = " + y + " (dashed: y = " + (1 - y) + ")"));
-    var glo = -niceMax(Math.max(pw, 1));
-    out = out.concat(linePanel([326, 532, 30, 182], [-8, 8], [glo, 1],
-      [[BINARY_GRID, pick(oth, "grad"), COLORS.neutral, "4,3", 1.5, 0.7], [BINARY_GRID, pick(cur, "grad"), COLORS.gradient, null, 2.5, null]],
-      [-8, -4, 0, 4, 8], [glo, 0, 1], "logit z", "d loss / dz", [[z, v.grad, COLORS.target]],
-      "gradient \u03c3(z) \u2212 y (\u00d7 w+ if y = 1)"));
-    out.push("</svg>");
-    out.push('<div class="xent-readouts">' + readout("loss", v.loss, "loss", "nats") + readout("grad", v.grad, "d loss/dz") +
-      readout("p", v.p, "\u03c3(z)") + readout("z", z, "z", "", 2) + readout("pos_weight", pw, "w+", "", 3) + "</div>");
-    return out.join("");
-  }
-
-  var FOCAL_GRID = linspace(0.01, 1, 199);
-
-  function renderFocal(v) {
-    var p = v.pT, gm = v.gamma, W = 540, H = 236;
-    var parts = FOCAL_GRID.map(function (u) { return focalParts(u, gm); });
-    var pick = function (key) { return parts.map(function (o) { return o[key]; }); };
-    var label = "Cross-entropy \u2212log q_y and focal loss with \u03b3 = " + sig(gm, 2) +
-      " as functions of the true-class probability q_y, and the focal factor (1 \u2212 q_y)^\u03b3. At q_y = " +
-      fix(p, 2) + ": CE " + fix(v.ce, 4) + " nats, focal " + fix(v.focal, 4) + " nats, factor " + fix(v.factor, 4) + ".";
-    var out = [svgOpen(W, H, label)], xt = [0, 0.25, 0.5, 0.75, 1];
-    out = out.concat(linePanel([54, 260, 30, 182], [0, 1], [0, 5],
-      [[FOCAL_GRID, pick("ce"), COLORS.neutral, "5,3", 2, null], [FOCAL_GRID, pick("focal"), COLORS.alt, null, 2.5, null]],
-      xt, [0, 1, 2, 3, 4, 5], "q_y", "loss (nats)", [[p, v.ce, COLORS.neutral], [p, v.focal, COLORS.alt]],
-      "focal (\u03b3 = " + fix(gm, 1) + ") vs CE (dashed)"));
-    out = out.concat(linePanel([326, 532, 30, 182], [0, 1], [0, 1],
-      [[FOCAL_GRID, pick("factor"), COLORS.model, null, 2.5, null]], xt, [0, 0.5, 1], "q_y", "factor",
-      [[p, v.factor, COLORS.model]], "focal factor (1 \u2212 q_y)^\u03b3"));
-    out.push("</svg>");
-    out.push('<div class="xent-readouts">' + readout("focal", v.focal, "focal", "nats") + readout("ce", v.ce, "CE", "nats") +
-      readout("factor", v.factor, "(1 \u2212 q<sub>y</sub>)<sup>\u03b3</sup>") + readout("p_t", p, "q<sub>y</sub>", "", 2) +
-      readout("gamma", gm, "\u03b3", "", 1) + "</div>");
     return out.join("");
   }
 
@@ -774,57 +641,7 @@
     });
   }
 
-  function initBinary(root) {
-    var d = root.dataset;
-    var y0 = parseNumber(d.y, "y", 1, function (x) { return x === 0 || x === 1; }, "a label 0 or 1");
-    var pw0 = parseNumber(d.posWeight, "pos-weight", 1, function (x) { return x > 0; }, "a number > 0");
-    var z0 = parseNumber(d.z, "z", 0, function () { return true; }, "a finite number");
-    var zIn, pwIn, sel;
-    mount(root, {
-      kind: "binary",
-      title: "Binary cross-entropy with logits and its gradient, with pos_weight (live in your browser)",
-      build: function (c) {
-        zIn = slider(c, { label: "logit z", name: "z", min: Math.min(-8, z0), max: Math.max(8, z0), step: 0.1, value: z0,
-          show: function (x) { return fmt(x, 1); } });
-        pwIn = logSlider(c, "log10_pos_weight", "pos_weight w+", [0.1, 10], pw0);
-        sel = select(c, "y", "label y", [[0, "y = 0 (negative)"], [1, "y = 1 (positive)"]], y0);
-        return [zIn, pwIn, sel];
-      },
-      compute: function () { return binaryValues(val(zIn), Number(sel.value), pwIn.xentValue()); },
-      render: renderBinary,
-      status: function (v) {
-        return "Loss " + fmt(v.loss) + " nats, gradient " + fmt(v.grad) + " at z = " + fmt(v.z, 1) + ", y = " + v.y +
-          ", pos_weight " + sig3(v.posWeight) + ".";
-      }
-    });
-  }
-
-  function initFocal(root) {
-    var d = root.dataset;
-    var g0 = parseNumber(d.gamma, "gamma", 2, function (x) { return x >= 0; }, "a number >= 0");
-    var p0 = parseNumber(d.pT, "p-t", 0.6, function (x) { return x > 0 && x <= 1; }, "a probability in (0, 1]");
-    var gIn, pIn;
-    mount(root, {
-      kind: "focal",
-      title: "Focal loss against cross-entropy, and the focal factor (live in your browser)",
-      build: function (c) {
-        gIn = slider(c, { label: "focusing \u03b3", name: "gamma", min: 0, max: Math.max(5, g0), step: 0.1, value: g0,
-          show: function (x) { return fmt(x, 1); } });
-        pIn = slider(c, { label: "q_y (true class)", name: "p_t", min: 0.01, max: 1, step: 0.01, value: Math.max(p0, 0.01),
-          show: function (x) { return fmt(x, 2); } });
-        return [gIn, pIn];
-      },
-      compute: function () { return focalValues(val(pIn), val(gIn)); },
-      render: renderFocal,
-      status: function (v) {
-        return "Focal " + fmt(v.focal) + " nats, CE " + fmt(v.ce) + " nats, factor " + fmt(v.factor) + " at q_y = " +
-          fmt(v.pT, 2) + ", \u03b3 = " + fmt(v.gamma, 1) + ".";
-      }
-    });
-  }
-
-  var KINDS = { "logits": initLogits, "entropy": initEntropy, "entropy-kl": initEntropyKL, "binary": initBinary,
-                "focal": initFocal };
+  var KINDS = { "logits": initLogits, "entropy": initEntropy, "entropy-kl": initEntropyKL };
 
   function init() {
     var roots = document.querySelectorAll(".xent-live:not(.xent-live-ready)");
@@ -846,8 +663,6 @@
   api.logitsValues = logitsValues;
   api.entropyValues = entropyValues;
   api.entropyKLValues = entropyKLValues;
-  api.binaryValues = binaryValues;
-  api.focalValues = focalValues;
   window.xentExplorers = api;
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);

@@ -272,8 +272,6 @@ FACTORIES = {
     "logits_explorer": (xw.logits_explorer, {"logits": (2.0, 1.0, 0.1), "temperature": 1.0, "target": 0}),
     "entropy_explorer": (xw.entropy_explorer, {"p": (0.5, 0.3, 0.2), "base": 2}),
     "entropy_kl_explorer": (xw.entropy_kl_explorer, {"p": (0.5, 0.3, 0.2), "q": (0.2, 0.3, 0.5), "base": 2}),
-    "binary_loss_explorer": (xw.binary_loss_explorer, {"y": 1, "pos_weight": 1.0, "z": 0.0}),
-    "focal_explorer": (xw.focal_explorer, {"gamma": 2.0, "p_t": 0.6}),
 }
 #: the anywidget explorers (no drag interval: their view redraws in the browser)
 ANYWIDGETS = {
@@ -282,7 +280,13 @@ ANYWIDGETS = {
         xw.reliability_explorer,
         {"logits": _rel_data()[0], "labels": _rel_data()[1], "temperature": 1.0, "n_bins": 15},
     ),
+    "binary_loss_explorer": (xw.binary_loss_explorer, {"y": 1, "pos_weight": 1.0, "z": 0.0}),
+    "BinaryLossExplorer": (xw.BinaryLossExplorer, {"y": 1, "pos_weight": 1.0, "z": 0.0}),
+    "focal_explorer": (xw.focal_explorer, {"gamma": 2.0, "p_t": 0.6}),
+    "FocalExplorer": (xw.FocalExplorer, {"gamma": 2.0, "p_t": 0.6}),
 }
+#: the anywidget explorers' synced state a reader can set from a cell (besides a temperature)
+TRAITS = {"BinaryLossExplorer": ("z", "y", "pos_weight"), "FocalExplorer": ("gamma", "p_t")}
 
 
 def _no_nan(values: dict) -> None:
@@ -304,7 +308,10 @@ def test_every_anywidget_explorer_refuses_or_builds(name, data):
 
 
 @settings(max_examples=30, deadline=None)
-@given(name=st.sampled_from(sorted(ANYWIDGETS)), x=st.one_of(hostile_scalars(), hostile_ints()))
+@given(
+    name=st.sampled_from(sorted(n for n, (f, kw) in ANYWIDGETS.items() if "temperature" in kw)),
+    x=st.one_of(hostile_scalars(), hostile_ints()),
+)
 def test_a_hostile_temperature_set_from_a_cell_is_refused_or_shown(name, x):
     """``explorer.temperature = x`` from a cell: refused naming the temperature, or a finite view."""
     factory, kw = ANYWIDGETS[name]
@@ -315,6 +322,27 @@ def test_a_hostile_temperature_set_from_a_cell_is_refused_or_shown(name, x):
         return ex
 
     assert_refuses_or_ok(assign, x, arg="temperature", check=lambda e: _no_nan(e.values()))
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=st.sampled_from(sorted(TRAITS)), data=st.data())
+def test_a_hostile_trait_set_from_a_cell_is_refused_or_shown(name, data):
+    """``explorer.z = x`` (any trait) from a cell: refused naming the trait, or finite numbers; a refusal changes nothing."""
+    cls, kw = ANYWIDGETS[name]
+    ex = cls(**kw)
+    which = data.draw(st.sampled_from(TRAITS[name]))
+    x = data.draw(st.one_of(hostile_scalars(), hostile_ints(), hostile_arrays()))
+    before = {t: getattr(ex, t) for t in TRAITS[name]}
+
+    def assign(value):
+        try:
+            setattr(ex, which, value)
+        except (TypeError, ValueError):
+            assert {t: getattr(ex, t) for t in TRAITS[name]} == before  # the state is as it was
+            raise
+        return ex
+
+    assert_refuses_or_ok(assign, x, arg=which, check=lambda e: _no_nan(e.values()))
 
 
 @settings(max_examples=30, deadline=None)

@@ -521,41 +521,6 @@ def test_binary_loss_values_reject_bad_input_naming_the_argument(kwargs, match):
         xw.binary_loss_values(**{"z": 0.0, "y": 1, "pos_weight": 1.0, **kwargs})
 
 
-def test_binary_loss_explorer_controls_update_readouts_and_curves_in_place():
-    ex = xw.binary_loss_explorer()
-    html_widget = ex.html
-    assert readouts(ex)["loss"] == pytest.approx(math.log(2), rel=1e-15)
-    ex.sliders["z"].value = -3.0
-    ex.sliders["pos_weight"].value = 2.0
-    pw = ex.sliders["pos_weight"].value
-    loss, grad = torch_bce_reference(-3.0, 1, pw)
-    r = readouts(ex)
-    assert r["loss"] == pytest.approx(loss, rel=1e-12) and r["grad"] == pytest.approx(grad, rel=1e-12)
-    ex.controls["y"].value = 0
-    loss0, grad0 = torch_bce_reference(-3.0, 0, pw)
-    r = readouts(ex)
-    assert r["loss"] == pytest.approx(loss0, rel=1e-12) and r["grad"] == pytest.approx(grad0, rel=1e-12)
-    v = ex.values()
-    torch_curve = F.binary_cross_entropy_with_logits(
-        torch.tensor(v["curve_z"]), torch.zeros(len(v["curve_z"]), dtype=torch.float64), reduction="none"
-    ).numpy()
-    np.testing.assert_allclose(v["curve_loss"], torch_curve, rtol=1e-12, atol=1e-15)
-    assert ex.html is html_widget
-    assert all(c.description for c in ex.controls.values())
-
-
-@pytest.mark.parametrize("z", [-8.0, 8.0])
-@pytest.mark.parametrize("y", [0, 1])
-@pytest.mark.parametrize("pw", [0.1, 10.0])
-def test_binary_loss_explorer_survives_slider_bounds(z, y, pw):
-    ex = xw.binary_loss_explorer(y=y)
-    ex.sliders["z"].value = z
-    ex.sliders["pos_weight"].value = pw
-    assert_clean_markup(ex)
-    loss, grad = torch_bce_reference(z, y, ex.sliders["pos_weight"].value)
-    assert readouts(ex)["loss"] == pytest.approx(loss, rel=1e-12)
-
-
 def test_binary_loss_explorer_rejects_soft_label():
     with pytest.raises(ValueError, match="y"):
         xw.binary_loss_explorer(y=0.5)
@@ -604,42 +569,6 @@ def test_focal_values_edges():
 def test_focal_values_reject_bad_input_naming_the_argument(kwargs, match):
     with pytest.raises(ValueError, match=match):
         xw.focal_values(**{"p_t": 0.5, "gamma": 2.0, **kwargs})
-
-
-def test_focal_explorer_labels_follow_the_book_notation():
-    # notation.md: p is the data, q the model; chapter 8 writes q_y for Lin et al.'s p_t (argument and
-    # data-name keep p_t); book_assets/xent-explorers.js writes the same labels
-    ex = xw.focal_explorer()
-    markup = ex.html.value
-    for text in (
-        "focal factor (1 − q_y)^γ",
-        ">q_y</text>",
-        "(1 − q<sub>y</sub>)<sup>γ</sup>",
-        "q<sub>y</sub> = ",
-        "true-class probability q_y",
-    ):
-        assert text in markup, text
-    assert "p_t" not in markup.replace('data-name="p_t"', "") and "p<sub>t" not in markup
-    assert ex.sliders["p_t"].description == "q_y (true class)"
-
-
-def test_focal_explorer_gamma_and_p_t_update_in_place_and_survive_the_ends():
-    ex = xw.focal_explorer()
-    html_widget = ex.html
-    assert readouts(ex)["focal"] == pytest.approx(xw.focal_values(0.6, 2.0)["focal"], rel=1e-15)
-    for g in (0.0, 5.0):
-        for p in (0.01, 1.0):
-            ex.sliders["gamma"].value = g
-            ex.sliders["p_t"].value = p
-            assert_clean_markup(ex)
-            r = readouts(ex)
-            exp = xw.focal_values(ex.sliders["p_t"].value, g)
-            assert r["focal"] == pytest.approx(exp["focal"], rel=1e-15, abs=0)
-            assert r["factor"] == pytest.approx(exp["factor"], rel=1e-15, abs=0)
-    v = ex.values()
-    # xb.focal_loss computes 1 - p_t as -expm1(log p_t): the same factor to a few ULPs
-    np.testing.assert_allclose(v["curve_focal"], v["curve_factor"] * v["curve_ce"], rtol=1e-14)
-    assert ex.html is html_widget
 
 
 # --------------------------------------------------------------------------- reliability explorer
@@ -801,8 +730,6 @@ ALL_EXPLORERS = {
     "logits": lambda: xw.logits_explorer(),
     "entropy": lambda: xw.entropy_explorer(),
     "entropy_kl": lambda: xw.entropy_kl_explorer(),
-    "binary": lambda: xw.binary_loss_explorer(),
-    "focal": lambda: xw.focal_explorer(),
 }
 
 
@@ -831,13 +758,13 @@ def test_every_explorer_follows_the_markup_conventions(name):
 
 
 def test_a_failing_redraw_is_shown_in_the_widget_not_raised(monkeypatch):
-    ex = xw.focal_explorer()
+    ex = xw.logits_explorer()
 
     def boom(values):
         raise RuntimeError("broken renderer")
 
     monkeypatch.setattr(ex, "render", boom)
-    ex.sliders["gamma"].value = 1.0
+    ex.sliders["temperature"].value = 2.0
     assert isinstance(ex.last_error, RuntimeError)
     assert 'class="xent-error"' in ex.html.value and "broken renderer" in ex.html.value
 
@@ -975,8 +902,6 @@ PAGE_KIND = {
     "logits_explorer": "logits",
     "entropy_explorer": "entropy",
     "entropy_kl_explorer": "entropy-kl",
-    "binary_loss_explorer": "binary",
-    "focal_explorer": "focal",
 }
 # the factory's keyword -> the container's data attribute
 PAGE_ATTR = {
@@ -986,11 +911,6 @@ PAGE_ATTR = {
     "p": "p",
     "q": "q",
     "base": "base",
-    "y": "y",
-    "pos_weight": "pos-weight",
-    "z": "z",
-    "gamma": "gamma",
-    "p_t": "p-t",
 }
 
 
@@ -1043,7 +963,7 @@ def test_every_explorer_a_chapter_shows_has_a_live_container_with_its_settings()
                 assert any(
                     attr in c and ",".join(f"{float(x):g}" for x in c[attr].split(",")) == want for c in mine
                 ), f'{path.name}: {factory}({key}={value!r}) but no {kind} container has data-{attr}="{want}"'
-    assert found >= 5, found  # chapters 3, 4, 5, 7, 8 (2 and 10: anywidget explorers, no container)
+    assert found >= 3, found  # chapters 3, 4, 7 (2, 5, 8, 10, 15: anywidget explorers, no container)
 
 
 # --------------------------------------------------------------------------- the anywidget explorers
@@ -1052,11 +972,13 @@ ANYWIDGET_CALLS = {
     "LogitsExplorer": "logits",
     "reliability_explorer": "reliability",
     "SamplingExplorer": "sampling",
+    "BinaryLossExplorer": "binary",
+    "FocalExplorer": "focal",
 }
 
 
 def test_the_anywidget_chapters_show_each_explorer_once():
-    """Chapters 2, 10 and 15 build an anywidget explorer and hold no page-script container of it (one view)."""
+    """Chapters 2, 5, 8, 10 and 15 build an anywidget explorer and hold no page-script container of it (one view)."""
     import json
     from pathlib import Path
 
@@ -1081,6 +1003,8 @@ def test_the_anywidget_chapters_show_each_explorer_once():
         ("02_softmax_temperature.ipynb", "logits"),
         ("10_calibration.ipynb", "reliability"),
         ("15_language_models.ipynb", "sampling"),
+        ("05_binary_vs_categorical.ipynb", "binary"),
+        ("08_class_imbalance.ipynb", "focal"),
     }
 
 

@@ -71,6 +71,8 @@ ANYWIDGET_CALLS = {
     ("02_softmax_temperature.ipynb", "LogitsExplorer"),
     ("10_calibration.ipynb", "reliability_explorer"),
     ("15_language_models.ipynb", "SamplingExplorer"),
+    ("05_binary_vs_categorical.ipynb", "BinaryLossExplorer"),  # test_binary_focal_explorers.py
+    ("08_class_imbalance.ipynb", "FocalExplorer"),
 }
 LOG_STEP = 0.01  # exponent step of the explorers' log sliders (xent_book.widgets._base.log_slider)
 
@@ -141,25 +143,6 @@ def expect_entropy_kl(inp: dict, ctx: dict) -> dict:
     return out
 
 
-def expect_binary(inp: dict, ctx: dict) -> dict:
-    z, pw, y = inp["logit z"], inp["pos_weight w+"], _class_index(inp["label y"])
-    v = W.binary_loss_values(z, y, pw)
-    direct = xb.binary_cross_entropy_with_logits(
-        np.array([z]), np.array([float(y)]), pos_weight=np.array([pw])
-    )
-    assert _close(v["loss"], float(direct), 1e-12)
-    return {"loss": v["loss"], "grad": v["grad"], "p": v["p"], "z": z, "pos_weight": pw}
-
-
-def expect_focal(inp: dict, ctx: dict) -> dict:
-    g, p = inp["focusing γ"], inp["q_y (true class)"]
-    v = W.focal_values(p, g)
-    logit = math.log(p) - math.log1p(-p)
-    direct = xb.sigmoid_focal_loss(np.array([logit]), np.array([1.0]), alpha=-1, gamma=g)
-    assert _close(v["focal"], float(direct[0]), 1e-9)
-    return {"focal": v["focal"], "ce": v["ce"], "factor": v["factor"], "p_t": p, "gamma": g}
-
-
 # --------------------------------------------------------------------------- chapters
 
 
@@ -213,18 +196,6 @@ CHAPTERS = (
         ),
     ),
     Chapter(
-        "05_binary_vs_categorical.ipynb",
-        "binary_loss_explorer",
-        expect_binary,
-        (
-            Action("logit z", key="ArrowRight", changes=("loss", "grad", "p", "z")),
-            Action("pos_weight w+", key="ArrowLeft", changes=("loss", "grad", "pos_weight")),
-            Action("logit z", text="-2.5", changes=("loss", "grad", "p", "z")),
-            Action("pos_weight w+", text="3", changes=("loss", "grad", "pos_weight")),
-        ),
-        log_sliders=(("pos_weight w+", "pos_weight"),),
-    ),
-    Chapter(
         # starts at T = 0.05, the slider's minimum: ArrowLeft would not move it
         "07_numerical_stability.ipynb",
         "logits_explorer",
@@ -235,16 +206,6 @@ CHAPTERS = (
             Action("logit z1", text="9.5", changes=("loss", "p0", "p1")),
         ),
         log_sliders=(("temperature T", "temperature"),),
-    ),
-    Chapter(
-        "08_class_imbalance.ipynb",
-        "focal_explorer",
-        expect_focal,
-        (
-            Action("focusing γ", key="ArrowRight", changes=("focal", "factor", "gamma")),
-            Action("q_y (true class)", key="ArrowLeft", changes=("focal", "ce", "factor", "p_t")),
-            Action("q_y (true class)", text="0.9", changes=("focal", "ce", "factor", "p_t")),
-        ),
     ),
 )
 

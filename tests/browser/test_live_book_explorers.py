@@ -43,9 +43,7 @@ CH = {
     "logits": "notebooks/02_softmax_temperature",
     "entropy": "notebooks/03_entropy",
     "entropy-kl": "notebooks/04_cross_entropy_kl",
-    "binary": "notebooks/05_binary_vs_categorical",
     "stability": "notebooks/07_numerical_stability",
-    "focal": "notebooks/08_class_imbalance",
     "reliability": "notebooks/10_calibration",
 }
 
@@ -261,7 +259,12 @@ ANY_STATE_JS = r"""
 }
 """
 
-ANYWIDGET_CLASS = {"logits": "LogitsExplorer", "reliability": "ReliabilityExplorer"}
+ANYWIDGET_CLASS = {
+    "logits": "LogitsExplorer",
+    "reliability": "ReliabilityExplorer",
+    "binary": "BinaryLossExplorer",  # test_binary_focal_explorers.py
+    "focal": "FocalExplorer",
+}
 
 
 def saved_traits(page, kind: str) -> dict:
@@ -676,163 +679,6 @@ def test_entropy_kl_explorer_runs_in_the_page(book_page, book_server, screenshot
     finish(page, kind)
 
 
-# --------------------------------------------------------------------------- binary loss (chapter 5)
-
-
-def check_binary(s: dict, initial_pw: float | None = None) -> dict:
-    c, r = s["controls"], s["readouts"]
-    z, y = float(c["z"]), int(c["y"])
-    pw = log_temperature(s, "log10_pos_weight", "pos_weight", initial_pw)
-    loss = float(
-        xb.binary_cross_entropy_with_logits(
-            np.array([z]), np.array([float(y)]), reduction="none", pos_weight=np.array([pw])
-        )[0]
-    )
-    zt = torch.tensor([z], dtype=torch.float64, requires_grad=True)
-    tl = F.binary_cross_entropy_with_logits(
-        zt, torch.tensor([float(y)], dtype=torch.float64), pos_weight=torch.tensor([pw], dtype=torch.float64)
-    )
-    tl.backward()
-    assert_close(r, "loss", loss)
-    assert_close(r, "loss", tl.item())
-    assert_close(r, "grad", zt.grad.item())
-    assert_close(r, "p", float(xb.sigmoid(np.array(z))))
-    assert_close(r, "z", z)
-    ref = xw.binary_loss_values(z, y, pw)
-    assert_close(r, "loss", ref["loss"])
-    assert_close(r, "grad", ref["grad"])
-    assert s["text"]["loss"] == fmt(loss) and s["status"].startswith(f"Loss {fmt(loss)} nats"), s["status"]
-    assert s["svgTitle"] == s["svgLabel"] and f"loss {loss:.4f} nats" in s["svgLabel"], s["svgLabel"]
-    assert s["typed"]["z"] == fmt(z, 1)
-    return {"z": z, "y": y, "pw": pw, "loss": loss, "grad": zt.grad.item()}
-
-
-def test_binary_loss_explorer_runs_in_the_page(book_page, book_server, screenshot_dir):
-    page, kind = book_page, "binary"
-    root = open_explorer(page, book_server, CH["binary"], kind)
-    s = state(page, root)
-    v = check_binary(s, initial_pw=1.0)
-    assert v["z"] == 0.0 and v["y"] == 1 and v["pw"] == 1.0 and math.isclose(v["loss"], math.log(2))
-    matches_saved_view(page, kind, s, root)
-
-    press(page, kind, "z", "ArrowLeft", 4)
-    v = check_binary(state(page, root))
-    assert math.isclose(v["z"], -0.4)
-    press(page, kind, "z", "Home")
-    v = check_binary(state(page, root))
-    assert v["z"] == -8.0 and v["loss"] > 8
-    press(page, kind, "log10_pos_weight", "End")  # w+ = 10: the positive term weighs 10x
-    v = check_binary(state(page, root))
-    assert v["pw"] == 10.0 and math.isclose(
-        v["grad"], 10 * (float(xb.sigmoid(np.array(-8.0))) - 1), rel_tol=1e-12
-    )
-    select(page, kind, "y", "0")
-    v = check_binary(state(page, root))
-    assert v["y"] == 0 and v["loss"] < 1e-3  # pos_weight does not touch a negative
-    type_value(page, kind, "z", "7.96")
-    v = check_binary(state(page, root))
-    assert v["z"] == 8.0
-    type_value(page, kind, "log10_pos_weight", "0.1")
-    v = check_binary(state(page, root))
-    assert v["pw"] == 0.1
-    type_value(page, kind, "log10_pos_weight", "-1")  # not a weight: ignored
-    check_binary(state(page, root))
-    screenshots(page, root, CH["binary"], screenshot_dir, "-extreme")
-    rng = np.random.default_rng(5)
-    for _ in range(15):
-        set_controls(
-            page,
-            root,
-            {
-                "z": round(float(rng.uniform(-8, 8)), 1),
-                "log10_pos_weight": round(float(rng.uniform(-1, 1)), 2),
-                "y": int(rng.integers(0, 2)),
-            },
-        )
-        check_binary(state(page, root))
-    reset(page, kind)
-    v = check_binary(state(page, root), initial_pw=1.0)
-    assert v["z"] == 0.0 and v["y"] == 1 and v["pw"] == 1.0
-    screenshots(page, root, CH["binary"], screenshot_dir)
-    finish(page, kind)
-
-
-# --------------------------------------------------------------------------- focal loss (chapter 8)
-
-
-def check_focal(s: dict) -> dict:
-    c, r = s["controls"], s["readouts"]
-    p, gamma = float(c["p_t"]), float(c["gamma"])
-    with np.errstate(divide="ignore"):  # p_t = 1: the other class has logit -inf
-        logits = np.array([[np.log(p), np.log1p(-p)]])
-    focal = float(xb.focal_loss(logits, np.array([0]), gamma=gamma, reduction="none")[0]) + 0.0  # -0.0 -> 0.0
-    ce = float(xb.cross_entropy(logits, np.array([0]), reduction="none")[0])
-    assert_close(r, "focal", focal)
-    assert_close(r, "ce", ce)
-    assert_close(r, "ce", -math.log(p))
-    assert_close(r, "factor", (1 - p) ** gamma)
-    if p < 1:  # torchvision's binary form on the logit of p_t, without alpha
-        assert_close(
-            r,
-            "focal",
-            float(
-                xb.sigmoid_focal_loss(
-                    np.array([math.log(p / (1 - p))]), np.array([1.0]), alpha=-1, gamma=gamma
-                )[0]
-            ),
-        )
-    ref = xw.focal_values(p, gamma)
-    for name in ("focal", "ce", "factor"):
-        assert_close(r, name, ref[name])
-    assert_close(r, "p_t", p)
-    assert_close(r, "gamma", gamma)
-    assert s["status"].startswith(f"Focal {fmt(focal)} nats"), s["status"]
-    assert s["svgTitle"] == s["svgLabel"] and f"focal {focal:.4f} nats" in s["svgLabel"], s["svgLabel"]
-    assert s["typed"]["gamma"] == fmt(gamma, 1) and s["typed"]["p_t"] == fmt(p, 2)
-    return {"p": p, "gamma": gamma, "focal": focal, "ce": ce}
-
-
-def test_focal_explorer_runs_in_the_page(book_page, book_server, screenshot_dir):
-    page, kind = book_page, "focal"
-    root = open_explorer(page, book_server, CH["focal"], kind)
-    s = state(page, root)
-    v = check_focal(s)
-    assert v["p"] == 0.6 and v["gamma"] == 2.0
-    matches_saved_view(page, kind, s, root)
-    press(page, kind, "gamma", "Home")  # gamma = 0: the focal loss is cross-entropy
-    v = check_focal(state(page, root))
-    assert v["gamma"] == 0 and v["focal"] == v["ce"]
-    press(page, kind, "gamma", "ArrowRight", 3)
-    check_focal(state(page, root))
-    press(page, kind, "p_t", "End")  # p_t = 1: both losses 0 (no -0, no NaN)
-    v = check_focal(state(page, root))
-    assert v["p"] == 1.0 and v["focal"] == 0.0 and v["ce"] == 0.0
-    press(page, kind, "p_t", "Home")
-    v = check_focal(state(page, root))
-    assert v["p"] == 0.01 and math.isclose(v["ce"], -math.log(0.01))
-    type_value(page, kind, "gamma", "5")
-    type_value(page, kind, "p_t", "0.904")
-    v = check_focal(state(page, root))
-    assert v["gamma"] == 5.0 and v["p"] == 0.9
-    type_value(page, kind, "p_t", "0")  # clamped to the minimum 0.01 (p_t = 0 has an infinite loss)
-    v = check_focal(state(page, root))
-    assert v["p"] == 0.01
-    screenshots(page, root, CH["focal"], screenshot_dir, "-extreme")
-    rng = np.random.default_rng(8)
-    for _ in range(15):
-        set_controls(
-            page,
-            root,
-            {"gamma": round(float(rng.uniform(0, 5)), 1), "p_t": round(float(rng.uniform(0.01, 1)), 2)},
-        )
-        check_focal(state(page, root))
-    reset(page, kind)
-    v = check_focal(state(page, root))
-    assert v["p"] == 0.6 and v["gamma"] == 2.0
-    screenshots(page, root, CH["focal"], screenshot_dir)
-    finish(page, kind)
-
-
 # --------------------------------------------------------------------------- reliability (chapter 10)
 
 
@@ -923,8 +769,8 @@ def test_pages_without_explorers_are_untouched(book_page, book_server):
     [
         ({"xentExplorer": "logits", "logits": "1,nope"}, "data-logits"),
         ({"xentExplorer": "nope"}, "data-xent-explorer"),
-        ({"xentExplorer": "binary", "y": "2"}, "data-y"),
-        ({"xentExplorer": "focal", "pT": "0"}, "data-p-t"),
+        ({"xentExplorer": "binary", "y": "2"}, "data-xent-explorer"),  # anywidget explorers now
+        ({"xentExplorer": "focal", "pT": "0"}, "data-xent-explorer"),
         ({"xentExplorer": "entropy", "p": "0,0"}, "data-p"),
         ({"xentExplorer": "reliability"}, "data-xent-explorer"),  # an anywidget explorer now
     ],
@@ -965,17 +811,6 @@ def test_the_in_page_formulas_are_the_stable_ones(book_page, book_server):
         )
         for k, p in enumerate(xb.softmax(za, temperature=t)):
             assert close(got["probs"][k], p), (z, t, k, got["probs"][k], p)
-    for z, yv, pw in [(700.0, 1, 3.0), (-700.0, 1, 3.0), (-1e4, 0, 0.5), (1e4, 0, 2.0), (-40.0, 1, 1.0)]:
-        got = page.evaluate("([z, y, pw]) => window.xentExplorers.binaryValues(z, y, pw)", [z, yv, pw])
-        ref = xw.binary_loss_values(z, yv, pw)
-        assert (
-            close(got["loss"], ref["loss"]) and close(got["grad"], ref["grad"]) and close(got["p"], ref["p"])
-        ), (z, got)
-    for p, gamma in [(1e-300, 2.0), (1 - 1e-12, 5.0), (0.5, 0.0), (1.0, 0.0)]:
-        got = page.evaluate("([p, g]) => window.xentExplorers.focalValues(p, g)", [p, gamma])
-        ref = xw.focal_values(p, gamma)
-        for name in ("focal", "ce", "factor"):
-            assert close(got[name], ref[name]), (p, gamma, name, got[name], ref[name])
     no_errors(page)
 
 

@@ -2,8 +2,9 @@
 
 Two kinds, while issue 18 moves them all to the first:
 
-* anywidget explorers (:class:`LogitsExplorer`, chapter 2; :class:`ReliabilityExplorer`,
-  chapter 10; :class:`SamplingExplorer`, chapter 15): traits for the state, and one ES
+* anywidget explorers (:class:`LogitsExplorer`, chapter 2; :class:`BinaryLossExplorer`,
+  chapter 5; :class:`FocalExplorer`, chapter 8; :class:`ReliabilityExplorer`, chapter 10;
+  :class:`SamplingExplorer`, chapter 15): traits for the state, and one ES
   module per explorer (``static/``, see ``_live``) that draws the view and computes the
   readouts, in JupyterLab and in the book's pages alike;
 * ipywidgets explorers (the other factories, and :func:`logits_explorer` for chapter 7): an
@@ -20,8 +21,8 @@ explorer                   values function                 chapter
 ``logits_explorer``        ``logits_explorer_values``      7
 ``entropy_explorer``       ``entropy_values``              3
 ``entropy_kl_explorer``    ``entropy_kl_values``           4
-``binary_loss_explorer``   ``binary_loss_values``          5, 8
-``focal_explorer``         ``focal_values``                8, 12
+``BinaryLossExplorer``     ``binary_loss_values``          5
+``FocalExplorer``          ``focal_values``                8
 ``reliability_explorer``   ``reliability_values``          10
 ``SamplingExplorer``       ``sampling_values``             15
 =========================  ==============================  =======

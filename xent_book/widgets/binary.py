@@ -1,4 +1,8 @@
-"""Binary loss explorer: BCE with logits and its gradient as functions of the logit.
+"""Binary loss explorer: BCE with logits and its gradient as functions of the logit, live.
+
+:class:`BinaryLossExplorer` is an anywidget (one ES module, ``static/binary.js``, in JupyterLab and
+in the book's pages; chapter 5). Its readouts are :func:`binary_loss_values`, which calls the
+package's :func:`xent_book.binary_cross_entropy_with_logits`.
 
 See also: chapter 5 (binary vs categorical cross-entropy) and chapter 8 (class imbalance, ``pos_weight``).
 """
@@ -7,29 +11,19 @@ from __future__ import annotations
 
 from typing import Any
 
-import ipywidgets as widgets
+import anywidget
 import numpy as np
+import traitlets
 
 from .._validation import check_positive, check_probability_scalar, check_real
 from ..activations import sigmoid
 from ..losses import binary_cross_entropy_with_logits
-from ._base import (
-    COLORS,
-    DEFAULT_INTERVAL,
-    Explorer,
-    float_slider,
-    line_panel,
-    log_slider,
-    nice_max,
-    readout,
-    svg_open,
-)
+from . import _live
 
 __all__ = ["binary_loss_explorer", "binary_loss_values", "BinaryLossExplorer"]
 
-Z_RANGE = (-8.0, 8.0)
-POS_WEIGHT_RANGE = (0.1, 10.0)
-_GRID = np.linspace(*Z_RANGE, 161)
+Z_RANGE = (-8.0, 8.0)  # the logit slider (and the curves' axis; wider for a z set beyond it)
+POS_WEIGHT_RANGE = (0.1, 10.0)  # the log-scale pos_weight slider (wider for a value set beyond it)
 
 
 def _loss_and_grad(z, y, pw):
@@ -81,7 +75,7 @@ def binary_loss_values(z: float = 0.0, y: float = 1, pos_weight: float = 1.0) ->
 
     See Also
     --------
-    binary_loss_explorer
+    BinaryLossExplorer
     xent_book.binary_cross_entropy_with_logits
 
     Notes
@@ -102,164 +96,135 @@ def binary_loss_values(z: float = 0.0, y: float = 1, pos_weight: float = 1.0) ->
     }
 
 
-class BinaryLossExplorer(Explorer):
-    """Curves of BCE-with-logits and its gradient over z in [-8, 8], a marker at the current z.
+def _check_label(y) -> int:
+    """A hard label for the explorer: 0 or 1 (as a real number; a soft label is refused)."""
+    v = check_probability_scalar(y, "y")
+    if v not in (0.0, 1.0):
+        raise ValueError(f"y: the explorer takes a hard label 0 or 1, got {y!r}")
+    return int(v)
 
-    Build it with :func:`binary_loss_explorer`.
+
+def _check_slider_weight(pos_weight) -> float:
+    """``pos_weight > 0``: the explorer's slider is on a log scale."""
+    pw = check_positive(pos_weight, "pos_weight", allow_zero=True)
+    if pw <= 0:
+        raise ValueError(f"pos_weight: the explorer's log-scale slider needs a value > 0, got {pos_weight!r}")
+    return pw
+
+
+class BinaryLossExplorer(anywidget.AnyWidget):
+    """Curves of BCE with logits and its gradient over the logit, a marker at z (anywidget).
+
+    Display it as a cell's last expression. Its view (``static/binary.js``) recomputes the loss, the
+    gradient and ``sigmoid(z)`` in the browser on every input, with no kernel round trip, and draws
+    both curves for the chosen label (the other label's dashed) over z in [-8, 8] (wider when z is
+    set beyond it). A logit slider, a log-scale ``pos_weight`` slider (0.1 to 10) and a label
+    selector; readouts (``data-name``): ``loss``, ``grad``, ``p``, ``z``, ``pos_weight``. The
+    controls are written back into the traits, so a reader can read them (``explorer.z``) or set
+    them (``explorer.pos_weight = 3``) from a cell.
 
     Parameters
     ----------
     y : {0, 1}, default 1
         The label whose curves are drawn solid.
     pos_weight : float, default 1.0
-        Start of the ``pos_weight`` slider, > 0.
+        PyTorch's ``pos_weight`` ``w+ > 0`` (the slider is on a log scale).
     z : float, default 0.0
-        Start of the logit slider.
-    interval : float, default 0.04
-        Minimum seconds between two redraws during a drag (0: redraw on every change).
-    **throttle_kwargs
-        ``clock`` and ``scheduler`` of the redraw ``Throttle`` (injectable for tests).
+        The logit (finite).
+    **kwargs
+        Passed on to ``anywidget.AnyWidget`` (e.g. ``layout``).
+
+    Attributes
+    ----------
+    z : float
+    y : int
+    pos_weight : float
+        The synced state (traits); setting one redraws the view.
 
     Raises
     ------
     TypeError, ValueError
-        As :func:`binary_loss_explorer`.
+        As :func:`binary_loss_values`; a soft label (the explorer takes 0 or 1); ``pos_weight = 0``
+        (the log slider needs > 0); also when a trait is set.
+
+    See Also
+    --------
+    binary_loss_values, binary_loss_explorer
+
+    Notes
+    -----
+    Chapter 5 (binary vs categorical).
     """
 
-    kind = "binary"
+    _esm = traitlets.Unicode(_live.esm("binary")).tag(sync=True)
+    _css = traitlets.Unicode(_live.css()).tag(sync=True)
+    # traitlets.Any plus a validator: a bad value set from a cell is refused by the package's checks
+    z = _live.Checked(0.0).tag(sync=True)
+    y = _live.Checked(1).tag(sync=True)
+    pos_weight = _live.Checked(1.0).tag(sync=True)
 
-    def __init__(
-        self,
-        y: int = 1,
-        pos_weight: float = 1.0,
-        z: float = 0.0,
-        interval: float = DEFAULT_INTERVAL,
-        **throttle_kwargs: Any,
-    ) -> None:
-        super().__init__()
-        init = binary_loss_values(z, y, pos_weight)
-        if init["y"] not in (0.0, 1.0):
-            raise ValueError(f"y: the explorer takes a hard label 0 or 1, got {y!r}")
-        if init["pos_weight"] <= 0:
-            raise ValueError(f"pos_weight: the explorer's slider needs a value > 0, got {pos_weight!r}")
-        controls = {
-            "z": float_slider(init["z"], *Z_RANGE, 0.1, "logit z", ".1f"),
-            "pos_weight": log_slider(init["pos_weight"], *POS_WEIGHT_RANGE, "pos_weight w+"),
-            "y": widgets.Dropdown(
-                options=[("y = 0 (negative)", 0), ("y = 1 (positive)", 1)],
-                value=int(init["y"]),
-                description="label y",
-                style={"description_width": "initial"},
-            ),
-        }
-        self._setup(controls, interval, throttle_kwargs)
+    def __init__(self, y: int = 1, pos_weight: float = 1.0, z: float = 0.0, **kwargs: Any) -> None:
+        init = binary_loss_values(z, y, pos_weight)  # validates
+        super().__init__(
+            z=init["z"],
+            y=_check_label(init["y"]),
+            pos_weight=_check_slider_weight(init["pos_weight"]),
+            **kwargs,
+        )
 
-    def compute(self) -> dict:
-        c = self.controls
-        v = binary_loss_values(c["z"].value, c["y"].value, c["pos_weight"].value)
-        v["curve_z"] = _GRID
-        v["curve_loss"], v["curve_grad"] = _loss_and_grad(_GRID, v["y"], v["pos_weight"])
-        return v
+    @traitlets.validate("z")
+    def _valid_z(self, proposal):
+        return check_real(proposal["value"], "z")
 
-    def render(self, v: dict) -> str:
-        return _render_binary(v)
+    @traitlets.validate("y")
+    def _valid_y(self, proposal):
+        return _check_label(proposal["value"])
 
+    @traitlets.validate("pos_weight")
+    def _valid_pos_weight(self, proposal):
+        return _check_slider_weight(proposal["value"])
 
-def _render_binary(v: dict) -> str:
-    z, y, pw = v["z"], int(v["y"]), v["pos_weight"]
-    other_loss, other_grad = _loss_and_grad(_GRID, 1 - y, pw)
-    W, H = 540, 236
-    label = (
-        f"Binary cross-entropy with logits for label y = {y}, pos_weight {pw:.3g}, as a function of the logit z "
-        f"from −8 to 8. At z = {z:.2f}: sigmoid {v['p']:.4f}, loss {v['loss']:.4f} nats, gradient {v['grad']:+.4f}."
-    )
-    out = [svg_open(W, H, label)]
-    lmax = nice_max(max(float(v["curve_loss"].max()), float(other_loss.max())))
-    out += line_panel(
-        (54, 260, 30, 182),
-        Z_RANGE,
-        (0.0, lmax),
-        [
-            (_GRID, other_loss, COLORS["neutral"], "4,3", 1.5, 0.7),
-            (_GRID, v["curve_loss"], COLORS["model"], None, 2.5, None),
-        ],
-        (-8, -4, 0, 4, 8),
-        (0.0, lmax / 2, lmax),
-        "logit z",
-        "loss (nats)",
-        markers=[(z, v["loss"], COLORS["target"])],
-        title=f"loss, y = {y} (dashed: y = {1 - y})",
-    )
-    gmin = -max(pw, 1.0)
-    glo = -nice_max(-gmin)
-    out += line_panel(
-        (326, 532, 30, 182),
-        Z_RANGE,
-        (glo, 1.0),
-        [
-            (_GRID, other_grad, COLORS["neutral"], "4,3", 1.5, 0.7),
-            (_GRID, v["curve_grad"], COLORS["gradient"], None, 2.5, None),
-        ],
-        (-8, -4, 0, 4, 8),
-        (glo, 0.0, 1.0),
-        "logit z",
-        "d loss / dz",
-        markers=[(z, v["grad"], COLORS["target"])],
-        title="gradient σ(z) − y (× w+ if y = 1)",
-    )
-    out.append("</svg>")
-    out.append(
-        '<div class="xent-readouts">'
-        + readout("loss", v["loss"], "loss", "nats")
-        + readout("grad", v["grad"], "d loss/dz")
-        + readout("p", v["p"], "σ(z)")
-        + readout("z", z, "z", digits=2)
-        + readout("pos_weight", pw, "w+", digits=3)
-        + "</div>"
-    )
-    return "".join(out)
+    def __repr__(self) -> str:  # no address: the stored notebook output is the same on every run
+        return f"BinaryLossExplorer(y={self.y!r}, pos_weight={self.pos_weight!r}, z={self.z!r})"
+
+    def values(self) -> dict:
+        """The numbers on display, as :func:`binary_loss_values` of the current traits."""
+        return binary_loss_values(self.z, self.y, self.pos_weight)
 
 
 def binary_loss_explorer(
     y: int = 1, pos_weight: float = 1.0, z: float = 0.0, **kwargs: Any
 ) -> BinaryLossExplorer:
-    """Interactive binary cross-entropy with logits and its gradient, as curves of the logit.
-
-    A logit slider (z in [-8, 8]) moves a marker along the loss and gradient
-    curves for the chosen label (the other label's curves dashed); a log-scale
-    ``pos_weight`` slider (0.1 to 10) scales the positive term (PyTorch's
-    ``pos_weight``). Readouts (``data-name``): ``loss``, ``grad``, ``p``, ``z``,
-    ``pos_weight``.
+    """Interactive binary cross-entropy with logits and its gradient: a :class:`BinaryLossExplorer`.
 
     Parameters
     ----------
     y : {0, 1}, default 1
+        The label whose curves are drawn solid.
     pos_weight : float, default 1.0
-        Start of the log-scale ``pos_weight`` slider (w+ > 0).
+        ``w+ > 0``.
     z : float, default 0.0
-        Start of the logit slider.
+        The logit.
     **kwargs
-        ``interval`` (seconds between redraws during a drag).
+        Passed on to :class:`BinaryLossExplorer`.
 
     Returns
     -------
     BinaryLossExplorer
-        An ``ipywidgets.VBox`` with ``.sliders`` (``"z"``, ``"pos_weight"``),
-        ``.controls`` (plus ``"y"``) and ``.values()`` (as :func:`binary_loss_values`,
-        plus the curves ``curve_z``, ``curve_loss``, ``curve_grad``).
+        The anywidget; its traits ``z``, ``y``, ``pos_weight`` hold the state and ``.values()`` the
+        numbers on display (as :func:`binary_loss_values`).
 
     Raises
     ------
     TypeError, ValueError
-        As :func:`binary_loss_values`; a soft label (the explorer takes 0 or 1);
-        ``pos_weight = 0`` (the log slider needs > 0); a bad ``interval``.
+        As :class:`BinaryLossExplorer`.
 
     See Also
     --------
-    binary_loss_values
+    BinaryLossExplorer, binary_loss_values
 
     Notes
     -----
-    Chapter 5 (binary vs categorical), chapter 8 (class imbalance).
+    Chapter 5 (binary vs categorical).
     """
     return BinaryLossExplorer(y, pos_weight, z, **kwargs)

@@ -1,4 +1,8 @@
-"""Focal loss explorer: the focal factor (1 - q_y)^gamma and the focal loss against cross-entropy.
+"""Focal loss explorer: the focal factor (1 - q_y)^gamma and the focal loss against cross-entropy, live.
+
+:class:`FocalExplorer` is an anywidget (one ES module, ``static/focal.js``, in JupyterLab and in the
+book's pages; chapter 8). Its readouts are :func:`focal_values`, which calls the package's
+:func:`xent_book.focal_loss`.
 
 q_y is the model's probability of the true class (Lin et al. write p_t; the
 argument and the readout's ``data-name`` keep the name ``p_t``).
@@ -10,26 +14,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import anywidget
 import numpy as np
+import traitlets
 
 from .._validation import check_positive, check_probability_scalar
 from ..losses import focal_loss
-from ._base import (
-    COLORS,
-    DEFAULT_INTERVAL,
-    Explorer,
-    float_slider,
-    line_panel,
-    readout,
-    svg_open,
-)
+from . import _live
 
 __all__ = ["focal_explorer", "focal_values", "FocalExplorer"]
 
-GAMMA_RANGE = (0.0, 5.0)
-P_RANGE = (0.01, 1.0)
-Y_MAX = 5.0  # the loss panel's top (nats); CE at p_t = 0.01 is 4.6
-_GRID = np.linspace(P_RANGE[0], 1.0, 199)
+GAMMA_RANGE = (0.0, 5.0)  # the gamma slider (longer for a value set beyond it)
+P_RANGE = (0.01, 1.0)  # the q_y slider and the curves' axis; the loss axis stops at 5 nats (CE at 0.01: 4.6)
 
 
 def _curves(p, gamma):
@@ -84,7 +80,7 @@ def focal_values(p_t: float = 0.6, gamma: float = 2.0) -> dict:
 
     See Also
     --------
-    focal_explorer
+    FocalExplorer
     xent_book.focal_loss
     xent_book.sigmoid_focal_loss
 
@@ -98,137 +94,102 @@ def focal_values(p_t: float = 0.6, gamma: float = 2.0) -> dict:
     return {"p_t": p, "gamma": g, "factor": float(factor), "ce": float(ce), "focal": float(focal)}
 
 
-class FocalExplorer(Explorer):
-    """Curves of CE and focal loss over p_t, and of the factor; gamma and p_t sliders.
+class FocalExplorer(anywidget.AnyWidget):
+    """Curves of CE and the focal loss over q_y, and of the focal factor; gamma and q_y sliders (anywidget).
 
-    Build it with :func:`focal_explorer`.
+    Display it as a cell's last expression. Its view (``static/focal.js``) recomputes the focal
+    loss, cross-entropy and the factor ``(1 - q_y)^gamma`` in the browser on every input, with no
+    kernel round trip, and draws them as curves of the true-class probability ``q_y`` in (0, 1]
+    (cross-entropy dashed; the loss axis is clipped at 5 nats). A gamma slider (0 to 5) and a
+    ``q_y`` slider (trait ``p_t``, 0.01 to 1); readouts (``data-name``): ``focal``, ``ce``,
+    ``factor``, ``p_t``, ``gamma``. The controls are written back into the traits, so a reader can
+    read them (``explorer.gamma``) or set them (``explorer.p_t = 0.9``) from a cell.
 
     Parameters
     ----------
     gamma : float, default 2.0
-        Start of the focusing-parameter slider, >= 0.
+        Focusing parameter >= 0 (the slider widens to hold a value above 5).
     p_t : float, default 0.6
-        Start of the true-class probability slider, in (0, 1].
-    interval : float, default 0.04
-        Minimum seconds between two redraws during a drag (0: redraw on every change).
-    **throttle_kwargs
-        ``clock`` and ``scheduler`` of the redraw ``Throttle`` (injectable for tests).
+        Probability ``q_y`` of the true class, in (0, 1] (a value below the slider's 0.01 set from
+        a cell is held exactly).
+    **kwargs
+        Passed on to ``anywidget.AnyWidget`` (e.g. ``layout``).
+
+    Attributes
+    ----------
+    gamma : float
+    p_t : float
+        The synced state (traits); setting one redraws the view.
 
     Raises
     ------
     TypeError, ValueError
-        As :func:`focal_explorer`.
+        As :func:`focal_values` (also when a trait is set).
+
+    See Also
+    --------
+    focal_values, focal_explorer
+
+    Notes
+    -----
+    Chapter 8 (class imbalance).
     """
 
-    kind = "focal"
+    _esm = traitlets.Unicode(_live.esm("focal")).tag(sync=True)
+    _css = traitlets.Unicode(_live.css()).tag(sync=True)
+    # traitlets.Any plus a validator: a bad value set from a cell is refused by the package's checks
+    gamma = _live.Checked(2.0).tag(sync=True)
+    p_t = _live.Checked(0.6).tag(sync=True)
 
-    def __init__(
-        self, gamma: float = 2.0, p_t: float = 0.6, interval: float = DEFAULT_INTERVAL, **throttle_kwargs: Any
-    ) -> None:
-        super().__init__()
-        init = focal_values(p_t, gamma)
-        controls = {
-            "gamma": float_slider(init["gamma"], *GAMMA_RANGE, 0.1, "focusing γ", ".1f"),
-            "p_t": float_slider(max(init["p_t"], P_RANGE[0]), *P_RANGE, 0.01, "q_y (true class)", ".2f"),
-        }
-        self._setup(controls, interval, throttle_kwargs)
+    def __init__(self, gamma: float = 2.0, p_t: float = 0.6, **kwargs: Any) -> None:
+        init = focal_values(p_t, gamma)  # validates
+        super().__init__(gamma=init["gamma"], p_t=init["p_t"], **kwargs)
 
-    def compute(self) -> dict:
-        c = self.controls
-        v = focal_values(c["p_t"].value, c["gamma"].value)
-        v["curve_p"] = _GRID
-        v["curve_factor"], v["curve_ce"], v["curve_focal"] = _curves(_GRID, v["gamma"])
-        return v
+    @traitlets.validate("gamma")
+    def _valid_gamma(self, proposal):
+        return check_positive(proposal["value"], "gamma", allow_zero=True)
 
-    def render(self, v: dict) -> str:
-        return _render_focal(v)
+    @traitlets.validate("p_t")
+    def _valid_p_t(self, proposal):
+        return check_probability_scalar(proposal["value"], "p_t", low_open=True)
 
+    def __repr__(self) -> str:  # no address: the stored notebook output is the same on every run
+        return f"FocalExplorer(gamma={self.gamma!r}, p_t={self.p_t!r})"
 
-def _render_focal(v: dict) -> str:
-    p, g = v["p_t"], v["gamma"]
-    W, H = 540, 236
-    label = (
-        f"Cross-entropy −log q_y and focal loss with γ = {g:.2g} as functions of the true-class probability q_y, "
-        f"and the focal factor (1 − q_y)^γ. At q_y = {p:.2f}: CE {v['ce']:.4f} nats, focal {v['focal']:.4f} nats, "
-        f"factor {v['factor']:.4f}."
-    )
-    out = [svg_open(W, H, label)]
-    xt = (0.0, 0.25, 0.5, 0.75, 1.0)
-    out += line_panel(
-        (54, 260, 30, 182),
-        (0.0, 1.0),
-        (0.0, Y_MAX),
-        [
-            (v["curve_p"], v["curve_ce"], COLORS["neutral"], "5,3", 2, None),
-            (v["curve_p"], v["curve_focal"], COLORS["alt"], None, 2.5, None),
-        ],
-        xt,
-        (0, 1, 2, 3, 4, 5),
-        "q_y",
-        "loss (nats)",
-        markers=[(p, v["ce"], COLORS["neutral"]), (p, v["focal"], COLORS["alt"])],
-        title=f"focal (γ = {g:.1f}) vs CE (dashed)",
-    )
-    out += line_panel(
-        (326, 532, 30, 182),
-        (0.0, 1.0),
-        (0.0, 1.0),
-        [(v["curve_p"], v["curve_factor"], COLORS["model"], None, 2.5, None)],
-        xt,
-        (0.0, 0.5, 1.0),
-        "q_y",
-        "factor",
-        markers=[(p, v["factor"], COLORS["model"])],
-        title="focal factor (1 − q_y)^γ",
-    )
-    out.append("</svg>")
-    out.append(
-        '<div class="xent-readouts">'
-        + readout("focal", v["focal"], "focal", "nats")
-        + readout("ce", v["ce"], "CE", "nats")
-        + readout("factor", v["factor"], "(1 − q<sub>y</sub>)<sup>γ</sup>")
-        + readout("p_t", p, "q<sub>y</sub>", digits=2)
-        + readout("gamma", g, "γ", digits=1)
-        + "</div>"
-    )
-    return "".join(out)
+    def values(self) -> dict:
+        """The numbers on display, as :func:`focal_values` of the current traits."""
+        return focal_values(self.p_t, self.gamma)
 
 
 def focal_explorer(gamma: float = 2.0, p_t: float = 0.6, **kwargs: Any) -> FocalExplorer:
-    """Interactive focal loss: how (1 - q_y)^gamma discounts well-classified examples.
-
-    A gamma slider (0 to 5) redraws the focal loss and the factor as curves
-    of the true-class probability q_y in (0, 1] (cross-entropy dashed for
-    comparison; the loss axis is clipped at 5 nats); a q_y slider (``"p_t"``,
-    0.01 to 1) moves the markers. Readouts
-    (``data-name``): ``focal``, ``ce``, ``factor``, ``p_t``, ``gamma``.
+    """Interactive focal loss, how (1 - q_y)^gamma discounts well-classified examples: a :class:`FocalExplorer`.
 
     Parameters
     ----------
     gamma : float, default 2.0
-        Start of the focusing-parameter slider, >= 0.
+        Focusing parameter >= 0.
     p_t : float, default 0.6
-        Start of the true-class probability slider, in (0, 1].
+        Probability of the true class, in (0, 1].
     **kwargs
-        ``interval`` (seconds between redraws during a drag).
+        Passed on to :class:`FocalExplorer`.
 
     Returns
     -------
     FocalExplorer
-        An ``ipywidgets.VBox`` with ``.sliders`` (``"gamma"``, ``"p_t"``) and
-        ``.values()`` (as :func:`focal_values`, plus the curves).
+        The anywidget; its traits ``gamma`` and ``p_t`` hold the state and ``.values()`` the numbers
+        on display (as :func:`focal_values`).
 
     Raises
     ------
     TypeError, ValueError
-        As :func:`focal_values`; a bad ``interval``.
+        As :func:`focal_values`.
 
     See Also
     --------
-    focal_values
+    FocalExplorer, focal_values
 
     Notes
     -----
-    Chapter 8 (class imbalance), chapter 12 (alternatives).
+    Chapter 8 (class imbalance).
     """
     return FocalExplorer(gamma, p_t, **kwargs)
