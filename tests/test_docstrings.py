@@ -16,12 +16,16 @@ description, in the signature's order; a described Returns section; the
 sections in numpydoc's order; a capitalised summary that ends with a period)
 is required. A class is validated against its ``__init__``'s signature, so
 its docstring documents the constructor's parameters, dataclasses included.
+The public methods and properties of those classes (defined in the class or
+in an ``xent_book`` base) are validated too, except the ones listed in
+``METHODS_NOT_YET_VALIDATED``.
 Chapter references go in Notes.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 import re
 
@@ -102,6 +106,82 @@ def _within(module: str, prefixes) -> bool:
 HOMES = _public_homes()
 VALIDATED = sorted(name for name, home in HOMES.items() if _within(home, VALIDATED_MODULES))
 
+#: Public methods (and properties) of public classes in the validated modules that are not
+#: numpydoc-valid yet. Their modules belong to other work (data, exercises, train, widgets):
+#: each entry is to be fixed by whoever owns the module, and then removed from here (the test
+#: fails on an entry that has become valid, so the list only shrinks).
+METHODS_NOT_YET_VALIDATED = frozenset(
+    {
+        # xent_book.data
+        "xent_book.data.Split.as_dict",
+        "xent_book.data.Split.class_counts",
+        "xent_book.data.Split.n_features",
+        # xent_book.exercises
+        "xent_book.exercises._kinds.ChoiceExercise.check",
+        "xent_book.exercises._kinds.ChoiceExercise.expected",
+        "xent_book.exercises._kinds.ChoiceExercise.export",
+        "xent_book.exercises._kinds.ChoiceExercise.index_of",
+        "xent_book.exercises._kinds.Exercise.check",
+        "xent_book.exercises._kinds.Exercise.export",
+        "xent_book.exercises._kinds.FunctionExercise.case_list",
+        "xent_book.exercises._kinds.FunctionExercise.check",
+        "xent_book.exercises._kinds.FunctionExercise.export",
+        "xent_book.exercises._kinds.FunctionExercise.page_value",
+        "xent_book.exercises._kinds.NumberExercise.check",
+        "xent_book.exercises._kinds.NumberExercise.expected",
+        "xent_book.exercises._kinds.NumberExercise.export",
+        "xent_book.exercises._kinds.Verdict.correct",
+        # xent_book.train
+        "xent_book.train.History.append",
+        "xent_book.train.History.best_epoch",
+        # xent_book.widgets
+        "xent_book.widgets.binary.BinaryLossExplorer.values",
+        "xent_book.widgets.entropy.EntropyExplorer.compute",
+        "xent_book.widgets.entropy.EntropyExplorer.fresh_markup",
+        "xent_book.widgets.entropy.EntropyExplorer.render",
+        "xent_book.widgets.entropy.EntropyExplorer.values",
+        "xent_book.widgets.entropy.EntropyKLExplorer.compute",
+        "xent_book.widgets.entropy.EntropyKLExplorer.fresh_markup",
+        "xent_book.widgets.entropy.EntropyKLExplorer.render",
+        "xent_book.widgets.entropy.EntropyKLExplorer.values",
+        "xent_book.widgets.focal.FocalExplorer.values",
+        "xent_book.widgets.logits.LegacyLogitsExplorer.compute",
+        "xent_book.widgets.logits.LegacyLogitsExplorer.fresh_markup",
+        "xent_book.widgets.logits.LegacyLogitsExplorer.render",
+        "xent_book.widgets.logits.LegacyLogitsExplorer.values",
+        "xent_book.widgets.logits.LogitsExplorer.values",
+        "xent_book.widgets.reliability.ReliabilityExplorer.values",
+    }
+)
+
+
+def _public_methods(names) -> list[str]:
+    """``"xent_book.mod.Class.method"`` for every public method and property of the public classes in ``names``.
+
+    Members defined in the class or in one of its ``xent_book`` bases (a private base
+    included), so not ipywidgets' or torch's; each under the public class's name.
+    """
+    methods = []
+    for name in names:
+        qual = name[len(HOMES[name]) + 1 :]
+        obj = getattr(importlib.import_module(HOMES[name]), qual, None) if "." not in qual else None
+        if not inspect.isclass(obj):
+            continue
+        members = {}
+        for klass in reversed(obj.__mro__):
+            if (klass.__module__ or "").startswith("xent_book"):
+                members.update(vars(klass))
+        methods += [
+            f"{name}.{attr}"
+            for attr, member in members.items()
+            if not attr.startswith("_")
+            and (inspect.isfunction(member) or isinstance(member, (property, classmethod, staticmethod)))
+        ]
+    return sorted(methods)
+
+
+METHODS = _public_methods(VALIDATED)
+
 
 def _errors(name: str) -> list[tuple[str, str]]:
     return [(code, msg) for code, msg in validate(name)["errors"] if code not in IGNORED]
@@ -111,6 +191,19 @@ def _errors(name: str) -> list[tuple[str, str]]:
 def test_public_docstring_is_numpydoc_valid(name):
     errors = _errors(name)
     assert not errors, f"{name}:\n" + "\n".join(f"  {code}: {msg}" for code, msg in errors)
+
+
+@pytest.mark.parametrize("name", [m for m in METHODS if m not in METHODS_NOT_YET_VALIDATED])
+def test_public_method_docstring_is_numpydoc_valid(name):
+    errors = _errors(name)
+    assert not errors, f"{name}:\n" + "\n".join(f"  {code}: {msg}" for code, msg in errors)
+
+
+def test_methods_not_yet_validated_are_listed_for_a_reason():
+    """Every exception is a public method still, and still fails: a fixed one leaves the list."""
+    assert METHODS_NOT_YET_VALIDATED <= set(METHODS), sorted(METHODS_NOT_YET_VALIDATED - set(METHODS))
+    valid = sorted(name for name in METHODS_NOT_YET_VALIDATED if not _errors(name))
+    assert not valid, f"numpydoc-valid now, remove from METHODS_NOT_YET_VALIDATED: {valid}"
 
 
 def test_ignored_codes_are_the_ones_the_docstring_lists():

@@ -161,6 +161,7 @@ class CalibrationBins:
 
     @property
     def n_bins(self) -> int:
+        """The number of bins, M."""
         return len(self.counts)
 
     @property
@@ -175,10 +176,22 @@ class CalibrationBins:
 
     @property
     def nonempty(self) -> np.ndarray:
+        """Boolean mask (M,) of the bins that hold at least one example."""
         return self.counts > 0
 
     def error(self, norm: str = "l1") -> float:
-        """The calibration error of these bins: weighted mean gap (l1), root weighted mean squared gap (l2) or max gap.
+        """Return the calibration error of these bins.
+
+        Parameters
+        ----------
+        norm : {"l1", "l2", "max"}, default "l1"
+            The weighted mean gap (ECE), the root weighted mean squared gap, or
+            the largest gap over the non-empty bins (MCE).
+
+        Returns
+        -------
+        float
+            A probability gap in [0, 1].
 
         Raises
         ------

@@ -241,7 +241,19 @@ class _OneVsRestCalibrator:
     """Shared fit/transform: one binary map per class (one for (N,) input), then renormalise."""
 
     def fit(self, probs: ArrayLike, labels: ArrayLike) -> _OneVsRestCalibrator:
-        """Fit one map per class (one for (N,) binary input); return ``self``.
+        """Fit one map per class (one for (N,) binary input).
+
+        Parameters
+        ----------
+        probs : array_like, shape (N, C) or (N,)
+            Held-out probabilities (rows summing to 1), or P(y = 1) for binary input.
+        labels : array_like of int, shape (N,)
+            Class indices in ``0 .. C-1`` (``{0, 1}`` for binary).
+
+        Returns
+        -------
+        self
+            The fitted calibrator.
 
         Raises
         ------
@@ -258,7 +270,18 @@ class _OneVsRestCalibrator:
         return self
 
     def transform(self, probs: ArrayLike) -> np.ndarray:
-        """Recalibrated probabilities, the shape of ``probs`` (rows renormalised for (N, C) input).
+        """Recalibrate probabilities with the fitted maps.
+
+        Parameters
+        ----------
+        probs : array_like, shape (N, C) or (N,)
+            Probabilities of the shape seen in :meth:`fit`.
+
+        Returns
+        -------
+        numpy.ndarray
+            Recalibrated probabilities, float64, the shape of ``probs`` (rows
+            renormalised to sum to 1 for (N, C) input).
 
         Raises
         ------
@@ -281,7 +304,19 @@ class _OneVsRestCalibrator:
         return _renormalise(np.clip(q, 0.0, None))
 
     def fit_transform(self, probs: ArrayLike, labels: ArrayLike) -> np.ndarray:
-        """``fit(probs, labels).transform(probs)``.
+        """Fit, then recalibrate the same probabilities: ``fit(probs, labels).transform(probs)``.
+
+        Parameters
+        ----------
+        probs : array_like, shape (N, C) or (N,)
+            Held-out probabilities (rows summing to 1), or P(y = 1) for binary input.
+        labels : array_like of int, shape (N,)
+            Class indices in ``0 .. C-1`` (``{0, 1}`` for binary).
+
+        Returns
+        -------
+        numpy.ndarray
+            As :meth:`transform`.
 
         Raises
         ------
