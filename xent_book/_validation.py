@@ -138,6 +138,67 @@ def check_distribution(x: np.ndarray, name: str, axis: int = -1) -> None:
         )
 
 
+#: The value rules of :func:`check_array`: the check each applies to the array's entries.
+_VALUE_CHECKS = {
+    None: lambda x, name: None,
+    "no_nan": check_no_nan,
+    "finite": check_finite,
+    "logits": check_logits,
+}
+
+
+def check_array(
+    x,
+    name: str,
+    *,
+    ndim=None,
+    shape: tuple | None = None,
+    expected: str | None = None,
+    nonempty: bool = False,
+    values: str | None = None,
+) -> np.ndarray:
+    """An array of real numbers (:func:`as_float_array`), checked in the spirit of scikit-learn's ``check_array``.
+
+    Parameters
+    ----------
+    x : array_like
+        The argument.
+    name : str
+        Its name, which starts every message.
+    ndim : int or tuple of int, optional
+        The allowed numbers of dimensions.
+    shape : tuple, optional
+        The exact shape (an entry None matches any length).
+    expected : str, optional
+        The words for the shape in the message ("a 1-D array of per-class counts");
+        default ``"a {ndim}-D array"`` or ``"shape {shape}"``.
+    nonempty : bool, default False
+        Refuse an array with no entries.
+    values : {None, "no_nan", "finite", "logits"}, default None
+        No check of the entries, no NaN, no NaN or inf, or logits (no NaN or ``+inf``;
+        ``-inf`` masks a class).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``x`` as a float16/32/64 array (integers and bools as float64).
+    """
+    arr = as_float_array(x, name)
+    ndims = (ndim,) if isinstance(ndim, int) else ndim
+    bad_ndim = ndims is not None and arr.ndim not in ndims
+    bad_shape = shape is not None and (
+        arr.ndim != len(shape) or any(s is not None and s != a for s, a in zip(shape, arr.shape))
+    )
+    if bad_ndim or bad_shape:
+        if expected is None:
+            expected = f"shape {shape}" if shape is not None else f"a {'- or '.join(map(str, ndims))}-D array"
+        raise ValueError(f"{name}: expected {expected}, got shape {arr.shape}")
+    if nonempty:
+        check_nonempty(arr, name)
+    _VALUE_CHECKS[values](arr, name)
+    return arr
+
+
 def _real(value, name: str, what: str = "a real number") -> float:
     """A real scalar (not a bool, not a str) as a Python float; a too-large int is refused."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
@@ -445,11 +506,14 @@ def check_labels(
     ndim: int | None = 1,
     allow_bool: bool = False,
     nonempty: bool = True,
+    shape: tuple | None = None,
+    per: str = "one label per example",
 ) -> np.ndarray:
     """Integer class labels in ``[0, num_classes)`` as int64 (``num_classes=None``: only >= 0).
 
     The range is checked in the labels' own dtype, before the cast to int64, so
     an unsigned label such as ``2**64 - 100`` is refused instead of wrapping to -100.
+    ``shape`` asks for an exact shape, ``per`` saying in the message what it is.
     """
     try:
         y = np.asarray(labels)
@@ -463,6 +527,8 @@ def check_labels(
         raise TypeError(f"{name}: expected integer class labels, got dtype {y.dtype}")
     if ndim is not None and y.ndim != ndim:
         raise ValueError(f"{name}: expected a {ndim}-D array of class labels, got shape {y.shape}")
+    if shape is not None and y.shape != tuple(shape):
+        raise ValueError(f"{name}: expected shape {tuple(shape)}, {per}, got {y.shape}")
     if nonempty and y.size == 0:
         raise ValueError(f"{name}: expected at least one label, got shape {y.shape}")
     if y.size:
@@ -507,3 +573,86 @@ def check_logits_target_tensors(logits, target) -> None:
             f"target: expected class indices in [0, {c - 1}], got values in "
             f"[{int(target.min())}, {int(target.max())}]"
         )
+
+
+def check_logits_target(
+    logits,
+    target,
+    *,
+    finite: bool = False,
+    min_classes: int = 1,
+    allow_bool: bool = False,
+    target_name: str = "target",
+) -> tuple[np.ndarray, np.ndarray]:
+    """(N, C) logits with N >= 1 and (N,) integer class indices in ``[0, C)``: the NumPy twin of
+    :func:`check_logits_target_tensors`.
+
+    The logits may hold ``-inf`` (a masked class) unless ``finite``; ``min_classes`` is the
+    smallest C; ``target_name`` is the indices' argument name. Returns the logits in their
+    float dtype and the indices as int64.
+    """
+    x = check_array(logits, "logits", ndim=2, expected="shape (N, C)")
+    if x.shape[1] < min_classes:
+        raise ValueError(f"logits: expected shape (N, C) with C >= {min_classes}, got {x.shape}")
+    if x.shape[0] == 0:
+        raise ValueError(f"logits: expected at least one example, got shape {x.shape}")
+    (check_finite if finite else check_logits)(x, "logits")
+    y = check_labels(
+        target,
+        target_name,
+        x.shape[1],
+        ndim=None,
+        nonempty=False,
+        allow_bool=allow_bool,
+        shape=(x.shape[0],),
+        per="one class index per row of logits",
+    )
+    return x, y
+
+
+# --- calibration ---
+
+
+def check_probabilities(probs, name: str = "probs") -> np.ndarray:
+    """(N,) probabilities of class 1 or (N, C) distributions with C >= 2, N >= 1, as float64 clipped to [0, 1]."""
+    p = check_array(probs, name, ndim=(1, 2), expected="shape (N,) (binary) or (N, C) (multiclass)")
+    if p.shape[0] == 0:
+        raise ValueError(f"{name}: expected at least one example, got shape {p.shape}")
+    if p.ndim == 2:
+        if p.shape[1] < 2:
+            raise ValueError(
+                f"{name}: expected C >= 2 columns, got shape {p.shape} (use shape (N,) for binary)"
+            )
+        check_distribution(p, name, axis=1)
+    else:
+        check_in_unit_interval(p, name)
+    return np.clip(p.astype(np.float64), 0.0, 1.0)
+
+
+# --- noise ---
+
+#: Tolerance on ``|sum_j T_ij - 1|`` for a transition matrix.
+ROW_SUM_TOLERANCE = 1e-6
+
+
+def check_transition_matrix(T, name: str = "T", num_classes: int | None = None) -> np.ndarray:
+    """A square (C, C) row-stochastic matrix, C >= 2 (``num_classes`` if given), as float64."""
+    arr = check_array(T, name, values=None).astype(np.float64)
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] < 2:
+        raise ValueError(f"{name}: expected a square (C, C) matrix with C >= 2, got shape {arr.shape}")
+    if num_classes is not None and arr.shape[0] != num_classes:
+        raise ValueError(
+            f"{name}: expected shape ({num_classes}, {num_classes}) to match {num_classes} classes, got {arr.shape}"
+        )
+    check_finite(arr, name)
+    if (arr < 0).any() or (arr > 1).any():
+        raise ValueError(
+            f"{name}: expected entries in [0, 1], got values in [{arr.min():.6g}, {arr.max():.6g}]"
+        )
+    worst = float(np.max(np.abs(arr.sum(axis=1) - 1.0)))
+    if worst > ROW_SUM_TOLERANCE:
+        raise ValueError(
+            f"{name}: expected a row-stochastic matrix (each row T[i] = P(noisy | clean = i) sums to 1), "
+            f"found a row sum off by {worst:.3g}"
+        )
+    return arr

@@ -54,13 +54,11 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 from ._validation import (
-    as_float_array,
     check_bool,
     check_choice,
-    check_distribution,
-    check_in_unit_interval,
     check_int,
     check_labels,
+    check_probabilities,
 )
 from .activations import _softmax_of, log_softmax, softmax  # noqa: F401 (softmax: public name here)
 
@@ -88,40 +86,11 @@ MAX_DIAGRAM_BINS = 100
 # --------------------------------------------------------------------------- validation
 
 
-def _check_n_bins(n_bins) -> int:
-    return check_int(n_bins, "n_bins", 1, MAX_BINS)
-
-
-def _check_labels(labels, n: int, num_classes: int, name: str = "labels") -> np.ndarray:
-    y = check_labels(labels, name, num_classes, allow_bool=True, nonempty=False)
-    if y.shape != (n,):
-        raise ValueError(f"{name}: expected shape ({n},), one label per example, got {y.shape}")
-    return y
-
-
-def _check_probs(probs, name: str = "probs") -> np.ndarray:
-    """(N,) probabilities of class 1 or (N, C) distributions, non-empty, as float64."""
-    p = as_float_array(probs, name)
-    if p.ndim not in (1, 2):
-        raise ValueError(f"{name}: expected shape (N,) (binary) or (N, C) (multiclass), got {p.shape}")
-    if p.shape[0] == 0:
-        raise ValueError(f"{name}: expected at least one example, got shape {p.shape}")
-    if p.ndim == 2:
-        if p.shape[1] < 2:
-            raise ValueError(
-                f"{name}: expected C >= 2 columns, got shape {p.shape} (use shape (N,) for binary)"
-            )
-        check_distribution(p, name, axis=1)
-    else:
-        check_in_unit_interval(p, name)
-    return np.clip(p.astype(np.float64), 0.0, 1.0)
-
-
 def _prepare(probs, labels):
     """Return (probs64, labels, num_classes): validated inputs."""
-    p = _check_probs(probs)
+    p = check_probabilities(probs)
     C = 2 if p.ndim == 1 else p.shape[1]
-    y = _check_labels(labels, p.shape[0], C)
+    y = check_labels(labels, "labels", C, allow_bool=True, nonempty=False, shape=(p.shape[0],))
     return p, y, C
 
 
@@ -275,7 +244,7 @@ def calibration_bins(
     -----
     Chapter 10.
     """
-    M = _check_n_bins(n_bins)
+    M = check_int(n_bins, "n_bins", 1, MAX_BINS)
     check_choice(strategy, "strategy", STRATEGIES)
     p, y, _ = _prepare(probs, labels)
     conf, acc = _confidence_and_accuracy(p, y)
@@ -389,7 +358,7 @@ def classwise_calibration_error(
     -----
     Chapter 10.
     """
-    M = _check_n_bins(n_bins)
+    M = check_int(n_bins, "n_bins", 1, MAX_BINS)
     check_choice(norm, "norm", NORMS)
     check_choice(strategy, "strategy", STRATEGIES)
     p, y, C = _prepare(probs, labels)
@@ -639,7 +608,6 @@ _RECALIBRATION_NAMES = frozenset(
         "_renormalise",
         "_nll_and_derivatives",
         "_MAX_DOUBLINGS",
-        "_check_logits_labels",
     }
 )
 

@@ -29,16 +29,14 @@ from numpy.typing import ArrayLike
 from ._kernels import _focal_modulation
 from ._validation import (
     MAX_CLASSES,
-    as_float_array,
+    check_array,
     check_bool,
     check_choice,
     check_distribution,
     check_finite,
     check_int,
     check_labels,
-    check_logits,
     check_logits_target_tensors,
-    check_nonempty,
     check_positive,
     check_probability_scalar,
     check_real,
@@ -74,11 +72,10 @@ __all__ = [
 
 
 def _check_counts(counts) -> np.ndarray:
-    arr = as_float_array(counts, "counts").astype(np.float64)
-    if arr.ndim != 1:
-        raise ValueError(f"counts: expected a 1-D array of per-class counts, got shape {arr.shape}")
-    check_nonempty(arr, "counts")
-    check_finite(arr, "counts")
+    """Per-class counts: the array checks of :func:`check_array`, and the rule of this module, all > 0."""
+    arr = check_array(
+        counts, "counts", ndim=1, expected="a 1-D array of per-class counts", nonempty=True, values="finite"
+    ).astype(np.float64)
     if (arr <= 0).any():
         raise ValueError(
             f"counts: expected every class count > 0, got min {float(arr.min()):.6g} "
@@ -95,10 +92,9 @@ def _class_axis(ndim: int) -> int:
 def _log_prior_offset(class_priors, tau) -> np.ndarray:
     """``tau * log(pi)``: the one formula behind every logit adjustment here."""
     t = check_real(tau, "tau")
-    pi = as_float_array(class_priors, "class_priors").astype(np.float64)
-    if pi.ndim != 1:
-        raise ValueError(f"class_priors: expected a 1-D array (one prior per class), got shape {pi.shape}")
-    check_nonempty(pi, "class_priors")
+    pi = check_array(
+        class_priors, "class_priors", ndim=1, expected="a 1-D array (one prior per class)", nonempty=True
+    ).astype(np.float64)
     check_distribution(pi, "class_priors")  # in [0, 1] first: priors near 1.8e308 cannot overflow the sum
     if (pi == 0).any():
         raise ValueError(
@@ -330,19 +326,12 @@ def logit_adjusted_cross_entropy(
     from .losses import cross_entropy
 
     check_reduction(reduction)
-    x = _check_logits(logits)
+    x = check_array(logits, "logits", nonempty=True, values="logits")
     offset = _log_prior_offset(class_priors, tau)
     _check_offset_classes(offset, x.shape)
     loss = cross_entropy(_add_offset(x.astype(np.float64), offset), target, reduction=reduction)
     with np.errstate(over="ignore"):  # a float16 loss beyond 65504 is inf, as in PyTorch
         return loss.astype(x.dtype)
-
-
-def _check_logits(logits) -> np.ndarray:
-    x = as_float_array(logits, "logits")
-    check_nonempty(x, "logits")
-    check_logits(x, "logits")
-    return x
 
 
 def logit_adjusted_loss(class_priors: ArrayLike, tau: float = 1.0, reduction: str = "mean") -> Callable:
@@ -449,7 +438,7 @@ def posthoc_logit_adjustment(logits: ArrayLike, class_priors: ArrayLike, tau: fl
     -----
     Chapter 8 (class imbalance).
     """
-    x = _check_logits(logits)
+    x = check_array(logits, "logits", nonempty=True, values="logits")
     offset = _log_prior_offset(class_priors, tau)
     _check_offset_classes(offset, x.shape)
     adjusted = _add_offset(x.astype(np.float64), -offset)
@@ -516,11 +505,15 @@ def focal_ce_loss(gamma: float = 2.0, alpha: ArrayLike | None = None, reduction:
     g = check_positive(gamma, "gamma", allow_zero=True)
     alpha_t = None
     if alpha is not None:
-        a = as_float_array(alpha, "alpha").astype(np.float64)
-        if a.ndim != 1:
-            raise ValueError(f"alpha: expected a 1-D array of per-class weights, got shape {a.shape}")
-        check_nonempty(a, "alpha")
-        check_finite(a, "alpha")  # any sign, as focal_loss: a negative alpha_y rewards that class
+        # any sign, as focal_loss: a negative alpha_y rewards that class
+        a = check_array(
+            alpha,
+            "alpha",
+            ndim=1,
+            expected="a 1-D array of per-class weights",
+            nonempty=True,
+            values="finite",
+        ).astype(np.float64)
         alpha_t = torch.from_numpy(a)
 
     def loss(logits, target):
@@ -787,14 +780,10 @@ MAX_GAMMA = 100.0
 
 
 def _finite_array(value, name: str, shape: tuple, default: float) -> np.ndarray:
-    """``value`` as a finite float64 array of ``shape``; ``None`` gives ``default`` everywhere."""
+    """``value`` as a finite float64 array of ``shape`` (:func:`check_array`); ``None`` gives ``default``."""
     if value is None:
         return np.full(shape, default)
-    arr = as_float_array(value, name).astype(np.float64)
-    if arr.shape != shape:
-        raise ValueError(f"{name}: expected shape {shape}, got {arr.shape}")
-    check_finite(arr, name)
-    return arr
+    return check_array(value, name, shape=shape, values="finite").astype(np.float64)
 
 
 #: The settings of one remedy in :func:`fit_linear_remedies`.
@@ -953,15 +942,15 @@ def fit_linear_remedies(
 
     from .train import MAX_EPOCHS, MAX_RATE, _deterministic
 
-    W0 = as_float_array(init_weight, "init_weight").astype(np.float64)
-    if W0.ndim != 2 or 0 in W0.shape:
+    W0 = check_array(init_weight, "init_weight", ndim=2, expected="a non-empty array of shape (d, C)")
+    if 0 in W0.shape:
         raise ValueError(f"init_weight: expected a non-empty array of shape (d, C), got shape {W0.shape}")
     check_finite(W0, "init_weight")
+    W0 = W0.astype(np.float64)
     d, C = W0.shape
-    Xa = as_float_array(X, "X").astype(np.float64)
-    if Xa.ndim != 2 or Xa.shape[1] != d or Xa.shape[0] == 0:
-        raise ValueError(f"X: expected shape (N, {d}) with N >= 1 (d from init_weight), got {Xa.shape}")
-    check_finite(Xa, "X")
+    expected = f"shape (N, {d}) with N >= 1 (d from init_weight)"
+    Xa = check_array(X, "X", shape=(None, d), expected=expected, nonempty=True, values="finite")
+    Xa = Xa.astype(np.float64)
     N = Xa.shape[0]
     ya = check_labels(y, "y", C)
     if ya.shape != (N,):
@@ -977,11 +966,8 @@ def fit_linear_remedies(
     record = _check_record_at(record_at, steps)
     Xe = None
     if X_eval is not None:
-        Xe = as_float_array(X_eval, "X_eval").astype(np.float64)
-        if Xe.ndim != 2 or Xe.shape[1] != d:
-            raise ValueError(f"X_eval: expected shape (K, {d}), got {Xe.shape}")
-        check_finite(Xe, "X_eval")
-        Xe = torch.from_numpy(np.ascontiguousarray(Xe.T))
+        Xe = check_array(X_eval, "X_eval", shape=(None, d), expected=f"shape (K, {d})", values="finite")
+        Xe = torch.from_numpy(np.ascontiguousarray(Xe.astype(np.float64).T))
 
     # the M models side by side, classes before examples (the fast layout for a CPU softmax over
     # 10 classes): one (M C, d) weight matrix, one (M C, 1) bias, logits (M, C, N)

@@ -53,19 +53,20 @@ from numpy.typing import ArrayLike
 
 from ._kernels import _reduce
 from ._validation import (
+    ROW_SUM_TOLERANCE,  # noqa: F401 (importable from here, as before)
     as_float_array,
     check_choice,
     check_distribution,
-    check_finite,
     check_int,
     check_labels,
-    check_logits,
+    check_logits_target,
     check_logits_target_tensors,
     check_nonempty,
     check_probability_scalar,
     check_real,
     check_reduction,
     check_seed,
+    check_transition_matrix,
 )
 from .activations import _log_softmax_of, log_softmax, logsumexp  # noqa: F401 (log_softmax: public name here)
 
@@ -88,65 +89,9 @@ __all__ = [
 
 NOISE_KINDS = ("symmetric", "pair")
 
-#: Tolerance on ``|sum_j T_ij - 1|`` for a transition matrix.
-ROW_SUM_TOLERANCE = 1e-6
 
 #: Upper limit on C for the (C, C) transition matrix (2048 classes: 32 MiB in float64).
 MAX_TRANSITION_CLASSES = 2048
-
-
-# ----------------------------------------------------------------------------
-# checks
-# ----------------------------------------------------------------------------
-
-
-def _check_rate(rate) -> float:
-    return check_probability_scalar(rate, "rate", high_open=True)
-
-
-def _check_labels(labels, num_classes, name="labels") -> np.ndarray:
-    return check_labels(labels, name, num_classes, ndim=None, nonempty=False)
-
-
-def _check_transition(T, num_classes=None, name="T") -> np.ndarray:
-    arr = as_float_array(T, name).astype(np.float64)
-    if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] < 2:
-        raise ValueError(f"{name}: expected a square (C, C) matrix with C >= 2, got shape {arr.shape}")
-    if num_classes is not None and arr.shape[0] != num_classes:
-        raise ValueError(
-            f"{name}: expected shape ({num_classes}, {num_classes}) to match {num_classes} classes, got {arr.shape}"
-        )
-    check_finite(arr, name)
-    if (arr < 0).any() or (arr > 1).any():
-        raise ValueError(
-            f"{name}: expected entries in [0, 1], got values in [{arr.min():.6g}, {arr.max():.6g}]"
-        )
-    worst = float(np.max(np.abs(arr.sum(axis=1) - 1.0)))
-    if worst > ROW_SUM_TOLERANCE:
-        raise ValueError(
-            f"{name}: expected a row-stochastic matrix (each row T[i] = P(noisy | clean = i) sums to 1), "
-            f"found a row sum off by {worst:.3g}"
-        )
-    return arr
-
-
-def _check_logits_target(logits, target):
-    """(N, C) logits and (N,) indices -> (float array in its dtype, int64 indices)."""
-    x = as_float_array(logits, "logits")
-    if x.ndim != 2:
-        raise ValueError(f"logits: expected shape (N, C), got {x.shape}")
-    check_nonempty(x, "logits")
-    check_logits(x, "logits")
-    y = check_labels(target, "target", x.shape[1], ndim=None, nonempty=False)
-    if y.shape != (x.shape[0],):
-        raise ValueError(
-            f"target: expected shape ({x.shape[0]},) (one class index per row of logits), got {y.shape}"
-        )
-    return x, y
-
-
-def _check_q(q) -> float:
-    return check_probability_scalar(q, "q", low_open=True)
 
 
 # ----------------------------------------------------------------------------
@@ -195,7 +140,7 @@ def transition_matrix(kind: str, rate: float, num_classes: int) -> np.ndarray:
     Chapter 9 (label noise).
     """
     check_choice(kind, "kind", NOISE_KINDS)
-    r = _check_rate(rate)
+    r = check_probability_scalar(rate, "rate", high_open=True)
     c = check_int(num_classes, "num_classes", 2, MAX_TRANSITION_CLASSES)
     if kind == "symmetric":
         T = np.full((c, c), r / (c - 1))
@@ -243,8 +188,8 @@ def corrupt_labels(labels: ArrayLike, T: ArrayLike, seed: int = 0) -> np.ndarray
     -----
     Chapter 9 (label noise).
     """
-    t = _check_transition(T)
-    y = _check_labels(labels, t.shape[0])
+    t = check_transition_matrix(T)
+    y = check_labels(labels, "labels", t.shape[0], ndim=None, nonempty=False)
     rng = np.random.default_rng(check_seed(seed))
     u = rng.random(y.shape)
     cdf = np.cumsum(t, axis=1)
@@ -431,7 +376,7 @@ def _forward_formula(logp, logT, y, lse):
 
 
 def _numpy_logp_y(logits, target):
-    x, y = _check_logits_target(logits, target)
+    x, y = check_logits_target(logits, target)
     logp = _log_softmax_of(x.astype(np.float64), 1, 1.0, "logits")
     return x.dtype, logp, np.take_along_axis(logp, y[:, None], axis=1)[:, 0], y
 
@@ -503,7 +448,7 @@ def generalized_cross_entropy(
     Chapter 9 (label noise).
     """
     check_reduction(reduction)
-    qq = _check_q(q)
+    qq = check_probability_scalar(q, "q", low_open=True)
     dtype, _, logp_y, _ = _numpy_logp_y(logits, target)
     return _as_out(_reduce(_gce_formula(logp_y, qq, np), reduction), dtype)
 
@@ -683,7 +628,7 @@ def forward_corrected_cross_entropy(
     """
     check_reduction(reduction)
     dtype, logp, _, y = _numpy_logp_y(logits, target)
-    t = _check_transition(T, logp.shape[1])
+    t = check_transition_matrix(T, num_classes=logp.shape[1])
     with np.errstate(divide="ignore"):
         logT = np.log(t)
     values = _forward_formula(logp, logT, y, _numpy_lse_last)
@@ -720,7 +665,7 @@ def gce_loss(q: float = 0.7, reduction: str = "mean") -> Callable:
     import torch
 
     check_reduction(reduction)
-    qq = _check_q(q)
+    qq = check_probability_scalar(q, "q", low_open=True)
 
     def loss(logits, target):
         _, logp_y = _torch_logp_y(logits, target)
@@ -825,7 +770,7 @@ def forward_corrected_loss(T: ArrayLike, reduction: str = "mean") -> Callable:
     import torch
 
     check_reduction(reduction)
-    t = _check_transition(T)
+    t = check_transition_matrix(T)
     with np.errstate(divide="ignore"):
         logT64 = torch.from_numpy(np.log(t))
     c = t.shape[0]

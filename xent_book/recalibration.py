@@ -17,21 +17,19 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import (
-    as_float_array,
     check_choice,
-    check_finite,
     check_int,
+    check_logits_target,
     check_positive,
+    check_probabilities,
     check_temperature,
 )
 from .activations import _softmax_of, log_softmax
 from .calibration import (
+    MAX_BINS,
     STRATEGIES,
     _bin_edges,
     _bin_statistics,
-    _check_labels,
-    _check_n_bins,
-    _check_probs,
     _prepare,
 )
 
@@ -39,17 +37,6 @@ __all__ = ["fit_temperature", "temperature_scale", "IsotonicCalibrator", "Histog
 
 
 # --------------------------------------------------------------------------- temperature
-
-
-def _check_logits_labels(logits, labels):
-    z = as_float_array(logits, "logits")
-    if z.ndim != 2 or z.shape[1] < 2:
-        raise ValueError(f"logits: expected shape (N, C) with C >= 2, got {z.shape}")
-    if z.shape[0] == 0:
-        raise ValueError(f"logits: expected at least one example, got shape {z.shape}")
-    check_finite(z, "logits")
-    y = _check_labels(labels, z.shape[0], z.shape[1])
-    return z.astype(np.float64), y
 
 
 def _nll_and_derivatives(z: np.ndarray, y: np.ndarray, beta: float):
@@ -129,7 +116,10 @@ def fit_temperature(logits: ArrayLike, labels: ArrayLike, tol: float = 1e-10, ma
     -----
     Chapters 10 and 11.
     """
-    z, y = _check_logits_labels(logits, labels)
+    z, y = check_logits_target(
+        logits, labels, finite=True, min_classes=2, allow_bool=True, target_name="labels"
+    )
+    z = z.astype(np.float64)
     rtol = check_positive(tol, "tol")
     if rtol >= 1:
         raise ValueError(f"tol: expected a relative tolerance in (0, 1), got {rtol!r}")
@@ -294,7 +284,7 @@ class _OneVsRestCalibrator:
             from sklearn.exceptions import NotFittedError
 
             raise NotFittedError(f"probs: {type(self).__name__} must be fitted: call fit before transform")
-        p = _check_probs(probs)
+        p = check_probabilities(probs)
         if (p.ndim == 1) != self.binary_ or (p.ndim == 2 and p.shape[1] != self.num_classes_):
             expected = "(N,)" if self.binary_ else f"(N, {self.num_classes_})"
             raise ValueError(f"probs: expected shape {expected} as in fit, got {p.shape}")
@@ -392,7 +382,7 @@ class HistogramBinningCalibrator(_OneVsRestCalibrator):
     """
 
     def __init__(self, n_bins: int = 15, strategy: str = "uniform") -> None:
-        self.n_bins = _check_n_bins(n_bins)
+        self.n_bins = check_int(n_bins, "n_bins", 1, MAX_BINS)
         self.strategy = check_choice(strategy, "strategy", STRATEGIES)
 
     def _fit_binary(self, p, target):
