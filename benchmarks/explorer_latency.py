@@ -5,7 +5,7 @@ For each explorer measured, a slider is focused and the arrow keys are pressed `
 time from the ``keydown`` event to the first change of the explorer's readouts in the DOM
 (a ``MutationObserver``), so the same clock measures every kind of view:
 
-* ``anywidget``: the ES module of ``xent_book/widgets/static/`` (chapters 2, 10 and 15) redraws in the
+* ``anywidget``: the ES module of ``xent_book/widgets/static/`` (chapters 2, 5, 8, 10 and 15) redraws in the
   browser, in the page (from the saved widget state) and in JupyterLab alike;
 * ``page script``: ``book_assets/xent-explorers.js`` (chapter 7's logits explorer, in the page);
 * ``ipywidgets``: the older kernel-drawn view (chapter 7 in JupyterLab): every key press is a round
@@ -60,6 +60,8 @@ PAGE_CASES = [
         ".xent-anywidget",
         '[data-control="top_p"]',  # starts at 0.9: the presses stay inside [0.01, 1]
     ),
+    ("binary (ch 5)", "anywidget", "05_binary_vs_categorical", ".xent-anywidget", '[data-control="z"]'),
+    ("focal (ch 8)", "anywidget", "08_class_imbalance", ".xent-anywidget", '[data-control="p_t"]'),
     (
         "logits (ch 7)",
         "page script",
@@ -84,6 +86,8 @@ LAB_CASES = [
         ".xent-anywidget",
         '[data-control="top_p"]',  # starts at 0.9: the presses stay inside [0.01, 1]
     ),
+    ("binary (ch 5)", "anywidget", "05_binary_vs_categorical", ".xent-anywidget", '[data-control="z"]'),
+    ("focal (ch 8)", "anywidget", "08_class_imbalance", ".xent-anywidget", '[data-control="p_t"]'),
     (
         "logits (ch 7)",
         "ipywidgets",

@@ -1,7 +1,7 @@
 """Latency of the explorers: time from a control's value change to the finished redraw.
 
-For each ipywidgets explorer in ``xent_book.widgets`` (the anywidget explorers of chapters 2
-and 10 redraw in the browser, with no kernel round trip: benchmarks/explorer_latency.py measures
+For each ipywidgets explorer in ``xent_book.widgets`` (the anywidget explorers of chapters 2, 5,
+8, 10 and 15 redraw in the browser, with no kernel round trip: benchmarks/explorer_latency.py measures
 them), and for a naive version of the
 same view (``ipywidgets.interact`` around a function that draws it with
 matplotlib and calls ``plt.show()``), this sets a control's ``value`` many
@@ -99,32 +99,6 @@ def _naive_views(in_kernel: bool):
         b.set_title(f"H(p,q) = {v['cross_entropy']:.4f} bits")
         _show(fig, in_kernel)
 
-    grid = np.linspace(-8, 8, 161)
-
-    def binary_view(z, y, pos_weight):
-        v = xw.binary_loss_values(z, y, pos_weight)
-        curve = [xw.binary_loss_values(g, y, pos_weight) for g in grid]
-        fig, (a, b) = plt.subplots(1, 2, figsize=(6.4, 2.6))
-        a.plot(grid, [c["loss"] for c in curve], color=C["model"])
-        a.plot([z], [v["loss"]], "o", color=C["target"])
-        b.plot(grid, [c["grad"] for c in curve], color=C["gradient"])
-        b.plot([z], [v["grad"]], "o", color=C["target"])
-        a.set_title(f"loss {v['loss']:.4f} nats")
-        _show(fig, in_kernel)
-
-    pgrid = np.linspace(0.01, 1, 199)
-
-    def focal_view(gamma, p_t):
-        v = xw.focal_values(p_t, gamma)
-        fig, (a, b) = plt.subplots(1, 2, figsize=(6.4, 2.6))
-        a.plot(pgrid, -np.log(pgrid), "--", color="grey")
-        a.plot(pgrid, -((1 - pgrid) ** gamma) * np.log(pgrid), color=C["alt"])
-        a.plot([p_t], [v["focal"]], "o", color=C["alt"])
-        b.plot(pgrid, (1 - pgrid) ** gamma, color=C["model"])
-        b.plot([p_t], [v["factor"]], "o", color=C["model"])
-        a.set_title(f"focal {v['focal']:.4f} nats")
-        _show(fig, in_kernel)
-
     zs = [float(x) for x in np.round(np.linspace(-9.5, 9.5, 39), 1)]
     ws = [float(x) for x in np.round(np.linspace(0.05, 0.95, 19), 2)]
     return {
@@ -154,20 +128,6 @@ def _naive_views(in_kernel: bool):
             {f"{s}{i}": (0.0, 1.0, 0.01) for s in "pq" for i in range(3)},
             "q0",
             ws,
-        ),
-        "binary_loss": (
-            lambda: xw.binary_loss_explorer(),
-            binary_view,
-            dict(z=(-8.0, 8.0, 0.1), y=[1, 0], pos_weight=(0.1, 10.0, 0.1)),
-            "z",
-            [float(x) for x in np.round(np.linspace(-7.5, 7.5, 31), 1)],
-        ),
-        "focal": (
-            lambda: xw.focal_explorer(),
-            focal_view,
-            dict(gamma=(0.0, 5.0, 0.1), p_t=(0.01, 1.0, 0.01)),
-            "gamma",
-            [float(x) for x in np.round(np.linspace(0.1, 4.9, 25), 1)],
         ),
     }
 
