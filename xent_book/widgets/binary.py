@@ -188,7 +188,13 @@ class BinaryLossExplorer(anywidget.AnyWidget):
         return f"BinaryLossExplorer(y={self.y!r}, pos_weight={self.pos_weight!r}, z={self.z!r})"
 
     def values(self) -> dict:
-        """The numbers on display, as :func:`binary_loss_values` of the current traits."""
+        """The numbers on display: :func:`binary_loss_values` of the current traits.
+
+        Returns
+        -------
+        dict
+            As :func:`binary_loss_values`.
+        """
         return binary_loss_values(self.z, self.y, self.pos_weight)
 
 

@@ -157,7 +157,13 @@ class FocalExplorer(anywidget.AnyWidget):
         return f"FocalExplorer(gamma={self.gamma!r}, p_t={self.p_t!r})"
 
     def values(self) -> dict:
-        """The numbers on display, as :func:`focal_values` of the current traits."""
+        """The numbers on display: :func:`focal_values` of the current traits.
+
+        Returns
+        -------
+        dict
+            As :func:`focal_values`.
+        """
         return focal_values(self.p_t, self.gamma)
 
 
