@@ -1,15 +1,11 @@
 """Interactive explorers for the chapters.
 
-Two kinds, while issue 18 moves them all to the first:
-
-* anywidget explorers (:class:`LogitsExplorer`, chapter 2; :class:`BinaryLossExplorer`,
-  chapter 5; :class:`FocalExplorer`, chapter 8; :class:`ReliabilityExplorer`, chapter 10;
-  :class:`SamplingExplorer`, chapter 15): traits for the state, and one ES
-  module per explorer (``static/``, see ``_live``) that draws the view and computes the
-  readouts, in JupyterLab and in the book's pages alike;
-* ipywidgets explorers (the other factories, and :func:`logits_explorer` for chapter 7): an
-  ``ipywidgets.VBox`` of controls and one HTML element holding an SVG chart drawn in Python,
-  with a page twin in ``book_assets/xent-explorers.js``.
+Every explorer is an anywidget (issue 18): :class:`LogitsExplorer`, chapters 2 and 7;
+:class:`EntropyExplorer`, chapter 3; :class:`EntropyKLExplorer`, chapter 4;
+:class:`BinaryLossExplorer`, chapter 5; :class:`FocalExplorer`, chapter 8;
+:class:`ReliabilityExplorer`, chapter 10; :class:`SamplingExplorer`, chapter 15. Traits hold the
+state, and one ES module per explorer (``static/``, see ``_live``) draws the view and computes the
+readouts, in JupyterLab and in the book's pages alike.
 
 Each has a pure ``*_values`` function computing the numbers it shows, tested
 against PyTorch and the rest of ``xent_book``.
@@ -19,15 +15,15 @@ explorer                   values function                 chapter
 =========================  ==============================  =======
 ``LogitsExplorer``         ``logits_explorer_values``      2
 ``logits_explorer``        ``logits_explorer_values``      7
-``entropy_explorer``       ``entropy_values``              3
-``entropy_kl_explorer``    ``entropy_kl_values``           4
+``EntropyExplorer``        ``entropy_values``              3
+``EntropyKLExplorer``      ``entropy_kl_values``           4
 ``BinaryLossExplorer``     ``binary_loss_values``          5
 ``FocalExplorer``          ``focal_values``                8
 ``reliability_explorer``   ``reliability_values``          10
 ``SamplingExplorer``       ``sampling_values``             15
 =========================  ==============================  =======
 
-See ``xent_book.widgets._base`` for the markup conventions (CSS classes and
+See ``xent_book/widgets/static/_core.js`` for the markup conventions (CSS classes and
 data attributes) that the browser tests rely on.
 """
 
@@ -41,14 +37,13 @@ from .entropy import (
     entropy_values,
 )
 from .focal import FocalExplorer, focal_explorer, focal_values
-from .logits import LegacyLogitsExplorer, LogitsExplorer, logits_explorer, logits_explorer_values
+from .logits import LogitsExplorer, logits_explorer, logits_explorer_values
 from .sampling import SamplingExplorer, sampling_values
 
 __all__ = [
     "logits_explorer",
     "logits_explorer_values",
     "LogitsExplorer",
-    "LegacyLogitsExplorer",
     "entropy_explorer",
     "entropy_values",
     "EntropyExplorer",

@@ -1,9 +1,11 @@
 // ---------------------------------------------------------------- logits.js (after _core.js)
 /*
- * The logits explorer (chapter 2): a slider per logit z_k, a log-scale temperature T, a target y;
- * bars of q = softmax(z / T) and of the gradient q - e_y with respect to z / T; the loss -log q_y in
- * nats. Traits: logits (list of float), temperature (float > 0), target (int).
- * Numbers as xent_book.widgets.logits_explorer_values (tests/browser compare them to 1e-9).
+ * The logits explorer (chapters 2 and 7): a slider per logit z_k, a log-scale temperature T, a target
+ * y; bars of q = softmax(z / T) and of the gradient q - e_y with respect to z / T; the loss -log q_y
+ * in nats. Traits: logits (list of float), temperature (float > 0), target (int), temperature_range
+ * ([low, high], the temperature slider's ends; chapter 7 goes lower than the default [0.05, 5]; a
+ * state saved without it gets the default). Numbers as xent_book.widgets.logits_explorer_values
+ * (tests compare them to 1e-9, in Node and in the browser).
  */
 const LOGIT_RANGE = [-10, 10], TEMPERATURE_RANGE = [0.05, 5];
 
@@ -65,18 +67,24 @@ function renderLogits(v) {
   return out.join("");
 }
 
+/** The temperature slider's ends: the trait, or the default for a state saved before it existed. */
+function temperatureRange(m) {
+  const r = m.get("temperature_range");
+  return Array.isArray(r) && r.length === 2 ? r.slice() : TEMPERATURE_RANGE.slice();
+}
+
 function logitsSpec(model) {
-  const n = model.get("logits").length;
+  const n = model.get("logits").length, tRange = temperatureRange(model);
   let zs = [], tIn = null, sel = null;
   return {
     kind: "logits",
     title: "Logits, softmax with temperature, loss and gradient",
-    traits: ["logits", "temperature", "target"],
+    traits: ["logits", "temperature", "target", "temperature_range"],
     build(c, m) {
       const z0 = m.get("logits"), T0 = m.get("temperature"), y0 = m.get("target");
       zs = z0.map((v, k) => exactSlider(c, { label: "logit z" + k, name: "z" + k, min: Math.min(LOGIT_RANGE[0], v),
         max: Math.max(LOGIT_RANGE[1], v), step: 0.1, value: v, digits: 1 }));
-      tIn = logSlider(c, "log10_temperature", "temperature T", TEMPERATURE_RANGE, T0);
+      tIn = logSlider(c, "log10_temperature", "temperature T", tRange, T0);
       sel = select(c, "target", "target class y", z0.map((_, k) => [k, "class " + k]), y0);
       return zs.concat([tIn, sel]);
     },
@@ -96,10 +104,18 @@ function logitsSpec(model) {
       m.set("target", Number(sel.value));
     },
     load(m) { this.restore(this.snapshot(m)); },
-    // another number of classes, or a logit beyond a slider's range, from Python: new controls
+    // another number of classes, a logit beyond a slider's range or another temperature range,
+    // from Python: new controls
     rebuild: (m) => m.get("logits").length !== n ||
-      m.get("logits").some((v, k) => v < Number(zs[k].min) || v > Number(zs[k].max)),
+      m.get("logits").some((v, k) => v < Number(zs[k].min) || v > Number(zs[k].max)) ||
+      temperatureRange(m).some((v, i) => v !== tRange[i]),
   };
 }
 
-export default { render: ({ model, el }) => mount(model, el, logitsSpec) };
+export default {
+  render({ model, el }) {
+    // for the tests: the formulas and the chart on inputs beyond the sliders' (chapter 7's extremes)
+    Object.assign(api(), { logitsValues, renderLogits });
+    return mount(model, el, logitsSpec);
+  },
+};
