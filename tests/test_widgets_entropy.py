@@ -24,6 +24,7 @@ import pytest
 
 import xent_book.widgets as xw
 from xent_book.widgets import _live
+from xent_book.widgets._base import fmt
 
 ROOT = Path(__file__).resolve().parents[1]
 REL, ABS = 1e-9, 1e-12
@@ -296,3 +297,30 @@ def test_the_logits_module_formulas_equal_logits_explorer_values_at_the_extremes
                 g["shown"][f"grad{k}"], ref["grad"][k]
             )
         _clean_svg(g["html"])
+
+
+def _svg_texts(markup: str) -> list[tuple[float, float, str, str]]:
+    """(x, y, text-anchor, text) of every <text> element of a chart."""
+    return [
+        (float(x), float(y), a, t)
+        for x, y, a, t in re.findall(
+            r'<text x="([-0-9.]+)" y="([-0-9.]+)" text-anchor="(\w+)"[^>]*>([^<]*)</text>', markup
+        )
+    ]
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_the_logits_chart_puts_a_negative_gradients_number_above_the_zero_line(tmp_path):
+    # the target's gradient is about -1: below its bar, the number would meet the class label "k (y)"
+    cases = [([-4.0, 4.0, 0.5], 1.0, 0), ([8.0, -8.0, 0.0], 1.0, 1), ([10.0, -10.0, 0.0], 0.05, 1)]
+    got = _run_module(tmp_path, "logits", LOGITS_CALL, cases)
+    for (z, t, y), g in zip(cases, got, strict=True):
+        grad = float(g["grad"][y])
+        assert grad < -0.99
+        texts = _svg_texts(g["html"])
+        zero_y = (
+            next(yy for x, yy, a, s in texts if a == "end" and s == "0" and x > 300) - 4
+        )  # right panel's 0
+        label_y = next(yy for x, yy, a, s in texts if s == f"{y} (y)" and x > 300)
+        (number_y,) = [yy for x, yy, a, s in texts if s == fmt(grad, 3) and x > 300]
+        assert number_y < zero_y < label_y, (z, t, y)

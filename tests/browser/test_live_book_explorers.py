@@ -1,18 +1,17 @@
-"""The in-page explorers of the built book (book_assets/xent-explorers.js), driven in headless Chromium.
+"""The explorers of the built book's pages, driven in headless Chromium (the page helpers live here).
 
-Every chapter that shows an explorer in JupyterLab (2, 3, 4, 5, 7, 8, 10) carries a
-``<div class="xent-live" data-xent-explorer=NAME>`` that the book's own script turns
-into labelled controls plus the explorer's view, recomputed in the browser on every
-``input`` event (no kernel). These tests move the controls with the keyboard, type
-values into the value boxes, set them by script (the extremes included), press Reset,
-and after each step read every displayed number from its ``data-value`` (full
-precision) and check it against xent_book (and PyTorch where it has the formula) to
-1e-9. The initial view must also equal the Python widget's saved view in the same
-page (embedded widget state): the same readouts, the same chart text and elements.
+Every explorer is an anywidget (xent_book/widgets/static/): the page mounts its ES module from the
+embedded widget state, with no kernel. These tests (chapters 2 and 10 here; 3, 4 and 7 in
+test_entropy_explorers.py; 5 and 8 in test_binary_focal_explorers.py; 15 in
+test_sampling_explorer.py) move the controls with the keyboard, type values into the value boxes,
+set them by script (the extremes included), press Reset, and after each step read every displayed
+number from its ``data-value`` (full precision) and check it against xent_book (and PyTorch where it
+has the formula) to 1e-9. Each explorer appears once on its page: one saved anywidget model, no
+Python-drawn copy, no page-script copy.
 
 The pages are offline (only 127.0.0.1; everything else is aborted and recorded) and
 must log no console error. The latency from each input event to the updated DOM
-(layout included) is recorded by the page script (``xentExplorers.measure``); its
+(layout included) is recorded by the module (``xentExplorers.measure``); its
 p90 must stay under 16 ms (one frame) per explorer, and the table is printed in the
 terminal summary (and written to artifacts/page_latency.txt). Screenshots of each
 explorer, light and dark, go to artifacts/screenshots/live_<chapter>[-extreme][-dark].png.
@@ -41,9 +40,6 @@ pytestmark = pytest.mark.browser
 
 CH = {
     "logits": "notebooks/02_softmax_temperature",
-    "entropy": "notebooks/03_entropy",
-    "entropy-kl": "notebooks/04_cross_entropy_kl",
-    "stability": "notebooks/07_numerical_stability",
     "reliability": "notebooks/10_calibration",
 }
 
@@ -93,39 +89,6 @@ SET_JS = r"""
   }
 }
 """
-
-# The readouts of the Python widget's saved view of this kind (from the page's embedded widget state).
-# The chart's text and its element count, for comparing the page's view with the widget's.
-SVG_SHAPE = r"""
-const svgShape = (root) => ({
-  texts: Array.from(root.querySelectorAll('svg text')).map((t) => t.textContent),
-  elements: Array.from(root.querySelectorAll('svg *')).map((e) => e.tagName).join(' '),
-});
-"""
-
-SAVED_JS = (
-    r"""
-(kind) => {
-"""
-    + SVG_SHAPE
-    + r"""
-  const views = [];
-  document.querySelectorAll('script[type="application/vnd.jupyter.widget-state+json"]').forEach((s) => {
-    const models = JSON.parse(s.textContent).state || {};
-    for (const id in models) {
-      const v = models[id].state && models[id].state.value;
-      if (typeof v !== 'string' || v.indexOf('<div class="xent-explorer xent-' + kind + '"') !== 0) continue;
-      const d = document.createElement('div');
-      d.innerHTML = v;
-      const r = {};
-      d.querySelectorAll('.xent-readout[data-name]').forEach((e) => { r[e.dataset.name] = e.dataset.value; });
-      views.push({readouts: r, ...svgShape(d)});
-    }
-  });
-  return views;
-}
-"""
-)
 
 
 def close(a: float, b: float) -> bool:
@@ -236,8 +199,6 @@ def reset(page, kind: str):
     page.locator(f'.xent-live[data-xent-explorer="{kind}"] .xent-live-reset').click()
 
 
-LIVE_SHAPE_JS = "(root) => {" + SVG_SHAPE + " return svgShape(root); }"
-
 # The traits of the anywidget explorers saved in the page (embedded widget state), by class name.
 ANY_STATE_JS = r"""
 (cls) => {
@@ -264,6 +225,8 @@ ANYWIDGET_CLASS = {
     "reliability": "ReliabilityExplorer",
     "binary": "BinaryLossExplorer",  # test_binary_focal_explorers.py
     "focal": "FocalExplorer",
+    "entropy": "EntropyExplorer",  # test_entropy_explorers.py (chapters 3, 4 and 7)
+    "entropy-kl": "EntropyKLExplorer",
 }
 
 
@@ -280,29 +243,6 @@ def appears_once(page, kind: str):
     assert page.locator(f'[data-xent-explorer="{kind}"]:not(script)').count() == 1
     assert page.locator(".xent-anywidget").count() == 1
     assert page.locator(".xent-live:not(.xent-anywidget), .widget-html .xent-explorer").count() == 0
-
-
-def matches_saved_view(page, kind: str, s: dict, root):
-    """The live initial view is the Python widget's saved view on the same page: the same numbers
-    (every readout of the widget, to 1e-9) and the same chart (every text of the SVG, and its
-    elements in order). This is what keeps the two implementations of each view in step."""
-    views = page.evaluate(SAVED_JS, kind)
-    assert views, f"no saved {kind} widget view in the page"
-    shown = s["readouts"]
-    for saved in views:
-        r = saved["readouts"]
-        if r and set(r) <= set(shown) and all(close(float(shown[k]), float(r[k])) for k in r):
-            live = page.evaluate(LIVE_SHAPE_JS, root)
-            assert live["texts"] == saved["texts"], (
-                f"{kind}: the page's chart text differs from the widget's:\n{live['texts']}\n{saved['texts']}"
-            )
-            assert live["elements"] == saved["elements"], (
-                f"{kind}: the page's chart elements differ from the widget's"
-            )
-            return
-    raise AssertionError(
-        f"{kind}: the live view {shown} matches no saved widget view {[v['readouts'] for v in views]}"
-    )
 
 
 def no_errors(page):
@@ -360,7 +300,7 @@ def log_temperature(s: dict, control: str, readout: str, initial: float | None =
     return t
 
 
-# --------------------------------------------------------------------------- logits (chapters 2 and 7)
+# --------------------------------------------------------------------------- logits (chapter 2; chapter 7 in test_entropy_explorers.py)
 
 
 def check_logits(s: dict, initial_t: float | None = None) -> dict:
@@ -405,6 +345,10 @@ def test_logits_explorer_runs_in_the_page(book_page, book_server, screenshot_dir
     # initial view: the chapter's z = (2, 1, 0.1), T = 1, target 0: the saved traits of the anywidget
     appears_once(page, kind)
     saved = saved_traits(page, kind)
+    assert saved.pop("temperature_range", [0.05, 5.0]) == [
+        0.05,
+        5.0,
+    ]  # the default (a state saved before it: none)
     assert saved == {"logits": [2.0, 1.0, 0.1], "temperature": 1.0, "target": 0}, saved
     s = state(page, root)
     v = check_logits(s, initial_t=1.0)
@@ -473,209 +417,6 @@ def test_logits_explorer_runs_in_the_page(book_page, book_server, screenshot_dir
     assert np.array_equal(v["z"], [2.0, 1.0, 0.1]) and v["t"] == 1.0 and v["y"] == 0
 
     screenshots(page, root, CH["logits"], screenshot_dir, themed=True)
-    finish(page, kind)
-
-
-def test_stability_view_runs_in_the_page(book_page, book_server, screenshot_dir):
-    """Chapter 7: the logits explorer at extreme logits (10, -10, 0) and T = 0.05: the exact initial T."""
-    page, kind = book_page, "logits"
-    root = open_explorer(page, book_server, CH["stability"], kind)
-    s = state(page, root)
-    v = check_logits(s, initial_t=0.05)
-    assert np.array_equal(v["z"], [10.0, -10.0, 0.0]) and v["t"] == 0.05 and v["y"] == 1
-    assert math.isclose(v["loss"], 400.0, rel_tol=1e-12)  # (10 - (-10)) / 0.05, no overflow
-    matches_saved_view(page, kind, s, root)
-    press(page, kind, "log10_temperature", "Home")
-    v = check_logits(state(page, root))
-    assert v["t"] == 10.0**-1.31 and math.isclose(v["loss"], 20 / v["t"], rel_tol=1e-12)
-    press(page, kind, "z1", "ArrowLeft", 5)  # already at the bound: stays
-    press(page, kind, "z2", "PageUp")
-    check_logits(state(page, root))
-    type_value(page, kind, "log10_temperature", "0.001")  # below the range: clamped to its minimum
-    v = check_logits(state(page, root))
-    assert v["t"] == 10.0**-1.31
-    for z0 in (-10, -5, 0, 5, 10):
-        set_controls(page, root, {"z0": z0, "z1": -10, "z2": 10, "target": 1})
-        check_logits(state(page, root))
-    reset(page, kind)
-    v = check_logits(state(page, root), initial_t=0.05)
-    assert v["t"] == 0.05 and math.isclose(v["loss"], 400.0, rel_tol=1e-12)
-    screenshots(page, root, CH["stability"], screenshot_dir)
-    finish(page, "stability")
-
-
-# --------------------------------------------------------------------------- entropy (chapter 3)
-
-
-def check_entropy(s: dict) -> dict:
-    c = s["controls"]
-    n = sum(1 for k in c if k.startswith("p"))
-    wp = np.array([float(c[f"p{k}"]) for k in range(n)])
-    base = 2 if c["base"] == "2" else None
-    p = wp / wp.sum() if wp.sum() else np.full(n, 1 / n)
-    r = s["readouts"]
-    h = float(xb.info.entropy(p, base=base))
-    assert_close(r, "entropy", h)
-    assert_close(r, "max_entropy", math.log(n) / (math.log(2) if base else 1.0))
-    assert_close(r, "perplexity", math.exp(float(xb.info.entropy(p))))
-    for k in range(n):
-        assert_close(r, f"p{k}", p[k])
-    ref = xw.entropy_values(p, base=base)
-    for name in ("entropy", "max_entropy", "perplexity"):
-        assert_close(r, name, ref[name])
-    assert float(r["entropy"]) >= 0
-    assert s["text"]["entropy"] == fmt(h) and f"H(p) {fmt(h)}" in s["status"], s["status"]
-    assert s["svgTitle"] == s["svgLabel"] and f"Entropy H(p) {fmt(h)}" in s["svgLabel"]
-    for k in range(n):
-        assert s["typed"][f"p{k}"] == fmt(wp[k], 2)
-    return {"wp": wp, "p": p, "h": h}
-
-
-def test_entropy_explorer_runs_in_the_page(book_page, book_server, screenshot_dir):
-    page, kind = book_page, "entropy"
-    root = open_explorer(page, book_server, CH["entropy"], kind)
-    s = state(page, root)
-    v = check_entropy(s)
-    assert np.allclose(v["p"], [0.5, 0.3, 0.2]) and fmt(v["h"]) == "1.4855"
-    matches_saved_view(page, kind, s, root)
-
-    press(page, kind, "p0", "End")
-    check_entropy(state(page, root))
-    press(page, kind, "p1", "Home")
-    press(page, kind, "p2", "Home")
-    v = check_entropy(state(page, root))
-    assert v["h"] == 0.0  # a point mass: 0 log 0 = 0, no NaN
-    press(page, kind, "p2", "ArrowRight", 2)
-    check_entropy(state(page, root))
-    type_value(page, kind, "p1", "0.333")
-    v = check_entropy(state(page, root))
-    assert v["wp"][1] == 0.33
-    type_value(page, kind, "p2", "7")  # clamped to the slider's top
-    v = check_entropy(state(page, root))
-    assert v["wp"][2] == 1.0
-    set_controls(page, root, {"p0": 1, "p1": 1, "p2": 1})  # uniform: the maximum log C
-    v = check_entropy(state(page, root))
-    assert math.isclose(v["h"], math.log2(3), rel_tol=1e-15)
-    set_controls(page, root, {"p0": 0, "p1": 0, "p2": 0})  # all zero: shown as uniform, with a note
-    s = state(page, root)
-    check_entropy(s)
-    assert "All weights of p are 0" in s["note"]
-    screenshots(page, root, CH["entropy"], screenshot_dir, "-extreme")
-    select(page, kind, "base", "e")
-    rng = np.random.default_rng(3)
-    for i in range(12):
-        vals = {f"p{k}": round(float(rng.uniform(0, 1)), 2) for k in range(3)}
-        if i % 4 == 0:
-            vals[f"p{int(rng.integers(0, 3))}"] = 0
-        set_controls(page, root, vals)
-        check_entropy(state(page, root))
-    reset(page, kind)
-    v = check_entropy(state(page, root))
-    assert np.allclose(v["p"], [0.5, 0.3, 0.2]) and fmt(v["h"]) == "1.4855"
-    screenshots(page, root, CH["entropy"], screenshot_dir)
-    finish(page, kind)
-
-
-# --------------------------------------------------------------------------- entropy / KL (chapter 4)
-
-
-def check_entropy_kl(s: dict) -> dict:
-    c = s["controls"]
-    n = sum(1 for k in c if k.startswith("p"))
-    wp = np.array([float(c[f"p{k}"]) for k in range(n)])
-    wq = np.array([float(c[f"q{k}"]) for k in range(n)])
-    base = 2 if c["base"] == "2" else None
-    p = wp / wp.sum() if wp.sum() else np.full(n, 1 / n)
-    q = wq / wq.sum() if wq.sum() else np.full(n, 1 / n)
-    r = s["readouts"]
-    h = float(xb.info.entropy(p, base=base))
-    hpq = float(xb.info.cross_entropy(p, q, base=base))
-    kl = float(xb.info.kl_divergence(p, q, base=base))
-    kl_rev = float(xb.info.kl_divergence(q, p, base=base))
-    assert_close(r, "entropy", h)
-    assert_close(r, "cross_entropy", hpq)
-    assert_close(r, "kl", kl)
-    assert_close(r, "kl_reverse", kl_rev)
-    assert_close(r, "max_entropy", math.log(n) / (math.log(2) if base else 1.0))
-    for k in range(n):
-        assert_close(r, f"p{k}", p[k])
-        assert_close(r, f"q{k}", q[k])
-    ref = xw.entropy_kl_values(p, q, base=base)
-    assert_close(r, "kl", ref["kl"])
-    assert float(r["kl"]) >= 0 and float(r["kl_reverse"]) >= 0, (r["kl"], r["kl_reverse"])
-    if math.isfinite(hpq):
-        assert math.isclose(hpq, h + kl, rel_tol=1e-12, abs_tol=1e-12)
-    unit = "bits" if base else "nats"
-    assert s["text"]["kl"] == fmt(kl) and s["text"]["cross_entropy"] == fmt(hpq)
-    assert f"KL(p || q) {fmt(kl)}" in s["status"], s["status"]
-    assert s["svgTitle"] == s["svgLabel"] and f"H(p) {fmt(h)} {unit}" in s["svgLabel"], s["svgLabel"]
-    for k in range(n):
-        assert s["typed"][f"p{k}"] == fmt(wp[k], 2)
-    return {"wp": wp, "wq": wq, "p": p, "q": q, "h": h, "hpq": hpq, "kl": kl, "kl_rev": kl_rev}
-
-
-def test_entropy_kl_explorer_runs_in_the_page(book_page, book_server, screenshot_dir):
-    page, kind = book_page, "entropy-kl"
-    root = open_explorer(page, book_server, CH["entropy-kl"], kind)
-    s = state(page, root)
-    v = check_entropy_kl(s)
-    # chapter 4's defaults: two distributions whose KL differs in the two directions
-    assert np.allclose(v["p"], [0.6, 0.3, 0.1]) and np.allclose(v["q"], [0.2, 0.3, 0.5])
-    assert fmt(v["h"]) == "1.2955" and fmt(v["kl"]) == "0.7188" and fmt(v["kl_rev"]) == "0.8440"
-    matches_saved_view(page, kind, s, root)
-
-    press(page, kind, "q0", "Home")  # q0 = 0 < p0: H(p, q) = KL = inf, shown as ∞
-    s = state(page, root)
-    v = check_entropy_kl(s)
-    assert v["kl"] == math.inf and v["hpq"] == math.inf and math.isfinite(v["kl_rev"])
-    assert s["readouts"]["kl"] == "inf" and s["text"]["kl"] == "∞" and s["text"]["cross_entropy"] == "∞"
-    press(page, kind, "q0", "ArrowRight")
-    v = check_entropy_kl(state(page, root))
-    assert math.isfinite(v["kl"]) and v["wq"][0] == 0.01
-    type_value(page, kind, "q1", "0.004")  # onto the grid: 0
-    v = check_entropy_kl(state(page, root))
-    assert v["wq"][1] == 0.0
-
-    set_controls(page, root, {"p0": 0.5, "p1": 0.3, "p2": 0.2, "q0": 0.5, "q1": 0.3, "q2": 0.2})
-    v = check_entropy_kl(state(page, root))
-    assert v["kl"] == 0.0 and v["kl_rev"] == 0.0
-    # proportional weights: the same distribution up to rounding, where the unclipped sum is -8.9e-17
-    set_controls(page, root, {"p0": 0.01, "p1": 0.01, "p2": 0.03, "q0": 0.03, "q1": 0.03, "q2": 0.09})
-    v = check_entropy_kl(state(page, root))
-    assert v["kl"] == 0.0
-    set_controls(page, root, {"p0": 1, "p1": 0, "p2": 0, "q0": 0.4, "q1": 0.3, "q2": 0.3})
-    v = check_entropy_kl(state(page, root))
-    assert v["h"] == 0.0 and math.isclose(v["kl"], -math.log2(0.4)) and v["kl_rev"] == math.inf
-    set_controls(page, root, {"p0": 1, "p1": 1, "p2": 1, "q0": 0, "q1": 1, "q2": 0})
-    v = check_entropy_kl(state(page, root))
-    assert (
-        math.isclose(v["h"], math.log2(3)) and v["kl"] == math.inf and math.isclose(v["kl_rev"], math.log2(3))
-    )
-    screenshots(page, root, CH["entropy-kl"], screenshot_dir, "-extreme")
-    set_controls(page, root, {"p0": 0, "p1": 0, "p2": 0})
-    s = state(page, root)
-    check_entropy_kl(s)
-    assert "All weights of p are 0" in s["note"]
-
-    select(page, kind, "base", "e")
-    rng = np.random.default_rng(1)
-    for i in range(16):
-        vals = {f"{d}{k}": round(float(rng.uniform(0, 1)), 2) for d in "pq" for k in range(3)}
-        if i % 4 == 0:
-            vals[f"q{int(rng.integers(0, 3))}"] = 0
-        if i == 8:
-            select(page, kind, "base", "2")
-        set_controls(page, root, vals)
-        check_entropy_kl(state(page, root))
-
-    reset(page, kind)
-    v = check_entropy_kl(state(page, root))
-    assert (
-        np.allclose(v["p"], [0.6, 0.3, 0.1])
-        and np.allclose(v["q"], [0.2, 0.3, 0.5])
-        and fmt(v["kl"]) == "0.7188"
-    )
-    screenshots(page, root, CH["entropy-kl"], screenshot_dir)
     finish(page, kind)
 
 
@@ -767,11 +508,11 @@ def test_pages_without_explorers_are_untouched(book_page, book_server):
 @pytest.mark.parametrize(
     "attrs, message",
     [
-        ({"xentExplorer": "logits", "logits": "1,nope"}, "data-logits"),
+        ({"xentExplorer": "logits", "logits": "1,nope"}, "data-xent-explorer"),  # anywidget explorers now
         ({"xentExplorer": "nope"}, "data-xent-explorer"),
         ({"xentExplorer": "binary", "y": "2"}, "data-xent-explorer"),  # anywidget explorers now
         ({"xentExplorer": "focal", "pT": "0"}, "data-xent-explorer"),
-        ({"xentExplorer": "entropy", "p": "0,0"}, "data-p"),
+        ({"xentExplorer": "entropy", "p": "0,0"}, "data-xent-explorer"),
         ({"xentExplorer": "reliability"}, "data-xent-explorer"),  # an anywidget explorer now
     ],
 )
@@ -788,29 +529,6 @@ def test_a_bad_configuration_shows_a_message_not_an_error(book_page, book_server
         attrs,
     )
     assert message in msg and "cannot start" in msg, msg
-    no_errors(page)
-
-
-def test_the_in_page_formulas_are_the_stable_ones(book_page, book_server):
-    """Beyond the sliders' ranges: extreme inputs give xent_book's numbers (no overflow, no NaN)."""
-    page = book_page
-    page.goto(urljoin(book_server, "intro.html"), wait_until="load", timeout=30_000)
-    page.wait_for_function("typeof window.xentExplorers === 'object'")
-    for z, t, y in [
-        ([1000.0, 0.0, -1000.0], 1.0, 1),
-        ([1000.0, 1000.0, 999.0], 0.05, 2),
-        ([-1e4, 3.0, 1e4], 7.0, 0),
-    ]:
-        got = page.evaluate("([z, t, y]) => window.xentExplorers.logitsValues(z, t, y)", [z, t, y])
-        za = np.array(z)
-        assert close(got["loss"], float(xb.cross_entropy(za[None, :] / t, np.array([y])))), (
-            z,
-            t,
-            y,
-            got["loss"],
-        )
-        for k, p in enumerate(xb.softmax(za, temperature=t)):
-            assert close(got["probs"][k], p), (z, t, k, got["probs"][k], p)
     no_errors(page)
 
 

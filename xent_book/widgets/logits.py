@@ -111,7 +111,11 @@ def logits_explorer_values(
 def _check_range(value, z: np.ndarray) -> list[float]:
     """The temperature slider's ends: two finite reals ``0 < low < high``, with ``z / low`` finite for
     logits anywhere on the sliders (``[-10, 10]``, or wider to hold ``z``)."""
-    if not isinstance(value, (list, tuple, np.ndarray)) or len(value) != 2:
+    try:
+        pair = isinstance(value, (list, tuple, np.ndarray)) and np.ndim(value) == 1 and len(value) == 2
+    except ValueError:  # a ragged nesting
+        pair = False
+    if not pair:
         raise TypeError(f"temperature_range: expected a pair (low, high), got {value!r}")
     lo = check_positive(value[0], "temperature_range")
     hi = check_positive(value[1], "temperature_range")

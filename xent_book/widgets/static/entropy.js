@@ -190,7 +190,7 @@ function outgrown(ws, inputs) {
 function hasOption(sel, base) { return Array.from(sel.options).some((o) => o.value === String(base)); }
 
 function entropySpec(model) {
-  let ps = [], sel = null;
+  let ps = [], sel = null, built = null;
   return {
     kind: "entropy",
     title: "Entropy of a distribution against its maximum log C",
@@ -198,6 +198,7 @@ function entropySpec(model) {
     build(c, m) {
       ps = weightGroup(c, "p", "p: weights, normalised", m.get("p"));
       sel = select(c, "base", "unit", baseOptions(m.get("base")), m.get("base"));
+      built = this.snapshot(m);
       return ps.concat([sel]);
     },
     compute: () => entropyValues(ps.map((i) => i.xentValue()), Number(sel.value)),
@@ -206,6 +207,8 @@ function entropySpec(model) {
       ", perplexity " + fmt(v.perplexity, 3) + ".",
     snapshot: (m) => ({ p: m.get("p").slice(), base: m.get("base") }),
     restore(s) {
+      // Reset after Python changed the number of outcomes or the unit's options: the state of this build
+      if (s.p.length !== ps.length || !hasOption(sel, s.base)) { s = built; }
       ps.forEach((i, k) => i.xentSet(s.p[k]));
       sel.value = String(s.base);
     },
@@ -220,7 +223,7 @@ function entropySpec(model) {
 }
 
 function entropyKLSpec(model) {
-  let ps = [], qs = [], sel = null;
+  let ps = [], qs = [], sel = null, built = null;
   return {
     kind: "entropy-kl",
     title: "Entropy, cross-entropy and KL divergence of two distributions",
@@ -229,6 +232,7 @@ function entropyKLSpec(model) {
       ps = weightGroup(c, "p", "p (data): weights, normalised", m.get("p"));
       qs = weightGroup(c, "q", "q (model): weights, normalised", m.get("q"));
       sel = select(c, "base", "unit", baseOptions(m.get("base")), m.get("base"));
+      built = this.snapshot(m);
       return ps.concat(qs, [sel]);
     },
     compute: () => entropyKLValues(ps.map((i) => i.xentValue()), qs.map((i) => i.xentValue()), Number(sel.value)),
@@ -237,6 +241,7 @@ function entropyKLSpec(model) {
       ", KL(q || p) " + fmt(v.klReverse) + " " + v.unit + ".",
     snapshot: (m) => ({ p: m.get("p").slice(), q: m.get("q").slice(), base: m.get("base") }),
     restore(s) {
+      if (s.p.length !== ps.length || s.q.length !== qs.length || !hasOption(sel, s.base)) { s = built; }
       ps.forEach((i, k) => i.xentSet(s.p[k]));
       qs.forEach((i, k) => i.xentSet(s.q[k]));
       sel.value = String(s.base);

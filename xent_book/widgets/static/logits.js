@@ -73,9 +73,14 @@ function temperatureRange(m) {
   return Array.isArray(r) && r.length === 2 ? r.slice() : TEMPERATURE_RANGE.slice();
 }
 
+/** A temperature set from Python beyond the log slider's ends (the slider is then rebuilt to hold it). */
+function outside(T, input) {
+  return T < Math.pow(10, Number(input.min)) * (1 - 1e-9) || T > Math.pow(10, Number(input.max)) * (1 + 1e-9);
+}
+
 function logitsSpec(model) {
   const n = model.get("logits").length, tRange = temperatureRange(model);
-  let zs = [], tIn = null, sel = null;
+  let zs = [], tIn = null, sel = null, built = null;
   return {
     kind: "logits",
     title: "Logits, softmax with temperature, loss and gradient",
@@ -86,6 +91,7 @@ function logitsSpec(model) {
         max: Math.max(LOGIT_RANGE[1], v), step: 0.1, value: v, digits: 1 }));
       tIn = logSlider(c, "log10_temperature", "temperature T", tRange, T0);
       sel = select(c, "target", "target class y", z0.map((_, k) => [k, "class " + k]), y0);
+      built = this.snapshot(m);
       return zs.concat([tIn, sel]);
     },
     compute: () => logitsValues(zs.map((i) => i.xentValue()), tIn.xentValue(), Number(sel.value)),
@@ -94,6 +100,7 @@ function logitsSpec(model) {
       " at T = " + sig3(v.temperature) + ".",
     snapshot: (m) => ({ logits: m.get("logits").slice(), temperature: m.get("temperature"), target: m.get("target") }),
     restore(s) {
+      if (s.logits.length !== zs.length) { s = built; }  // Reset after Python changed the number of classes
       zs.forEach((i, k) => i.xentSet(s.logits[k]));
       tIn.xentSet(s.temperature);
       sel.value = String(s.target);
@@ -108,7 +115,7 @@ function logitsSpec(model) {
     // from Python: new controls
     rebuild: (m) => m.get("logits").length !== n ||
       m.get("logits").some((v, k) => v < Number(zs[k].min) || v > Number(zs[k].max)) ||
-      temperatureRange(m).some((v, i) => v !== tRange[i]),
+      temperatureRange(m).some((v, i) => v !== tRange[i]) || outside(m.get("temperature"), tIn),
   };
 }
 
