@@ -83,7 +83,9 @@ function logitsSpec(model) {
   let zs = [], tIn = null, sel = null, built = null;
   return {
     kind: "logits",
-    title: "Logits, softmax with temperature, loss and gradient",
+    // another temperature range (chapter 7's) is named in the title: the two views differ in print too
+    title: "Logits, softmax with temperature, loss and gradient" + (tRange.some((v, i) => v !== TEMPERATURE_RANGE[i]) ?
+      ", temperature " + g(tRange[0]) + " to " + g(tRange[1]) : ""),
     traits: ["logits", "temperature", "target", "temperature_range"],
     build(c, m) {
       const z0 = m.get("logits"), T0 = m.get("temperature"), y0 = m.get("target");
