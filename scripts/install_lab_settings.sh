@@ -3,9 +3,13 @@
 #   .venv/share/jupyter/lab/settings/overrides.json
 # - the default kernel starts without a "Select Kernel" dialog,
 # - autosave is off, so experimenting (or a browser test) never rewrites a chapter,
-# - no news pop-up, no update check, no extension manager (they would go online).
+# - no news pop-up, no update check, no extension manager (they would go online);
+# and the book's plugin jupyterlab/xent-glue (the glued numbers, citations and chapter
+# references that jupyterlab-myst leaves as keys) with its index, by scripts/lab_index.py:
+#   .venv/share/jupyter/labextensions/xent-glue/
 # Called by scripts/lab.sh (make lab); tests/browser/conftest.py does the same
-# in Python (install_lab_settings). Usage: install_lab_settings.sh [PREFIX]
+# in Python (install_lab_settings). The index is read from references.bib with pybtex
+# (a dev package, installed by make from the lock). Usage: install_lab_settings.sh [PREFIX]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PREFIX="${1:-$ROOT/.venv}"
@@ -17,3 +21,6 @@ if ! cmp -s "$SRC" "$DEST/overrides.json"; then
     cp "$SRC" "$DEST/overrides.json"
     echo "install_lab_settings: installed $DEST/overrides.json"
 fi
+PY="$PREFIX/bin/python"
+[ -x "$PY" ] || PY="$ROOT/.venv/bin/python"
+"$PY" "$ROOT/scripts/lab_index.py" --install "$PREFIX" >/dev/null
