@@ -257,6 +257,10 @@ def install_lab_settings(prefix: Path | str | None = None) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists() or target.read_bytes() != LAB_OVERRIDES.read_bytes():
         shutil.copyfile(LAB_OVERRIDES, target)
+    # and the book's plugin jupyterlab/xent-glue with its index (issue 19), as the script does
+    from scripts import lab_index
+
+    lab_index.install(prefix if prefix is not None else sys.prefix)
     return target
 
 
