@@ -201,6 +201,26 @@ def test_default_label_smoothing_leaves_the_default_path_bit_for_bit():
     np.testing.assert_array_equal(runs[0], runs[1])
 
 
+@pytest.mark.parametrize("kind", ["labels", "labels per seed", "soft", "mini-batch"])
+def test_default_loss_all_models_at_once_gives_the_per_model_gradients_bit_for_bit(kind):
+    # the default loss is computed for every model in one log_softmax; a custom loss_fn runs
+    # F.cross_entropy model by model. The trained weights must be identical, not merely close
+    # (so that switching paths changes no chapter's digits).
+    rng = np.random.default_rng(9)
+    X, y = _data(rng, per_seed=kind == "labels per seed")
+    if kind == "soft":
+        y = rng.dirichlet(np.ones(4), size=len(X))
+    kw = {"batch_size": 16} if kind == "mini-batch" else {}
+    runs = []
+    for loss_fn in (None, lambda z, t: F.cross_entropy(z, t)):
+        stacked = ensemble.stack_models([make_model(3, 4, hidden=(8,), seed=s) for s in SEEDS])
+        hist = ensemble.fit_stacked(stacked, X, y, loss_fn=loss_fn, epochs=8, lr=0.05, **kw)
+        runs.append((list(stacked.parameters()), hist["train_loss"]))
+    (p_all, loss_all), (p_each, loss_each) = runs
+    assert all(torch.equal(a, b) for a, b in zip(p_all, p_each))
+    np.testing.assert_allclose(loss_all, loss_each, rtol=1e-14)  # the mean itself: up to summation order
+
+
 def test_bad_per_model_values_are_refused_with_their_names():
     stacked = ensemble.stack_models([make_model(3, 4, hidden=(8,), seed=s) for s in SEEDS])
     X, y = _data(np.random.default_rng(9))

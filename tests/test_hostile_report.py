@@ -33,7 +33,7 @@ NAMES = st.sampled_from(["", None, 1, b"x", ["x"]])
 
 @pytest.fixture(autouse=True)
 def _no_kernel():
-    with mock.patch("myst_nb.glue"):
+    with mock.patch("xent_book.report._glue"):
         yield
 
 

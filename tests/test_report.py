@@ -45,8 +45,8 @@ def test_printed_bounds_are_on_the_safe_side(x, d):
     assert Decimal(hi) - Decimal(lo) <= Decimal(1).scaleb(-d)
 
 
-def test_glue_passes_plain_python_numbers_to_myst_nb():
-    with mock.patch("myst_nb.glue") as glued:
+def test_glue_passes_plain_python_numbers_to_the_notebook():
+    with mock.patch("xent_book.report._glue") as glued:
         assert report.glue("a", np.int64(7)) == 7
         assert report.glue("b", np.float64(1 / 3)) == 0.333333
         assert report.glue("c", np.array(2.5e-17)) == 2.5e-17
@@ -58,7 +58,19 @@ def test_glue_passes_plain_python_numbers_to_myst_nb():
     assert names == ["a", "b", "c", "d", "e", "f", "f_sd"]
     assert all(type(v) in (int, float) for v in values)
     assert (m, sd) == (2.0, 1.0)
-    assert all(c.kwargs == {"display": False} for c in glued.call_args_list)
+
+
+@pytest.mark.parametrize("value", [7, 0.333333, 2.5e-17, -1.0, 10**20])
+def test_glue_output_is_myst_nbs(value):
+    # report._glue writes what myst_nb.glue(name, value, display=False) writes, so the book reads it
+    from myst_nb.ext import glue as myst_glue
+
+    with mock.patch("myst_nb.ext.glue.ipy_display") as theirs:
+        myst_glue.glue("k", value, display=False)
+    with mock.patch("IPython.display.display") as ours:
+        report._glue("k", value)
+    assert ours.call_args == theirs.call_args
+    assert next(iter(ours.call_args.args[0])).startswith(myst_glue.GLUE_PREFIX)
 
 
 @pytest.mark.parametrize(
@@ -74,7 +86,7 @@ def test_glue_passes_plain_python_numbers_to_myst_nb():
     ],
 )
 def test_glue_refuses_what_cannot_be_printed(args, exc, match):
-    with mock.patch("myst_nb.glue") as glued, pytest.raises(exc, match=match):
+    with mock.patch("xent_book.report._glue") as glued, pytest.raises(exc, match=match):
         report.glue(*args)
     glued.assert_not_called()
 

@@ -130,3 +130,27 @@ def test_single_thread_sets_deterministic_algorithms_without_loading_inductor():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_training_switches_deterministic_algorithms_on_and_back():
+    """train.fit and ensemble.fit_stacked switch the flag on while they train and restore it (a
+    torch.optim optimiser imports torch._dynamo on its own, so Inductor's config is not asserted)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np, torch, xent_book as xb\n"
+        "seen = []\n"
+        "X, y = np.random.default_rng(0).normal(size=(20, 2)), np.arange(20) % 2\n"
+        "m = xb.ensemble.stack_models([xb.train.make_model(2, 2, seed=0)])\n"
+        "cb = lambda e, m, r: seen.append(torch.are_deterministic_algorithms_enabled())\n"
+        "xb.ensemble.fit_stacked(m, X, y, epochs=2, callback=cb)\n"
+        "assert seen == [True, True] and not torch.are_deterministic_algorithms_enabled()\n"
+        "xb.train.fit(xb.train.make_model(2, 2, seed=0), X, y, torch.nn.functional.cross_entropy, epochs=2)\n"
+        "assert not torch.are_deterministic_algorithms_enabled()\n"
+        "torch.use_deterministic_algorithms(True)\n"
+        "xb.ensemble.fit_stacked(m, X, y, epochs=1)\n"
+        "print(torch.are_deterministic_algorithms_enabled())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True", out.stderr

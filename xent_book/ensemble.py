@@ -237,7 +237,7 @@ def _as_stacked_data(model: StackedMLP, X, y, name_X: str, name_y: str, soft_ok:
                 f"{name_y}: expected target distributions of shape {(*Xt.shape[1:2], num_classes)} or "
                 f"{(*Xt.shape[:2], num_classes)} (one per row of {name_X}), got {ya.shape}"
             )
-        return Xt.contiguous(), torch.from_numpy(np.ascontiguousarray(ya)).to(model.weights[0].dtype)
+        return Xt.contiguous(), torch.from_numpy(np.array(ya, order="C")).to(model.weights[0].dtype)
     ya = check_labels(y, name_y, num_classes, ndim=None)
     if ya.ndim == 1:
         ya = np.broadcast_to(ya, (n_seeds, *ya.shape))
@@ -246,7 +246,7 @@ def _as_stacked_data(model: StackedMLP, X, y, name_X: str, name_y: str, soft_ok:
             f"{name_y}: expected labels of shape {tuple(Xt.shape[1:2])} or {tuple(Xt.shape[:2])} "
             f"(one per row of {name_X}), got {ya.shape}"
         )
-    return Xt.contiguous(), torch.from_numpy(np.ascontiguousarray(ya, dtype=np.int64))
+    return Xt.contiguous(), torch.from_numpy(np.array(ya, dtype=np.int64, order="C"))
 
 
 def _is_soft(y, x_ndim: int) -> bool:
@@ -423,7 +423,7 @@ def fit_stacked(
         if value > MAX_RATE:
             raise ValueError(f"{name}: expected at most {MAX_RATE:g}, got {value!r}")
     label_smoothing = _per_model(label_smoothing, "label_smoothing", S, 1.0)
-    smoothing = None  # the default path, unchanged: loss_fn per seed
+    smoothing = None  # the default loss without smoothing: plain cross-entropy, all models at once
     if isinstance(label_smoothing, np.ndarray) or label_smoothing > 0:
         if losses is not None:
             raise ValueError("label_smoothing: applies to the default loss only (got a custom loss_fn)")
@@ -439,8 +439,6 @@ def fit_stacked(
         weight_decay = 0.0
     seed = check_seed(seed)
     Xt, yt = _as_stacked_data(model, X, y, "X", "y", soft_ok=True)
-    if losses is None:
-        losses = [f.cross_entropy] * S
     N = Xt.shape[1]
     if batch_size is not None:
         batch_size = check_int(batch_size, "batch_size", 1)
@@ -476,15 +474,16 @@ def fit_stacked(
                 if augment is not None:
                     xb = augment(xb, gen)
                 logits = model(xb) if augment is not None else model._logits(xb)  # xb: checked data
-                if smoothing is None:
+                if losses is not None:  # a custom loss, model by model
                     per_seed = torch.stack([losses[s](logits[s], yb[s]) for s in range(S)])
-                else:  # PyTorch's smoothed loss, (1 - eps) H(p, q) + eps H(u, q), all models at once
+                else:  # F.cross_entropy (mean) of every model at once: the same gradients, bit for bit
                     log_q = torch.log_softmax(logits, dim=-1)
                     if yb.is_floating_point():  # soft targets p
-                        nll = -(yb * log_q).sum(dim=-1).mean(dim=1)
+                        per_seed = -(yb * log_q).sum(dim=-1).mean(dim=1)
                     else:
-                        nll = -log_q.gather(-1, yb[..., None])[..., 0].mean(dim=1)
-                    per_seed = (1 - smoothing) * nll + smoothing * -log_q.mean(dim=-1).mean(dim=1)
+                        per_seed = -log_q.gather(-1, yb[..., None])[..., 0].mean(dim=1)
+                    if smoothing is not None:  # PyTorch's smoothed loss, (1 - eps) H(p, q) + eps H(u, q)
+                        per_seed = (1 - smoothing) * per_seed + smoothing * -log_q.mean(dim=-1).mean(dim=1)
                 objective = per_seed.sum()
                 if l1 > 0:
                     objective = objective + l1 * model.weight_norm(1).sum()

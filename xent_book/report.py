@@ -70,12 +70,22 @@ def _plain(value, name: str, significant: int) -> int | float:
     return float(f"{v:.{significant}g}")
 
 
+GLUE_PREFIX = "application/papermill.record/"  # myst_nb.ext.glue.GLUE_PREFIX
+
+
 def _glue(name: str, value) -> None:
-    try:
-        from myst_nb import glue as myst_glue
-    except ImportError:  # pragma: no cover - myst-nb comes with the book's environment
-        raise ImportError("glue needs myst-nb (installed with the book: pip install -e '.[dev]')") from None
-    myst_glue(name, value, display=False)
+    """Store ``value`` under ``name`` as ``myst_nb.glue(name, value, display=False)`` does.
+
+    The same display_data output, byte for byte (tests/test_report.py compares the two), without
+    importing myst-nb, whose glue module pulls in nbformat's schema validation: about 3 s of every
+    chapter's run.
+    """
+    from IPython.core.formatters import format_display_data
+    from IPython.display import display
+
+    bundle, metadata = format_display_data(value)
+    metadata["scrapbook"] = {"name": name, "mime_prefix": GLUE_PREFIX}
+    display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
 
 
 def glue(name: str, value: float, significant: int = SIGNIFICANT) -> int | float:

@@ -130,8 +130,8 @@ def seed_everything(seed: int = 0) -> np.random.Generator:
     return np.random.default_rng(s)
 
 
-def _deterministic_algorithms(torch) -> None:
-    """``torch.use_deterministic_algorithms(True)``, without importing TorchInductor.
+def _deterministic_algorithms(torch, mode: bool = True) -> None:
+    """``torch.use_deterministic_algorithms(mode)``, without importing TorchInductor.
 
     The public call also sets ``torch._inductor.config.deterministic``, which only
     ``torch.compile`` reads (no chapter uses it), and importing that config pulls in
@@ -144,9 +144,9 @@ def _deterministic_algorithms(torch) -> None:
 
     setter = getattr(torch._C, "_set_deterministic_algorithms", None)
     if setter is None or "torch._inductor.config" in sys.modules:
-        torch.use_deterministic_algorithms(True)
+        torch.use_deterministic_algorithms(mode)
     else:
-        setter(True, warn_only=False)
+        setter(mode, warn_only=False)
 
 
 def single_thread() -> None:

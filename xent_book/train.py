@@ -146,17 +146,19 @@ def _deterministic(seed: int) -> Iterator[None]:
     """Seeded, single-threaded, deterministic torch; restore global state afterwards."""
     import torch
 
+    from .reproducibility import _deterministic_algorithms
+
     threads = torch.get_num_threads()
     deterministic = torch.are_deterministic_algorithms_enabled()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         torch.set_num_threads(1)
-        torch.use_deterministic_algorithms(True)
+        _deterministic_algorithms(torch, True)  # without importing TorchInductor (seconds)
         try:
             yield
         finally:
             torch.set_num_threads(threads)
-            torch.use_deterministic_algorithms(deterministic)
+            _deterministic_algorithms(torch, deterministic)
 
 
 def _check_model(model):
