@@ -96,6 +96,7 @@ class Split:
 
     @property
     def n_features(self) -> int:
+        """Number of input features ``D`` (the columns of ``X_train``)."""
         return int(self.X_train.shape[1])
 
     def __getitem__(self, key: str) -> np.ndarray | int:
@@ -104,11 +105,27 @@ class Split:
         return getattr(self, key)
 
     def as_dict(self) -> dict:
-        """The six arrays as ``{"X_train": ..., "y_train": ..., ..., "y_test": ...}`` (refuses nothing)."""
+        """The six arrays as a dict (refuses nothing).
+
+        Returns
+        -------
+        dict
+            ``{"X_train": ..., "y_train": ..., "X_val": ..., "y_val": ..., "X_test": ..., "y_test": ...}``.
+        """
         return {k: getattr(self, k) for k in ("X_train", "y_train", "X_val", "y_val", "X_test", "y_test")}
 
     def class_counts(self, part: str = "train") -> np.ndarray:
-        """Number of examples of each class in ``part`` (``"train"``, ``"val"`` or ``"test"``), int64 (C,).
+        """Number of examples of each class in one part of the split.
+
+        Parameters
+        ----------
+        part : {"train", "val", "test"}, default "train"
+            Which part to count.
+
+        Returns
+        -------
+        numpy.ndarray
+            The count of each class: int64, shape (C,).
 
         Raises
         ------

@@ -100,6 +100,11 @@ class History(dict):
     def append(self, **metrics: float) -> None:
         """Append one value to each named list (a new key starts a new list).
 
+        Parameters
+        ----------
+        **metrics : float
+            One number per metric name, e.g. ``train_loss=0.69, val_nll=0.71``.
+
         Raises
         ------
         TypeError
@@ -117,6 +122,18 @@ class History(dict):
 
         NaN values are skipped (an epoch whose metric is NaN is never the best);
         on ties the first such epoch is returned.
+
+        Parameters
+        ----------
+        key : str, default "val_nll"
+            A recorded metric.
+        mode : {"min", "max"}, default "min"
+            Whether the best value is the smallest or the largest.
+
+        Returns
+        -------
+        int
+            The best epoch, 1-based.
 
         Raises
         ------

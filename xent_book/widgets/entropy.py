@@ -271,7 +271,13 @@ class EntropyExplorer(anywidget.AnyWidget):
         return f"EntropyExplorer(p={self.p!r}, base={self.base!r})"
 
     def values(self) -> dict:
-        """The numbers on display, as :func:`entropy_values` of the normalised weights, with ``note``."""
+        """The numbers on display, as :func:`entropy_values` of the normalised weights, with ``note``.
+
+        Returns
+        -------
+        dict
+            As :func:`entropy_values`, plus ``note`` (the line shown when a weight is 0).
+        """
         v = entropy_values(normalise_weights(self.p, "p", allow_zero=True), self.base)
         v["note"] = _zero_note(("p", self.p))
         return v
@@ -400,7 +406,13 @@ class EntropyKLExplorer(anywidget.AnyWidget):
         return f"EntropyKLExplorer(p={self.p!r}, q={self.q!r}, base={self.base!r})"
 
     def values(self) -> dict:
-        """The numbers on display, as :func:`entropy_kl_values` of the normalised weights, with ``note``."""
+        """The numbers on display, as :func:`entropy_kl_values` of the normalised weights, with ``note``.
+
+        Returns
+        -------
+        dict
+            As :func:`entropy_kl_values`, plus ``note`` (the line shown when a weight is 0).
+        """
         p = normalise_weights(self.p, "p", allow_zero=True)
         q = normalise_weights(self.q, "q", allow_zero=True)
         v = entropy_kl_values(p, q, self.base)

@@ -230,7 +230,13 @@ class LogitsExplorer(anywidget.AnyWidget):
         return head + ")"
 
     def values(self) -> dict:
-        """The numbers on display, as :func:`logits_explorer_values` of the current traits."""
+        """The numbers on display, as :func:`logits_explorer_values` of the current traits.
+
+        Returns
+        -------
+        dict
+            As :func:`logits_explorer_values`.
+        """
         return logits_explorer_values(self.logits, self.temperature, self.target)
 
 

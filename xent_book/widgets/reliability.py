@@ -216,7 +216,14 @@ class ReliabilityExplorer(anywidget.AnyWidget):
         return f"ReliabilityExplorer(N={n}, C={c}, temperature={self.temperature!r}, n_bins={self.n_bins!r})"
 
     def values(self) -> dict:
-        """The numbers on display, as :func:`reliability_values`, plus ``best_temperature``."""
+        """The numbers on display, as :func:`reliability_values`, plus ``best_temperature``.
+
+        Returns
+        -------
+        dict
+            As :func:`reliability_values`, plus ``best_temperature`` (the temperature that
+            minimises the held-out negative log-likelihood).
+        """
         v = _values(self._z, self._y, self.temperature, self.n_bins)
         v["best_temperature"] = self.best_temperature
         return v
