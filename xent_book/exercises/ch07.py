@@ -28,7 +28,7 @@ number(
     # with a tolerance of half a float16 spacing there (both lie inside it)
     solution=lambda: (_float16_gap()[0] + _float16_gap()[1]) / 2,
     atol=_float16_gap()[2] / 2,
-    hint="exp(-gap) becomes 0 once it is below half the smallest positive float16.",
+    hint="exp(-gap) becomes 0 once it is at most half the smallest positive float16.",
 )
 
 
