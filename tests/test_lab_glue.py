@@ -198,3 +198,17 @@ def test_install_puts_the_extension_and_its_index_where_jupyterlab_finds_it(tmp_
 def test_lab_setup_installs_the_plugin():
     sh = (ROOT / "scripts" / "install_lab_settings.sh").read_text()
     assert "scripts/lab_index.py" in sh and "--install" in sh
+
+
+def test_lab_setup_turns_the_cell_toolbar_off(tmp_path):
+    """jupyterlab-myst's markdown cells have no ``renderedInput``: JupyterLab's cell toolbar throws on them.
+
+    ``install_lab_settings.sh`` installs ``jupyterlab/page_config.json``, which disables the cell
+    toolbar's plugin, where JupyterLab reads it (``PREFIX/etc/jupyter/labconfig``); the browser tests'
+    lab fixtures do the same and fail on any page error.
+    """
+    subprocess.run(["bash", str(ROOT / "scripts" / "install_lab_settings.sh"), str(tmp_path)], check=True)
+    installed = json.loads((tmp_path / "etc" / "jupyter" / "labconfig" / "page_config.json").read_text())
+    assert installed == json.loads((ROOT / "jupyterlab" / "page_config.json").read_text())
+    assert installed["disabledExtensions"] == {"@jupyterlab/cell-toolbar-extension:plugin": True}
+    assert (tmp_path / "share" / "jupyter" / "lab" / "settings" / "overrides.json").is_file()

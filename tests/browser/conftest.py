@@ -59,6 +59,8 @@ BOOK_HTML = ROOT / "_build" / "html"
 LOCAL_HOSTS = {"127.0.0.1"}
 ARTIFACTS = ROOT / "artifacts"
 LAB_OVERRIDES = ROOT / "jupyterlab" / "overrides.json"
+#: the cell toolbar off (see scripts/install_lab_settings.sh: it throws on jupyterlab-myst's cells)
+LAB_PAGE_CONFIG = ROOT / "jupyterlab" / "page_config.json"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -257,6 +259,16 @@ def install_lab_settings(prefix: Path | str | None = None) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists() or target.read_bytes() != LAB_OVERRIDES.read_bytes():
         shutil.copyfile(LAB_OVERRIDES, target)
+    conf = (
+        Path(prefix if prefix is not None else sys.prefix)
+        / "etc"
+        / "jupyter"
+        / "labconfig"
+        / "page_config.json"
+    )
+    conf.parent.mkdir(parents=True, exist_ok=True)
+    if not conf.exists() or conf.read_bytes() != LAB_PAGE_CONFIG.read_bytes():
+        shutil.copyfile(LAB_PAGE_CONFIG, conf)
     # and the book's plugin jupyterlab/xent-glue with its index (issue 19), as the script does
     from scripts import lab_index
 
