@@ -34,7 +34,7 @@ _REDUCTIONS = ("mean", "sequence_mean", "sum", "none")
 
 
 def load_corpus(n_bytes: int | None = None, start: int = 0) -> bytes:
-    """Python's own documentation text (``pydoc_data.topics``, standard library) as UTF-8 bytes.
+    """Return Python's own documentation text (``pydoc_data.topics``, standard library) as UTF-8 bytes.
 
     The topics are joined in sorted key order, so the text is the same on every
     machine with the same Python minor version.
@@ -49,6 +49,7 @@ def load_corpus(n_bytes: int | None = None, start: int = 0) -> bytes:
     Returns
     -------
     bytes
+        The slice ``[start, start + n_bytes)`` of the text's UTF-8 encoding.
 
     Raises
     ------
@@ -59,7 +60,7 @@ def load_corpus(n_bytes: int | None = None, start: int = 0) -> bytes:
 
     See Also
     --------
-    ngram_log_probs : the baselines trained on it (chapter 15).
+    ngram_log_probs : The baselines trained on it (chapter 15).
     """
     from pydoc_data import topics
 
@@ -111,7 +112,7 @@ def next_token_cross_entropy(
 
     See Also
     --------
-    xent_book.losses.cross_entropy : the per-token loss (chapter 15).
+    xent_book.losses.cross_entropy : The per-token loss (chapter 15).
     """
     reduction = check_choice(reduction, "reduction", _REDUCTIONS)
     ignore_index = check_ignore_index(ignore_index)
@@ -190,7 +191,7 @@ def ngram_log_probs(
 
     See Also
     --------
-    next_token_cross_entropy : the loss of these models (chapter 15).
+    next_token_cross_entropy : The loss of these models (chapter 15).
     """
     order = check_int(order, "order", 1, 4)
     k = check_positive(k, "k")
@@ -248,7 +249,7 @@ def learn_merges(tokens: np.ndarray, n_merges: int, vocab_size: int = 256) -> np
 
     See Also
     --------
-    apply_merges : tokenise another text with these merges (chapter 15).
+    apply_merges : Tokenise another text with these merges (chapter 15).
     """
     n_merges = check_int(n_merges, "n_merges", 0, 4096)
     vocab_size = check_int(vocab_size, "vocab_size", 1, 65536)
@@ -323,7 +324,7 @@ def apply_merges(tokens: np.ndarray, merges: np.ndarray, vocab_size: int = 256) 
 
     See Also
     --------
-    learn_merges : where the merges come from (chapter 15).
+    learn_merges : Where the merges come from (chapter 15).
     """
     vocab_size = check_int(vocab_size, "vocab_size", 1, 65536)
     x = _check_ids(tokens, "tokens", vocab_size)
@@ -357,6 +358,7 @@ def sampling_distribution(
     Parameters
     ----------
     logits : array_like, shape (..., V)
+        Next-token logits ``z``, the vocabulary on the last axis.
     temperature : float
         T > 0.
     top_k : int or None
@@ -367,6 +369,7 @@ def sampling_distribution(
     Returns
     -------
     np.ndarray of float64, shape of ``logits``
+        The renormalised distribution: each row sums to 1 and is 0 outside the kept tokens.
 
     Raises
     ------
@@ -377,7 +380,7 @@ def sampling_distribution(
 
     See Also
     --------
-    xent_book.activations.softmax : the distribution before the filters (chapter 15).
+    xent_book.activations.softmax : The distribution before the filters (chapter 15).
     """
     q, keep = _sampling_parts(logits, temperature, top_k, top_p)
     q = np.where(keep, q, 0.0)
