@@ -66,7 +66,6 @@ VALIDATED_MODULES = (
     "scale",
     "stability",
     "train",
-    "widgets._base",
     "widgets._live",
     "widgets.binary",
     "widgets.entropy",

@@ -30,7 +30,6 @@ from hypothesis import strategies as st
 
 import xent_book as xb
 import xent_book.widgets as xw
-from xent_book.widgets._base import Throttle
 
 FAST = settings(max_examples=10, deadline=None)
 REL = 1e-9
@@ -354,12 +353,6 @@ def test_a_hostile_trait_set_from_a_cell_is_refused_or_shown(name, data):
         return ex
 
     assert_refuses_or_ok(assign, x, arg=which, check=lambda e: _no_nan(e.values()))
-
-
-@FAST
-@given(interval=hostile_scalars())
-def test_throttle_hostile_interval(interval):
-    assert_refuses_or_ok(Throttle, lambda: None, interval, arg="interval")
 
 
 def _plant_nan(*a, **k):

@@ -1,5 +1,5 @@
 """Tests of xent_book.widgets: the values functions against PyTorch and xent_book, the
-anywidget explorers' traits and saved state, the chapters' explorer cells, throttling.
+anywidget explorers' traits and saved state, the chapters' explorer cells.
 
 No browser here (tests/browser/ drives the real front end); the ES modules' formulas run in
 Node in test_widgets_entropy.py, test_widgets_binary_focal.py and test_widgets_sampling.py.
@@ -19,7 +19,6 @@ import traitlets
 
 import xent_book as xb
 from xent_book import widgets as xw
-from xent_book.widgets._base import Throttle
 
 # --------------------------------------------------------------------------- helpers
 
@@ -32,89 +31,6 @@ def torch_logits_reference(z, t, y):
     loss_z = F.cross_entropy((zt / t)[None], torch.tensor([y]))
     loss_z.backward()
     return torch.softmax(zt.detach() / t, -1).numpy(), loss.item(), scaled.grad.numpy(), zt.grad.numpy()
-
-
-# --------------------------------------------------------------------------- throttle
-
-
-class FakeClock:
-    def __init__(self):
-        self.t = 0.0
-
-    def __call__(self):
-        return self.t
-
-
-class FakeScheduler:
-    def __init__(self):
-        self.queue = []
-
-    def __call__(self, delay, callback):
-        handle = _Handle(delay, callback)
-        self.queue.append(handle)
-        return handle
-
-    def run_all(self):
-        queue, self.queue = self.queue, []
-        for h in queue:
-            if not h.cancelled:
-                h.callback()
-
-
-class _Handle:
-    def __init__(self, delay, callback):
-        self.delay, self.callback, self.cancelled = delay, callback, False
-
-    def cancel(self):
-        self.cancelled = True
-
-
-def test_throttle_runs_first_change_at_once_and_coalesces_a_burst_into_one_trailing_call():
-    clock, sched, calls = FakeClock(), FakeScheduler(), []
-    th = Throttle(lambda: calls.append(clock.t), interval=0.04, clock=clock, scheduler=sched)
-    th()
-    assert calls == [0.0]  # leading edge: no added latency
-    clock.t = 0.01
-    for _ in range(10):  # a drag: ten values within the interval
-        th()
-    assert calls == [0.0] and th.pending and th.coalesced == 9
-    assert len(sched.queue) == 1 and sched.queue[0].delay == pytest.approx(0.03)
-    clock.t = 0.04
-    sched.run_all()
-    assert calls == [0.0, 0.04] and not th.pending  # one trailing redraw with the final state
-    clock.t = 0.2
-    th()
-    assert calls == [0.0, 0.04, 0.2]  # a later, isolated change is immediate again
-
-
-def test_throttle_without_a_scheduler_never_lags():
-    clock, calls = FakeClock(), []
-    th = Throttle(lambda: calls.append(1), interval=10.0, clock=clock, scheduler=lambda d, cb: None)
-    for _ in range(5):
-        th()
-    assert len(calls) == 5
-
-
-def test_throttle_flush_runs_pending_call_once_and_cancels_the_scheduled_one():
-    clock, sched, calls = FakeClock(), FakeScheduler(), []
-    th = Throttle(lambda: calls.append(1), interval=1.0, clock=clock, scheduler=sched)
-    th()
-    th()
-    th.flush()
-    assert len(calls) == 2 and sched.queue[0].cancelled
-    sched.run_all()
-    assert len(calls) == 2
-
-
-def test_throttle_rejects_bad_interval():
-    for bad in (-1, float("nan"), float("inf")):
-        with pytest.raises(ValueError, match="interval"):
-            Throttle(lambda: None, interval=bad)
-    for bad in (True, "0.1", None):
-        with pytest.raises(TypeError, match="interval"):
-            Throttle(lambda: None, interval=bad)
-    with pytest.raises(TypeError, match="fn"):
-        Throttle(None)
 
 
 # --------------------------------------------------------------------------- logits explorer
@@ -514,10 +430,6 @@ def test_focal_never_exceeds_cross_entropy(p, g):
     assert 0 <= v["focal"] <= v["ce"] + 1e-15 and 0 <= v["factor"] <= 1
 
 
-# explorer factory -> the page script's explorer name (book_assets/xent-explorers.js)
-# the factory's keyword -> the container's data attribute
-
-
 # --------------------------------------------------------------------------- the anywidget explorers
 
 ANYWIDGET_CALLS = {  # the call in a chapter -> its ES module (static/<module>.js)
@@ -533,7 +445,7 @@ ANYWIDGET_CALLS = {  # the call in a chapter -> its ES module (static/<module>.j
 
 
 def test_the_anywidget_chapters_show_each_explorer_once():
-    """Every chapter with an explorer (2, 3, 4, 5, 7, 8, 10, 15) builds an anywidget and holds no page-script container of it (one view)."""
+    """Every chapter with an explorer (2, 3, 4, 5, 7, 8, 10, 15) builds one anywidget, saved with the current module."""
     import json
     from pathlib import Path
 
@@ -543,11 +455,9 @@ def test_the_anywidget_chapters_show_each_explorer_once():
     for path in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb")):
         nb = json.loads(path.read_text(encoding="utf-8"))
         code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
-        md = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
         for call, kind in ANYWIDGET_CALLS.items():
             if re.search(rf"\bwidgets\.{call}\(", code):
                 seen.add((path.name, kind))
-                assert f'data-xent-explorer="{kind}"' not in md, f"{path.name}: a second {kind} explorer"
                 state = nb["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
                 anys = [m for m in state.values() if m["model_name"] == "AnyModel"]
                 assert len(anys) == 1, path.name

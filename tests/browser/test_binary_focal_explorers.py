@@ -28,7 +28,7 @@ import torch.nn.functional as F
 
 import xent_book as xb
 import xent_book.widgets as xw
-from xent_book.widgets._base import fmt
+from xent_book.widgets._live import fmt
 
 pytestmark = pytest.mark.browser
 

@@ -22,7 +22,7 @@ import test_live_book_explorers as P
 
 import xent_book as xb
 import xent_book.widgets as xw
-from xent_book.widgets._base import fmt
+from xent_book.widgets._live import fmt
 
 pytestmark = pytest.mark.browser
 
