@@ -5,11 +5,9 @@ For each explorer measured, a slider is focused and the arrow keys are pressed `
 time from the ``keydown`` event to the first change of the explorer's readouts in the DOM
 (a ``MutationObserver``), so the same clock measures every kind of view:
 
-* ``anywidget``: the ES module of ``xent_book/widgets/static/`` (chapters 2, 5, 8, 10 and 15) redraws in the
-  browser, in the page (from the saved widget state) and in JupyterLab alike;
-* ``page script``: ``book_assets/xent-explorers.js`` (chapter 7's logits explorer, in the page);
-* ``ipywidgets``: the older kernel-drawn view (chapter 7 in JupyterLab): every key press is a round
-  trip to the kernel, which recomputes the numbers and sends the new SVG.
+* ``anywidget``: the ES module of ``xent_book/widgets/static/`` (every explorer: chapters 2, 3, 4, 5,
+  7, 8, 10 and 15) redraws in the browser, in the page (from the saved widget state) and in
+  JupyterLab alike, with no kernel round trip.
 
 Prints one table (p50, p90, max in ms; budget p90 < 16 ms, one frame at 60 Hz) and writes it to
 ``artifacts/explorer_latency.txt``. Everything stays on 127.0.0.1.
@@ -24,6 +22,7 @@ import argparse
 import contextlib
 import functools
 import http.server
+import json
 import os
 import secrets
 import socket
@@ -62,11 +61,13 @@ PAGE_CASES = [
     ),
     ("binary (ch 5)", "anywidget", "05_binary_vs_categorical", ".xent-anywidget", '[data-control="z"]'),
     ("focal (ch 8)", "anywidget", "08_class_imbalance", ".xent-anywidget", '[data-control="p_t"]'),
+    ("entropy (ch 3)", "anywidget", "03_entropy", ".xent-anywidget", '[data-control="p1"]'),
+    ("entropy-kl (ch 4)", "anywidget", "04_cross_entropy_kl", ".xent-anywidget", '[data-control="q1"]'),
     (
         "logits (ch 7)",
-        "page script",
+        "anywidget",
         "07_numerical_stability",
-        '.xent-live[data-xent-explorer="logits"]',
+        ".xent-anywidget",
         '[data-control="z2"]',  # z0 starts at the bound 10 in this chapter
     ),
 ]
@@ -88,12 +89,14 @@ LAB_CASES = [
     ),
     ("binary (ch 5)", "anywidget", "05_binary_vs_categorical", ".xent-anywidget", '[data-control="z"]'),
     ("focal (ch 8)", "anywidget", "08_class_imbalance", ".xent-anywidget", '[data-control="p_t"]'),
+    ("entropy (ch 3)", "anywidget", "03_entropy", ".xent-anywidget", '[data-control="p1"]'),
+    ("entropy-kl (ch 4)", "anywidget", "04_cross_entropy_kl", ".xent-anywidget", '[data-control="q1"]'),
     (
         "logits (ch 7)",
-        "ipywidgets",
+        "anywidget",
         "07_numerical_stability",
-        ".xent-explorer-box",
-        ".widget-slider:nth-child(3) .noUi-handle",
+        ".xent-anywidget",
+        '[data-control="z2"]',  # z0 starts at the bound 10 in this chapter
     ),
 ]
 
@@ -128,7 +131,7 @@ def measure(page, root_sel: str, slider_sel: str, presses: int) -> list[float]:
         page.wait_for_function("() => window.__probe.t1 !== null", timeout=30_000)
         probe = page.evaluate("() => window.__probe")
         out.append(probe["t1"] - probe["t0"])
-        page.wait_for_timeout(60)  # beyond the ipywidgets explorer's 40 ms throttle: every press redraws
+        page.wait_for_timeout(60)  # a pause between presses, as a reader leaves
     return out
 
 
@@ -202,6 +205,35 @@ def _menu(page, top: str, item: str) -> None:
     page.locator(".lm-Menu-itemLabel").get_by_text(item, exact=True).click()
 
 
+def _sessions(url: str, token: str, notebook: str) -> list[dict]:
+    """The server's sessions of ``notebooks/<notebook>.ipynb`` (REST API)."""
+    req = urllib.request.Request(f"{url}api/sessions", headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        sessions = json.loads(r.read())
+    return [s for s in sessions if s.get("path") == f"notebooks/{notebook}.ipynb"]
+
+
+def _wait_for_kernel(page, url: str, token: str, notebook: str, timeout: float = 120.0) -> None:
+    """Wait until the chapter's kernel has started and is idle, as tests/browser/test_lab_explorers.py does.
+
+    The execution indicator alone can read idle before the kernel is up, and Run All pressed then
+    runs nothing. Waits with ``page.wait_for_timeout``: the route handler runs in this process.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        found = _sessions(url, token, notebook)
+        if found and (found[0].get("kernel") or {}).get("execution_state") == "idle":
+            return
+        if page.locator(".jp-Dialog").count():
+            raise RuntimeError(
+                f"a dialog blocks {notebook} (are the lab settings installed? make lab): "
+                f"{page.locator('.jp-Dialog').first.inner_text()!r}"
+            )
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"no idle kernel for {notebook} after {timeout:.0f} s: {found}")
+        page.wait_for_timeout(250)
+
+
 def lab_run_all(page, url: str, token: str, notebook: str, root_sel: str) -> None:
     """Open a chapter in a fresh workspace (autosave off: nothing is written), run all cells, wait."""
     page.goto(f"{url}lab?reset&token={token}")
@@ -209,6 +241,10 @@ def lab_run_all(page, url: str, token: str, notebook: str, root_sel: str) -> Non
     _menu(page, "File", "Open from Path…")
     page.locator(".jp-Dialog input").fill(f"notebooks/{notebook}.ipynb")
     page.locator(".jp-Dialog input").press("Enter")
+    page.locator(".lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel").get_by_text(
+        f"{notebook}.ipynb", exact=True
+    ).wait_for(timeout=120_000)
+    _wait_for_kernel(page, url, token, notebook)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status=idle]", timeout=120_000)
     _menu(page, "Edit", "Clear Outputs of All Cells")
     _menu(page, "Run", "Run All Cells")
@@ -219,10 +255,13 @@ def lab_run_all(page, url: str, token: str, notebook: str, root_sel: str) -> Non
     )
 
 
-def lab_close(page) -> None:
-    _menu(page, "File", "Close and Shut Down Notebook…")
-    page.locator(".jp-Dialog button").get_by_text("Ok", exact=True).click()
-    page.wait_for_selector(".jp-NotebookPanel", state="detached", timeout=30_000)
+def lab_shutdown(url: str, token: str, notebook: str) -> None:
+    """Shut the chapter's session (and kernel) down, unsaved."""
+    for s in _sessions(url, token, notebook):
+        req = urllib.request.Request(
+            f"{url}api/sessions/{s['id']}", method="DELETE", headers={"Authorization": f"token {token}"}
+        )
+        urllib.request.urlopen(req, timeout=30).close()
 
 
 def main() -> int:
@@ -257,11 +296,13 @@ def main() -> int:
         if not args.no_lab:
             with lab_server() as (url, token):
                 for label, view, doc, root_sel, slider_sel in LAB_CASES:
+                    print(f"JupyterLab: {label} ...", file=sys.stderr, flush=True)
                     lab_run_all(page, url, token, doc, root_sel)
                     rows.append(
                         ("JupyterLab", label, view, measure(page, root_sel, slider_sel, args.presses))
                     )
                     page.goto("about:blank")
+                    lab_shutdown(url, token, doc)  # one kernel at a time on the 2 cores
         browser.close()
 
     lines = [

@@ -9,7 +9,6 @@ tables of
   time (``--quick`` sizes unless ``--full``: the full run takes minutes);
 * ``numpy_vs_torch.py``: the NumPy reference vs PyTorch's cross-entropy;
 * ``notebook_times.py``: each chapter's execution time;
-* ``widget_latency.py``: the ipywidgets explorers' redraw latency in a kernel;
 * ``explorer_latency.py``: input event to updated DOM for the anywidget explorers, in the
   built pages and in JupyterLab (needs ``make html`` first; reported as failed otherwise).
 
@@ -92,7 +91,6 @@ def main(argv=None) -> int:
         run("scale_memory.py", *([] if args.full else ["--quick"])),
         run("numpy_vs_torch.py"),
         run("notebook_times.py"),
-        run("widget_latency.py"),
         run("explorer_latency.py"),
     ]
     failed = sum(c != 0 for c in codes)

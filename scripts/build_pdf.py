@@ -212,7 +212,7 @@ async () => {
   while (views.length && rendered() < views.length && Date.now() < deadline) { await sleep(200); }
   out.widgets = views.length;
   out.widgetsRendered = rendered();
-  // The explorers' static views (book_assets/xent-explorers.js renders them in the page).
+  // The explorers (anywidget views, xent_book/widgets/static/, mounted from the widget state).
   out.explorers = Array.from(document.querySelectorAll('[data-xent-explorer]:not(script)')).map((e) => ({
     name: e.dataset.xentExplorer,
     title: ((e.querySelector('.xent-live-title') || {}).textContent || '').trim(),

@@ -6,8 +6,8 @@ test_entropy_explorers.py; 5 and 8 in test_binary_focal_explorers.py; 15 in
 test_sampling_explorer.py) move the controls with the keyboard, type values into the value boxes,
 set them by script (the extremes included), press Reset, and after each step read every displayed
 number from its ``data-value`` (full precision) and check it against xent_book (and PyTorch where it
-has the formula) to 1e-9. Each explorer appears once on its page: one saved anywidget model, no
-Python-drawn copy, no page-script copy.
+has the formula) to 1e-9. Each explorer appears once on its page: one saved anywidget model and its
+one view.
 
 The pages are offline (only 127.0.0.1; everything else is aborted and recorded) and
 must log no console error. The latency from each input event to the updated DOM
@@ -34,7 +34,7 @@ import torch.nn.functional as F
 import xent_book as xb
 import xent_book.widgets as xw
 from xent_book import calibration as cal
-from xent_book.widgets._base import fmt
+from xent_book.widgets._live import fmt
 
 pytestmark = pytest.mark.browser
 
@@ -239,7 +239,7 @@ def saved_traits(page, kind: str) -> dict:
 
 
 def appears_once(page, kind: str):
-    """One explorer on the page: the anywidget view, no Python-drawn copy, no page-script copy."""
+    """One explorer on the page: one anywidget view, and no other explorer markup."""
     assert page.locator(f'[data-xent-explorer="{kind}"]:not(script)').count() == 1
     assert page.locator(".xent-anywidget").count() == 1
     assert page.locator(".xent-live:not(.xent-anywidget), .widget-html .xent-explorer").count() == 0
@@ -364,7 +364,7 @@ def test_logits_explorer_runs_in_the_page(book_page, book_server, screenshot_dir
     assert v["z"][1] == 10.0 and v["y"] == 0 and v["loss"] > 7  # the target is no longer the top class
     press(page, kind, "log10_temperature", "Home")
     v = check_logits(state(page, root))
-    assert v["t"] == 10.0**-1.31  # the widget's minimum, 0.04898 (log_slider grid of 0.05)
+    assert v["t"] == 10.0**-1.31  # the slider's minimum, 0.04898 (logSlider's exponent grid, static/_core.js)
     assert v["loss"] > 150, v["loss"]
     press(page, kind, "log10_temperature", "End")
     v = check_logits(state(page, root))
@@ -382,7 +382,7 @@ def test_logits_explorer_runs_in_the_page(book_page, book_server, screenshot_dir
     assert v["z"][0] == -10.0
     type_value(page, kind, "log10_temperature", "3")
     v = check_logits(state(page, root))
-    assert v["t"] == 10.0**0.48  # 3.0199: the exponent grid (see xent_book.widgets._base.log_slider)
+    assert v["t"] == 10.0**0.48  # 3.0199: the exponent grid (logSlider in static/_core.js)
     type_value(page, kind, "z1", "not a number")  # ignored: the box shows the value again
     s = state(page, root)
     assert s["typed"]["z1"] == "10.0"
@@ -491,45 +491,7 @@ def test_reliability_explorer_runs_in_the_page(book_page, book_server, screensho
     finish(page, kind)
 
 
-# --------------------------------------------------------------------------- elsewhere
-
-
-def test_pages_without_explorers_are_untouched(book_page, book_server):
-    """The script is on every page (html_js_files) but acts only where a .xent-live container is."""
-    page = book_page
-    page.goto(urljoin(book_server, "intro.html"), wait_until="load", timeout=30_000)
-    assert page.evaluate("typeof window.xentExplorers") == "object", (
-        "book_assets/xent-explorers.js did not load"
-    )
-    assert page.locator(".xent-live, .xent-live-figure").count() == 0
-    no_errors(page)
-
-
-@pytest.mark.parametrize(
-    "attrs, message",
-    [
-        ({"xentExplorer": "logits", "logits": "1,nope"}, "data-xent-explorer"),  # anywidget explorers now
-        ({"xentExplorer": "nope"}, "data-xent-explorer"),
-        ({"xentExplorer": "binary", "y": "2"}, "data-xent-explorer"),  # anywidget explorers now
-        ({"xentExplorer": "focal", "pT": "0"}, "data-xent-explorer"),
-        ({"xentExplorer": "entropy", "p": "0,0"}, "data-xent-explorer"),
-        ({"xentExplorer": "reliability"}, "data-xent-explorer"),  # an anywidget explorer now
-    ],
-)
-def test_a_bad_configuration_shows_a_message_not_an_error(book_page, book_server, attrs, message):
-    page = book_page
-    page.goto(urljoin(book_server, "intro.html"), wait_until="load", timeout=30_000)
-    msg = page.evaluate(
-        """(attrs) => {
-          const d = document.createElement('div');
-          d.className = 'xent-live'; Object.assign(d.dataset, attrs);
-          document.body.appendChild(d); window.xentExplorers.init();
-          return d.textContent;
-        }""",
-        attrs,
-    )
-    assert message in msg and "cannot start" in msg, msg
-    no_errors(page)
+# --------------------------------------------------------------------------- the reliability module
 
 
 def test_the_reliability_module_formulas_at_the_extremes(book_page, book_server):

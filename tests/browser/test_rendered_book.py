@@ -107,10 +107,11 @@ async () => {
     .map((a) => a.href);
   out.contentLinks = Array.from(document.querySelectorAll('article a.reference.internal'))
     .map((a) => a.href);
-  // the book's live explorers (book_assets/xent-explorers.js): every container started, none shows an error
+  // the book's live explorers (anywidget views, xent_book/widgets/static/): every one mounted, none shows an error
   const live = Array.from(document.querySelectorAll('.xent-live'));
   out.liveExplorers = live.map((e) => ({
     name: e.dataset.xentExplorer || null,
+    anywidget: e.classList.contains('xent-anywidget'),
     ready: e.classList.contains('xent-live-ready') && !!e.querySelector('svg'),
     error: (e.querySelector('.xent-error') || {}).textContent || null,
   }));
@@ -242,10 +243,11 @@ def test_widget_views_render(rendered, doc):
 
 @pytest.mark.parametrize("doc", PAGES)
 def test_live_explorers_start(rendered, doc):
-    """Each ``data-xent-explorer`` container became a live explorer (tests/browser/test_live_book_explorers.py
-    checks their numbers)."""
+    """Each explorer is an anywidget view that mounted and drew its chart (tests/browser/test_live_book_explorers.py
+    and the other explorer tests check their numbers)."""
     for ex in rendered.info["liveExplorers"]:
-        assert ex["name"], f"{doc}: a .xent-live container without data-xent-explorer"
+        assert ex["name"], f"{doc}: a .xent-live element without data-xent-explorer"
+        assert ex["anywidget"], f"{doc}: a .xent-live element that is not an anywidget view ({ex['name']})"
         assert not ex["error"], f"{doc}: the {ex['name']} explorer: {ex['error']}"
         assert ex["ready"], f"{doc}: the {ex['name']} explorer did not start"
 
