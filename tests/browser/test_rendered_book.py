@@ -413,8 +413,9 @@ def test_widget_page_logs_no_warnings(book_page, book_server):
     warnings = []
     book_page.on("console", lambda m: m.type == "warning" and warnings.append(m.text))
     book_page.goto(urljoin(book_server, "notebooks/03_entropy.html"), wait_until="load")
-    book_page.wait_for_function(
-        "document.querySelector('.widget-box, .jupyter-widgets') !== null", timeout=15_000
+    book_page.wait_for_function(  # chapter 3's explorer is an anywidget view (no .jupyter-widgets class)
+        "document.querySelector('.xent-anywidget svg, .widget-box, .jupyter-widgets') !== null",
+        timeout=15_000,
     )
     book_page.wait_for_timeout(500)
     assert not warnings, f"console warnings: {warnings[:3]}"
