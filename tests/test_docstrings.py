@@ -50,10 +50,12 @@ VALIDATED_MODULES = (
     "coding",
     "data",
     "divergences",
+    "ensemble",
     "exercises",
     "imbalance",
     "imbalance_losses",
     "info",
+    "lm",
     "losses",
     "margins",
     "noise",
@@ -72,14 +74,11 @@ VALIDATED_MODULES = (
     "widgets.focal",
     "widgets.logits",
     "widgets.reliability",
+    "widgets.sampling",
 )
 
 #: Still to be made numpydoc-valid (issue 17); move each to VALIDATED_MODULES when it is.
-NOT_YET_VALIDATED = (
-    "ensemble",
-    "lm",
-    "widgets.sampling",
-)
+NOT_YET_VALIDATED: tuple[str, ...] = ()
 
 
 def _public_homes() -> dict[str, str]:

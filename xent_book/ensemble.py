@@ -51,10 +51,22 @@ class StackedMLP(torch.nn.Module):
 
     Build it with :func:`stack_models`.
 
+    Parameters
+    ----------
+    weights : sequence of torch.Tensor
+        One float tensor per layer, shape ``(S, d_in, d_out)``, chained (each layer's ``d_out``
+        is the next one's ``d_in``).
+    biases : sequence of torch.Tensor
+        One per layer, shape ``(S, 1, d_out)``.
+    dropout : float, default 0.0
+        Dropout probability after each hidden ReLU (training mode only), in [0, 1).
+
     Attributes
     ----------
     weights : list of Parameter, shapes ``(S, d_in, d_out)``
+        The layers' weights, one slice per seed.
     biases : list of Parameter, shapes ``(S, 1, d_out)``
+        The layers' biases, one slice per seed.
     dropout : float
         Dropout probability after each hidden ReLU (training mode only).
 
@@ -85,10 +97,21 @@ class StackedMLP(torch.nn.Module):
 
     @property
     def n_seeds(self) -> int:
+        """Number of stacked models ``S``."""
         return int(self.weights[0].shape[0])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits ``(S, N, C)`` of float input ``(N, d)`` (shared by all seeds) or ``(S, N, d)``.
+        """Compute the logits of every stacked model.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Float input of the weights' dtype, ``(N, d)`` (shared by all seeds) or ``(S, N, d)``.
+
+        Returns
+        -------
+        torch.Tensor
+            The logits, shape ``(S, N, C)``.
 
         Raises
         ------
@@ -129,7 +152,17 @@ class StackedMLP(torch.nn.Module):
         return x
 
     def weight_norm(self, p: float) -> torch.Tensor:
-        """Per-seed sum over weight matrices of ``|w|^p`` (biases excluded), shape ``(S,)``.
+        """Per-seed sum over weight matrices of ``|w|^p`` (biases excluded).
+
+        Parameters
+        ----------
+        p : float
+            The power, in (0, 16].
+
+        Returns
+        -------
+        torch.Tensor
+            Shape ``(S,)``: one sum per stacked model (differentiable, for a penalty).
 
         Raises
         ------
@@ -351,6 +384,7 @@ def fit_stacked(
     model : StackedMLP
         From :func:`stack_models`; trained in place.
     X : array (N, d) shared by all seeds, or (S, N, d) one draw per seed
+        The training inputs.
     y : int array (N,) or (S, N), or float array (N, C) or (S, N, C)
         Class labels, or target distributions (soft targets: each row in [0, 1], summing
         to 1), for instance a teacher's probabilities in distillation; the default loss is
@@ -360,6 +394,7 @@ def fit_stacked(
         one for all models or one per stacked model (a sweep over losses in one call);
         default ``torch.nn.functional.cross_entropy`` (mean, nats).
     epochs : int
+        Passes over the training data (full-batch: steps).
     lr : float
         Learning rate (> 0).
     batch_size : int or None
@@ -514,12 +549,19 @@ def fit_stacked(
 
 
 def predict_logits_stacked(model: StackedMLP, X: ArrayLike) -> np.ndarray:
-    """Logits of every seed, in eval mode: float64 array of shape ``(S, N, C)``.
+    """Compute the logits of every seed, in eval mode.
 
     Parameters
     ----------
     model : StackedMLP
+        The stacked models (for instance trained by :func:`fit_stacked`).
     X : array (N, d) shared, or (S, N, d) one set per seed
+        The inputs.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float64 logits of shape ``(S, N, C)``.
 
     Raises
     ------

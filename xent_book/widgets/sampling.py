@@ -90,7 +90,12 @@ def sampling_values(
 
     See Also
     --------
-    SamplingExplorer, xent_book.lm.sampling_distribution; chapter 15 (sampling).
+    SamplingExplorer : The explorer that shows these numbers.
+    xent_book.lm.sampling_distribution : The distribution sampled from.
+
+    Notes
+    -----
+    Chapter 15 (sampling).
     """
     z = _check_vector(logits)
     t = check_positive(temperature, "temperature")
@@ -138,6 +143,8 @@ class SamplingExplorer(anywidget.AnyWidget):
         ``None`` or ``k >= V``: all tokens (stored as ``V``); a slider on [1, V].
     top_p : float or None, default None
         ``None``: 1.0; a slider on [0.01, 1] (a smaller value set from a cell is held exactly).
+    **kwargs
+        Passed to :class:`anywidget.AnyWidget` (for instance ``layout``).
 
     Attributes
     ----------
@@ -156,7 +163,12 @@ class SamplingExplorer(anywidget.AnyWidget):
 
     See Also
     --------
-    sampling_values, xent_book.lm.sampling_distribution; chapter 15 (sampling).
+    sampling_values : The numbers on display.
+    xent_book.lm.sampling_distribution : The distribution sampled from.
+
+    Notes
+    -----
+    Chapter 15 (sampling).
     """
 
     _esm = traitlets.Unicode(_live.esm("sampling")).tag(sync=True)
@@ -205,7 +217,13 @@ class SamplingExplorer(anywidget.AnyWidget):
         )
 
     def values(self) -> dict:
-        """The numbers on display, as :func:`sampling_values` of the current traits."""
+        """The numbers on display, as :func:`sampling_values` of the current traits.
+
+        Returns
+        -------
+        dict
+            As :func:`sampling_values`.
+        """
         return sampling_values(self._z, self.temperature, self.top_k, self.top_p)
 
 
