@@ -6,7 +6,8 @@ jupyterlab-myst renders MyST in JupyterLab, but three things it cannot know:
   ``jupyterlab/xent-glue`` reads them from the open notebook, live, and formats them as MyST-NB
   does (:func:`myst_nb.core.variables.format_plain_text`);
 * ``{cite}`` keys: the book labels them "Cui et al., 2019" from ``references.bib``;
-* ``{ref}`` targets in another chapter: the book shows the target's heading.
+* ``{ref}`` targets in another chapter: the book shows the target's heading; and ``{numref}``
+  targets, the chapters' figures, which the book numbers "Fig. 15.3".
 
 This script writes the last two into ``index.json`` beside the plugin, and installs the plugin
 into an environment's ``share/jupyter/labextensions`` (``scripts/install_lab_settings.sh`` and
@@ -210,8 +211,28 @@ def citations() -> dict[str, dict[str, str]]:
     return out
 
 
+def figures() -> dict[str, str]:
+    """``{name: "Fig. 15.3"}`` for every named figure of the chapters, as the book numbers them.
+
+    The chapters' figures are code cells with ``mystnb.figure`` metadata (a name and a caption);
+    ``book_ext/xent_numbering.py`` numbers them 1, 2, ... in their order in the chapter, after
+    the chapter's number from its file name, and Sphinx's ``numfig_format`` writes "Fig. %s".
+    """
+    out = {}
+    for path in chapters():
+        chapter = int(path.name[:2])
+        k = 0
+        for cell in _notebook(path)["cells"]:
+            figure = cell.get("metadata", {}).get("mystnb", {}).get("figure")
+            if cell["cell_type"] == "code" and figure and figure.get("name"):
+                k += 1
+                out[figure["name"]] = f"Fig. {chapter}.{k}"
+    return out
+
+
 def index() -> dict:
-    return {"labels": labels(), "citations": citations()}
+    """What the plugin reads: ``labels`` (headings, and figures for ``{numref}``) and ``citations``."""
+    return {"labels": {**labels(), **figures()}, "citations": citations()}
 
 
 def install(prefix: Path | str | None = None) -> Path:

@@ -212,3 +212,23 @@ def test_lab_setup_turns_the_cell_toolbar_off(tmp_path):
     assert installed == json.loads((ROOT / "jupyterlab" / "page_config.json").read_text())
     assert installed["disabledExtensions"] == {"@jupyterlab/cell-toolbar-extension:plugin": True}
     assert (tmp_path / "share" / "jupyter" / "lab" / "settings" / "overrides.json").is_file()
+
+
+def test_figure_numbers_in_the_lab_are_the_books():
+    """The lab index numbers each figure as the built book does (``{numref}`` shows "Fig. 15.3").
+
+    Read from every figure caption of the built pages: ``<span class="caption-number">Fig. 15.3
+    </span>`` inside the figure whose id is the figure's name.
+    """
+    html = ROOT / "_build" / "html" / "notebooks"
+    if not html.is_dir():
+        skip_or_fail("the book is not built (_build/html is missing): run `make html` first")
+    book = {}
+    figure = re.compile(
+        r'<figure[^>]*\bid="([^"]+)"[^>]*>.*?<span class="caption-number">(Fig\. [\d.]+?)\.?\s*</span>', re.S
+    )
+    for page in sorted(html.glob("[0-9][0-9]_*.html")):
+        for name, number in figure.findall(page.read_text(encoding="utf-8")):
+            book[name] = number
+    assert book, "no numbered figure found in the built chapters"
+    assert lab_index.figures() == book
