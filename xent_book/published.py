@@ -49,6 +49,30 @@ class Result:
 #: Every published number the chapters quote, by a dotted key
 #: ``<citekey>.<setting>.<quantity>``. Keep the keys sorted by paper.
 PUBLISHED: dict[str, Result] = {
+    # -- Chowdhery et al. 2022, PaLM ------------------------------------------
+    "chowdhery2022palm.training.z_loss_coefficient": Result(
+        1e-4,
+        "chowdhery2022palm",
+        "section 5 'Training Setup', item 'Loss function': 'an auxiliary loss of z_loss = 10^-4 * log^2 Z "
+        "to encourage the softmax normalizer log(Z) to be close to 0' (read in the paper text, arXiv "
+        "2204.02311, ch 15 review)",
+        "coefficient of the penalty (log Z)^2 added to the mean token loss",
+    ),
+    # -- Gemma Team 2024, Gemma 2 ---------------------------------------------
+    "gemma2024.architecture.soft_cap_attention": Result(
+        50.0,
+        "gemma2024",
+        "section 2 'Model Architecture', paragraph 'Logit soft-capping': 'We set the soft_cap parameter to "
+        "50.0 for the self-attention layers and to 30.0 for the final layer' (read in the paper text, arXiv "
+        "2408.00118, ch 15 review)",
+        "cap c of logits <- c * tanh(logits / c), self-attention logits",
+    ),
+    "gemma2024.architecture.soft_cap_final": Result(
+        30.0,
+        "gemma2024",
+        "section 2 'Model Architecture', paragraph 'Logit soft-capping' (same sentence as soft_cap_attention)",
+        "cap c of logits <- c * tanh(logits / c), final-layer (output) logits",
+    ),
     # -- Guo et al. 2017, On calibration of modern neural networks ----------
     "guo2017calibration.cifar100_resnet110.ece_before": Result(
         16.53,
@@ -102,6 +126,15 @@ PUBLISHED: dict[str, Result] = {
     # training the same model with alpha = 0.05 ... we obtain a model that is similarly
     # calibrated compared to temperature scaling"). Add its values here only after
     # reading the table itself.
+    # -- Vaswani et al. 2017, Attention is all you need -----------------------
+    "vaswani2017.transformer.label_smoothing": Result(
+        0.1,
+        "vaswani2017",
+        "section 5.4 'Regularization', paragraph 'Label Smoothing': 'we employed label smoothing of value "
+        "epsilon_ls = 0.1. This hurts perplexity, as the model learns to be more unsure, but improves "
+        "accuracy and BLEU score' (read in the paper text, arXiv 1706.03762, ch 15 review)",
+        "label-smoothing value epsilon_ls",
+    ),
     # -- Wijmans et al. 2024, Cut your losses (Cut Cross-Entropy) -----------
     # Gemma 2 (2B): 8,192 tokens, C = 256,000, d = 2,304, bf16, on an A100. The
     # "MB" of the table are binary: one bf16 logit matrix, 8192 * 256000 * 2
