@@ -24,6 +24,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from test_lab_explorers import wait_for_kernel
 
 from scripts import lab_index
 
@@ -73,6 +74,7 @@ def lab_page(lab_server, offline_page_factory, fingerprints):
     page.goto(f"{lab_server.url}lab?reset&token={lab_server.token}")
     page.wait_for_selector(".jp-Launcher")
     page.records = records
+    page.lab = lab_server
     yield page
     context.close()
 
@@ -89,7 +91,11 @@ def _open(page, name: str) -> None:
     page.locator(".lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel").get_by_text(name, exact=True).wait_for()
 
 
-def _close(page) -> None:
+def _close(page, name: str) -> None:
+    # the kernel JupyterLab started for the chapter settles first: shutting it down while its
+    # start-up requests are in flight logs "Canceled future for create_subshell_request ..."
+    wait_for_kernel(page, page.lab, name, TIMEOUT / 1e3)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status=idle]")
     _menu(page, "File", "Close and Shut Down Notebook…")
     page.locator(".jp-Dialog button").get_by_text("Ok", exact=True).click()
     page.wait_for_selector(".jp-NotebookPanel", state="detached")
@@ -133,7 +139,7 @@ def test_chapter_reads_as_in_the_book(lab_page, name):
         )
         exercises = page.locator(f"{panel} .jp-MarkdownCell .myst aside.myst-exercise").count()
     finally:
-        _close(page)
+        _close(page, name)
 
     assert Counter(b for b, _ in shown) == Counter(r.body for r in roles), "one value per glue role"
     wrong = [(b, t, expected[b]) for b, t in shown if t != expected[b]]
@@ -174,7 +180,7 @@ def test_known_numbers_are_the_stored_ones(lab_page):
             == "4. Cross-entropy and KL divergence"
         )
     finally:
-        _close(page)
+        _close(page, name)
 
 
 def test_no_page_errors_and_nothing_written(lab_page, fingerprints):
