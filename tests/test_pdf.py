@@ -285,11 +285,11 @@ def test_pdf_has_bookmarks_for_the_chapters(pdf):
 
 def test_anywidget_explorers_print_once_as_a_picture(pdf, pages):
     """An anywidget explorer prints once: its title, chart and readouts, without its sliders, value
-    boxes, Reset button or screen-reader sentence (book_assets/print.css). The page-script explorers
-    carry "(live in your browser)" in their title; the anywidget ones do not."""
+    boxes, Reset button or screen-reader sentence (book_assets/print.css). Every explorer is an
+    anywidget (issue 18)."""
     report = json.loads((PDF.parent / "build-report.json").read_text(encoding="utf-8"))
-    titles = [ex["title"] for ex in report["explorers"] if "(live in your browser)" not in ex["title"]]
-    assert len(titles) >= 2, report["explorers"]  # chapters 2 and 10
+    titles = [ex["title"] for ex in report["explorers"]]
+    assert len(titles) == 8, report["explorers"]  # chapters 2, 3, 4, 5, 7, 8, 10 and 15
     lines = [ln.strip() for ln in "\n".join(pages).splitlines()]
     for title in titles:
         where = [i for i, ln in enumerate(lines) if ln == title]

@@ -38,7 +38,7 @@ function softmaxParts(z, T) {
   return { probs, logProbs, argmax: k };
 }
 
-// ------------------------------------------------------------------ formatting (as _base.fmt / full)
+// ------------------------------------------------------------------ formatting (as xent_book.widgets._live.fmt)
 
 /** x.toFixed(d) with Python's rounding: an exact tie goes to the even digit, as f"{x:.4f}" does. */
 function fix(x, d) {
@@ -230,7 +230,7 @@ function slider(parent, o) {
 }
 
 /**
- * A log-scale slider on the exponent grid of xent_book.widgets._base.log_slider (step 0.01). Until
+ * A log-scale slider on an exponent grid of step 0.01 (10^-1.30, 10^-1.29, ...). Until
  * it is moved it holds its value exactly (0.05 stays 0.05, not 10^-1.3): xentExact; set(v) puts an
  * exact value (from the model) back.
  */
