@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from xent_book import lm
+from xent_book.activations import logsumexp, softmax
 
 
 def _batch(seed, b=4, t=7, v=5):
@@ -134,3 +135,66 @@ def test_corpus_is_the_stdlib_text():
     text = lm.load_corpus()
     assert text.decode("utf-8") == "".join(topics.topics[k] for k in sorted(topics.topics))
     assert lm.load_corpus(10, start=5) == text[5:15]
+
+
+# ---- the z-loss and logit soft-capping (chapter 15's tricks), against PyTorch and mpmath
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_z_loss_and_its_gradient_match_torch(seed):
+    rng = np.random.default_rng(seed)
+    z = rng.normal(scale=5.0, size=(3, 7, 50))
+    alpha = 10.0 ** rng.uniform(-5, -1)
+    t = torch.tensor(z, requires_grad=True)
+    ref = alpha * (torch.logsumexp(t, -1) ** 2).mean()
+    ref.backward()
+    assert lm.z_loss(z, alpha) == pytest.approx(float(ref.detach()), rel=1e-13)
+    # the gradient the chapter states: 2 alpha log Z softmax(z) / N, N positions
+    n = z.size // z.shape[-1]
+    grad = 2 * alpha * logsumexp(z, axis=-1)[..., None] * softmax(z, axis=-1) / n
+    np.testing.assert_allclose(grad, t.grad.numpy(), rtol=1e-12, atol=1e-300)
+
+
+def test_z_loss_edge_cases():
+    assert lm.z_loss(np.zeros((4, 1))) == 0.0  # one token: log Z = 0
+    assert lm.z_loss(np.full((2, 3), -800.0), 1.0) == pytest.approx(
+        (-800 + np.log(3)) ** 2, rel=1e-14
+    )  # no underflow
+    assert lm.z_loss(np.array([[1e4, 0.0]]), 0.0) == 0.0
+    with pytest.raises(ValueError, match="logits"):
+        lm.z_loss(np.array([1.0, np.inf]))
+    with pytest.raises(ValueError, match="logits"):
+        lm.z_loss(np.zeros((0, 3)))
+    with pytest.raises(ValueError, match="coefficient"):
+        lm.z_loss(np.zeros(3), -1e-4)
+    with pytest.raises(TypeError, match="coefficient"):
+        lm.z_loss(np.zeros(3), "1e-4")
+
+
+def test_soft_cap_matches_mpmath_and_torch():
+    import mpmath
+
+    z = np.array([-1e4, -300.0, -30.0, -1.0, -1e-8, 0.0, 1e-300, 0.5, 29.9, 30.0, 90.0, 1e4])
+    for c in (3.0, 30.0, 50.0):
+        got = lm.soft_cap(z, c)
+        with mpmath.workdps(50):
+            ref = [float(mpmath.mpf(c) * mpmath.tanh(mpmath.mpf(x) / c)) for x in z]
+        np.testing.assert_allclose(got, ref, rtol=5e-16, atol=0)  # tanh and the product: about 2 ULPs
+        t = torch.tensor(z, requires_grad=True)
+        (c * torch.tanh(t / c)).sum().backward()
+        assert np.all(np.abs(got) <= c) and np.all(np.sign(got) == np.sign(z))
+        # the derivative 1 - tanh^2(z / c) = sech^2(z / c) is below 4 exp(-2|z| / c), nearly equal to it
+        # for |z| >> c (torch's 1 - tanh^2 cancels there: a relative slack of 1e-6)
+        d = t.grad.numpy()
+        assert np.all(d <= 4 * np.exp(-2 * np.abs(z) / c) * (1 + 1e-6))
+
+
+def test_soft_cap_refuses_bad_input():
+    with pytest.raises(ValueError, match="cap"):
+        lm.soft_cap([1.0], 0.0)
+    with pytest.raises(ValueError, match="cap"):
+        lm.soft_cap([1.0], float("inf"))
+    with pytest.raises(ValueError, match="logits"):
+        lm.soft_cap([np.nan], 30.0)
+    with pytest.raises(TypeError, match="cap"):
+        lm.soft_cap([1.0], None)

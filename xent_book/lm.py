@@ -1,5 +1,6 @@
 """Cross-entropy in language models (chapter 15): the loss of a sequence, a corpus on every
-machine, n-gram baselines, a pair tokeniser, and the sampling transforms.
+machine, n-gram baselines, a pair tokeniser, the sampling transforms, and two tricks of
+large-model training that change the loss (the z-loss and logit soft-capping).
 
 NumPy, float64 inside.
 """
@@ -19,7 +20,7 @@ from ._validation import (
     check_positive,
     check_probability_scalar,
 )
-from .activations import log_softmax
+from .activations import log_softmax, logsumexp
 
 __all__ = [
     "load_corpus",
@@ -28,6 +29,8 @@ __all__ = [
     "learn_merges",
     "apply_merges",
     "sampling_distribution",
+    "z_loss",
+    "soft_cap",
 ]
 
 _REDUCTIONS = ("mean", "sequence_mean", "sum", "none")
@@ -421,3 +424,87 @@ def _sampling_parts(logits, temperature, top_k, top_p) -> tuple[np.ndarray, np.n
     keep = np.zeros_like(keep_sorted)
     np.put_along_axis(keep, order, keep_sorted, axis=-1)
     return q, keep
+
+
+def z_loss(logits: np.ndarray, coefficient: float = 1e-4) -> float:
+    r"""The z-loss: a penalty on the log-normaliser of the softmax, averaged over positions.
+
+    .. math::
+        \alpha \, \frac{1}{N} \sum_{i=1}^{N} (\log Z_i)^2, \qquad
+        \log Z_i = \log \sum_{v} e^{z_{iv}}
+
+    added to the cross-entropy, it pulls every :math:`\log Z_i` towards 0 without changing the
+    softmax's minimiser in the limit of a small :math:`\alpha` (PaLM uses :math:`\alpha = 10^{-4}`).
+    Its gradient, :math:`2 \alpha \log Z_i \, \operatorname{softmax}(z_i) / N`, moves all the
+    logits of a position together, which the cross-entropy's own gradient (summing to 0) never does.
+
+    Parameters
+    ----------
+    logits : array_like, shape (..., V)
+        Finite logits, the vocabulary on the last axis; every other axis is a position.
+    coefficient : float, default 1e-4
+        :math:`\alpha \ge 0`.
+
+    Returns
+    -------
+    float
+        The penalty, in nats squared times :math:`\alpha`.
+
+    Raises
+    ------
+    TypeError
+        ``logits`` not an array of real numbers, or ``coefficient`` not a real number.
+    ValueError
+        ``logits`` empty, 0-d or not finite; ``coefficient`` negative or not finite.
+
+    See Also
+    --------
+    xent_book.activations.logsumexp : The stable :math:`\log Z`.
+
+    Notes
+    -----
+    Chapter 15 (tricks of large-model training).
+    """
+    z = as_float_array(logits, "logits")
+    if z.ndim == 0 or z.size == 0:
+        raise ValueError(f"logits: expected a non-empty array of shape (..., V), got shape {z.shape}")
+    check_finite(z, "logits")
+    alpha = check_positive(coefficient, "coefficient", allow_zero=True)
+    return float(alpha * np.mean(logsumexp(z, axis=-1) ** 2))
+
+
+def soft_cap(logits: np.ndarray, cap: float) -> np.ndarray:
+    r"""Logit soft-capping: :math:`c \tanh(z / c)`, elementwise.
+
+    Near 0 it is the identity (:math:`c \tanh(z/c) = z - z^3 / (3c^2) + \dots`); every output lies
+    in :math:`(-c, c)`. Its derivative :math:`1 - \tanh^2(z / c) \le 4 e^{-2|z|/c}` vanishes for
+    :math:`|z| \gg c`, so a capped logit far beyond the cap receives almost no gradient. Gemma 2
+    caps its final logits at :math:`c = 30`.
+
+    Parameters
+    ----------
+    logits : array_like
+        Finite logits, any shape.
+    cap : float
+        :math:`c > 0`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float64, the shape of ``logits``.
+
+    Raises
+    ------
+    TypeError
+        ``logits`` not an array of real numbers, or ``cap`` not a real number.
+    ValueError
+        ``logits`` not finite, or ``cap`` not a finite number > 0.
+
+    Notes
+    -----
+    Chapter 15 (tricks of large-model training).
+    """
+    z = as_float_array(logits, "logits")
+    check_finite(z, "logits")
+    c = check_positive(cap, "cap")
+    return c * np.tanh(z / c)
