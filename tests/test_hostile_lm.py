@@ -155,3 +155,34 @@ def test_sampling_distribution_hostile(logits, t, k, p):
     out = assert_refuses_or_ok(lm.sampling_distribution, z, 1.0, None, p, arg="top_p", dtype=np.float64)
     if out.ok:
         assert abs(out.value.sum() - 1) < 1e-12
+
+
+@FAST
+@given(logits=hostile_arrays(), coefficient=hostile_scalars())
+def test_z_loss_hostile(logits, coefficient):
+    out = assert_refuses_or_ok(lm.z_loss, logits, arg="logits", dtype=np.float64)
+    if out.ok:
+        assert out.value >= 0
+    assert_refuses_or_ok(lm.z_loss, Z, coefficient, arg=("coefficient", "logits"), dtype=np.float64)
+
+
+@FAST
+@given(logits=hostile_arrays(), cap=hostile_scalars())
+def test_soft_cap_hostile(logits, cap):
+    out = assert_refuses_or_ok(
+        lm.soft_cap, logits, 30.0, arg="logits", dtype=(np.float16, np.float32, np.float64)
+    )
+    if out.ok:
+        assert np.all(np.abs(out.value) <= 30.0)
+    out = assert_refuses_or_ok(lm.soft_cap, Z, cap, arg="cap", dtype=np.float64, shape=Z.shape)
+    if out.ok:
+        assert np.all(np.abs(out.value) <= out.value.dtype.type(abs(float(cap))) * (1 + 1e-15))
+
+
+def test_z_loss_refuses_an_overflowing_penalty():
+    import pytest
+
+    with pytest.raises(ValueError, match="logits, coefficient: the z-loss overflows"):
+        lm.z_loss(np.array([[1e200, 0.0]]))
+    with pytest.raises(ValueError, match="coefficient"):
+        lm.z_loss(np.array([[1e100, 0.0]]), 1e300)

@@ -455,7 +455,8 @@ def z_loss(logits: np.ndarray, coefficient: float = 1e-4) -> float:
     TypeError
         ``logits`` not an array of real numbers, or ``coefficient`` not a real number.
     ValueError
-        ``logits`` empty, 0-d or not finite; ``coefficient`` negative or not finite.
+        ``logits`` empty, 0-d or not finite; ``coefficient`` negative or not finite; a penalty
+        beyond float64's range (logits of about 1e154 or more).
 
     See Also
     --------
@@ -470,7 +471,15 @@ def z_loss(logits: np.ndarray, coefficient: float = 1e-4) -> float:
         raise ValueError(f"logits: expected a non-empty array of shape (..., V), got shape {z.shape}")
     check_finite(z, "logits")
     alpha = check_positive(coefficient, "coefficient", allow_zero=True)
-    return float(alpha * np.mean(logsumexp(z, axis=-1) ** 2))
+    log_z = logsumexp(z, axis=-1)
+    with np.errstate(over="ignore"):
+        penalty = float(alpha * np.mean(log_z**2))
+    if not np.isfinite(penalty):  # finite input whose penalty exceeds float64: no silent inf
+        raise ValueError(
+            f"logits, coefficient: the z-loss overflows float64 (|log Z| up to {float(np.abs(log_z).max()):.3g}, "
+            f"coefficient {alpha:.3g}); expected smaller logits or a smaller coefficient"
+        )
+    return penalty
 
 
 def soft_cap(logits: np.ndarray, cap: float) -> np.ndarray:
@@ -491,7 +500,8 @@ def soft_cap(logits: np.ndarray, cap: float) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        Float64, the shape of ``logits``.
+        The shape and dtype of ``logits`` (float16, float32 or float64; float64 for integer
+        input), computed in float64.
 
     Raises
     ------
@@ -507,4 +517,5 @@ def soft_cap(logits: np.ndarray, cap: float) -> np.ndarray:
     z = as_float_array(logits, "logits")
     check_finite(z, "logits")
     c = check_positive(cap, "cap")
-    return c * np.tanh(z / c)
+    with np.errstate(over="ignore"):  # z / c beyond float64 (a tiny cap): tanh(+-inf) = +-1, exact
+        return (c * np.tanh(z.astype(np.float64) / c)).astype(z.dtype)  # float64 inside
